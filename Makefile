@@ -1,0 +1,45 @@
+# integrita — the two commands in the README are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck contracts pytest bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## Create the environment, generate a synthetic bank and run the main job end to end.
+demo: $(STAMP)
+	$(BIN)/integrita demo
+
+## Install what the tests need and run lint, types, layer contracts and the whole suite.
+test: $(STAMP) system-deps lint typecheck contracts pytest
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+# pytest exits 5 when it ran no test; make treats any non-zero exit as failure.
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+## Benchmarks: each prints one JSON object; figures are copied into docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

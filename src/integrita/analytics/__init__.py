@@ -1,0 +1,1 @@
+"""The only package that imports the query engines (DuckDB, PySpark, Ibis)."""

@@ -1,0 +1,192 @@
+"""The append-only Parquet ledger, partitioned by booking date and keyed by ``txn_id``.
+
+Layout: ``<root>/booking_date=YYYY-MM-DD/part-<batch>-<n>.parquet``. Files are
+only ever added, never rewritten: an append writes new files holding just the
+rows whose ``txn_id`` is not yet in the ledger (and not repeated in the batch),
+so appending the same rows twice stores nothing the second time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from integrita.analytics.schema import LEDGER_SCHEMA, conform
+
+PARTITION_KEY = "booking_date"
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    offered: int
+    stored: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.offered - self.stored
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerStats:
+    transactions: int
+    partitions: int
+    files: int
+    first_day: date | None
+    last_day: date | None
+    accounts: int
+    by_kind: dict[str, int]
+    by_currency: dict[str, int]
+    bytes_on_disk: int
+
+
+class Ledger:
+    """Read and append the Parquet ledger through DuckDB."""
+
+    def __init__(self, root: Path, *, memory_limit: str = "1500MB", threads: int = 2) -> None:
+        self.root = Path(root)
+        self.memory_limit = memory_limit
+        self.threads = threads
+
+    # -- connections -------------------------------------------------------------------------
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with the ``ledger`` view defined (empty when nothing is stored)."""
+        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": self.threads})
+        tmp = self.root.parent / ".duckdb-tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = '{tmp}'")
+        con.execute("SET preserve_insertion_order = false")
+        self.define_view(con)
+        return con
+
+    def define_view(self, con: duckdb.DuckDBPyConnection, name: str = "ledger") -> None:
+        if self.files():
+            con.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE ({PARTITION_KEY}), "
+                f"CAST({PARTITION_KEY} AS DATE) AS {PARTITION_KEY} "
+                f"FROM read_parquet('{self.glob}', hive_partitioning = true, union_by_name = true)"
+            )
+        else:
+            con.register("_empty_ledger", pa.Table.from_pylist([], schema=LEDGER_SCHEMA))
+            con.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT *, CAST(booked_at AS DATE) AS {PARTITION_KEY} "
+                "FROM _empty_ledger"
+            )
+
+    @property
+    def glob(self) -> str:
+        return str(self.root / f"{PARTITION_KEY}=*" / "*.parquet")
+
+    def files(self) -> list[Path]:
+        return sorted(self.root.glob(f"{PARTITION_KEY}=*/*.parquet")) if self.root.exists() else []
+
+    def partitions(self) -> list[date]:
+        if not self.root.exists():
+            return []
+        return sorted(
+            date.fromisoformat(p.name.split("=", 1)[1])
+            for p in self.root.glob(f"{PARTITION_KEY}=*")
+        )
+
+    # -- appending ---------------------------------------------------------------------------
+    def append_table(self, table: pa.Table) -> AppendResult:
+        """Append rows in the canonical schema; rows whose ``txn_id`` is already stored are skipped."""
+        staging = self.root.parent / ".staging" / f"{uuid.uuid4().hex}.parquet"
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            pq.write_table(conform(table), staging)
+            return self.append_parquet(staging)
+        finally:
+            staging.unlink(missing_ok=True)
+
+    def append_parquet(self, staged: Path | list[Path]) -> AppendResult:
+        """Merge staged Parquet file(s) in the canonical schema into the ledger, skipping known ids."""
+        paths = [staged] if isinstance(staged, Path) else staged
+        if not paths:
+            return AppendResult(0, 0)
+        sources = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
+        batch = uuid.uuid4().hex[:12]
+        out = self.root.parent / ".staging" / f"out-{batch}"
+        columns = ", ".join(f.name for f in LEDGER_SCHEMA)
+        with self.connect() as con:
+            offered = con.execute(f"SELECT count(*) FROM read_parquet({sources})").fetchone()
+            con.execute(
+                f"""
+                CREATE TEMP TABLE fresh AS
+                SELECT {columns} FROM read_parquet({sources}) AS s
+                WHERE NOT EXISTS (SELECT 1 FROM ledger AS l WHERE l.txn_id = s.txn_id)
+                QUALIFY row_number() OVER (PARTITION BY s.txn_id ORDER BY s.booked_at) = 1
+                """
+            )
+            stored_row = con.execute("SELECT count(*) FROM fresh").fetchone()
+            stored = int(stored_row[0]) if stored_row else 0
+            if stored:
+                con.execute(
+                    f"""
+                    COPY (SELECT *, CAST(timezone('UTC', booked_at) AS DATE) AS {PARTITION_KEY} FROM fresh)
+                    TO '{out}' (FORMAT PARQUET, PARTITION_BY ({PARTITION_KEY}),
+                               FILENAME_PATTERN 'part-{batch}-{{i}}', COMPRESSION ZSTD)
+                    """
+                )
+        if stored:
+            self._publish(out)
+        return AppendResult(int(offered[0]) if offered else 0, stored)
+
+    def _publish(self, out: Path) -> None:
+        """Move freshly written partition files into the ledger (new names only: append-only)."""
+        for file in sorted(out.glob(f"{PARTITION_KEY}=*/*.parquet")):
+            target_dir = self.root / file.parent.name
+            target_dir.mkdir(parents=True, exist_ok=True)
+            file.replace(target_dir / file.name)
+        shutil.rmtree(out, ignore_errors=True)
+
+    # -- reading -----------------------------------------------------------------------------
+    def count(self) -> int:
+        with self.connect() as con:
+            row = con.execute("SELECT count(*) FROM ledger").fetchone()
+        return int(row[0]) if row else 0
+
+    def read(self, where: str = "TRUE") -> pa.Table:
+        """The rows matching a SQL condition, in booking order (for tests and small reads)."""
+        with self.connect() as con:
+            cols = ", ".join(f.name for f in LEDGER_SCHEMA)
+            return con.execute(
+                f"SELECT {cols} FROM ledger WHERE {where} ORDER BY booked_at, txn_id"
+            ).fetch_arrow_table()
+
+    def stats(self) -> LedgerStats:
+        with self.connect() as con:
+            row = con.execute(
+                f"SELECT count(*), min({PARTITION_KEY}), max({PARTITION_KEY}), "
+                "(SELECT count(*) FROM (SELECT from_account AS a FROM ledger UNION SELECT to_account FROM ledger)) "
+                "FROM ledger"
+            ).fetchone()
+            by_kind = dict(
+                con.execute(
+                    "SELECT kind, count(*) FROM ledger GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            )
+            by_currency = dict(
+                con.execute(
+                    "SELECT paid_currency, count(*) FROM ledger GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            )
+        assert row is not None
+        files = self.files()
+        return LedgerStats(
+            transactions=int(row[0]),
+            partitions=len(self.partitions()),
+            files=len(files),
+            first_day=row[1],
+            last_day=row[2],
+            accounts=int(row[3]),
+            by_kind={str(k): int(v) for k, v in by_kind.items()},
+            by_currency={str(k): int(v) for k, v in by_currency.items()},
+            bytes_on_disk=sum(f.stat().st_size for f in files),
+        )

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI). No business rules here."""

@@ -1,0 +1,1 @@
+"""Command-line entry points: parse, call a service, render. No business rules here."""

@@ -1,0 +1,74 @@
+"""``integrita users`` and ``integrita audit``: people, roles, tokens and the audit trail."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from integrita.cli.common import console, context, handle_errors
+from integrita.services import audit, users
+
+users_app = typer.Typer(
+    help="People and systems that sign in, and their roles.", no_args_is_help=True
+)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+
+
+@users_app.command("add")
+@handle_errors
+def users_add(
+    username: str,
+    roles: list[str] = typer.Option(..., "--role", "-r", help="Role; repeat for several."),
+    display_name: str = typer.Option("", help="Name shown on pages."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Add a user with a password and one or more roles."""
+    view = users.add_user(context(), username, display_name or username, password, roles)
+    console.print(f"added user [bold]{view.username}[/] with roles {', '.join(sorted(view.roles))}")
+
+
+@users_app.command("roles")
+@handle_errors
+def users_roles(username: str, roles: list[str] = typer.Option(..., "--role", "-r")) -> None:
+    """Replace a user's roles."""
+    view = users.set_roles(context(), username, roles)
+    console.print(f"{view.username} now has roles {', '.join(sorted(view.roles))}")
+
+
+@users_app.command("token")
+@handle_errors
+def users_token(
+    username: str, name: str = typer.Option("api", help="What the token is for.")
+) -> None:
+    """Issue an API token for a system acting as this user. It is shown once."""
+    token = users.issue_token(context(), username, name)
+    console.print(token)
+
+
+@users_app.command("list")
+@handle_errors
+def users_list() -> None:
+    """List users and their roles."""
+    table = Table("username", "name", "roles", "active")
+    for view in users.list_users(context()):
+        table.add_row(
+            view.username, view.display_name, ", ".join(sorted(view.roles)), str(view.active)
+        )
+    console.print(table)
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first broken event if it was tampered with."""
+    result = audit.verify(context())
+    if result.intact:
+        console.print(f"[green]audit trail intact[/]: {result.events_checked} events verified")
+        return
+    console.print(f"[bold red]audit trail broken at event {result.broken_at}[/]: {result.reason}")
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")

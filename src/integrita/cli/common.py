@@ -1,0 +1,70 @@
+"""Shared CLI plumbing: the service context, the console and turning errors into exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from integrita.errors import IntegritaError
+from integrita.logging import configure_logging
+from integrita.services.context import Context
+from integrita.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def context() -> Context:
+    """The service context built from settings, with the schema brought up to date."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return Context.from_settings(settings)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Print an :class:`IntegritaError` as one clear line and exit with its code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except IntegritaError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(exc.exit_code) from exc
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
+    """A Rich progress bar; yields a function that advances it."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(step: float) -> None:
+            progress.update(task, advance=step)
+
+        yield advance

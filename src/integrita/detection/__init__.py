@@ -1,0 +1,1 @@
+"""Rules and typologies as registered, documented functions; scoring."""

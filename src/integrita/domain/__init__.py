@@ -1,0 +1,1 @@
+"""Plain types, enums, state machines and money. Imports nothing heavy."""

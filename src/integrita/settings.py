@@ -1,0 +1,120 @@
+"""One settings object for the whole platform.
+
+Values come, in increasing priority, from the defaults below, a TOML config file
+(``integrita.toml`` in the working directory, or the path in ``INTEGRITA_CONFIG``)
+and environment variables prefixed ``INTEGRITA_`` (e.g. ``INTEGRITA_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from integrita.errors import ConfigurationError
+
+
+def _config_file_values() -> dict[str, Any]:
+    path = Path(os.environ.get("INTEGRITA_CONFIG", "integrita.toml"))
+    if not path.exists():
+        if "INTEGRITA_CONFIG" in os.environ:
+            raise ConfigurationError(f"config file {path} named by INTEGRITA_CONFIG does not exist")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from exc
+    section = data.get("integrita", data)
+    if not isinstance(section, dict):
+        raise ConfigurationError(f"config file {path}: [integrita] must be a table")
+    return section
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set without touching code."""
+
+    model_config = SettingsConfigDict(env_prefix="INTEGRITA_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the SQLite file, ledger and reports live."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite file in data_dir when unset."
+    )
+    ledger_dir: Path | None = Field(
+        default=None, description="Parquet ledger root; data_dir/ledger when unset."
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+    duckdb_memory_limit: str = Field(
+        default="1500MB", description="Cap on DuckDB's working memory."
+    )
+    duckdb_threads: int = Field(default=2, ge=1)
+    base_currency: str = Field(default="CNY", min_length=3, max_length=3)
+    calendar_country: str = Field(
+        default="CN", description="Business calendar: CN (mainland China) or an ISO country."
+    )
+    extra_holidays: list[str] = Field(
+        default_factory=list, description="ISO dates added as public holidays."
+    )
+    extra_working_days: list[str] = Field(
+        default_factory=list, description="ISO dates that are working days."
+    )
+    goaml_schema_path: Path | None = Field(default=None, description="The FIU's goAML XSD.")
+    spark_master: str = Field(
+        default="local[2]", description="Spark master URL for --engine spark."
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+        return level
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'integrita.db').resolve()}"
+
+    @property
+    def resolved_ledger_dir(self) -> Path:
+        return self.ledger_dir if self.ledger_dir is not None else self.data_dir / "ledger"
+
+    @property
+    def labels_dir(self) -> Path:
+        """Evaluation labels live apart from the ledger so detection never sees them."""
+        return self.data_dir / "labels"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from file, environment and explicit overrides (highest first)."""
+    file_values = _config_file_values()
+    # Environment variables beat the file: drop file keys that the environment sets.
+    merged = {k: v for k, v in file_values.items() if f"INTEGRITA_{k.upper()}" not in os.environ}
+    merged.update(overrides)
+    unknown = set(file_values) - set(Settings.model_fields)
+    if unknown:
+        raise ConfigurationError(f"unknown setting(s) in config file: {', '.join(sorted(unknown))}")
+    try:
+        return Settings(**merged)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,81 @@
+"""Customers, accounts and counterparties: bulk upsert on natural keys, lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from integrita.store.models import Account, Counterparty, Customer
+from integrita.store.models.base import Base
+
+
+def _upsert(session: Session, model: type[Base], key: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, updating existing ones on the natural key, so loading a file twice changes nothing."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = cast(Table, model.__table__)
+    chunk = 500
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        stmt = insert(table).values(list(part))
+        update_cols = {c: stmt.excluded[c] for c in part[0] if c != key}
+        session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=update_cols))
+
+
+def upsert_customers(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    _upsert(session, Customer, "customer_id", rows)
+
+
+def upsert_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    _upsert(session, Account, "account_id", rows)
+
+
+def get_customer(session: Session, customer_id: str) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def get_account(session: Session, account_id: str) -> Account | None:
+    return session.get(Account, account_id)
+
+
+def customer_for_account(session: Session, account_id: str) -> Customer | None:
+    stmt = (
+        select(Customer)
+        .join(Account, Account.customer_id == Customer.customer_id)
+        .where(Account.account_id == account_id)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def count_customers(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Customer)).scalar_one())
+
+
+def count_accounts(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Account)).scalar_one())
+
+
+def account_owner_map(session: Session) -> dict[str, str]:
+    """account_id -> customer_id for the whole book (used to group alerts per customer)."""
+    return dict(session.execute(select(Account.account_id, Account.customer_id)).tuples().all())
+
+
+def get_or_create_counterparty(
+    session: Session, bank_id: str, account: str, **fields: Any
+) -> Counterparty:
+    found = session.execute(
+        select(Counterparty).where(Counterparty.bank_id == bank_id, Counterparty.account == account)
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    counterparty = Counterparty(bank_id=bank_id, account=account, **fields)
+    session.add(counterparty)
+    session.flush()
+    return counterparty

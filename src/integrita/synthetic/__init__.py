@@ -1,0 +1,1 @@
+"""The synthetic bank: customers, accounts and transactions with injected laundering typologies."""

@@ -1,0 +1,1 @@
+"""Web workbench: server-rendered pages (Jinja2 + htmx). No business rules here."""

@@ -1,0 +1,136 @@
+"""Shared fixtures: a fresh operational database on SQLite and on PostgreSQL for every store test.
+
+PostgreSQL is expected at 127.0.0.1:5432 (trust auth, database ``test``). On a
+machine without it the PostgreSQL half of each test is skipped with a loud
+reason; under ``CI=true`` a missing server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from integrita.services.context import Context
+from integrita.settings import Settings
+from integrita.store import Database
+
+PG_ADMIN_URL = os.environ.get(
+    "INTEGRITA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip loudly on a developer's machine; fail under CI=true."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+def _pg_reachable() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3
+        ):
+            return None
+    except Exception as exc:
+        return f"PostgreSQL at {PG_ADMIN_URL} is not reachable ({exc.__class__.__name__}: {exc})"
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database for this test session, migrated once."""
+    problem = _pg_reachable()
+    require(problem is None, problem or "")
+    import psycopg
+
+    name = f"integrita_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    yield url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+def _truncate_all(db: Database) -> None:
+    from sqlalchemy import text
+
+    tables = [t for t in db.table_names() if t != "alembic_version"]
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated operational database on the backend under test."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "integrita.db"
+        shutil.copy(template, path)
+        db = Database(f"sqlite:///{path}")
+    else:
+        url: str = request.getfixturevalue("pg_database_url")
+        db = Database(url)
+        _truncate_all(db)
+    yield db
+    db.dispose()
+
+
+class FixedClock:
+    """A clock tests can move."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2025, 3, 3, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def ctx(database: Database, tmp_path: Path, clock: FixedClock) -> Context:
+    """A service context on the backend under test, with its own data directory and a fixed clock."""
+    settings = Settings(data_dir=tmp_path / "var", database_url=database.url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Context(settings=settings, db=database, clock=clock)
