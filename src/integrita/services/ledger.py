@@ -8,7 +8,9 @@ from integrita.services.context import Context
 
 def open_ledger(ctx: Context) -> Ledger:
     s = ctx.settings
-    return Ledger(s.resolved_ledger_dir, memory_limit=s.duckdb_memory_limit, threads=s.duckdb_threads)
+    return Ledger(
+        s.resolved_ledger_dir, memory_limit=s.duckdb_memory_limit, threads=s.duckdb_threads
+    )
 
 
 def ledger_stats(ctx: Context) -> LedgerStats:

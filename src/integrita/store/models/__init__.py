@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
+from integrita.store.models.alert import Alert, LargeValueRecord
 from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
 from integrita.store.models.customer import Account, Counterparty, Customer
@@ -8,6 +9,7 @@ from integrita.store.models.user import ApiToken, User, UserRole
 
 __all__ = [
     "Account",
+    "Alert",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
@@ -15,6 +17,7 @@ __all__ = [
     "Counterparty",
     "Customer",
     "IngestRun",
+    "LargeValueRecord",
     "QuarantinedRow",
     "User",
     "UserRole",

@@ -1,0 +1,48 @@
+"""Alerts and large-value records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from integrita.store.models import Alert
+
+
+def find_by_dedup_key(session: Session, dedup_key: str) -> Alert | None:
+    return session.execute(select(Alert).where(Alert.dedup_key == dedup_key)).scalar_one_or_none()
+
+
+def existing_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 900):
+        part = list(keys[start : start + 900])
+        found.update(
+            session.execute(select(Alert.dedup_key).where(Alert.dedup_key.in_(part))).scalars()
+        )
+    return found
+
+
+def add(session: Session, **fields: Any) -> Alert:
+    alert = Alert(**fields)
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def get(session: Session, alert_id: int) -> Alert | None:
+    return session.get(Alert, alert_id)
+
+
+def for_customer(session: Session, customer_id: str) -> list[Alert]:
+    stmt = select(Alert).where(Alert.customer_id == customer_id).order_by(Alert.raised_at)
+    return list(session.execute(stmt).scalars())
+
+
+def count(session: Session, status: str | None = None) -> int:
+    stmt = select(func.count()).select_from(Alert)
+    if status is not None:
+        stmt = stmt.where(Alert.status == status)
+    return int(session.execute(stmt).scalar_one())
