@@ -67,6 +67,16 @@ class Settings(BaseSettings):
         default_factory=list, description="ISO dates that are working days."
     )
     goaml_schema_path: Path | None = Field(default=None, description="The FIU's goAML XSD.")
+    secret_key: str | None = Field(
+        default=None, description="Signs web sessions; a random key is kept in data_dir when unset."
+    )
+    session_hours: float = Field(default=8.0, gt=0, description="How long a web session lasts.")
+    sign_in_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins before the account is locked."
+    )
+    sign_in_lock_minutes: int = Field(
+        default=15, ge=1, description="How long a locked account stays locked."
+    )
     spark_master: str = Field(
         default="local[2]", description="Spark master URL for --engine spark."
     )

@@ -1,0 +1,12 @@
+"""Registers every capability's API router. One line per capability."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from integrita.api import system
+
+
+def register(app: FastAPI) -> None:
+    for module in (system,):
+        app.include_router(module.router)

@@ -1,0 +1,33 @@
+"""Health and identity endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from integrita.http.deps import ANY_ROLE, require_roles
+from integrita.services.users import UserView
+
+router = APIRouter(tags=["system"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    roles: list[str]
+
+
+@router.get("/v1/health", response_model=Health)
+def health() -> Health:
+    """Liveness probe; the only route that needs no sign-in."""
+    return Health(status="ok")
+
+
+@router.get("/v1/me", response_model=Me)
+def me(user: UserView = Depends(require_roles(*ANY_ROLE))) -> Me:
+    """Who the caller is and which roles they hold."""
+    return Me(username=user.username, display_name=user.display_name, roles=sorted(user.roles))

@@ -1,0 +1,12 @@
+"""Registers every capability's pages. One line per capability."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from integrita.web import home
+
+
+def register(app: FastAPI) -> None:
+    for module in (home,):
+        app.include_router(module.router)
