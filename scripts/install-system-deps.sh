@@ -3,6 +3,7 @@
 # Java 17 (for Spark) and the database and broker services are part of the machine.
 set -euo pipefail
 need=()
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
