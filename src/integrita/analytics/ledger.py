@@ -62,6 +62,7 @@ class Ledger:
         tmp.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = '{tmp}'")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET TimeZone = 'UTC'")
         self.define_view(con)
         return con
 
@@ -110,33 +111,52 @@ class Ledger:
         paths = [staged] if isinstance(staged, Path) else staged
         if not paths:
             return AppendResult(0, 0)
+        columns = ", ".join(f.name for f in LEDGER_SCHEMA)
         sources = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
+        return self.append_query(f"SELECT {columns} FROM read_parquet({sources})")
+
+    def append_query(self, source_sql: str, *, offered: int | None = None) -> AppendResult:
+        """Append the rows of a query yielding the ledger columns, once per ``txn_id``.
+
+        Rows whose id is already stored are skipped; among rows sharing an id within
+        the batch the earliest booking is kept. Only the (rare) repeated ids go through
+        a window, so a batch of millions of distinct rows streams straight to Parquet.
+        """
         batch = uuid.uuid4().hex[:12]
-        out = self.root.parent / ".staging" / f"out-{batch}"
+        out = (self.root.parent / ".staging" / f"out-{batch}").resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
         columns = ", ".join(f.name for f in LEDGER_SCHEMA)
         with self.connect() as con:
-            offered = con.execute(f"SELECT count(*) FROM read_parquet({sources})").fetchone()
+            con.execute(f"CREATE TEMP VIEW incoming AS {source_sql}")
             con.execute(
-                f"""
-                CREATE TEMP TABLE fresh AS
-                SELECT {columns} FROM read_parquet({sources}) AS s
-                WHERE NOT EXISTS (SELECT 1 FROM ledger AS l WHERE l.txn_id = s.txn_id)
-                QUALIFY row_number() OVER (PARTITION BY s.txn_id ORDER BY s.booked_at) = 1
-                """
+                "CREATE TEMP TABLE repeated AS SELECT txn_id, count(*) AS n FROM incoming GROUP BY txn_id HAVING n > 1"
             )
-            stored_row = con.execute("SELECT count(*) FROM fresh").fetchone()
-            stored = int(stored_row[0]) if stored_row else 0
-            if stored:
-                con.execute(
-                    f"""
-                    COPY (SELECT *, CAST(timezone('UTC', booked_at) AS DATE) AS {PARTITION_KEY} FROM fresh)
-                    TO '{out}' (FORMAT PARQUET, PARTITION_BY ({PARTITION_KEY}),
-                               FILENAME_PATTERN 'part-{batch}-{{i}}', COMPRESSION ZSTD)
-                    """
+            if offered is None:
+                counted = con.execute("SELECT count(*) FROM incoming").fetchone()
+                offered = int(counted[0]) if counted else 0
+            repeats = con.execute("SELECT count(*) FROM repeated").fetchone()
+            has_repeats = bool(repeats and repeats[0])
+            unseen = "NOT EXISTS (SELECT 1 FROM ledger AS l WHERE l.txn_id = i.txn_id)"
+            fresh = f"SELECT {columns} FROM incoming AS i WHERE {unseen}"
+            if has_repeats:
+                fresh = (
+                    f"{fresh} AND i.txn_id NOT IN (SELECT txn_id FROM repeated) UNION ALL "
+                    f"SELECT {columns} FROM incoming AS i WHERE i.txn_id IN (SELECT txn_id FROM repeated) AND {unseen} "
+                    "QUALIFY row_number() OVER (PARTITION BY i.txn_id ORDER BY i.booked_at) = 1"
                 )
+            written = con.execute(
+                f"""
+                COPY (SELECT *, CAST(timezone('UTC', booked_at) AS DATE) AS {PARTITION_KEY} FROM ({fresh}))
+                TO '{out}' (FORMAT PARQUET, PARTITION_BY ({PARTITION_KEY}),
+                           FILENAME_PATTERN 'part-{batch}-{{i}}', COMPRESSION ZSTD, COMPRESSION_LEVEL 1)
+                """
+            ).fetchone()
+        stored = int(written[0]) if written else 0
         if stored:
             self._publish(out)
-        return AppendResult(int(offered[0]) if offered else 0, stored)
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+        return AppendResult(offered, stored)
 
     def _publish(self, out: Path) -> None:
         """Move freshly written partition files into the ledger (new names only: append-only)."""

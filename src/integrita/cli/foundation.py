@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from integrita.cli.common import console, context, handle_errors
+from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.services.ingest import IngestReport, ProgressFactory, ingest_path
 from integrita.services.ledger import ledger_stats as compute_ledger_stats
 
 db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
@@ -39,6 +44,65 @@ def ledger_stats() -> None:
     console.print(table)
 
 
+def _progress_factory(stack: ExitStack) -> ProgressFactory:
+    def factory(description: str, total: int) -> Callable[[int], None]:
+        return stack.enter_context(progress_bar(description, total))
+
+    return factory
+
+
+def print_ingest_reports(reports: list[IngestReport]) -> None:
+    table = Table(
+        "file",
+        "layout",
+        "read",
+        "stored",
+        "duplicates",
+        "quarantined",
+        "labels",
+        "balanced",
+        title="ingest reconciliation: read = stored + duplicates + quarantined",
+    )
+    for r in reports:
+        table.add_row(
+            Path(r.source_file).name,
+            r.layout,
+            f"{r.rows_read:,}",
+            f"{r.stored:,}",
+            f"{r.duplicates:,}",
+            f"{r.quarantined:,}",
+            f"{r.labels:,}",
+            "[green]yes[/]" if r.balanced else "[red]NO[/]",
+        )
+    console.print(table)
+    reasons: dict[str, int] = {}
+    for r in reports:
+        for reason, n in r.reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    if reasons:
+        quarantine = Table(
+            "reason", "rows", title="quarantined rows by reason (see table quarantined_rows)"
+        )
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            quarantine.add_row(reason, f"{n:,}")
+        console.print(quarantine)
+
+
+@handle_errors
+def ingest(
+    path: Path = typer.Argument(
+        ...,
+        help="A file (canonical CSV/Parquet/JSONL, AMLworld CSV, labels, customers, accounts) or a generated-bank directory.",
+    ),
+) -> None:
+    """Load transactions into the ledger (idempotent on txn_id), reconcile, quarantine bad rows."""
+    ctx = context()
+    with ExitStack() as stack:
+        reports = ingest_path(ctx, path, _progress_factory(stack))
+    print_ingest_reports(reports)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
     app.add_typer(db_app, name="db")
     app.add_typer(ledger_app, name="ledger")

@@ -1,0 +1,255 @@
+"""Turn one input file into staged, validated Parquet ready to merge into the ledger.
+
+The file is streamed in batches: each batch of text columns is validated by one
+SQL query (:mod:`integrita.analytics.validation`); good rows are appended to a
+staging Parquet file and bad rows are handed to ``on_bad`` with their line and
+reason. :func:`finalize` then gives AMLworld rows their deterministic ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from integrita.analytics.schema import LABEL_SCHEMA
+from integrita.analytics.sources import (
+    AMLWORLD_COLUMNS,
+    BadRow,
+    Layout,
+    ReadState,
+    TextBatch,
+    csv_header,
+    read_csv_text,
+    read_jsonl_text,
+    read_parquet_text,
+)
+from integrita.analytics.validation import AMLWORLD_SQL, CANONICAL_SQL, resolve_currency
+from integrita.domain.transaction import LEDGER_COLUMN_NAMES
+
+#: Columns of the staging file: the ledger's, plus provenance and the validation verdict.
+STAGED_COLUMNS: tuple[str, ...] = (
+    "line",
+    "content_key",
+    "is_laundering",
+    *LEDGER_COLUMN_NAMES,
+    "reason",
+    "raw",
+)
+
+
+@dataclass(slots=True)
+class StagedFile:
+    """What staging saw: rows read, how many were valid, and where they are."""
+
+    layout: Layout
+    path: Path
+    rows_read: int = 0
+    valid: int = 0
+    quarantined: int = 0
+    bad_reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _batches(path: Path, layout: Layout, state: ReadState) -> Iterator[TextBatch]:
+    if layout is Layout.AMLWORLD_CSV:
+        return read_csv_text(path, AMLWORLD_COLUMNS, state)
+    if layout is Layout.CANONICAL_CSV:
+        return read_csv_text(path, csv_header(path), state)
+    if layout is Layout.CANONICAL_PARQUET:
+        return read_parquet_text(path, state)
+    if layout is Layout.CANONICAL_JSONL:
+        return read_jsonl_text(path, state)
+    raise ValueError(f"layout {layout} is not a transaction layout")
+
+
+def _prepare(table: pa.Table, layout: Layout) -> pa.Table:
+    """Resolve currencies once per distinct value; give canonical files every optional column."""
+    if layout is Layout.AMLWORLD_CSV:
+        table = resolve_currency(table, "payment_currency", "paid")
+        return resolve_currency(table, "receiving_currency", "recv")
+    for name in LEDGER_COLUMN_NAMES:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    table = resolve_currency(table, "paid_currency", "paid", codes_only=True)
+    return resolve_currency(table, "received_currency", "recv", codes_only=True)
+
+
+def _stream(
+    path: Path, layout: Layout, state: ReadState, progress: Callable[[int], None] | None
+) -> pa.RecordBatchReader:
+    """The file's text batches as one Arrow stream that DuckDB consumes batch by batch."""
+    batches = _batches(path, layout, state)
+    first = next(batches, None)
+    if first is None:
+        names = AMLWORLD_COLUMNS if layout is Layout.AMLWORLD_CSV else LEDGER_COLUMN_NAMES
+        columns = {
+            **{c: pa.array([], pa.string()) for c in names},
+            "line": pa.array([], pa.int64()),
+        }
+        empty = _prepare(pa.table(columns), layout)
+        return pa.RecordBatchReader.from_batches(empty.schema, iter(()))
+    head = _prepare(first.table, layout)
+    schema = head.schema
+
+    def generate() -> Iterator[pa.RecordBatch]:
+        if progress is not None:
+            progress(head.num_rows)
+        yield from head.to_batches()
+        for text in batches:
+            table = _prepare(text.table, layout)
+            if progress is not None:
+                progress(table.num_rows)
+            yield from table.select(schema.names).cast(schema).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, generate())
+
+
+def stage(
+    path: Path,
+    layout: Layout,
+    out: Path,
+    on_bad: Callable[[list[BadRow]], None],
+    progress: Callable[[int], None] | None = None,
+) -> StagedFile:
+    """Validate ``path`` into the staging file ``out`` in one streaming DuckDB pass; report bad rows."""
+    result = StagedFile(layout, out)
+    state = ReadState()
+    sql = AMLWORLD_SQL if layout is Layout.AMLWORLD_CSV else CANONICAL_SQL
+    columns = ", ".join(STAGED_COLUMNS)
+    with duckdb.connect(config={"threads": 2, "preserve_insertion_order": False}) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        stream = _stream(path, layout, state, progress)
+        con.register("batch", stream)
+        con.execute(
+            f"COPY (SELECT {columns} FROM ({sql})) TO '{out}' (FORMAT PARQUET, COMPRESSION LZ4_RAW, ROW_GROUP_SIZE 262144)"
+        )
+        counts = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM read_parquet('{out}')"
+        ).fetchone()
+        assert counts is not None
+        result.rows_read, result.valid = int(counts[0]), int(counts[1])
+        bad = con.execute(
+            f"SELECT line, reason, raw FROM read_parquet('{out}') WHERE reason IS NOT NULL ORDER BY line"
+        ).fetchall()
+    rows = [BadRow(int(line), str(reason), str(raw)) for line, reason, raw in bad]
+    for start in range(0, len(rows), 10_000):
+        _count_bad(result, rows[start : start + 10_000], on_bad, counted=True)
+    _count_bad(result, state.bad_rows, on_bad, counted=False)
+    return result
+
+
+def _count_bad(
+    result: StagedFile, rows: list[BadRow], on_bad: Callable[[list[BadRow]], None], *, counted: bool
+) -> None:
+    """Hand bad rows to ``on_bad`` and tally them; parser rejects were not yet counted as read."""
+    if not rows:
+        return
+    if not counted:
+        result.rows_read += len(rows)
+    result.quarantined += len(rows)
+    for row in rows:
+        key = _reason_kind(row.reason)
+        result.bad_reasons[key] = result.bad_reasons.get(key, 0) + 1
+    on_bad(rows)
+
+
+def _reason_kind(reason: str) -> str:
+    """The reason without the offending value, for summary tables."""
+    for prefix in (
+        "wrong column count",
+        "unparseable date",
+        "missing account",
+        "missing txn_id",
+        "non-numeric amount",
+        "negative amount",
+        "unknown currency",
+        "amount too large",
+        "unknown kind",
+        "unknown channel",
+        "unknown counterparty type",
+        "not valid JSON",
+        "not a JSON object",
+    ):
+        if reason.startswith(prefix):
+            return prefix
+    return reason.split(",")[0][:40]
+
+
+def ledger_source(staged: StagedFile) -> str:
+    """SQL yielding the staged file's valid rows in ledger columns (plus ``is_laundering``).
+
+    AMLworld rows carry the id of a first occurrence of their content. Two identical
+    lines are two transactions, so where content repeats, the n-th occurrence (in file
+    order) gets the n-th id; re-reading the same file yields the same ids. Only repeated
+    contents go through the numbering window.
+    """
+    cols = ", ".join(c for c in LEDGER_COLUMN_NAMES if c != "txn_id")
+    valid = f"(SELECT * FROM read_parquet('{staged.path}') WHERE reason IS NULL)"
+    plain = f"SELECT txn_id, {cols}, is_laundering FROM {valid}"
+    if staged.layout is not Layout.AMLWORLD_CSV:
+        return plain
+    with duckdb.connect(config={"threads": 2}) as con:
+        repeats = con.execute(
+            f"SELECT count(*) FROM (SELECT content_key FROM {valid} GROUP BY content_key HAVING count(*) > 1)"
+        ).fetchone()
+    if not repeats or int(repeats[0]) == 0:
+        return plain
+    rep = f"(SELECT content_key FROM {valid} GROUP BY content_key HAVING count(*) > 1)"
+    numbered = "CAST(row_number() OVER (PARTITION BY content_key ORDER BY line) AS VARCHAR)"
+    return (
+        f"SELECT txn_id, {cols}, is_laundering FROM {valid} s ANTI JOIN {rep} r USING (content_key) UNION ALL "
+        f"SELECT 'AW' || substr(md5(content_key || '#' || {numbered}), 1, 24) AS txn_id, {cols}, is_laundering "
+        f"FROM {valid} s SEMI JOIN {rep} r USING (content_key)"
+    )
+
+
+def laundering_labels(source_sql: str) -> pa.Table:
+    """Labels for the rows a source marks as laundering (AMLworld's ``Is Laundering``)."""
+    with duckdb.connect(config={"threads": 2}) as con:
+        labels = con.execute(
+            "SELECT txn_id, true AS is_laundering, CAST(NULL AS VARCHAR) AS typology, "
+            f"CAST(NULL AS VARCHAR) AS pattern_id FROM ({source_sql}) WHERE is_laundering"
+        ).fetch_arrow_table()
+    return labels.cast(LABEL_SCHEMA)
+
+
+def stage_labels(path: Path, on_bad: Callable[[list[BadRow]], None]) -> tuple[pa.Table, StagedFile]:
+    """Read a labels CSV (txn_id, is_laundering, typology, pattern_id); bad rows go to ``on_bad``."""
+    result = StagedFile(Layout.LABELS_CSV, path)
+    state = ReadState()
+    header = csv_header(path)
+    tables = [t.table for t in read_csv_text(path, header, state)]
+    table = (
+        pa.concat_tables(tables)
+        if tables
+        else pa.table({c: pa.array([], pa.string()) for c in (*header, "line")})
+    )
+    good: list[dict[str, object]] = []
+    bad: list[BadRow] = list(state.bad_rows)
+    for row in table.to_pylist():
+        txn_id = (row.get("txn_id") or "").strip()
+        flag = (row.get("is_laundering") or "").strip().lower()
+        raw = ",".join(str(row.get(c) or "") for c in header)
+        if not txn_id:
+            bad.append(BadRow(int(row["line"]), "missing txn_id", raw))
+        elif flag not in {"true", "false", "1", "0"}:
+            bad.append(
+                BadRow(int(row["line"]), f"is_laundering must be true or false, not {flag!r}", raw)
+            )
+        else:
+            good.append(
+                {
+                    "txn_id": txn_id,
+                    "is_laundering": flag in {"true", "1"},
+                    "typology": (row.get("typology") or None),
+                    "pattern_id": (row.get("pattern_id") or None),
+                }
+            )
+    result.rows_read = table.num_rows
+    result.valid = len(good)
+    _count_bad(result, bad[len(state.bad_rows) :], on_bad, counted=True)
+    _count_bad(result, bad[: len(state.bad_rows)], on_bad, counted=False)
+    return pa.Table.from_pylist(good, schema=LABEL_SCHEMA), result
