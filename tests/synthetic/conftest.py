@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -46,7 +48,13 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def read_bank(result: GeneratedBank, config: BankConfig) -> WrittenBank:
     out = result.out_dir
-    transactions = pq.read_table(out / "transactions.parquet").to_pylist()
+    table = pq.read_table(out / "transactions.parquet")
+    # Arrow converts zone-aware timestamps to Python slowly; convert naive, then attach UTC.
+    naive = table["booked_at"].cast(pa.timestamp("us"))
+    table = table.set_column(table.schema.get_field_index("booked_at"), "booked_at", naive)
+    transactions = table.to_pylist()
+    for row in transactions:
+        row["booked_at"] = row["booked_at"].replace(tzinfo=UTC)
     return WrittenBank(
         result=result,
         config=config,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +69,8 @@ class SyntheticBank:
     is_laundering: npt.NDArray[np.bool_]
     labels: pa.Table  # LABEL_SCHEMA, one row per laundering transaction
     patterns: dict[str, int]
+    normal_rows: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def transactions(self) -> int:
@@ -106,15 +109,19 @@ def build_bank(config: BankConfig, progress: Progress | None = None) -> Syntheti
     """Generate the whole bank in memory; ``progress(n)`` is told of every ``n`` rows made."""
     config.validate()
     report = progress or (lambda _n: None)
+    stopwatch = _Stopwatch()
     counts = pattern_counts(config)
     population = build_population(
         stream_rng(config.seed, "population"), config, counts["dormant_awakening"]
     )
     clock = Clock.of(config.start, config.days)
+    stopwatch.lap("population")
+
     traffic = NormalTraffic(population, clock)
     monthly = traffic.monthly(lambda name: stream_rng(config.seed, f"monthly:{name}"))
     for batch in monthly:
         report(len(batch))
+    stopwatch.lap("monthly")
 
     registry = PatternRegistry()
     context = TypologyContext(stream_rng(config.seed, "subjects"), population, clock, registry)
@@ -123,17 +130,22 @@ def build_bank(config: BankConfig, progress: Progress | None = None) -> Syntheti
         context.rng = stream_rng(config.seed, f"typology:{name}")
         laundering.extend(function(context, getattr(config.typologies, name), counts[name]))
     report(sum(len(b) for b in laundering))
+    stopwatch.lap("typologies")
 
     fixed = sum(len(b) for b in monthly) + sum(len(b) for b in laundering)
     attempt = config
     while True:
         poisson = _normal_traffic(attempt, traffic, clock, fixed, report)
-        rows = TransactionBatch.concat([*monthly, *poisson, *laundering])
-        if config.transactions is None or len(rows) >= config.transactions:
+        if (
+            config.transactions is None
+            or sum(map(len, [*monthly, *poisson, *laundering])) >= config.transactions
+        ):
             break
         # Rare: the random volume fell short of an exact target; ask for a little more.
-        attempt = _with_transactions(attempt, int(attempt.transactions or 0) * 21 // 20 + 100)
+        attempt = replace(attempt, transactions=int(attempt.transactions or 0) * 21 // 20 + 100)
+    stopwatch.lap("poisson")
 
+    rows = TransactionBatch.concat([*monthly, *poisson, *laundering])
     keep = np.arange(len(rows), dtype=np.int64)
     if config.transactions is not None and len(rows) > config.transactions:
         normal_rows = np.flatnonzero(rows.pattern == NORMAL)
@@ -144,7 +156,25 @@ def build_bank(config: BankConfig, progress: Progress | None = None) -> Syntheti
         kept[drop] = False
         keep = np.flatnonzero(kept)
     rows = rows.take(keep[_time_order(rows.ts[keep] - clock.start_second)])
-    return _assemble(config, population, clock, rows, registry)
+    stopwatch.lap("ordering")
+    bank = _assemble(config, population, clock, rows, registry)
+    stopwatch.lap("columns")
+    bank.normal_rows = sum(map(len, [*monthly, *poisson]))
+    bank.stage_seconds = stopwatch.laps
+    return bank
+
+
+class _Stopwatch:
+    """Seconds spent in each stage, for the benchmark (never written to a file)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def _time_order(offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -153,12 +183,6 @@ def _time_order(offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     keys = (offsets << bits) | np.arange(offsets.size, dtype=np.int64)
     keys.sort()
     return np.asarray(keys & ((1 << bits) - 1), dtype=np.int64)
-
-
-def _with_transactions(config: BankConfig, transactions: int) -> BankConfig:
-    from dataclasses import replace
-
-    return replace(config, transactions=transactions)
 
 
 def _assemble(
