@@ -1,0 +1,212 @@
+"""What the synthetic bank looks like: size, period, seed and each typology's parameters.
+
+Every number here is a default that can be changed without code: build a
+:class:`BankConfig` (or ``dataclasses.replace`` one) and hand it to
+:func:`integrita.synthetic.generate_bank`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from integrita.errors import InputError
+
+#: The PBOC large-value cash threshold (RMB 50,000) in minor units.
+LARGE_CASH_THRESHOLD_MINOR = 5_000_000
+
+#: FATF "call for action" jurisdictions plus conflict zones our policy treats as high risk.
+HIGH_RISK_COUNTRIES: tuple[str, ...] = ("KP", "IR", "MM", "SY", "YE", "AF")
+
+
+@dataclass(frozen=True, slots=True)
+class FanConfig:
+    """Fan-in / fan-out: one hub account and ``min_degree``..``max_degree`` distinct counterparties."""
+
+    patterns_per_1000_customers: float = 2.0
+    min_degree: int = 5
+    max_degree: int = 12
+    window_days: int = 5
+    min_amount_minor: int = 300_000
+    max_amount_minor: int = 4_900_000
+
+
+@dataclass(frozen=True, slots=True)
+class CycleConfig:
+    """Cycle: money goes round ``min_length``..``max_length`` accounts back to the first one."""
+
+    patterns_per_1000_customers: float = 2.0
+    min_length: int = 3
+    max_length: int = 7
+    window_days: int = 10
+    max_hop_loss: float = 0.03
+    min_amount_minor: int = 2_000_000
+    max_amount_minor: int = 50_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScatterGatherConfig:
+    """Scatter-gather (and gather-scatter): a source, k intermediates, a sink."""
+
+    patterns_per_1000_customers: float = 2.0
+    min_width: int = 3
+    max_width: int = 8
+    window_days: int = 10
+    max_cut: float = 0.05
+    min_amount_minor: int = 500_000
+    max_amount_minor: int = 4_900_000
+
+
+@dataclass(frozen=True, slots=True)
+class BipartiteConfig:
+    """Bipartite: a set of senders pays a set of receivers, many edges, one window."""
+
+    patterns_per_1000_customers: float = 2.0
+    min_side: int = 2
+    max_side: int = 5
+    edge_density: float = 0.7
+    window_days: int = 7
+    min_amount_minor: int = 300_000
+    max_amount_minor: int = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    """Stack: three layers of accounts, money passed layer to layer (two stacked bipartites)."""
+
+    patterns_per_1000_customers: float = 2.0
+    min_width: int = 2
+    max_width: int = 4
+    window_days: int = 10
+    max_cut: float = 0.05
+    min_amount_minor: int = 500_000
+    max_amount_minor: int = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class StructuringConfig:
+    """Structuring: several cash deposits, each just under the large-cash threshold."""
+
+    patterns_per_1000_customers: float = 2.0
+    threshold_minor: int = LARGE_CASH_THRESHOLD_MINOR
+    floor_fraction: float = 0.9
+    min_deposits: int = 3
+    max_deposits: int = 6
+    window_days: int = 4
+    max_branches: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RapidPassThroughConfig:
+    """Rapid pass-through: a large inflow leaves again almost entirely within hours."""
+
+    patterns_per_1000_customers: float = 2.0
+    window_hours: int = 24
+    min_forward_fraction: float = 0.9
+    max_forward_fraction: float = 0.99
+    min_outflows: int = 1
+    max_outflows: int = 4
+    min_amount_minor: int = 10_000_000
+    max_amount_minor: int = 200_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class DormantAwakeningConfig:
+    """Dormant account awakening: silence for ``dormancy_days``, then a burst of in- and outflows."""
+
+    patterns_per_1000_customers: float = 2.0
+    dormancy_days: int = 30
+    burst_days: int = 3
+    min_transactions: int = 4
+    max_transactions: int = 10
+    min_amount_minor: int = 1_000_000
+    max_amount_minor: int = 30_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class HighRiskGeographyConfig:
+    """High-risk geography: wires to or from accounts in high-risk jurisdictions."""
+
+    patterns_per_1000_customers: float = 2.0
+    countries: tuple[str, ...] = HIGH_RISK_COUNTRIES
+    min_transactions: int = 2
+    max_transactions: int = 6
+    window_days: int = 14
+    min_amount_minor: int = 1_000_000
+    max_amount_minor: int = 80_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class TypologyConfig:
+    """Parameters of every injected typology (one field per typology name)."""
+
+    fan_in: FanConfig = field(default_factory=FanConfig)
+    fan_out: FanConfig = field(default_factory=FanConfig)
+    cycle: CycleConfig = field(default_factory=CycleConfig)
+    scatter_gather: ScatterGatherConfig = field(default_factory=ScatterGatherConfig)
+    gather_scatter: ScatterGatherConfig = field(default_factory=ScatterGatherConfig)
+    bipartite: BipartiteConfig = field(default_factory=BipartiteConfig)
+    stack: StackConfig = field(default_factory=StackConfig)
+    structuring: StructuringConfig = field(default_factory=StructuringConfig)
+    rapid_pass_through: RapidPassThroughConfig = field(default_factory=RapidPassThroughConfig)
+    dormant_awakening: DormantAwakeningConfig = field(default_factory=DormantAwakeningConfig)
+    high_risk_geography: HighRiskGeographyConfig = field(default_factory=HighRiskGeographyConfig)
+
+
+#: Smallest bank for which every typology is injected at least once.
+MIN_CUSTOMERS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class BankConfig:
+    """The bank to generate.
+
+    ``transactions`` fixes the total number of transactions exactly (normal
+    traffic is scaled to fit); when ``None`` the count follows from the
+    customers' own activity, about ``activity`` transactions per customer per day.
+    """
+
+    customers: int = 2_000
+    days: int = 90
+    seed: int = 0
+    start: date = date(2025, 1, 1)
+    bank_id: str = "B0001"
+    activity: float = 1.1
+    transactions: int | None = None
+    typologies: TypologyConfig = field(default_factory=TypologyConfig)
+    canonical_csv: bool = False
+    jsonl: bool = False
+
+    def validate(self) -> None:
+        """Raise :class:`InputError` naming the field that makes the bank impossible."""
+        if self.customers < MIN_CUSTOMERS:
+            raise InputError(
+                f"customers must be at least {MIN_CUSTOMERS} (got {self.customers})",
+                field="customers",
+            )
+        dormancy = self.typologies.dormant_awakening
+        longest = max(
+            dormancy.dormancy_days + dormancy.burst_days + 1,
+            self.typologies.cycle.window_days,
+            self.typologies.high_risk_geography.window_days,
+        )
+        if self.days < longest:
+            raise InputError(
+                f"days must be at least {longest} so every typology fits (got {self.days})",
+                field="days",
+            )
+        if self.activity <= 0:
+            raise InputError("activity must be positive", field="activity")
+        if self.seed < 0:
+            raise InputError("seed must be a non-negative integer", field="seed")
+        if self.transactions is not None and self.transactions < self.customers:
+            raise InputError(
+                "transactions must be at least the number of customers", field="transactions"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able parameters for the manifest."""
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        return data
