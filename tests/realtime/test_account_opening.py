@@ -47,7 +47,10 @@ def test_non_legal_representative_opening_a_corporate_settlement_account_needs_l
 
 
 def test_legal_representative_or_holder_opening_needs_no_task(bank: Context) -> None:
-    assert account_opening.record_opening(bank, "A3", "legal_representative", "Zhang Min", actor="c") == []
+    assert (
+        account_opening.record_opening(bank, "A3", "legal_representative", "Zhang Min", actor="c")
+        == []
+    )
     assert account_opening.record_opening(bank, "A1", "holder", "Li Wei", actor="c") == []
     assert _status(bank, "A3") == "active"
 

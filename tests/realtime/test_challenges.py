@@ -73,7 +73,9 @@ def test_the_fifth_wrong_code_rejects_the_payment(
 
 def test_answers_are_rate_limited(bank: Context, payment: Pay, clock: FixedClock) -> None:
     answer, code = _challenge(bank, payment)
-    challenges.answer(bank, answer["challenge"]["id"], "999999" if code != "999999" else "1", actor="c")
+    challenges.answer(
+        bank, answer["challenge"]["id"], "999999" if code != "999999" else "1", actor="c"
+    )
     with pytest.raises(StateTransitionError, match="one per"):
         challenges.answer(bank, answer["challenge"]["id"], code, actor="channel")
 

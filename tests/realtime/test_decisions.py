@@ -45,9 +45,7 @@ def test_same_txn_id_with_a_different_event_is_a_conflict(bank: Context, payment
         decide(bank, payment(txn_id="DUP1", amount="11.00"))
 
 
-def test_rolling_state_survives_a_restart(
-    bank: Context, payment: Pay, clock: FixedClock
-) -> None:
+def test_rolling_state_survives_a_restart(bank: Context, payment: Pay, clock: FixedClock) -> None:
     decide(bank, payment(kind="purchase", occurred_at=clock.now))
     decide(bank, payment(kind="purchase", occurred_at=clock.now))
     bank.db.dispose()
@@ -89,7 +87,10 @@ def test_a_held_payment_cannot_be_executed_until_released(bank: Context, payment
     with pytest.raises(StateTransitionError):
         payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")
     assert payments.review_hold(bank, held["txn_id"], True, actor="reviewer1") == "released"
-    assert payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")["status"] == "executed"
+    assert (
+        payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")["status"]
+        == "executed"
+    )
     assert payments.hold_queue(bank) == []
 
 

@@ -110,9 +110,7 @@ def test_a_send_interrupted_by_a_crash_is_resent_with_the_same_key_and_delivered
     assert [m.message_id for m in adapter.sent] == [message_id]
 
 
-def test_one_time_code_is_blanked_in_the_outbox_once_delivered(
-    bank: Context, payment: Pay
-) -> None:
+def test_one_time_code_is_blanked_in_the_outbox_once_delivered(bank: Context, payment: Pay) -> None:
     answer = decide(bank, payment(counterparty_type="third_party_personal", new_device=True))
     adapter = RecordingAdapter()
     outbox.dispatch_once(bank, {"sms": adapter})

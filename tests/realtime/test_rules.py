@@ -48,7 +48,10 @@ def test_foreign_currency_external_transfer_is_converted_at_the_rate_of_its_day(
     assert under["decision"] == "allow"
     # the same USD 7,000 on 2024-06-01 uses 7.0920: RMB 49,644.00, not over
     earlier = payment(
-        to_bank="B999", amount="7000.00", currency="USD", occurred_at=bank.now() - timedelta(days=300)
+        to_bank="B999",
+        amount="7000.00",
+        currency="USD",
+        occurred_at=bank.now() - timedelta(days=300),
     )
     assert decide(bank, earlier)["decision"] == "allow"
 
@@ -141,7 +144,9 @@ def test_third_party_transfer_after_recent_credential_change_needs_verification(
     assert stale["decision"] == "allow"
 
 
-def test_key_transfer_at_the_threshold_shows_the_risk_statement(bank: Context, payment: Pay) -> None:
+def test_key_transfer_at_the_threshold_shows_the_risk_statement(
+    bank: Context, payment: Pay
+) -> None:
     at_threshold = decide(bank, payment(amount="100000.00"))
     below = decide(bank, payment(amount="99999.99"))
     assert at_threshold["show_risk_statement"] is True
@@ -202,7 +207,9 @@ def test_payment_from_an_account_pending_verification_is_rejected(
 
 
 def test_verification_without_any_contact_is_held_instead(bank: Context, payment: Pay) -> None:
-    answer = decide(bank, payment(from_account="A4", new_device=True, counterparty_type="third_party_personal"))
+    answer = decide(
+        bank, payment(from_account="A4", new_device=True, counterparty_type="third_party_personal")
+    )
     assert answer["decision"] == "hold"
     assert "no_contact_for_verification" in rules_of(answer)
 
