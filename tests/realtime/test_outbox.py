@@ -66,7 +66,7 @@ def test_dispatcher_delivers_each_notification_once(bank: Context, payment: Pay)
     assert [m.recipient for m in email.sent] == ["finance@hua.example"]
     assert "60,000.00 CNY" in sms.sent[0].body  # Chinese template for C1
     assert "交易" in sms.sent[0].subject
-    assert "Payment notice" == email.sent[0].subject  # English for C3
+    assert email.sent[0].subject == "Payment notice"  # English for C3
     assert outbox.status(bank) == {"sms:delivered": 1, "email:delivered": 1}
 
 
