@@ -11,10 +11,12 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.errors import InputError
 from integrita.services import outbox
+from integrita.services.context import Context
 from integrita.services.outbox_adapters import adapters_from_settings
 from integrita.services.realtime import challenges, payments, rulesets
 from integrita.services.realtime.backtest import backtest
 from integrita.services.realtime.ledger_flush import flush_to_ledger
+from integrita.services.realtime_demo import demo_channel_token, stream_synthetic_payments
 
 rules_app = typer.Typer(help="Real-time rule sets: list, show, propose, approve, backtest.")
 outbox_app = typer.Typer(help="The notification outbox: status and dispatch.")
@@ -217,3 +219,61 @@ def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
     app.add_typer(outbox_app, name="outbox")
     app.add_typer(payments_app, name="payments")
+
+
+def demo_over_http(ctx: Context, count: int) -> dict[str, int]:
+    """Start the API on a free loopback port, post ``count`` synthetic payments through it
+    as a payment channel, and return the decision mix (``integrita demo`` calls this)."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from integrita.api.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the demo API did not start")
+        time.sleep(0.05)
+    token = demo_channel_token(ctx)
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"authorization": f"Bearer {token}"},
+            timeout=10,
+        ) as client:
+
+            def send(event: dict[str, object]) -> dict[str, object]:
+                response = client.post("/v1/payments/evaluate", json=event)
+                response.raise_for_status()
+                body: dict[str, object] = response.json()
+                return body
+
+            with progress_bar("synthetic payments through the API", total=count) as advance:
+                return stream_synthetic_payments(ctx, count, send=send, progress=advance)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@payments_app.command("demo")
+@handle_errors
+def payments_demo(count: int = typer.Option(500, help="How many synthetic payments.")) -> None:
+    """Start the API, stream synthetic payments through it and print the decision mix."""
+    ctx = context()
+    mix = demo_over_http(ctx, count)
+    table = Table("decision", "payments", "share")
+    total = sum(mix.values()) or 1
+    for decision, n in mix.items():
+        table.add_row(decision, str(n), f"{n / total:.1%}")
+    console.print(table)
