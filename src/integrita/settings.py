@@ -80,6 +80,26 @@ class Settings(BaseSettings):
     spark_master: str = Field(
         default="local[2]", description="Spark master URL for --engine spark."
     )
+    fx_rates_path: Path | None = Field(
+        default=None,
+        description="JSON table of dated exchange rates into CNY; the shipped table when unset.",
+    )
+    outbox_max_attempts: int = Field(
+        default=5, ge=1, description="Delivery attempts before a notification is dead-lettered."
+    )
+    outbox_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="First retry delay; doubles after each failure."
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail notifications.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = Field(default="integrita@localhost", description="From: address.")
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    sms_webhook_url: str | None = Field(
+        default=None, description="HTTP endpoint of the SMS gateway (JSON POST)."
+    )
+    sms_webhook_token: str | None = Field(default=None, description="Bearer token for the gateway.")
 
     @field_validator("log_level")
     @classmethod

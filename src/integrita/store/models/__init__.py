@@ -5,20 +5,40 @@ from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
+from integrita.store.models.realtime import (
+    AccountOpeningTask,
+    AccountRealtimeState,
+    BlockedCounterparty,
+    Challenge,
+    CustomerContact,
+    ExecutedPayment,
+    OutboxMessage,
+    PaymentDecision,
+    RuleSetVersion,
+)
 from integrita.store.models.user import ApiToken, User, UserRole
 
 __all__ = [
     "Account",
+    "AccountOpeningTask",
+    "AccountRealtimeState",
     "Alert",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "BlockedCounterparty",
+    "Challenge",
     "Counterparty",
     "Customer",
+    "CustomerContact",
+    "ExecutedPayment",
     "IngestRun",
     "LargeValueRecord",
+    "OutboxMessage",
+    "PaymentDecision",
     "QuarantinedRow",
+    "RuleSetVersion",
     "User",
     "UserRole",
 ]

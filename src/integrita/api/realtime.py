@@ -1,0 +1,328 @@
+"""Real-time funds protection API: payment decisions, outcomes, challenges, the hold queue,
+rule sets and account-opening checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from integrita.domain.roles import Role
+from integrita.http.deps import get_ctx, require_roles
+from integrita.services.context import Context
+from integrita.services.realtime import account_opening, challenges, payments, rulesets
+from integrita.services.users import UserView
+
+router = APIRouter(tags=["real-time funds protection"])
+
+CHANNEL = require_roles(Role.PAYMENT_CHANNEL)
+REVIEWERS = require_roles(Role.ANALYST, Role.REVIEWER)
+READERS = require_roles(Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO)
+RULE_READERS = require_roles(
+    Role.BUSINESS_APPROVER,
+    Role.TECHNOLOGY_APPROVER,
+    Role.ANALYST,
+    Role.REVIEWER,
+    Role.MLRO,
+    Role.AUDITOR,
+)
+BRANCH = require_roles(Role.ANALYST, Role.REVIEWER, Role.ADMINISTRATOR)
+
+Identifier = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
+
+
+class PaymentEventIn(BaseModel):
+    """A payment about to be executed: the canonical transaction fields plus context."""
+
+    txn_id: str = Identifier
+    occurred_at: datetime = Field(description="When the customer asked for it (with a time zone).")
+    channel: Literal["online", "mobile", "counter", "smart_counter", "atm", "api", "pos", "other"]
+    kind: Literal[
+        "transfer",
+        "cash_deposit",
+        "cash_withdrawal",
+        "purchase",
+        "redemption",
+        "cancellation",
+        "salary",
+        "bill_payment",
+        "card_payment",
+    ]
+    from_bank: str = Identifier
+    from_account: str = Identifier
+    to_bank: str = Identifier
+    to_account: str = Identifier
+    amount: str = Field(
+        pattern=r"^[0-9]{1,15}(\.[0-9]{1,8})?$",
+        description='Decimal text in major units, e.g. "50000.00".',
+        examples=["50000.00"],
+    )
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["CNY"])
+    counterparty_type: Literal[
+        "own_account", "third_party_personal", "third_party_corporate", "unknown"
+    ]
+    to_name: str | None = Field(default=None, max_length=120)
+    device_id: str | None = Field(default=None, max_length=128)
+    new_device: bool = False
+    auth_method: Literal[
+        "password", "face", "certificate", "fingerprint", "sms_code", "token", "none"
+    ] = "password"
+    credential_changed_at: datetime | None = None
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    version: int
+    explanation: str
+
+
+class NotificationOut(BaseModel):
+    id: int
+    channel: str
+    template: str
+    recipient: str
+
+
+class ChallengeOut(BaseModel):
+    id: str
+    type: str
+    channel: str
+    expires_at: str
+    max_attempts: int
+
+
+class DecisionOut(BaseModel):
+    txn_id: str
+    decision: Literal["allow", "notify", "verify", "hold", "reject"]
+    reasons: list[ReasonOut]
+    notifications: list[NotificationOut]
+    challenge: ChallengeOut | None
+    show_risk_statement: bool
+    rule_set_version: int
+
+
+class DecisionStatusOut(DecisionOut):
+    status: str
+
+
+class OutcomeIn(BaseModel):
+    outcome: Literal["executed", "cancelled"]
+    executed_at: datetime | None = None
+
+
+class OutcomeOut(BaseModel):
+    txn_id: str
+    status: str
+
+
+class AnswerIn(BaseModel):
+    code: str = Field(min_length=1, max_length=12)
+
+
+class AnswerOut(BaseModel):
+    challenge_id: str
+    txn_id: str
+    status: str
+    payment_status: str
+    attempts_left: int
+
+
+class HoldOut(BaseModel):
+    txn_id: str
+    account_id: str
+    customer_id: str | None
+    decided_at: str
+    amount: str | None
+    currency: str | None
+    reasons: list[ReasonOut]
+
+
+class ReviewIn(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+class RuleSetOut(BaseModel):
+    version: int
+    status: str
+    thresholds: dict[str, object]
+    note: str | None
+    proposed_by: str
+    business_approved_by: str | None
+    technology_approved_by: str | None
+
+
+class OpeningIn(BaseModel):
+    opened_by: Literal["holder", "representative", "legal_representative", "authorised_agent"]
+    opener_name: str = Field(min_length=1, max_length=120)
+
+
+class TaskOut(BaseModel):
+    id: int
+    account_id: str
+    kind: str
+    subject: str
+    status: str
+    outcome: str | None
+
+
+class CompleteTaskIn(BaseModel):
+    outcome: Literal["confirmed", "refused"]
+    notes: str = Field(min_length=1, max_length=1000)
+
+
+class AccountStatusOut(BaseModel):
+    account_id: str
+    status: str
+
+
+@router.post("/v1/payments/evaluate", response_model=DecisionOut)
+def evaluate(
+    event: PaymentEventIn,
+    user: UserView = Depends(CHANNEL),
+    ctx: Context = Depends(get_ctx),
+) -> dict[str, object]:
+    """Decide whether a payment may go ahead: allow, notify, verify, hold or reject, with every
+    reason. The decision is stored before this answers; the same ``txn_id`` and event always
+    get the same answer (a different event under a known ``txn_id`` is a 409)."""
+    request = payments.PaymentRequest(**event.model_dump())
+    return payments.evaluate_payment(ctx, request, actor=user.username)
+
+
+@router.get("/v1/payments/{txn_id}", response_model=DecisionStatusOut)
+def get_payment(
+    txn_id: str, _: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+) -> dict[str, object]:
+    """The stored decision for a payment and its current status."""
+    return payments.get_decision(ctx, txn_id)
+
+
+@router.post("/v1/payments/{txn_id}/outcome", response_model=OutcomeOut)
+def outcome(
+    txn_id: str,
+    body: OutcomeIn,
+    user: UserView = Depends(CHANNEL),
+    ctx: Context = Depends(get_ctx),
+) -> dict[str, object]:
+    """Tell integrita the payment was executed (it then enters the ledger) or cancelled."""
+    return payments.record_outcome(
+        ctx, txn_id, body.outcome, actor=user.username, executed_at=body.executed_at
+    )
+
+
+@router.post("/v1/challenges/{challenge_id}/answer", response_model=AnswerOut)
+def answer_challenge(
+    challenge_id: str,
+    body: AnswerIn,
+    user: UserView = Depends(CHANNEL),
+    ctx: Context = Depends(get_ctx),
+) -> AnswerOut:
+    """The customer's one-time code: right releases the payment; the fifth wrong one or an
+    expired challenge rejects it."""
+    result = challenges.answer(ctx, challenge_id, body.code, actor=user.username)
+    return AnswerOut(
+        challenge_id=result.challenge_id,
+        txn_id=result.txn_id,
+        status=result.status,
+        payment_status=result.payment_status,
+        attempts_left=result.attempts_left,
+    )
+
+
+@router.get("/v1/holds", response_model=list[HoldOut])
+def hold_queue(
+    _: UserView = Depends(REVIEWERS), ctx: Context = Depends(get_ctx)
+) -> list[dict[str, object]]:
+    """Payments held for review, oldest first."""
+    return payments.hold_queue(ctx)
+
+
+@router.post("/v1/holds/{txn_id}/release", response_model=OutcomeOut)
+def release_hold(
+    txn_id: str,
+    body: ReviewIn,
+    user: UserView = Depends(REVIEWERS),
+    ctx: Context = Depends(get_ctx),
+) -> OutcomeOut:
+    """Release a held payment so the channel may execute it."""
+    status = payments.review_hold(ctx, txn_id, True, actor=user.username, note=body.note)
+    return OutcomeOut(txn_id=txn_id, status=status)
+
+
+@router.post("/v1/holds/{txn_id}/reject", response_model=OutcomeOut)
+def reject_hold(
+    txn_id: str,
+    body: ReviewIn,
+    user: UserView = Depends(REVIEWERS),
+    ctx: Context = Depends(get_ctx),
+) -> OutcomeOut:
+    """Reject a held payment."""
+    status = payments.review_hold(ctx, txn_id, False, actor=user.username, note=body.note)
+    return OutcomeOut(txn_id=txn_id, status=status)
+
+
+@router.get("/v1/rulesets", response_model=list[RuleSetOut])
+def list_rule_sets(
+    _: UserView = Depends(RULE_READERS), ctx: Context = Depends(get_ctx)
+) -> list[RuleSetOut]:
+    """Every rule-set version with its thresholds and approvals."""
+    return [
+        RuleSetOut(
+            version=v.version,
+            status=v.status,
+            thresholds=v.thresholds,
+            note=v.note,
+            proposed_by=v.proposed_by,
+            business_approved_by=v.business_approved_by,
+            technology_approved_by=v.technology_approved_by,
+        )
+        for v in rulesets.list_versions(ctx)
+    ]
+
+
+def _task(t: account_opening.OpeningTaskView) -> TaskOut:
+    return TaskOut(
+        id=t.id,
+        account_id=t.account_id,
+        kind=t.kind,
+        subject=t.subject,
+        status=t.status,
+        outcome=t.outcome,
+    )
+
+
+@router.post("/v1/accounts/{account_id}/opening", response_model=list[TaskOut])
+def record_opening(
+    account_id: str,
+    body: OpeningIn,
+    user: UserView = Depends(BRANCH),
+    ctx: Context = Depends(get_ctx),
+) -> list[TaskOut]:
+    """Record who opened an account; creates the verification task the practice requires."""
+    tasks = account_opening.record_opening(
+        ctx, account_id, body.opened_by, body.opener_name, actor=user.username
+    )
+    return [_task(t) for t in tasks]
+
+
+@router.post("/v1/account-opening-tasks/{task_id}/complete", response_model=TaskOut)
+def complete_task(
+    task_id: int,
+    body: CompleteTaskIn,
+    user: UserView = Depends(BRANCH),
+    ctx: Context = Depends(get_ctx),
+) -> TaskOut:
+    """Record the verification's outcome (the account activates when all are confirmed)."""
+    return _task(
+        account_opening.complete_task(ctx, task_id, body.outcome, body.notes, actor=user.username)
+    )
+
+
+@router.post("/v1/accounts/{account_id}/activate", response_model=AccountStatusOut)
+def activate_account(
+    account_id: str, user: UserView = Depends(BRANCH), ctx: Context = Depends(get_ctx)
+) -> AccountStatusOut:
+    """Activate an account; refused (409) while a verification task is open or refused."""
+    status = account_opening.activate(ctx, account_id, actor=user.username)
+    return AccountStatusOut(account_id=account_id, status=status)

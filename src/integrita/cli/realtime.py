@@ -1,0 +1,279 @@
+"""``integrita rules ...``, ``integrita outbox ...`` and ``integrita payments ...``."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import typer
+from rich.table import Table
+
+from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.errors import InputError
+from integrita.services import outbox
+from integrita.services.context import Context
+from integrita.services.outbox_adapters import adapters_from_settings
+from integrita.services.realtime import challenges, payments, rulesets
+from integrita.services.realtime.backtest import backtest
+from integrita.services.realtime.ledger_flush import flush_to_ledger
+from integrita.services.realtime_demo import demo_channel_token, stream_synthetic_payments
+
+rules_app = typer.Typer(help="Real-time rule sets: list, show, propose, approve, backtest.")
+outbox_app = typer.Typer(help="The notification outbox: status and dispatch.")
+payments_app = typer.Typer(help="Real-time payments: ledger flush, challenge expiry, blocklist.")
+
+
+def _parse_changes(assignments: list[str]) -> dict[str, object]:
+    changes: dict[str, object] = {}
+    for item in assignments:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set needs name=value, got {item!r}", field="set")
+        try:
+            changes[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            changes[name.strip()] = raw
+    return changes
+
+
+@rules_app.command("list")
+@handle_errors
+def rules_list() -> None:
+    """Every rule-set version and the registered rules."""
+    ctx = context()
+    table = Table("version", "status", "proposed by", "business", "technology", "note")
+    for v in rulesets.list_versions(ctx):
+        table.add_row(
+            str(v.version),
+            v.status,
+            v.proposed_by,
+            v.business_approved_by or "-",
+            v.technology_approved_by or "-",
+            v.note or "",
+        )
+    console.print(table)
+    rules = Table("rule", "action", "explanation")
+    for r in rulesets.rule_catalogue():
+        rules.add_row(r["rule"], r["action"], r["explanation"])
+    console.print(rules)
+
+
+@rules_app.command("show")
+@handle_errors
+def rules_show(
+    version: int = typer.Option(None, help="Version (default: the active one)."),
+) -> None:
+    """The thresholds of one version."""
+    ctx = context()
+    v = rulesets.show(ctx, version)
+    console.print(f"version {v.version} ({v.status})")
+    console.print_json(json.dumps(v.thresholds))
+
+
+@rules_app.command("propose")
+@handle_errors
+def rules_propose(
+    set_: list[str] = typer.Option(..., "--set", help="name=value (JSON value); repeatable."),
+    actor: str = typer.Option(..., "--as", help="Who proposes."),
+    note: str = typer.Option("", help="Why."),
+) -> None:
+    """Propose a new version: the active thresholds with the given changes."""
+    ctx = context()
+    v = rulesets.propose(ctx, actor, _parse_changes(set_), note or None)
+    console.print(f"proposed version {v.version}; needs a business and a technology approval")
+
+
+@rules_app.command("approve")
+@handle_errors
+def rules_approve(
+    version: int = typer.Argument(..., help="Version to approve."),
+    actor: str = typer.Option(
+        ..., "--as", help="Approving user (business or technology approver)."
+    ),
+) -> None:
+    """Approve a proposed version on your side; the second side's approval activates it."""
+    ctx = context()
+    v = rulesets.approve(ctx, version, actor)
+    console.print(
+        f"version {v.version} is {v.status} (business: {v.business_approved_by or '-'}, "
+        f"technology: {v.technology_approved_by or '-'})"
+    )
+
+
+@rules_app.command("backtest")
+@handle_errors
+def rules_backtest(
+    version: int = typer.Option(..., "--version", help="Version to replay."),
+    where: str = typer.Option("TRUE", help="SQL condition on the ledger (e.g. a date range)."),
+) -> None:
+    """Replay the ledger and count per day the notifications, verifications and holds of a
+    version against the active one."""
+    ctx = context()
+    with progress_bar("replaying the ledger") as advance:
+        report = backtest(ctx, version, where=where)
+        advance(1)
+    table = Table(
+        "day",
+        f"notify v{report.version}",
+        f"notify v{report.active_version}",
+        f"verify v{report.version}",
+        f"verify v{report.active_version}",
+        f"hold v{report.version}",
+        f"hold v{report.active_version}",
+    )
+    for day, counts in report.days.items():
+        c, a = counts["candidate"], counts["active"]
+        table.add_row(
+            day,
+            *(
+                str(x)
+                for x in (c["notify"], a["notify"], c["verify"], a["verify"], c["hold"], a["hold"])
+            ),
+        )
+    console.print(table)
+    console.print(
+        f"{report.transactions} ledger transactions; totals v{report.version}: "
+        f"{report.totals('candidate')}; v{report.active_version}: {report.totals('active')}"
+    )
+
+
+@outbox_app.command("status")
+@handle_errors
+def outbox_status() -> None:
+    """Message counts by channel and status."""
+    ctx = context()
+    table = Table("channel:status", "messages")
+    for key, count in sorted(outbox.status(ctx).items()):
+        table.add_row(key, str(count))
+    console.print(table)
+
+
+@outbox_app.command("dispatch")
+@handle_errors
+def outbox_dispatch(
+    follow: bool = typer.Option(False, help="Keep polling instead of stopping when idle."),
+    interval: float = typer.Option(1.0, help="Seconds between polls when idle."),
+    limit: int = typer.Option(100, help="Messages per batch."),
+) -> None:
+    """Deliver due notifications through the configured SMTP and SMS-webhook adapters."""
+    ctx = context()
+    adapters = adapters_from_settings(ctx.settings)
+    totals = {"delivered": 0, "retried": 0, "dead": 0}
+    with progress_bar("dispatching notifications") as advance:
+        while True:
+            result = outbox.dispatch_once(ctx, adapters, limit=limit)
+            totals["delivered"] += result.delivered
+            totals["retried"] += result.retried
+            totals["dead"] += result.dead
+            advance(result.claimed)
+            if result.claimed == 0:
+                if not follow:
+                    break
+                time.sleep(interval)
+    console.print(totals)
+
+
+@payments_app.command("flush-ledger")
+@handle_errors
+def payments_flush(
+    batch_size: int = typer.Option(10_000, help="Payments per ledger append."),
+) -> None:
+    """Append executed payments to the Parquet ledger (idempotent)."""
+    ctx = context()
+    with progress_bar("flushing executed payments") as advance:
+        result = flush_to_ledger(ctx, batch_size=batch_size)
+        advance(result.offered)
+    console.print(
+        f"offered {result.offered}, stored {result.stored}, still pending {result.pending}"
+    )
+
+
+@payments_app.command("expire-challenges")
+@handle_errors
+def payments_expire() -> None:
+    """Reject payments whose one-time-code challenge expired unanswered."""
+    console.print(f"expired {challenges.expire_due(context())} challenge(s)")
+
+
+@payments_app.command("block")
+@handle_errors
+def payments_block(
+    bank_id: str,
+    account: str,
+    reason: str = typer.Option(...),
+    actor: str = typer.Option(..., "--as"),
+) -> None:
+    """Put a counterparty account on the internal blocklist (its payments are held)."""
+    payments.block_counterparty(context(), bank_id, account, reason, actor=actor)
+    console.print(f"blocked {bank_id}:{account}")
+
+
+@payments_app.command("mix")
+@handle_errors
+def payments_mix() -> None:
+    """How many payments got each decision."""
+    console.print(payments.decision_mix(context()))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
+    app.add_typer(outbox_app, name="outbox")
+    app.add_typer(payments_app, name="payments")
+
+
+def demo_over_http(ctx: Context, count: int) -> dict[str, int]:
+    """Start the API on a free loopback port, post ``count`` synthetic payments through it
+    as a payment channel, and return the decision mix (``integrita demo`` calls this)."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from integrita.api.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the demo API did not start")
+        time.sleep(0.05)
+    token = demo_channel_token(ctx)
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"authorization": f"Bearer {token}"},
+            timeout=10,
+        ) as client:
+
+            def send(event: dict[str, object]) -> dict[str, object]:
+                response = client.post("/v1/payments/evaluate", json=event)
+                response.raise_for_status()
+                body: dict[str, object] = response.json()
+                return body
+
+            with progress_bar("synthetic payments through the API", total=count) as advance:
+                return stream_synthetic_payments(ctx, count, send=send, progress=advance)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@payments_app.command("demo")
+@handle_errors
+def payments_demo(count: int = typer.Option(500, help="How many synthetic payments.")) -> None:
+    """Start the API, stream synthetic payments through it and print the decision mix."""
+    ctx = context()
+    mix = demo_over_http(ctx, count)
+    table = Table("decision", "payments", "share")
+    total = sum(mix.values()) or 1
+    for decision, n in mix.items():
+        table.add_row(decision, str(n), f"{n / total:.1%}")
+    console.print(table)

@@ -1,0 +1,190 @@
+"""Account-opening checks: an account opened on someone's behalf stays pending until a
+verification task is completed with a recorded outcome.
+
+- A representative opens a personal account for someone: phone verification of the
+  representative's identity.
+- Someone other than the legal representative opens a corporate settlement account:
+  verification with the legal representative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from integrita.domain.customer import AccountStatus, AccountType
+from integrita.errors import InputError, NotFoundError, StateTransitionError
+from integrita.services import audit
+from integrita.services.context import Context
+from integrita.store.repositories import customers as customers_repo
+from integrita.store.repositories import realtime as repo
+
+OPENERS = ("holder", "representative", "legal_representative", "authorised_agent")
+OUTCOMES = ("confirmed", "refused")
+PERSONAL_TYPES = frozenset({AccountType.PERSONAL.value, AccountType.PERSONAL_SAVINGS.value})
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningTaskView:
+    id: int
+    account_id: str
+    kind: str
+    subject: str
+    status: str
+    outcome: str | None
+    completed_by: str | None
+    completed_at: datetime | None
+
+
+def _view(task: object) -> OpeningTaskView:
+    return OpeningTaskView(
+        task.id,  # type: ignore[attr-defined]
+        task.account_id,  # type: ignore[attr-defined]
+        task.kind,  # type: ignore[attr-defined]
+        task.subject,  # type: ignore[attr-defined]
+        task.status,  # type: ignore[attr-defined]
+        task.outcome,  # type: ignore[attr-defined]
+        task.completed_by,  # type: ignore[attr-defined]
+        task.completed_at,  # type: ignore[attr-defined]
+    )
+
+
+def required_task(account_type: str, opened_by: str) -> str | None:
+    """Which verification the practice asks for, if any."""
+    if account_type in PERSONAL_TYPES and opened_by == "representative":
+        return "representative_phone_verification"
+    if (
+        account_type == AccountType.CORPORATE_SETTLEMENT.value
+        and opened_by != "legal_representative"
+    ):
+        return "legal_representative_verification"
+    return None
+
+
+def record_opening(
+    ctx: Context, account_id: str, opened_by: str, opener_name: str, *, actor: str
+) -> list[OpeningTaskView]:
+    """Record who opened ``account_id``; creates the verification task and keeps it pending."""
+    if opened_by not in OPENERS:
+        raise InputError(f"opened_by must be one of {', '.join(OPENERS)}", field="opened_by")
+    if not opener_name.strip():
+        raise InputError("opener_name is required", field="opener_name")
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        account = customers_repo.get_account(session, account_id)
+        if account is None:
+            raise NotFoundError(f"account {account_id} does not exist")
+        kind = required_task(account.account_type, opened_by)
+        if kind is None:
+            return [_view(t) for t in repo.opening_tasks(session, account_id)]
+        if any(t.kind == kind for t in repo.opening_tasks(session, account_id)):
+            return [_view(t) for t in repo.opening_tasks(session, account_id)]
+        subject = (
+            f"representative {opener_name}"
+            if kind == "representative_phone_verification"
+            else f"legal representative {account.owner.legal_representative or '(not on file)'}"
+        )
+        task = repo.add_opening_task(
+            session,
+            account_id=account_id,
+            kind=kind,
+            subject=subject,
+            status="open",
+            created_at=now,
+            blocking=True,
+        )
+        before = account.status
+        account.status = AccountStatus.PENDING_VERIFICATION.value
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="account_opening.task_created",
+            entity_type="account",
+            entity_id=account_id,
+            before={"status": before},
+            after={"status": account.status, "task": kind, "opened_by": opened_by},
+        )
+        session.flush()
+        return [_view(task)]
+
+
+def complete_task(
+    ctx: Context, task_id: int, outcome: str, notes: str, *, actor: str
+) -> OpeningTaskView:
+    """Record the verification's outcome; the account becomes active when every task is confirmed."""
+    if outcome not in OUTCOMES:
+        raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+    if not notes.strip():
+        raise InputError("notes must say how the verification was done", field="notes")
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        task = repo.get_opening_task(session, task_id)
+        if task is None:
+            raise NotFoundError(f"account-opening task {task_id} does not exist")
+        if task.status != "open":
+            raise StateTransitionError(f"task {task_id} is already {task.status}")
+        task.status, task.outcome, task.notes = "completed", outcome, notes
+        task.completed_by, task.completed_at = actor, now
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action=f"account_opening.task_{outcome}",
+            entity_type="account_opening_task",
+            entity_id=task_id,
+            after={"account_id": task.account_id, "outcome": outcome},
+        )
+        tasks = repo.opening_tasks(session, task.account_id)
+        if all(t.status == "completed" and t.outcome == "confirmed" for t in tasks):
+            repo.set_account_status(session, task.account_id, AccountStatus.ACTIVE.value)
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action="account.activated",
+                entity_type="account",
+                entity_id=task.account_id,
+                before={"status": AccountStatus.PENDING_VERIFICATION.value},
+                after={"status": AccountStatus.ACTIVE.value},
+            )
+        session.flush()
+        return _view(task)
+
+
+def activate(ctx: Context, account_id: str, *, actor: str) -> str:
+    """Activate an account; refused while a verification task is open or was refused."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        account = customers_repo.get_account(session, account_id)
+        if account is None:
+            raise NotFoundError(f"account {account_id} does not exist")
+        for task in repo.opening_tasks(session, account_id):
+            if task.status != "completed":
+                raise StateTransitionError(
+                    f"account {account_id} cannot become active: task {task.id} ({task.kind}) is open"
+                )
+            if task.outcome != "confirmed":
+                raise StateTransitionError(
+                    f"account {account_id} cannot become active: task {task.id} was {task.outcome}"
+                )
+        if account.status == AccountStatus.ACTIVE.value:
+            return account.status
+        before = account.status
+        account.status = AccountStatus.ACTIVE.value
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="account.activated",
+            entity_type="account",
+            entity_id=account_id,
+            before={"status": before},
+            after={"status": account.status},
+        )
+        return account.status
+
+
+def tasks_for(ctx: Context, account_id: str) -> list[OpeningTaskView]:
+    with ctx.db.transaction() as session:
+        return [_view(t) for t in repo.opening_tasks(session, account_id)]

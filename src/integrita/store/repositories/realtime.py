@@ -1,0 +1,299 @@
+"""Storage of the real-time engine: rule sets, decisions, rolling state, challenges, executed
+payments, the blocklist, customer contacts and account-opening tasks. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from integrita.store.models import (
+    Account,
+    AccountOpeningTask,
+    AccountRealtimeState,
+    BlockedCounterparty,
+    Challenge,
+    Customer,
+    CustomerContact,
+    ExecutedPayment,
+    PaymentDecision,
+    RuleSetVersion,
+)
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+# -- rule sets ---------------------------------------------------------------------------------
+def active_rule_set(session: Session) -> tuple[int, dict[str, Any]] | None:
+    row = session.execute(
+        select(RuleSetVersion.version, RuleSetVersion.thresholds).where(
+            RuleSetVersion.status == "active"
+        )
+    ).first()
+    return (int(row[0]), dict(row[1])) if row else None
+
+
+def active_version_number(session: Session) -> int | None:
+    value = session.execute(
+        select(RuleSetVersion.version).where(RuleSetVersion.status == "active")
+    ).scalar_one_or_none()
+    return int(value) if value is not None else None
+
+
+def get_rule_set(session: Session, version: int, *, lock: bool = False) -> RuleSetVersion | None:
+    stmt = select(RuleSetVersion).where(RuleSetVersion.version == version)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def list_rule_sets(session: Session) -> list[RuleSetVersion]:
+    return list(session.execute(select(RuleSetVersion).order_by(RuleSetVersion.version)).scalars())
+
+
+def next_rule_set_version(session: Session) -> int:
+    current = session.execute(select(func.max(RuleSetVersion.version))).scalar_one()
+    return int(current or 0) + 1
+
+
+def add_rule_set(session: Session, **fields: Any) -> RuleSetVersion:
+    version = RuleSetVersion(**fields)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def supersede_active(session: Session, except_version: int) -> None:
+    session.execute(
+        update(RuleSetVersion)
+        .where(RuleSetVersion.status == "active", RuleSetVersion.version != except_version)
+        .values(status="superseded")
+    )
+
+
+# -- accounts, contacts, blocklist ---------------------------------------------------------------
+def account_context(session: Session, account_id: str) -> dict[str, Any] | None:
+    """Status, owner, segment and contact of an account in one query."""
+    row = session.execute(
+        select(
+            Account.status,
+            Account.customer_id,
+            Customer.segment,
+            CustomerContact.phone,
+            CustomerContact.email,
+            CustomerContact.language,
+        )
+        .join(Customer, Customer.customer_id == Account.customer_id)
+        .outerjoin(CustomerContact, CustomerContact.customer_id == Account.customer_id)
+        .where(Account.account_id == account_id)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "status": row[0],
+        "customer_id": row[1],
+        "segment": row[2],
+        "phone": row[3],
+        "email": row[4],
+        "language": row[5] or "zh",
+    }
+
+
+def upsert_contact(
+    session: Session, customer_id: str, phone: str | None, email: str | None, language: str
+) -> None:
+    stmt = _insert(session)(CustomerContact).values(
+        customer_id=customer_id, phone=phone, email=email, language=language
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["customer_id"],
+            set_={"phone": phone, "email": email, "language": language},
+        )
+    )
+
+
+def is_blocked(session: Session, bank_id: str, account: str) -> bool:
+    found = session.execute(
+        select(BlockedCounterparty.id).where(
+            BlockedCounterparty.bank_id == bank_id, BlockedCounterparty.account == account
+        )
+    ).first()
+    return found is not None
+
+
+def blocked_set(session: Session) -> set[tuple[str, str]]:
+    rows = session.execute(select(BlockedCounterparty.bank_id, BlockedCounterparty.account))
+    return {(str(b), str(a)) for b, a in rows}
+
+
+def add_blocked(session: Session, **fields: Any) -> None:
+    stmt = _insert(session)(BlockedCounterparty).values(**fields)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["bank_id", "account"]))
+
+
+def set_account_status(session: Session, account_id: str, status: str) -> None:
+    session.execute(update(Account).where(Account.account_id == account_id).values(status=status))
+
+
+def segments_by_account(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        select(Account.account_id, Customer.segment).join(
+            Customer, Customer.customer_id == Account.customer_id
+        )
+    )
+    return {str(a): str(s) for a, s in rows}
+
+
+def sample_accounts(session: Session, limit: int) -> list[tuple[str, str, str]]:
+    """(account_id, bank_id, customer segment) of active accounts, for synthetic traffic."""
+    rows = session.execute(
+        select(Account.account_id, Account.bank_id, Customer.segment)
+        .join(Customer, Customer.customer_id == Account.customer_id)
+        .where(Account.status == "active")
+        .order_by(Account.account_id)
+        .limit(limit)
+    )
+    return [(str(a), str(b), str(s)) for a, b, s in rows]
+
+
+# -- rolling state -----------------------------------------------------------------------------
+def lock_state(session: Session, account_id: str, at: datetime) -> AccountRealtimeState:
+    """The account's state row, created when missing and locked (PostgreSQL) until commit."""
+    stmt = _insert(session)(AccountRealtimeState).values(
+        account_id=account_id,
+        recent=[],
+        history_count=0,
+        history_mean=0.0,
+        history_m2=0.0,
+        history_max=0,
+        updated_at=at,
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["account_id"]))
+    found = session.execute(
+        select(AccountRealtimeState)
+        .where(AccountRealtimeState.account_id == account_id)
+        .with_for_update()
+    ).scalar_one()
+    return found
+
+
+# -- decisions ---------------------------------------------------------------------------------
+def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> PaymentDecision | None:
+    stmt = select(PaymentDecision).where(PaymentDecision.txn_id == txn_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def add_decision(session: Session, **fields: Any) -> None:
+    session.add(PaymentDecision(**fields))
+
+
+def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
+    stmt = (
+        select(PaymentDecision)
+        .where(PaymentDecision.decision == "hold", PaymentDecision.status == "decided")
+        .order_by(PaymentDecision.decided_at)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def decision_mix(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(PaymentDecision.decision, func.count()).group_by(PaymentDecision.decision)
+    )
+    return {str(d): int(n) for d, n in rows}
+
+
+def count_decisions(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(PaymentDecision)).scalar_one())
+
+
+def decision_ids(session: Session) -> list[str]:
+    return [str(t) for t in session.execute(select(PaymentDecision.txn_id)).scalars()]
+
+
+# -- challenges --------------------------------------------------------------------------------
+def add_challenge(session: Session, **fields: Any) -> None:
+    session.add(Challenge(**fields))
+
+
+def get_challenge(session: Session, challenge_id: str, *, lock: bool = False) -> Challenge | None:
+    stmt = select(Challenge).where(Challenge.id == challenge_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def expired_pending_challenges(session: Session, now: datetime) -> list[Challenge]:
+    stmt = (
+        select(Challenge)
+        .where(Challenge.status == "pending", Challenge.expires_at < now)
+        .with_for_update()
+    )
+    return list(session.execute(stmt).scalars())
+
+
+# -- executed payments -------------------------------------------------------------------------
+def add_executed(session: Session, txn_id: str, booked_at: datetime, row: dict[str, Any]) -> None:
+    stmt = _insert(session)(ExecutedPayment).values(
+        txn_id=txn_id, booked_at=booked_at, row=row, flushed_at=None
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["txn_id"]))
+
+
+def unflushed(session: Session, limit: int) -> list[ExecutedPayment]:
+    stmt = (
+        select(ExecutedPayment)
+        .where(ExecutedPayment.flushed_at.is_(None))
+        .order_by(ExecutedPayment.booked_at, ExecutedPayment.txn_id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def mark_flushed(session: Session, txn_ids: Sequence[str], at: datetime) -> None:
+    for start in range(0, len(txn_ids), 500):
+        part = list(txn_ids[start : start + 500])
+        session.execute(
+            update(ExecutedPayment).where(ExecutedPayment.txn_id.in_(part)).values(flushed_at=at)
+        )
+
+
+def count_unflushed(session: Session) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(ExecutedPayment)
+        .where(ExecutedPayment.flushed_at.is_(None))
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+# -- account-opening tasks ---------------------------------------------------------------------
+def add_opening_task(session: Session, **fields: Any) -> AccountOpeningTask:
+    task = AccountOpeningTask(**fields)
+    session.add(task)
+    session.flush()
+    return task
+
+
+def get_opening_task(session: Session, task_id: int) -> AccountOpeningTask | None:
+    return session.get(AccountOpeningTask, task_id, with_for_update=True)
+
+
+def opening_tasks(session: Session, account_id: str) -> list[AccountOpeningTask]:
+    stmt = (
+        select(AccountOpeningTask)
+        .where(AccountOpeningTask.account_id == account_id)
+        .order_by(AccountOpeningTask.id)
+    )
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,17 @@
+"""The demo streams synthetic payments through the API and reports the decision mix."""
+
+from __future__ import annotations
+
+from integrita.cli.realtime import demo_over_http
+from integrita.services.context import Context
+from integrita.services.realtime import payments
+from integrita.services.realtime_demo import stream_synthetic_payments
+
+
+def test_demo_streams_synthetic_payments_through_the_api_and_reports_the_mix(ctx: Context) -> None:
+    mix = demo_over_http(ctx, 60)
+    assert sum(mix.values()) == 60
+    assert mix["allow"] > 0 and mix["notify"] + mix["verify"] + mix["hold"] > 0
+    assert payments.decision_mix(ctx) == {k: v for k, v in mix.items() if v}
+    again = stream_synthetic_payments(ctx, 10, seed=8)
+    assert sum(again.values()) == 10
