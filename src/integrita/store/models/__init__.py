@@ -3,6 +3,19 @@
 from integrita.store.models.alert import Alert, LargeValueRecord
 from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
+from integrita.store.models.care import (
+    Complaint,
+    ComplaintPause,
+    CustomerNote,
+    CustomerOrder,
+    Department,
+    Escalation,
+    RoutingRule,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyMessage,
+)
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.user import ApiToken, User, UserRole
@@ -14,11 +27,22 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "Complaint",
+    "ComplaintPause",
     "Counterparty",
     "Customer",
+    "CustomerNote",
+    "CustomerOrder",
+    "Department",
+    "Escalation",
     "IngestRun",
     "LargeValueRecord",
     "QuarantinedRow",
+    "RoutingRule",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyMessage",
     "User",
     "UserRole",
 ]
