@@ -112,7 +112,7 @@ def test_an_invalid_complaint_closes_with_its_reason_and_is_counted_apart(
     complaints.transition(
         ctx, good, "inform_customer", OFFICER, {"outcome": "ok", "satisfaction": 2}
     )
-    overall = [f for f in care_sla.figures(ctx) if f.department is None][0]
+    overall = next(f for f in care_sla.figures(ctx) if f.department is None)
     assert (overall.received, overall.invalid) == (2, 1)
     # The invalid one is not rated and does not dilute the satisfaction rate.
     assert overall.satisfaction_rate == 0.0
@@ -153,7 +153,7 @@ def test_a_disputed_outcome_reopens_the_complaint(ctx: Context) -> None:
     complaints.transition(ctx, cid, "close", OFFICER)
     complaints.transition(ctx, cid, "reopen", OFFICER, {"reason": "customer disputes"})
     complaints.transition(ctx, cid, "assign", OFFICER)
-    overall = [f for f in care_sla.figures(ctx) if f.department is None][0]
+    overall = next(f for f in care_sla.figures(ctx) if f.department is None)
     assert complaints.get_complaint(ctx, cid).complaint["reopen_count"] == 1
     assert overall.open == 1
 

@@ -193,12 +193,14 @@ def escalate_breaches(session: Session, now: datetime) -> dict[str, int]:
             .outerjoin(Department, Department.id == Complaint.department_id)
             .where(Complaint.state != CLOSED, flag.is_(True), ~already)
         )
-        counts[kind] = _rowcount(
-            session,
-            insert(Escalation).from_select(
+        stmt = (
+            insert(Escalation)
+            .from_select(
                 ["complaint_id", "kind", "department_id", "head_user_id", "escalated_at"], source
-            ),
+            )
+            .returning(Escalation.id)
         )
+        counts[kind] = len(session.execute(stmt).scalars().all())
     return counts
 
 
