@@ -45,7 +45,7 @@ def test_a_response_one_moment_late_counts_against_the_on_time_rate(
     complaints.transition(ctx, on_time, "judge_valid", OFFICER)
     clock.advance(microseconds=1)
     complaints.transition(ctx, late, "judge_valid", OFFICER)
-    overall = [f for f in care_sla.figures(ctx) if f.department is None][0]
+    overall = next(f for f in care_sla.figures(ctx) if f.department is None)
     assert overall.on_time_first_response_rate == 0.5
     assert overall.first_response_breaches == 1
 
