@@ -100,6 +100,9 @@ def monthly_report(ctx: Context, month: str) -> MonthlyReport:
 def report_pdf(report: MonthlyReport) -> bytes:
     """The report as a PDF (fpdf2; the CJK font when installed, so Chinese text prints)."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    head = FontFace(emphasis="", fill_color=(238, 241, 246))
 
     pdf = FPDF(orientation="L")
     pdf.set_auto_page_break(auto=True, margin=12)
@@ -117,7 +120,7 @@ def report_pdf(report: MonthlyReport) -> bytes:
     pdf.cell(0, 10, text(f"Monthly quality report {report.month}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, size=10)
     pdf.cell(0, 7, "Plan: targets and actuals", new_x="LMARGIN", new_y="NEXT")
-    with pdf.table(col_widths=(90, 40, 40, 30)) as table:
+    with pdf.table(col_widths=(90, 40, 40, 30), headings_style=head) as table:
         table.row(["Measure", "Target", "Actual", "Met"])
         for t in report.targets:
             table.row(
@@ -130,7 +133,7 @@ def report_pdf(report: MonthlyReport) -> bytes:
             )
     pdf.ln(4)
     pdf.cell(0, 7, "Do / check: figures per department", new_x="LMARGIN", new_y="NEXT")
-    with pdf.table() as table:
+    with pdf.table(headings_style=head) as table:
         table.row(
             [
                 "Department",
@@ -166,7 +169,7 @@ def report_pdf(report: MonthlyReport) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    with pdf.table(col_widths=(20, 30, 30, 30, 130)) as table:
+    with pdf.table(col_widths=(20, 30, 30, 30, 130), headings_style=head) as table:
         table.row(["#", "State", "Department", "Severity", "Corrective action"])
         for a in report.open_actions[:40]:
             table.row(

@@ -28,6 +28,11 @@ from integrita.store.repositories import care as care_repo
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import users as users_repo
 
+#: Role sets shared by the care API and pages.
+OFFICER = (Role.COMPLAINTS_OFFICER,)
+WORKERS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER)
+READERS = (*WORKERS, Role.AUDITOR)
+SURVEYORS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE)
 #: Who may edit departments and routing rules.
 ROUTING_EDITORS = (Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR)
 #: Who may pause the clock while waiting for the customer.
@@ -604,3 +609,30 @@ def get_complaint(ctx: Context, complaint_id: int) -> ComplaintView:
             ],
             history=[HistoryEntry(e.occurred_at, e.actor, e.action, e.after) for e in events],
         )
+
+
+def queue(
+    ctx: Context, *, state: str | None = None, department: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """A complaints queue by state and/or department code, newest first."""
+    if state is not None and state not in {s.value for s in ComplaintState}:
+        raise InputError(f"unknown state {state!r}", field="state")
+    with ctx.db.transaction() as session:
+        dept_id = None
+        if department:
+            dept = care_repo.department_by_code(session, department)
+            if dept is None:
+                raise InputError(f"no department {department!r}", field="department")
+            dept_id = dept.id
+        rows = care_repo.queue(session, state=state, department_id=dept_id, limit=limit)
+        return [complaint_dict(c) for c in rows]
+
+
+def queue_counts(ctx: Context) -> dict[str, dict[str, int]]:
+    """Open complaints per state and department code ("-" when not yet assigned)."""
+    with ctx.db.transaction() as session:
+        depts = {d.id: d.code for d in care_repo.list_departments(session)}
+        counts: dict[str, dict[str, int]] = {}
+        for state, dept_id, n in care_repo.queue_counts(session):
+            counts.setdefault(state, {})[depts.get(dept_id or 0, "-")] = n
+        return counts
