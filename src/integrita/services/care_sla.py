@@ -149,3 +149,10 @@ def _overall_pct(
     with ctx.db.transaction() as session:
         merged = care_repo.resolution_percentiles(session, PERCENTILES, month, by_department=False)
     return list(merged.get((month, None), []))
+
+
+def overall(ctx: Context) -> Figures:
+    """All months and departments together."""
+    with ctx.db.transaction() as session:
+        rows = care_repo.monthly_rows(session)
+    return _figures("all", None, rows, [])

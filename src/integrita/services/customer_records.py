@@ -187,6 +187,12 @@ def import_orders_csv(ctx: Context, text: str, actor: Actor) -> int:
                 "delivered_on": _date(delivered, where, "delivered_on") if delivered else None,
             }
         )
+    return store_orders(ctx, rows, actor)
+
+
+def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
+    """Upsert checked order rows (row numbers in errors count a CSV header as row 1)."""
+    _ensure(actor)
     with ctx.db.transaction() as session:
         known = repo.existing_customer_ids(session, [r["customer_id"] for r in rows])
         for line, r in enumerate(rows, start=2):
