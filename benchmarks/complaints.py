@@ -29,7 +29,9 @@ from integrita.services.context import Context
 from integrita.settings import Settings
 from integrita.store import Database
 
-PG_ADMIN = os.environ.get("INTEGRITA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN = os.environ.get(
+    "INTEGRITA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 CUSTOMERS = 10_000
@@ -47,24 +49,26 @@ STATE = (
 def _sql(dialect: str, count: int) -> str:
     spacing = max(1, YEAR_SECONDS // count)  # the complaints spread over one year
     if dialect == "sqlite":
-        series = (
-            f"WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {count - 1}) "
-        )
+        series = f"WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {count - 1}) "
+
         def ts(hours: str) -> str:
             return (
                 f"strftime('%Y-%m-%d %H:%M:%S', '2025-01-01 00:00:00', "
                 f"'+' || (n * {spacing} + ({hours}) * 3600) || ' seconds') || '.000000'"
             )
+
         cust = "'BC' || printf('%06d', n % " + str(CUSTOMERS) + ")"
         month = f"substr({ts('0')}, 1, 7)"
         source = "FROM seq"
         prefix = series
     else:
+
         def ts(hours: str) -> str:
             return (
                 f"(TIMESTAMPTZ '2025-01-01 00:00:00+00' + (n * {spacing}) * INTERVAL '1 second' "
                 f"+ ({hours}) * INTERVAL '1 hour')"
             )
+
         cust = "'BC' || lpad((n % " + str(CUSTOMERS) + ")::text, 6, '0')"
         month = f"to_char({ts('0')} AT TIME ZONE 'UTC', 'YYYY-MM')"
         source = f"FROM generate_series(0, {count - 1}) AS s(n)"
@@ -150,9 +154,7 @@ def _run(backend: str, url: str, data_dir: Path, count: int) -> dict[str, Any]:
     db = Database(url)
     db.upgrade()
     gen = _generate(db, count)
-    ctx = Context(
-        settings=Settings(data_dir=data_dir, database_url=url), db=db, clock=lambda: NOW
-    )
+    ctx = Context(settings=Settings(data_dir=data_dir, database_url=url), db=db, clock=lambda: NOW)
     started = time.perf_counter()
     result = care_sla.sweep(ctx, actor="benchmark")
     sweep_s = time.perf_counter() - started
