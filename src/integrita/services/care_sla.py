@@ -30,14 +30,15 @@ class SweepResult:
 
 
 def sweep(ctx: Context, actor: str = "system") -> SweepResult:
-    """Flag every deadline that has passed and escalate new breaches to the department head.
+    """Escalate every deadline that passed since the last sweep to the department head.
 
-    Set-based: two UPDATEs and two INSERT ... SELECTs, whatever the number of complaints.
+    Set-based: one INSERT ... SELECT per deadline kind, whatever the number of complaints.
+    Breaches themselves need no sweep: lists and figures compare the due time with the clock.
     """
     now = ctx.now()
     with ctx.db.transaction() as session:
-        first, resolution = care_repo.mark_breaches(session, now)
-        escalations = care_repo.escalate_breaches(session, now)
+        escalations = care_repo.escalate_overdue(session, now)
+        first, resolution = escalations["first_response"], escalations["resolution"]
         audit.record(
             session,
             at=now,
@@ -127,7 +128,7 @@ def _late_unanswered(rows: Sequence[care_repo.MonthlyRow]) -> int:
 def figures(ctx: Context, month: str | None = None) -> list[Figures]:
     """Figures per month and department, then one line per month for all departments."""
     with ctx.db.transaction() as session:
-        rows = care_repo.monthly_rows(session, month)
+        rows = care_repo.monthly_rows(session, ctx.now(), month)
         pct = care_repo.resolution_percentiles(session, PERCENTILES, month)
         depts = {d.id: d.code for d in care_repo.list_departments(session)}
     out: list[Figures] = []
@@ -154,5 +155,5 @@ def _overall_pct(
 def overall(ctx: Context) -> Figures:
     """All months and departments together."""
     with ctx.db.transaction() as session:
-        rows = care_repo.monthly_rows(session)
+        rows = care_repo.monthly_rows(session, ctx.now())
     return _figures("all", None, rows, [])

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,6 +46,10 @@ class RoutingRule(Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("care_departments.id"))
 
     __table_args__ = (UniqueConstraint("category", "product", name="uq_care_routing_rule"),)
+
+
+_FIRST_OPEN = "first_response_at IS NULL AND state <> 'closed'"
+_RESOLUTION_OPEN = "resolved_at IS NULL AND state <> 'closed'"
 
 
 class Complaint(Base):
@@ -93,8 +98,19 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_care_complaints_state", "state", "department_id"),
         Index("ix_care_complaints_month", "received_month", "department_id"),
-        Index("ix_care_complaints_first_due", "first_response_due_at"),
-        Index("ix_care_complaints_resolution_due", "resolution_due_at"),
+        # The sweep looks only at deadlines still running: partial indexes keep that cheap.
+        Index(
+            "ix_care_complaints_first_due_open",
+            "first_response_due_at",
+            sqlite_where=text(_FIRST_OPEN),
+            postgresql_where=text(_FIRST_OPEN),
+        ),
+        Index(
+            "ix_care_complaints_resolution_due_open",
+            "resolution_due_at",
+            sqlite_where=text(_RESOLUTION_OPEN),
+            postgresql_where=text(_RESOLUTION_OPEN),
+        ),
     )
 
 
@@ -116,13 +132,19 @@ class Escalation(Base):
     __tablename__ = "care_escalations"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("care_complaints.id"))
+    #: No foreign keys on this table: the sweep writes escalations in bulk, straight from
+    #: ``care_complaints`` in the same statement (complaints are never deleted).
+    complaint_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     kind: Mapped[str] = mapped_column(String(20))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("care_departments.id"))
-    head_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: How often the complaint had been reopened (a reopened complaint can breach again).
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    #: Department and head at the moment of escalation (a snapshot, so no foreign keys: the
+    #: sweep inserts these in bulk).
+    department_id: Mapped[int | None] = mapped_column(Integer)
+    head_user_id: Mapped[int | None] = mapped_column(Integer)
     escalated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (UniqueConstraint("complaint_id", "kind", name="uq_care_escalation"),)
+    __table_args__ = (UniqueConstraint("complaint_id", "kind", "round", name="uq_care_escalation"),)
 
 
 class CustomerOrder(Base):

@@ -8,16 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    CursorResult,
     Integer,
     and_,
     case,
-    exists,
     func,
     insert,
     literal,
     select,
-    update,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -138,70 +136,56 @@ def _open_unpaused() -> Any:
     return and_(Complaint.state != CLOSED, Complaint.paused_since.is_(None))
 
 
-def _rowcount(session: Session, stmt: Any) -> int:
-    result = session.execute(stmt)
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount or 0)
-
-
-def mark_breaches(session: Session, now: datetime) -> tuple[int, int]:
-    """Flag every deadline that passed without the step being done; returns (first, resolution)."""
-    first = _rowcount(
-        session,
-        update(Complaint)
-        .where(
+def _overdue(kind: str, now: datetime) -> list[Any]:
+    """Open, running deadlines of ``kind`` that have passed without the step being done."""
+    if kind == "first_response":
+        return [
             _open_unpaused(),
-            Complaint.first_response_breached.is_(False),
             Complaint.first_response_at.is_(None),
             Complaint.first_response_due_at < now,
-        )
-        .values(first_response_breached=True)
-        .execution_options(synchronize_session=False),
-    )
-    resolution = _rowcount(
-        session,
-        update(Complaint)
-        .where(
-            _open_unpaused(),
-            Complaint.resolution_breached.is_(False),
-            Complaint.resolved_at.is_(None),
-            Complaint.resolution_due_at < now,
-        )
-        .values(resolution_breached=True)
-        .execution_options(synchronize_session=False),
-    )
-    return first, resolution
+        ]
+    return [_open_unpaused(), Complaint.resolved_at.is_(None), Complaint.resolution_due_at < now]
 
 
-def escalate_breaches(session: Session, now: datetime) -> dict[str, int]:
-    """Escalate each open breached deadline to the department head, once per complaint and kind."""
+def escalate_overdue(session: Session, now: datetime) -> dict[str, int]:
+    """Escalate every overdue deadline not escalated yet to the department head.
+
+    One INSERT ... SELECT per deadline kind over the partial indexes of running deadlines;
+    the unique (complaint, kind, round) index answers "already escalated?".
+    """
     counts: dict[str, int] = {}
-    for kind, flag in (
-        ("first_response", Complaint.first_response_breached),
-        ("resolution", Complaint.resolution_breached),
-    ):
-        already = exists().where(Escalation.complaint_id == Complaint.id, Escalation.kind == kind)
+    for kind in ("first_response", "resolution"):
+        # NOT IN over (complaint, round) is evaluated once as a hashed set, whatever the
+        # planner believes about the size of the escalations table.
+        already = tuple_(Complaint.id, Complaint.reopen_count).in_(
+            select(Escalation.complaint_id, Escalation.round).where(Escalation.kind == kind)
+        )
         source = (
             select(
                 Complaint.id,
                 literal(kind),
+                Complaint.reopen_count,
                 Complaint.department_id,
                 Department.head_user_id,
                 literal(now, type_=Escalation.__table__.c.escalated_at.type),
             )
             .select_from(Complaint)
             .outerjoin(Department, Department.id == Complaint.department_id)
-            .where(Complaint.state != CLOSED, flag.is_(True), ~already)
+            .where(*_overdue(kind, now), ~already)
         )
-        stmt = (
-            insert(Escalation)
-            .from_select(
-                ["complaint_id", "kind", "department_id", "head_user_id", "escalated_at"], source
-            )
-            .returning(Escalation.id)
+        stmt = insert(Escalation).from_select(
+            ["complaint_id", "kind", "round", "department_id", "head_user_id", "escalated_at"],
+            source,
         )
-        counts[kind] = len(session.execute(stmt).scalars().all())
+        before = _count_escalations(session, kind)
+        session.execute(stmt)
+        counts[kind] = _count_escalations(session, kind) - before
     return counts
+
+
+def _count_escalations(session: Session, kind: str) -> int:
+    stmt = select(func.count()).select_from(Escalation).where(Escalation.kind == kind)
+    return int(session.execute(stmt).scalar_one())
 
 
 def deadline_list(
@@ -236,19 +220,6 @@ def deadline_list(
     return list(session.execute(stmt).scalars())
 
 
-def count_open_breached(session: Session) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Complaint)
-        .where(
-            Complaint.state != CLOSED,
-            (Complaint.first_response_breached.is_(True))
-            | (Complaint.resolution_breached.is_(True)),
-        )
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
 # -- monthly figures (set-based) ------------------------------------------------------------------
 
 
@@ -270,7 +241,10 @@ class MonthlyRow:
 
 
 def monthly_rows(
-    session: Session, month: str | None = None, customer_ids: Sequence[str] | None = None
+    session: Session,
+    now: datetime,
+    month: str | None = None,
+    customer_ids: Sequence[str] | None = None,
 ) -> list[MonthlyRow]:
     """Counts per month and department; ``month`` limits to one month."""
     valid = Complaint.validity.is_(None) | Complaint.validity.not_in(NOT_VALID)
@@ -290,7 +264,9 @@ def monthly_rows(
                 Complaint.first_response_at <= Complaint.first_response_due_at,
             )
         ),
-        count_if(Complaint.first_response_breached.is_(True)),
+        count_if(
+            Complaint.first_response_breached.is_(True) | and_(*_overdue("first_response", now))
+        ),
         count_if(and_(valid, Complaint.resolved_at.is_not(None))),
         count_if(and_(valid, Complaint.reopen_count > 0)),
         count_if(and_(valid, Complaint.satisfaction.is_not(None))),
