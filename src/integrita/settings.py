@@ -77,6 +77,30 @@ class Settings(BaseSettings):
     sign_in_lock_minutes: int = Field(
         default=15, ge=1, description="How long a locked account stays locked."
     )
+    care_first_response_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Complaints: initial response due this many clock hours after receipt.",
+    )
+    care_resolution_hours: dict[str, float] = Field(
+        default_factory=lambda: {"critical": 48.0, "high": 120.0, "medium": 240.0, "low": 360.0},
+        description="Complaints: resolution target in clock hours per severity.",
+    )
+    care_working_hours: str = Field(
+        default="",
+        description="Complaint clocks run in these hours of working days (e.g. 09:00-17:00); empty = around the clock.",
+    )
+    care_timezone: str = Field(
+        default="Asia/Shanghai", description="Time zone of care_working_hours."
+    )
+    care_due_soon_hours: float = Field(
+        default=4.0,
+        gt=0,
+        description="Complaints whose deadline is this close are listed as due soon.",
+    )
+    care_active_customer_days: int = Field(
+        default=365, ge=1, description="Surveys: a customer with an order this recent is active."
+    )
     spark_master: str = Field(
         default="local[2]", description="Spark master URL for --engine spark."
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.api import realtime, system
+from integrita.api import care, realtime, system
 
 
 def register(app: FastAPI) -> None:
-    for module in (system, realtime):
+    for module in (system, realtime, care):
         app.include_router(module.router)

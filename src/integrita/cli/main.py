@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import typer
 
+<<<<<<< HEAD
 from integrita.cli import admin, demo, foundation, realtime, serve, synthetic
+=======
+from integrita.cli import admin, care, demo, foundation, serve
+>>>>>>> care
 
 app = typer.Typer(
     name="integrita",
@@ -14,7 +18,11 @@ app = typer.Typer(
 )
 
 # One line per capability; each module adds its commands and sub-groups to the app.
+<<<<<<< HEAD
 for module in (synthetic, foundation, admin, serve, realtime, demo):
+=======
+for module in (foundation, admin, serve, demo, care):
+>>>>>>> care
     module.register(app)
 
 

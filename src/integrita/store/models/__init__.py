@@ -3,6 +3,19 @@
 from integrita.store.models.alert import Alert, LargeValueRecord
 from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
+from integrita.store.models.care import (
+    Complaint,
+    ComplaintPause,
+    CustomerNote,
+    CustomerOrder,
+    Department,
+    Escalation,
+    RoutingRule,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyMessage,
+)
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
@@ -29,16 +42,27 @@ __all__ = [
     "Base",
     "BlockedCounterparty",
     "Challenge",
+    "Complaint",
+    "ComplaintPause",
     "Counterparty",
     "Customer",
     "CustomerContact",
+    "CustomerNote",
+    "CustomerOrder",
+    "Department",
+    "Escalation",
     "ExecutedPayment",
     "IngestRun",
     "LargeValueRecord",
     "OutboxMessage",
     "PaymentDecision",
     "QuarantinedRow",
+    "RoutingRule",
     "RuleSetVersion",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyMessage",
     "User",
     "UserRole",
 ]

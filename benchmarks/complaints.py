@@ -1,0 +1,218 @@
+"""Customer-care scale benchmark: SLA sweep and monthly report over 1,000,000 complaints.
+
+The complaints are generated inside the database with one INSERT ... SELECT over a
+number series (no per-row Python), on SQLite and on PostgreSQL. Then the timed
+parts run through the real services: ``care_sla.sweep`` (flag breaches, escalate
+to department heads) and ``care_report.monthly_report`` for one month.
+
+    .venv/bin/python benchmarks/complaints.py [--complaints 1000000] [--backend both]
+
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from integrita.services import care_report, care_sla
+from integrita.services.context import Context
+from integrita.settings import Settings
+from integrita.store import Database
+
+PG_ADMIN = os.environ.get(
+    "INTEGRITA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BASE = datetime(2025, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
+CUSTOMERS = 10_000
+YEAR_SECONDS = 364 * 86400
+
+# Column expressions shared by both dialects; {recv} is the receipt timestamp expression,
+# {plus_h} turns an hour count into an interval added to it.
+STATE = (
+    "CASE WHEN n % 100 < 78 THEN 'closed' WHEN n % 100 < 82 THEN 'received' "
+    "WHEN n % 100 < 88 THEN 'assigned' WHEN n % 100 < 93 THEN 'rectified' "
+    "WHEN n % 100 < 97 THEN 'verified' ELSE 'customer_informed' END"
+)
+
+
+def _sql(dialect: str, count: int) -> str:
+    spacing = max(1, YEAR_SECONDS // count)  # the complaints spread over one year
+    if dialect == "sqlite":
+        series = f"WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {count - 1}) "
+
+        def ts(hours: str) -> str:
+            return (
+                f"strftime('%Y-%m-%d %H:%M:%S', '2025-01-01 00:00:00', "
+                f"'+' || (n * {spacing} + ({hours}) * 3600) || ' seconds') || '.000000'"
+            )
+
+        cust = "'BC' || printf('%06d', n % " + str(CUSTOMERS) + ")"
+        month = f"substr({ts('0')}, 1, 7)"
+        source = "FROM seq"
+        prefix = series
+    else:
+
+        def ts(hours: str) -> str:
+            return (
+                f"(TIMESTAMPTZ '2025-01-01 00:00:00+00' + (n * {spacing}) * INTERVAL '1 second' "
+                f"+ ({hours}) * INTERVAL '1 hour')"
+            )
+
+        cust = "'BC' || lpad((n % " + str(CUSTOMERS) + ")::text, 6, '0')"
+        month = f"to_char({ts('0')} AT TIME ZONE 'UTC', 'YYYY-MM')"
+        source = f"FROM generate_series(0, {count - 1}) AS s(n)"
+        prefix = ""
+    responded = "n % 100 >= 82 OR n % 100 < 78"
+    resolved = "n % 100 < 78 OR n % 100 >= 97"
+    valid = "n % 50 <> 0"
+    return (
+        prefix
+        + "INSERT INTO care_complaints (customer_id, product, order_id, channel, category, severity, "
+        "description, attachments, state, validity, invalid_reason, department_id, received_at, "
+        "received_month, first_response_at, first_response_due_at, resolution_due_at, resolved_at, "
+        "resolution_seconds, first_response_breached, resolution_breached, qa_failures, satisfaction, "
+        "reopen_count, closed_at, updated_at) "
+        f"SELECT {cust}, 'rim-17', NULL, 'phone', 'product_quality', 'medium', 'benchmark', '[]', "
+        f"{STATE}, "
+        f"CASE WHEN n % 100 >= 78 AND n % 100 < 82 THEN NULL WHEN {valid} THEN 'valid' ELSE 'invalid' END, "
+        f"CASE WHEN {valid} THEN NULL ELSE 'not ours' END, "
+        f"CASE WHEN n % 100 >= 78 AND n % 100 < 82 THEN NULL ELSE 1 + n % 4 END, "
+        f"{ts('0')}, {month}, "
+        f"CASE WHEN {responded} THEN {ts('(n * 13) % 26')} ELSE NULL END, "
+        f"{ts('24')}, {ts('240')}, "
+        f"CASE WHEN {resolved} THEN {ts('24 + (n * 37) % 300')} ELSE NULL END, "
+        f"CASE WHEN {resolved} THEN ((24 + (n * 37) % 300) * 3600.0) ELSE NULL END, "
+        f"CASE WHEN ({responded}) AND (n * 13) % 26 > 24 THEN {_true(dialect)} ELSE {_false(dialect)} END, "
+        f"{_false(dialect)}, 0, "
+        f"CASE WHEN {resolved} THEN (CASE WHEN n % 100 < 93 THEN 5 - n % 2 ELSE 2 END) ELSE NULL END, "
+        f"CASE WHEN n % 200 = 0 THEN 1 ELSE 0 END, "
+        f"CASE WHEN n % 100 < 78 THEN {ts('24 + (n * 37) % 300')} ELSE NULL END, {ts('0')} "
+        + source
+    )
+
+
+def _true(dialect: str) -> str:
+    return "1" if dialect == "sqlite" else "TRUE"
+
+
+def _false(dialect: str) -> str:
+    return "0" if dialect == "sqlite" else "FALSE"
+
+
+def _generate(db: Database, count: int) -> float:
+    started = time.perf_counter()
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO care_departments (code, name) VALUES "
+                "('quality', 'Quality'), ('logistics', 'Logistics'), ('sales', 'Sales'), "
+                "('finance', 'Finance')"
+            )
+        )
+        rows = [
+            {
+                "customer_id": f"BC{i:06d}",
+                "customer_type": "organisation",
+                "name": f"Bench customer {i}",
+                "id_document_type": "business_license",
+                "id_number": str(i),
+                "segment": ("retail", "sme", "corporate")[i % 3],
+                "onboarding_channel": "branch",
+                "pep": False,
+                "created_at": BASE,
+                "updated_at": BASE,
+            }
+            for i in range(CUSTOMERS)
+        ]
+        conn.execute(
+            text(
+                "INSERT INTO customers (customer_id, customer_type, name, id_document_type, id_number, "
+                "segment, onboarding_channel, pep, created_at, updated_at) VALUES (:customer_id, "
+                ":customer_type, :name, :id_document_type, :id_number, :segment, :onboarding_channel, "
+                ":pep, :created_at, :updated_at)"
+            ),
+            rows,
+        )
+        conn.execute(text(_sql(db.dialect, count)))
+    # A production table is vacuumed by autovacuum; a freshly bulk-loaded one is not, and the
+    # first scan would pay for setting every row's visibility hint bits.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if db.dialect == "postgresql" else "ANALYZE"))
+    return time.perf_counter() - started
+
+
+def _run(backend: str, url: str, data_dir: Path, count: int) -> dict[str, Any]:
+    db = Database(url)
+    db.upgrade()
+    gen = _generate(db, count)
+    ctx = Context(settings=Settings(data_dir=data_dir, database_url=url), db=db, clock=lambda: NOW)
+    started = time.perf_counter()
+    result = care_sla.sweep(ctx, actor="benchmark")
+    sweep_s = time.perf_counter() - started
+    started = time.perf_counter()
+    report = care_report.monthly_report(ctx, "2025-06")
+    report_s = time.perf_counter() - started
+    started = time.perf_counter()
+    figures = care_sla.figures(ctx)
+    figures_s = time.perf_counter() - started
+    db.dispose()
+    assert report.overall is not None
+    return {
+        "backend": backend,
+        "complaints": count,
+        "generate_seconds": round(gen, 2),
+        "sla_sweep_seconds": round(sweep_s, 2),
+        "first_response_breaches": result.first_response_breaches,
+        "resolution_breaches": result.resolution_breaches,
+        "escalations": result.escalations,
+        "monthly_report_seconds": round(report_s, 2),
+        "report_month_received": report.overall.received,
+        "report_on_time_rate": round(report.overall.on_time_first_response_rate or 0, 4),
+        "report_satisfaction_rate": round(report.overall.satisfaction_rate or 0, 4),
+        "all_months_figures_seconds": round(figures_s, 2),
+        "figure_rows": len(figures),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--complaints", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    out: dict[str, Any] = {"benchmark": "care complaints", "targets_seconds": 10}
+    workdir = Path(tempfile.mkdtemp(prefix="care-bench-"))
+    try:
+        if args.backend in ("sqlite", "both"):
+            url = f"sqlite:///{workdir / 'bench.db'}"
+            out["sqlite"] = _run("sqlite", url, workdir / "var", args.complaints)
+        if args.backend in ("postgresql", "both"):
+            import psycopg
+
+            name = f"integrita_care_bench_{os.getpid()}"
+            admin = PG_ADMIN.replace("postgresql+psycopg", "postgresql")
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+                out["postgresql"] = _run("postgresql", url, workdir / "var", args.complaints)
+            finally:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

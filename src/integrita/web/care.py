@@ -1,0 +1,444 @@
+"""Customer care pages: complaints desk, complaint page with its clocks, surveys, customer record,
+monthly quality report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from integrita.domain import complaint as fsm
+from integrita.domain.sla import read_clock
+from integrita.errors import IntegritaError
+from integrita.http.deps import get_ctx, require_roles
+from integrita.services import (
+    care_charts,
+    care_report,
+    care_sla,
+    complaints,
+    customer_records,
+    surveys,
+)
+from integrita.services.complaints import (
+    OFFICER,
+    READERS,
+    SURVEYORS,
+    WORKERS,
+    Actor,
+    Attachment,
+    ComplaintInput,
+)
+from integrita.services.context import Context
+from integrita.services.users import UserView
+from integrita.web.render import add_nav, page
+
+router = APIRouter(include_in_schema=False)
+
+add_nav("Complaints", "/care", *READERS)
+add_nav("Surveys", "/care/surveys", *READERS)
+add_nav("Customers", "/care/customers", *READERS)
+add_nav("Quality report", "/care/report", *READERS)
+
+#: Inputs each step's form asks for: (name, label, kind).
+STEP_INPUTS: dict[str, list[tuple[str, str, str]]] = {
+    "judge_valid": [],
+    "judge_invalid": [("reason", "Why it is not valid", "textarea")],
+    "mark_duplicate": [("duplicate_of", "Duplicate of complaint number", "number")],
+    "assign": [("department", "Department code (empty: routing rules)", "text")],
+    "rectify": [
+        ("root_cause", "Root cause", "textarea"),
+        ("corrective_action", "Corrective action", "textarea"),
+        ("preventive_action", "Preventive action", "textarea"),
+        ("meeting_record", "Internal analysis meeting record", "textarea"),
+    ],
+    "pass_verification": [("note", "QA note", "text")],
+    "fail_verification": [("note", "What is still wrong", "textarea")],
+    "inform_customer": [
+        ("outcome", "Outcome told to the customer", "textarea"),
+        ("satisfaction", "Customer satisfaction (1-5)", "satisfaction"),
+    ],
+    "close": [],
+    "reopen": [("reason", "What the customer disputes", "textarea")],
+}
+
+
+def _actor(user: UserView) -> Actor:
+    return Actor(user.username, user.roles)
+
+
+def _css() -> str:
+    return '<link rel="stylesheet" href="/static/care.css">'
+
+
+@router.get("/care", response_class=HTMLResponse)
+def desk(
+    request: Request,
+    state: str | None = None,
+    department: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """Queues per state and department, due-soon and breached lists."""
+    error = None
+    try:
+        rows = complaints.queue(ctx, state=state or None, department=department or None)
+    except IntegritaError as exc:
+        rows, error = [], str(exc)
+    return page(
+        request,
+        "care/desk.html",
+        user,
+        counts=complaints.queue_counts(ctx),
+        departments=[d.code for d in complaints.list_departments(ctx)],
+        states=[s.value for s in fsm.ComplaintState],
+        rows=rows,
+        state=state or "",
+        department=department or "",
+        due_soon=care_sla.due_soon(ctx, limit=20),
+        breached=care_sla.breached(ctx, limit=20),
+        error=error,
+        can_file=bool(set(user.roles) & {r.value for r in OFFICER}),
+    )
+
+
+def _new_form(
+    request: Request, user: UserView, error: str | None, values: dict[str, Any]
+) -> Response:
+    return page(
+        request,
+        "care/new.html",
+        user,
+        status_code=422 if error else 200,
+        error=error,
+        values=values,
+        channels=[c.value for c in fsm.Channel],
+        categories=fsm.CATEGORIES,
+        severities=[s.value for s in fsm.Severity],
+    )
+
+
+@router.get("/care/complaints/new", response_class=HTMLResponse)
+def new_complaint(request: Request, user: UserView = Depends(require_roles(*OFFICER))) -> Response:
+    """The intake form."""
+    return _new_form(request, user, None, {})
+
+
+@router.post("/care/complaints/new", response_class=HTMLResponse)
+async def file_complaint(
+    request: Request,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*OFFICER)),
+) -> Response:
+    """Receive a complaint from the form (with optional attachments)."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    files = []
+    for item in form.getlist("attachments"):
+        if isinstance(item, UploadFile) and item.filename:
+            files.append(Attachment(item.filename, await item.read()))
+    data = ComplaintInput(
+        customer_id=values.get("customer_id", "").strip(),
+        channel=values.get("channel", ""),
+        category=values.get("category", ""),
+        severity=values.get("severity", ""),
+        description=values.get("description", ""),
+        product=values.get("product") or None,
+        order_id=values.get("order_id") or None,
+        attachments=files,
+    )
+    try:
+        cid = complaints.file_complaint(ctx, data, _actor(user))
+    except IntegritaError as exc:
+        return _new_form(request, user, str(exc), values)
+    return RedirectResponse(f"/care/complaints/{cid}", status_code=303)
+
+
+def _complaint_page(
+    request: Request, ctx: Context, user: UserView, complaint_id: int, error: str | None = None
+) -> Response:
+    view = complaints.get_complaint(ctx, complaint_id)
+    c = view.complaint
+    now = ctx.now()
+    soon = timedelta(hours=ctx.settings.care_due_soon_hours)
+    paused = c["paused_since"] is not None
+    clocks = {
+        "Initial response": read_clock(
+            c["first_response_due_at"], c["first_response_at"], now, soon, paused
+        ),
+        "Resolution": read_clock(c["resolution_due_at"], c["resolved_at"], now, soon, paused),
+    }
+    actions = fsm.allowed_actions(c["state"], set(user.roles))
+    return page(
+        request,
+        "care/complaint.html",
+        user,
+        status_code=409 if error else 200,
+        c=c,
+        view=view,
+        clocks=clocks,
+        now=now,
+        actions=actions,
+        inputs=STEP_INPUTS,
+        can_pause=bool(complaints.CLOCK_HOLDERS & set(user.roles)) and c["state"] != "closed",
+        error=error,
+    )
+
+
+@router.get("/care/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_page(
+    request: Request,
+    complaint_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """One complaint: details, both clocks, the steps the user may take, and its history."""
+    return _complaint_page(request, ctx, user, complaint_id)
+
+
+@router.post("/care/complaints/{complaint_id}/step", response_class=HTMLResponse)
+async def complaint_step(
+    request: Request,
+    complaint_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*WORKERS)),
+) -> Response:
+    """Take one step from the complaint page."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and k != "action"}
+    action = str(form.get("action", ""))
+    try:
+        complaints.transition(ctx, complaint_id, action, _actor(user), fields)
+    except IntegritaError as exc:
+        return _complaint_page(request, ctx, user, complaint_id, str(exc))
+    return RedirectResponse(f"/care/complaints/{complaint_id}", status_code=303)
+
+
+@router.post("/care/complaints/{complaint_id}/clock", response_class=HTMLResponse)
+async def complaint_clock(
+    request: Request,
+    complaint_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*WORKERS)),
+) -> Response:
+    """Pause (waiting for the customer) or resume the clocks."""
+    form = await request.form()
+    try:
+        if form.get("do") == "resume":
+            complaints.resume_clock(ctx, complaint_id, _actor(user))
+        else:
+            complaints.pause_clock(ctx, complaint_id, str(form.get("reason", "")), _actor(user))
+    except IntegritaError as exc:
+        return _complaint_page(request, ctx, user, complaint_id, str(exc))
+    return RedirectResponse(f"/care/complaints/{complaint_id}", status_code=303)
+
+
+# -- surveys --------------------------------------------------------------------------------------
+
+
+@router.get("/care/surveys", response_class=HTMLResponse)
+def survey_list(
+    request: Request,
+    error: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """Surveys and the set-up form."""
+    return page(
+        request,
+        "care/surveys.html",
+        user,
+        surveys=surveys.list_surveys(ctx),
+        can_edit=bool(set(user.roles) & {r.value for r in SURVEYORS}),
+        error=error,
+    )
+
+
+@router.post("/care/surveys", response_class=HTMLResponse)
+async def survey_create(
+    request: Request,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*SURVEYORS)),
+) -> Response:
+    """Set up a survey: name, sample fraction (at least 10 %), seed, internal or agency."""
+    form = await request.form()
+    try:
+        fraction = float(str(form.get("percent", "10"))) / 100
+        seed = int(str(form.get("seed", "0")))
+        sid = surveys.create_survey(
+            ctx,
+            str(form.get("name", "")),
+            _actor(user),
+            fraction=fraction,
+            seed=seed,
+            mode=str(form.get("mode", "internal")),
+        )
+    except (IntegritaError, ValueError) as exc:
+        return RedirectResponse(f"/care/surveys?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/care/surveys/{sid}", status_code=303)
+
+
+@router.get("/care/surveys/{survey_id}", response_class=HTMLResponse)
+def survey_page(
+    request: Request,
+    survey_id: int,
+    error: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """Response rate against the floor, scores per dimension with intervals, chart."""
+    results = surveys.results(ctx, survey_id)
+    return page(
+        request,
+        "care/survey.html",
+        user,
+        r=results,
+        chart=care_charts.survey_scores_svg(results) if results.overall else None,
+        can_edit=bool(set(user.roles) & {r.value for r in SURVEYORS}),
+        error=error,
+    )
+
+
+@router.post("/care/surveys/{survey_id}/reminders")
+def survey_reminders(
+    survey_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*SURVEYORS)),
+) -> Response:
+    """Queue reminders to everyone who has not answered."""
+    try:
+        surveys.send_reminders(ctx, survey_id, _actor(user))
+    except IntegritaError as exc:
+        return RedirectResponse(
+            f"/care/surveys/{survey_id}?error={quote(str(exc))}", status_code=303
+        )
+    return RedirectResponse(f"/care/surveys/{survey_id}", status_code=303)
+
+
+@router.post("/care/surveys/{survey_id}/agency-import")
+async def survey_agency_import(
+    request: Request,
+    survey_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*SURVEYORS)),
+) -> Response:
+    """Upload the survey agency's CSV."""
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile):
+            raise ValueError("choose the agency's CSV file")
+        text = (await upload.read()).decode("utf-8-sig")
+        surveys.import_agency_csv(ctx, survey_id, text, _actor(user))
+    except (IntegritaError, ValueError) as exc:
+        return RedirectResponse(
+            f"/care/surveys/{survey_id}?error={quote(str(exc))}", status_code=303
+        )
+    return RedirectResponse(f"/care/surveys/{survey_id}", status_code=303)
+
+
+# -- customers ------------------------------------------------------------------------------------
+
+
+@router.get("/care/customers", response_class=HTMLResponse)
+def customers_page(
+    request: Request,
+    customer_id: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """Find a customer record; trends of volume, complaints and satisfaction by segment."""
+    if customer_id:
+        return RedirectResponse(f"/care/customers/{quote(customer_id.strip())}", status_code=303)
+    t = customer_records.trends(ctx)
+    charts = (
+        {
+            "Purchase volume (minor units)": care_charts.series_svg(t.months, t.volume, "amount"),
+            "Complaints": care_charts.series_svg(t.months, t.complaints, "complaints"),
+            "Satisfaction rate": care_charts.series_svg(
+                t.months, t.satisfaction_rate, "share rating 4-5"
+            ),
+        }
+        if t.months
+        else {}
+    )
+    return page(request, "care/customers.html", user, charts=charts)
+
+
+@router.get("/care/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(
+    request: Request,
+    customer_id: str,
+    error: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """The customer record on one page."""
+    rec = customer_records.record(ctx, customer_id)
+    months = [v["month"] for v in rec.volume_by_month]
+    chart = (
+        care_charts.series_svg(
+            months, {"amount": [v["amount_minor"] for v in rec.volume_by_month]}, "minor units"
+        )
+        if months
+        else None
+    )
+    return page(
+        request,
+        "care/customer.html",
+        user,
+        rec=rec,
+        chart=chart,
+        kinds=customer_records.NOTE_KINDS,
+        can_edit=bool(set(user.roles) & {r.value for r in WORKERS}),
+        error=error,
+    )
+
+
+@router.post("/care/customers/{customer_id}/notes")
+async def customer_note(
+    request: Request,
+    customer_id: str,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*WORKERS)),
+) -> Response:
+    """Add a dated, authored note to the record."""
+    form = await request.form()
+    target = f"/care/customers/{quote(customer_id)}"
+    try:
+        customer_records.add_note(
+            ctx, customer_id, str(form.get("kind", "")), str(form.get("text", "")), _actor(user)
+        )
+    except IntegritaError as exc:
+        return RedirectResponse(f"{target}?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse(target, status_code=303)
+
+
+# -- monthly report -------------------------------------------------------------------------------
+
+
+@router.get("/care/report", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    month: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """The monthly quality report (PDCA), with a PDF export."""
+    month = month or ctx.now().strftime("%Y-%m")
+    try:
+        report = care_report.monthly_report(ctx, month)
+    except IntegritaError as exc:
+        return page(
+            request,
+            "care/report.html",
+            user,
+            status_code=422,
+            report=None,
+            month=month,
+            error=str(exc),
+        )
+    return page(request, "care/report.html", user, report=report, month=month, error=None)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from integrita.services import audit
+from integrita.services.care_demo import generate_care_year
+from integrita.services.context import Context
+from tests.services.care_support import add_customers
+
+
+def test_the_demo_year_produces_complaints_orders_a_survey_and_its_figures(ctx: Context) -> None:
+    add_customers(ctx, {"retail": 40, "sme": 15, "corporate": 5})
+    figures = generate_care_year(ctx, seed=11)
+    assert figures.customers == 60 and figures.complaints == 20
+    assert figures.orders > 0
+    assert figures.on_time_response_rate is not None and 0 < figures.on_time_response_rate <= 1
+    assert figures.satisfaction_rate is not None
+    assert figures.survey_invited >= 6  # at least 10 % of each active segment
+    assert figures.survey_response_rate is not None and figures.survey_response_rate > 0
+    assert figures.survey_score is not None and 0 <= figures.survey_score <= 100
+    assert len(figures.lines()) == 4
+    assert audit.verify(ctx).intact
