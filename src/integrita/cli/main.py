@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import typer
 
-<<<<<<< HEAD
-from integrita.cli import admin, demo, foundation, realtime, serve, synthetic
-=======
-from integrita.cli import admin, care, demo, foundation, serve
->>>>>>> care
+from integrita.cli import admin, care, demo, foundation, realtime, serve, synthetic
 
 app = typer.Typer(
     name="integrita",
@@ -18,11 +14,7 @@ app = typer.Typer(
 )
 
 # One line per capability; each module adds its commands and sub-groups to the app.
-<<<<<<< HEAD
-for module in (synthetic, foundation, admin, serve, realtime, demo):
-=======
-for module in (foundation, admin, serve, demo, care):
->>>>>>> care
+for module in (synthetic, foundation, admin, serve, realtime, care, demo):
     module.register(app)
 
 
