@@ -5,6 +5,17 @@ from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
+from integrita.store.models.risk import (
+    CustomerRiskStatus,
+    ProductReview,
+    ProductReviewOpinion,
+    RiskConfiguration,
+    RiskEvent,
+    RiskOverride,
+    RiskRating,
+    RiskRatingRun,
+    RiskSelfAssessment,
+)
 from integrita.store.models.user import ApiToken, User, UserRole
 
 __all__ = [
@@ -16,9 +27,18 @@ __all__ = [
     "Base",
     "Counterparty",
     "Customer",
+    "CustomerRiskStatus",
     "IngestRun",
     "LargeValueRecord",
+    "ProductReview",
+    "ProductReviewOpinion",
     "QuarantinedRow",
+    "RiskConfiguration",
+    "RiskEvent",
+    "RiskOverride",
+    "RiskRating",
+    "RiskRatingRun",
+    "RiskSelfAssessment",
     "User",
     "UserRole",
 ]
