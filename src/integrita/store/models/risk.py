@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -133,7 +134,7 @@ class RiskSelfAssessment(Base):
     year: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # draft | reviewed | signed | superseded
-    body: Mapped[dict[str, object]] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
     drafted_by: Mapped[str] = mapped_column(String(64))
     drafted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
