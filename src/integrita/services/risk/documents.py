@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from matplotlib.patches import Rectangle
 
 from integrita.domain.risk import CONTROL_LEVELS, DIMENSIONS, INHERENT_LEVELS
@@ -19,6 +20,8 @@ from integrita.services.context import Context
 from integrita.services.risk.assessment import AssessmentView, get
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# The CJK font has no bold face, so headings are shaded rather than bold.
+HEADINGS = FontFace(emphasis="", fill_color=(238, 241, 246))
 COLOURS = {"low": "#cfe8d5", "medium": "#ffe8a3", "high": "#f4b4ae"}
 LABELS = {
     "customers": "Customers",
@@ -117,7 +120,7 @@ def render_pdf(view: AssessmentView) -> bytes:
     pdf.set_font(font, size=12)
     pdf.cell(0, 8, "Inherent and residual risk by dimension", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, size=9)
-    with pdf.table(col_widths=(40, 22, 28, 28, 62)) as table:
+    with pdf.table(headings_style=HEADINGS, col_widths=(40, 22, 28, 28, 62)) as table:
         table.row(["Dimension", "Score", "Inherent", "Residual", "Assessor's adjustment"])
         for dim in DIMENSIONS:
             inh = body["inherent"][dim]
@@ -137,7 +140,7 @@ def render_pdf(view: AssessmentView) -> bytes:
         new_y="NEXT",
     )
     pdf.set_font(font, size=9)
-    with pdf.table(col_widths=(50, 20, 25, 85)) as table:
+    with pdf.table(headings_style=HEADINGS, col_widths=(50, 20, 25, 85)) as table:
         table.row(["Control area", "Score", "Level", "Evidence"])
         for area, result in body["controls"].items():
             evidence = "; ".join(a["evidence"] for a in body["answers"][area] if a["evidence"])
@@ -147,7 +150,7 @@ def render_pdf(view: AssessmentView) -> bytes:
     pdf.set_font(font, size=12)
     pdf.cell(0, 8, "Figures from the institution's data", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, size=9)
-    with pdf.table(col_widths=(40, 70, 70)) as table:
+    with pdf.table(headings_style=HEADINGS, col_widths=(40, 70, 70)) as table:
         table.row(["Dimension", "Metric", "Value"])
         for dim in DIMENSIONS:
             for name, value in body["metrics"][dim].items():
