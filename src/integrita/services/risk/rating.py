@@ -477,3 +477,31 @@ def due_for_review(ctx: Context, *, on: date | None = None, limit: int = 200) ->
             )
     items.sort(key=lambda i: (i.due_on, i.customer_id))
     return items[:limit]
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    customer_id: str
+    score: float
+    band: str
+    effective_band: str
+    rated_at: datetime
+    next_review_due: date
+
+
+def list_statuses(
+    ctx: Context, band: str | None, limit: int = 100, offset: int = 0
+) -> list[StatusRow]:
+    """Rated customers, highest score first, optionally of one effective band."""
+    with ctx.db.transaction() as session:
+        return [
+            StatusRow(
+                s.customer_id,
+                s.score,
+                s.band,
+                s.override_band or s.band,
+                s.rated_at,
+                s.next_review_due,
+            )
+            for s in repo.list_statuses(session, band or None, limit, offset)
+        ]
