@@ -115,7 +115,7 @@ def load_inputs(
     customer_ids: Sequence[str] | None,
     at: datetime,
     config: RatingConfig,
-) -> tuple[RatingInputs, list[datetime | None]]:
+) -> RatingInputs:
     """Read every factor input for the customers (all when None), aligned by sorted customer id."""
     cfg = config.body
     cols = repo.customer_columns(session, customer_ids)
@@ -177,7 +177,7 @@ def load_inputs(
         elevated_country_transactions=ledger_counts["elevated_country_transactions"],
         cross_border_transactions=ledger_counts["cross_border_transactions"],
     )
-    return inputs, list(cols["onboarded_at"])
+    return inputs
 
 
 # -- runs -----------------------------------------------------------------------------------------
@@ -247,7 +247,7 @@ def execute(
             return RunSummary(
                 run.id, rating_plan.mode, 0, config.version, {}, time.perf_counter() - started
             )
-        inputs, _ = load_inputs(ctx, session, rating_plan.customer_ids, at, config)
+        inputs = load_inputs(ctx, session, rating_plan.customer_ids, at, config)
         batch = engine.score(inputs, config)
         ids: list[str] = inputs.customer_id.to_pylist()
         bands = batch.bands

@@ -40,7 +40,6 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
     "segment",
     "pep",
     "legal_representative",
-    "onboarded_at",
 )
 
 
@@ -78,18 +77,30 @@ def list_configs(session: Session) -> list[RiskConfiguration]:
 # -- inputs ---------------------------------------------------------------------------------------
 
 
+def _driver_rows(session: Session, sql: str, ids: Sequence[str] | None) -> list[Any]:
+    """Plain tuples straight from the driver: a million rows without per-row ORM or type processing."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+    cursor = raw.cursor()
+    try:
+        if ids is None:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+        rows: list[Any] = []
+        for part in _chunks(sorted(set(ids))):
+            cursor.execute(f"{sql} AND customer_id IN ({', '.join([mark] * len(part))})", part)
+            rows.extend(cursor.fetchall())
+        return rows
+    finally:
+        cursor.close()
+
+
 def customer_columns(session: Session, customer_ids: Sequence[str] | None) -> dict[str, list[Any]]:
     """Customer attributes as columns, ordered by customer id (all customers when ids is None)."""
-    cols = [getattr(Customer, c) for c in CUSTOMER_COLUMNS]
-    rows: list[Any] = []
-    if customer_ids is None:
-        rows = list(session.execute(select(*cols).order_by(Customer.customer_id)).tuples())
-    else:
-        for part in _chunks(sorted(set(customer_ids))):
-            rows.extend(
-                session.execute(select(*cols).where(Customer.customer_id.in_(part))).tuples()
-            )
-        rows.sort(key=lambda r: r[0])
+    sql = f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE 1 = 1"
+    rows = _driver_rows(session, sql, customer_ids)
+    rows.sort(key=lambda r: r[0])
     if not rows:
         return {c: [] for c in CUSTOMER_COLUMNS}
     return {
@@ -102,14 +113,8 @@ def open_accounts(
     session: Session, customer_ids: Sequence[str] | None
 ) -> tuple[list[str], list[str], list[str]]:
     """(account ids, owner customer ids, account types) of accounts that are not closed."""
-    cols = (Account.account_id, Account.customer_id, Account.account_type)
-    base = select(*cols).where(Account.status != "closed")
-    rows: list[Any] = []
-    if customer_ids is None:
-        rows = list(session.execute(base).tuples())
-    else:
-        for part in _chunks(sorted(set(customer_ids))):
-            rows.extend(session.execute(base.where(Account.customer_id.in_(part))).tuples())
+    sql = "SELECT account_id, customer_id, account_type FROM accounts WHERE status <> 'closed'"
+    rows = _driver_rows(session, sql, customer_ids)
     if not rows:
         return [], [], []
     a, c, t = zip(*rows, strict=True)
