@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.api import care, realtime, system
+from integrita.api import care, realtime, risk, system
 
 
 def register(app: FastAPI) -> None:
-    for module in (system, realtime, care):
+    for module in (system, realtime, care, risk):
         app.include_router(module.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from integrita.cli import admin, care, demo, foundation, realtime, serve, synthetic
+from integrita.cli import admin, care, demo, foundation, realtime, risk, serve, synthetic
 
 app = typer.Typer(
     name="integrita",
@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # One line per capability; each module adds its commands and sub-groups to the app.
-for module in (synthetic, foundation, admin, serve, realtime, care, demo):
+for module in (synthetic, foundation, admin, serve, realtime, care, risk, demo):
     module.register(app)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.web import care, home
+from integrita.web import care, home, risk
 
 
 def register(app: FastAPI) -> None:
-    for module in (home, care):
+    for module in (home, care, risk):
         app.include_router(module.router)

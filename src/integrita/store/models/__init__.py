@@ -29,6 +29,17 @@ from integrita.store.models.realtime import (
     PaymentDecision,
     RuleSetVersion,
 )
+from integrita.store.models.risk import (
+    CustomerRiskStatus,
+    ProductReview,
+    ProductReviewOpinion,
+    RiskConfiguration,
+    RiskEvent,
+    RiskOverride,
+    RiskRating,
+    RiskRatingRun,
+    RiskSelfAssessment,
+)
 from integrita.store.models.user import ApiToken, User, UserRole
 
 __all__ = [
@@ -49,6 +60,7 @@ __all__ = [
     "CustomerContact",
     "CustomerNote",
     "CustomerOrder",
+    "CustomerRiskStatus",
     "Department",
     "Escalation",
     "ExecutedPayment",
@@ -56,7 +68,15 @@ __all__ = [
     "LargeValueRecord",
     "OutboxMessage",
     "PaymentDecision",
+    "ProductReview",
+    "ProductReviewOpinion",
     "QuarantinedRow",
+    "RiskConfiguration",
+    "RiskEvent",
+    "RiskOverride",
+    "RiskRating",
+    "RiskRatingRun",
+    "RiskSelfAssessment",
     "RoutingRule",
     "RuleSetVersion",
     "Survey",

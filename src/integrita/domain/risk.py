@@ -1,0 +1,302 @@
+"""Money-laundering risk: bands, the rating configuration, review clocks and the residual-risk matrix.
+
+The configuration is data: weights, band thresholds, country and occupation
+scores, review cycles. It is stored versioned in the database; the defaults
+below match the documented policy (docs/risk.md).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import copy
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from integrita.domain.calendar import BusinessCalendar
+from integrita.errors import InputError
+
+
+class Band(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    PROHIBITED = "prohibited"
+
+
+BAND_ORDER: tuple[Band, ...] = (Band.LOW, Band.MEDIUM, Band.HIGH, Band.PROHIBITED)
+
+
+class RiskEventKind(StrEnum):
+    ALERT = "alert"
+    STR = "str"
+    LARGE_VALUE = "large_value"
+    KEY_DATA_CHANGE = "key_data_change"
+
+
+#: The factors in their canonical order, with the group each belongs to.
+FACTOR_GROUPS: dict[str, str] = {
+    "customer_type": "customer",
+    "occupation_or_industry": "customer",
+    "pep": "customer",
+    "ownership_opacity": "customer",
+    "nationality": "geography",
+    "residence": "geography",
+    "counterparty_countries": "geography",
+    "products_and_services": "products",
+    "non_face_to_face": "channels",
+    "representative": "channels",
+    "alerts": "behaviour",
+    "strs": "behaviour",
+    "large_value": "behaviour",
+    "cash_intensity": "behaviour",
+}
+
+DEFAULT_RATING_CONFIG: dict[str, Any] = {
+    "factors": list(FACTOR_GROUPS),
+    "weights": {
+        "customer_type": 1.0,
+        "occupation_or_industry": 1.5,
+        "pep": 3.0,
+        "ownership_opacity": 1.5,
+        "nationality": 1.5,
+        "residence": 2.0,
+        "counterparty_countries": 2.5,
+        "products_and_services": 1.5,
+        "non_face_to_face": 1.0,
+        "representative": 0.5,
+        "alerts": 2.5,
+        "strs": 3.0,
+        "large_value": 1.0,
+        "cash_intensity": 1.5,
+    },
+    # Score is 0..100; a score at or above a threshold is in that band.
+    "bands": {"medium": 15.0, "high": 35.0},
+    # A factor at full strength lifts the band to at least this (e.g. every PEP is high risk).
+    "floors": {"pep": "high", "strs": "high"},
+    # Nationality or residence here makes the relationship prohibited.
+    "prohibited_countries": ["KP", "IR"],
+    "high_risk_countries": ["KP", "IR", "MM", "SY", "YE", "AF"],
+    "elevated_countries": ["AE", "TH", "VN", "MY"],
+    "home_country": "CN",
+    "other_foreign_country_score": 0.3,
+    "customer_type_scores": {"individual": 0.1, "organisation": 0.5},
+    "occupation_scores": {
+        "jewellery": 1.0,
+        "real_estate": 0.8,
+        "import_export": 0.8,
+        "trading": 0.6,
+        "catering": 0.5,
+        "construction": 0.5,
+        "consulting": 0.5,
+        "self_employed": 0.5,
+        "lawyer": 0.4,
+        "accountant": 0.4,
+        "civil_servant": 0.3,
+        "retired": 0.1,
+        "student": 0.1,
+    },
+    "default_occupation_score": 0.2,
+    "product_scores": {
+        "personal": 0.1,
+        "personal_savings": 0.0,
+        "credit_card": 0.2,
+        "corporate_general": 0.4,
+        "corporate_settlement": 0.6,
+        "securities": 0.6,
+    },
+    "segment_scores": {"private_banking": 0.8},
+    "non_face_to_face_scores": {"online": 1.0, "mobile": 1.0, "agent": 0.5},
+    "alerts_for_full_score": 3,
+    "large_value_for_full_score": 10,
+    "cash_share_for_full_score": 0.5,
+    "behaviour_lookback_days": 365,
+    "review_months": {"low": 36, "medium": 12, "high": 6, "prohibited": 1},
+    "onboarding_rating_working_days": 10,
+}
+
+
+@dataclass(frozen=True)
+class RatingConfig:
+    """A validated rating configuration; ``body`` is what is stored under ``version``."""
+
+    version: int
+    body: dict[str, Any]
+
+    @classmethod
+    def parse(cls, version: int, body: dict[str, Any]) -> RatingConfig:
+        """Check a configuration body; raises :class:`InputError` naming the bad field."""
+        merged = copy.deepcopy(DEFAULT_RATING_CONFIG)
+        unknown = set(body) - set(merged)
+        if unknown:
+            raise InputError(
+                f"unknown configuration key(s): {', '.join(sorted(unknown))}",
+                field=sorted(unknown)[0],
+            )
+        merged.update(copy.deepcopy(body))
+        factors = merged["factors"]
+        if not isinstance(factors, list) or not factors:
+            raise InputError("factors must be a non-empty list of factor names", field="factors")
+        for name in factors:
+            if name not in FACTOR_GROUPS:
+                raise InputError(f"unknown factor {name!r}", field="factors")
+        weights = merged["weights"]
+        for name in factors:
+            value = weights.get(name)
+            if not isinstance(value, int | float) or value < 0:
+                raise InputError(f"weight of {name} must be a number >= 0", field=f"weights.{name}")
+        if sum(float(weights[n]) for n in factors) <= 0:
+            raise InputError("at least one weight must be positive", field="weights")
+        bands = merged["bands"]
+        medium, high = bands.get("medium"), bands.get("high")
+        if not isinstance(medium, int | float) or not isinstance(high, int | float):
+            raise InputError("bands.medium and bands.high must be numbers", field="bands")
+        if not 0 < medium < high <= 100:
+            raise InputError("need 0 < bands.medium < bands.high <= 100", field="bands")
+        for name, band in merged["floors"].items():
+            if name not in FACTOR_GROUPS or band not in {b.value for b in Band}:
+                raise InputError(f"floor {name}={band!r} is not a factor and band", field="floors")
+        for band in BAND_ORDER:
+            months = merged["review_months"].get(band.value)
+            if not isinstance(months, int) or months < 1:
+                raise InputError(
+                    f"review_months.{band.value} must be a whole number of months >= 1",
+                    field=f"review_months.{band.value}",
+                )
+        days = merged["onboarding_rating_working_days"]
+        if not isinstance(days, int) or days < 1:
+            raise InputError(
+                "onboarding_rating_working_days must be >= 1",
+                field="onboarding_rating_working_days",
+            )
+        return cls(version, merged)
+
+    @property
+    def factors(self) -> list[str]:
+        return list(self.body["factors"])
+
+    def weight(self, factor: str) -> float:
+        return float(self.body["weights"][factor])
+
+    def review_months(self, band: str) -> int:
+        return int(self.body["review_months"][band])
+
+
+def band_for_score(score: float, bands: dict[str, float]) -> Band:
+    """Low / medium / high from the thresholds (prohibited is never reached by score alone)."""
+    if score >= float(bands["high"]):
+        return Band.HIGH
+    if score >= float(bands["medium"]):
+        return Band.MEDIUM
+    return Band.LOW
+
+
+def higher_band(a: str, b: str) -> str:
+    return a if BAND_ORDER.index(Band(a)) >= BAND_ORDER.index(Band(b)) else b
+
+
+# -- review clocks on the business calendar -------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (clamped to the month's last day: 31 Aug + 6 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def previous_working_day(cal: BusinessCalendar, day: date) -> date:
+    while not cal.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def next_review_due(cal: BusinessCalendar, rated_on: date, months: int) -> date:
+    """Review due ``months`` after the rating, brought forward to a working day so the cycle is never exceeded."""
+    return previous_working_day(cal, add_months(rated_on, months))
+
+
+def onboarding_rating_due(
+    cal: BusinessCalendar, onboarded_at: datetime | date, working_days: int
+) -> date:
+    """A new customer must be rated within ``working_days`` working days of onboarding."""
+    return cal.due_date(onboarded_at, working_days)
+
+
+# -- self-assessment ------------------------------------------------------------------------------
+
+DIMENSIONS: tuple[str, ...] = ("customers", "geography", "products_and_services", "channels")
+CONTROL_AREAS: tuple[str, ...] = (
+    "customer_due_diligence",
+    "monitoring",
+    "reporting",
+    "record_keeping",
+    "training",
+    "governance",
+)
+INHERENT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+CONTROL_LEVELS: tuple[str, ...] = ("strong", "adequate", "weak")
+
+#: Residual risk for (inherent level, control effectiveness); rows inherent, columns control.
+DEFAULT_RESIDUAL_MATRIX: dict[str, dict[str, str]] = {
+    "low": {"strong": "low", "adequate": "low", "weak": "medium"},
+    "medium": {"strong": "low", "adequate": "medium", "weak": "high"},
+    "high": {"strong": "medium", "adequate": "high", "weak": "high"},
+}
+
+
+def residual_level(matrix: dict[str, dict[str, str]], inherent: str, control: str) -> str:
+    """Look up residual risk in the inherent × control matrix; names the missing cell."""
+    try:
+        return matrix[inherent][control]
+    except KeyError as exc:
+        raise InputError(
+            f"residual matrix has no cell for inherent={inherent!r}, control={control!r}",
+            field="matrix",
+        ) from exc
+
+
+def validate_matrix(matrix: dict[str, dict[str, str]]) -> None:
+    for inherent in INHERENT_LEVELS:
+        for control in CONTROL_LEVELS:
+            value = residual_level(matrix, inherent, control)
+            if value not in INHERENT_LEVELS:
+                raise InputError(
+                    f"matrix[{inherent}][{control}] must be low, medium or high, not {value!r}",
+                    field="matrix",
+                )
+
+
+def shift_level(level: str, steps: int) -> str:
+    index = min(max(INHERENT_LEVELS.index(level) + steps, 0), len(INHERENT_LEVELS) - 1)
+    return INHERENT_LEVELS[index]
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+    SIGNED = "signed"
+    SUPERSEDED = "superseded"
+
+
+# -- AML reviews of new products ------------------------------------------------------------------
+
+
+class ReviewKind(StrEnum):
+    PRODUCT = "product"
+    BUSINESS = "business"
+    CHANNEL = "channel"
+
+
+class ReviewStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    REJECTED = "rejected"
+    LAUNCHED = "launched"
+
+
+REVIEW_OUTCOMES: frozenset[ReviewStatus] = frozenset(
+    {ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS, ReviewStatus.REJECTED}
+)

@@ -1,0 +1,1 @@
+"""Money-laundering risk management: customer rating, self-assessment, AML reviews of new products."""

@@ -1,0 +1,402 @@
+"""AML reviews of new products, businesses and channels, with reviewers' opinions on record.
+
+A product owner submits; compliance reviewers add opinions (some require a
+control, with a due date); a reviewer other than the submitter decides
+(approved, approved with conditions, rejected); the product can be marked
+launched only when approved and every required control is resolved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from integrita.domain.risk import REVIEW_OUTCOMES, ReviewKind, ReviewStatus
+from integrita.domain.roles import Role
+from integrita.errors import InputError, NotFoundError, StateTransitionError
+from integrita.services import audit
+from integrita.services.auth import ensure_role
+from integrita.services.context import Context
+from integrita.services.users import UserView
+from integrita.store import Session
+from integrita.store.models import ProductReview, ProductReviewOpinion
+from integrita.store.repositories import risk_documents as repo
+
+SUBMITTERS = (Role.PRODUCT_OWNER,)
+OPINION_GIVERS = (Role.REVIEWER, Role.MLRO)
+LAUNCHERS = (Role.PRODUCT_OWNER, Role.MLRO)
+
+
+@dataclass(frozen=True)
+class OpinionView:
+    id: int
+    reviewer: str
+    text: str
+    required_control: str | None
+    due_on: date | None
+    resolved: bool
+    resolved_by: str | None
+    resolution_note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    id: int
+    reference: str
+    kind: str
+    title: str
+    description: str
+    target_customers: str
+    channels: str
+    cross_border: bool
+    cash: bool
+    third_party_payments: bool
+    submitted_by: str
+    submitted_at: datetime
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    launched_at: datetime | None
+    opinions: list[OpinionView]
+
+    @property
+    def unresolved_controls(self) -> list[OpinionView]:
+        return [o for o in self.opinions if o.required_control and not o.resolved]
+
+
+def _opinion(o: ProductReviewOpinion) -> OpinionView:
+    return OpinionView(
+        o.id,
+        o.reviewer,
+        o.text,
+        o.required_control,
+        o.due_on,
+        o.resolved,
+        o.resolved_by,
+        o.resolution_note,
+        o.created_at,
+    )
+
+
+def _view(session: Session, r: ProductReview) -> ReviewView:
+    return ReviewView(
+        r.id,
+        r.reference,
+        r.kind,
+        r.title,
+        r.description,
+        r.target_customers,
+        r.channels,
+        r.cross_border,
+        r.cash,
+        r.third_party_payments,
+        r.submitted_by,
+        r.submitted_at,
+        r.status,
+        r.decided_by,
+        r.decided_at,
+        r.decision_note,
+        r.launched_at,
+        [_opinion(o) for o in repo.opinions(session, r.id)],
+    )
+
+
+def _required(value: str, field: str, limit: int = 4000) -> str:
+    text = value.strip()
+    if not text:
+        raise InputError(f"{field.replace('_', ' ')} is required", field=field)
+    if len(text) > limit:
+        raise InputError(
+            f"{field.replace('_', ' ')} is longer than {limit} characters", field=field
+        )
+    return text
+
+
+def submit(
+    ctx: Context,
+    *,
+    actor: UserView,
+    kind: str,
+    title: str,
+    description: str,
+    target_customers: str,
+    channels: str,
+    cross_border: bool,
+    cash: bool,
+    third_party_payments: bool,
+    demo: bool = False,
+) -> ReviewView:
+    """A product owner asks for the AML review of a new product, business or channel."""
+    ensure_role(actor, SUBMITTERS)
+    try:
+        parsed_kind = ReviewKind(kind)
+    except ValueError as exc:
+        raise InputError("kind must be product, business or channel", field="kind") from exc
+    at = ctx.now()
+    with ctx.db.transaction() as session:
+        year = at.year
+        sequence = (
+            repo.count_reviews_between(
+                session, datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+            )
+            + 1
+        )
+        reference = f"PR-{year}-{sequence:04d}"
+        while repo.review_by_reference(session, reference) is not None:
+            sequence += 1
+            reference = f"PR-{year}-{sequence:04d}"
+        row = repo.add_review(
+            session,
+            reference=reference,
+            kind=parsed_kind.value,
+            title=_required(title, "title", 255),
+            description=_required(description, "description"),
+            target_customers=_required(target_customers, "target_customers"),
+            channels=_required(channels, "channels"),
+            cross_border=cross_border,
+            cash=cash,
+            third_party_payments=third_party_payments,
+            submitted_by=actor.username,
+            submitted_at=at,
+            status=ReviewStatus.SUBMITTED.value,
+            demo=demo,
+        )
+        audit.record(
+            session,
+            at=at,
+            actor=actor.username,
+            action="product_review.submitted",
+            entity_type="product_review",
+            entity_id=row.id,
+            after={"reference": reference, "kind": parsed_kind.value, "title": row.title},
+        )
+        return _view(session, row)
+
+
+def _get(session: Session, review_id: int) -> ProductReview:
+    row = repo.get_review(session, review_id)
+    if row is None:
+        raise NotFoundError(f"no product review {review_id}")
+    return row
+
+
+def add_opinion(
+    ctx: Context,
+    review_id: int,
+    *,
+    actor: UserView,
+    text: str,
+    required_control: str | None = None,
+    due_on: date | None = None,
+) -> ReviewView:
+    """A compliance reviewer records an opinion; a required control needs a due date."""
+    ensure_role(actor, OPINION_GIVERS)
+    at = ctx.now()
+    control = (required_control or "").strip() or None
+    if control is not None and due_on is None:
+        raise InputError("a required control needs a due date", field="due_on")
+    with ctx.db.transaction() as session:
+        row = _get(session, review_id)
+        if row.status in (ReviewStatus.REJECTED, ReviewStatus.LAUNCHED):
+            raise StateTransitionError(f"review {row.reference} is {row.status}; no more opinions")
+        opinion = repo.add_opinion(
+            session,
+            review_id=row.id,
+            reviewer=actor.username,
+            text=_required(text, "text"),
+            required_control=control,
+            due_on=due_on,
+            resolved=False,
+            created_at=at,
+        )
+        audit.record(
+            session,
+            at=at,
+            actor=actor.username,
+            action="product_review.opinion_added",
+            entity_type="product_review",
+            entity_id=row.id,
+            after={
+                "opinion_id": opinion.id,
+                "required_control": control,
+                "due_on": due_on.isoformat() if due_on else None,
+            },
+        )
+        return _view(session, row)
+
+
+def resolve_opinion(ctx: Context, opinion_id: int, note: str, *, actor: UserView) -> ReviewView:
+    """Compliance confirms that a required control is in place."""
+    ensure_role(actor, OPINION_GIVERS)
+    at = ctx.now()
+    with ctx.db.transaction() as session:
+        opinion = repo.get_opinion(session, opinion_id)
+        if opinion is None:
+            raise NotFoundError(f"no opinion {opinion_id}")
+        if opinion.resolved:
+            raise StateTransitionError(f"opinion {opinion_id} is already resolved")
+        opinion.resolved, opinion.resolved_by, opinion.resolved_at = True, actor.username, at
+        opinion.resolution_note = _required(note, "note")
+        audit.record(
+            session,
+            at=at,
+            actor=actor.username,
+            action="product_review.opinion_resolved",
+            entity_type="product_review",
+            entity_id=opinion.review_id,
+            before={"opinion_id": opinion_id, "resolved": False},
+            after={"opinion_id": opinion_id, "resolved": True, "note": opinion.resolution_note},
+        )
+        return _view(session, _get(session, opinion.review_id))
+
+
+def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: UserView) -> ReviewView:
+    """End the review: approved, approved with conditions or rejected (not by the submitter)."""
+    ensure_role(actor, OPINION_GIVERS)
+    try:
+        parsed = ReviewStatus(outcome)
+    except ValueError:
+        parsed = ReviewStatus.SUBMITTED
+    if parsed not in REVIEW_OUTCOMES:
+        raise InputError(
+            "outcome must be approved, approved_with_conditions or rejected", field="outcome"
+        )
+    at = ctx.now()
+    with ctx.db.transaction() as session:
+        row = _get(session, review_id)
+        if row.status != ReviewStatus.SUBMITTED:
+            raise StateTransitionError(f"review {row.reference} is already {row.status}")
+        if row.submitted_by == actor.username:
+            raise StateTransitionError("four-eyes: the submitter cannot decide their own review")
+        opinions = repo.opinions(session, row.id)
+        if not opinions:
+            raise StateTransitionError(f"review {row.reference} has no opinion on record yet")
+        open_controls = [o for o in opinions if o.required_control and not o.resolved]
+        if parsed == ReviewStatus.APPROVED and open_controls:
+            raise StateTransitionError(
+                f"{len(open_controls)} required control(s) unresolved: approve with conditions instead"
+            )
+        if parsed != ReviewStatus.APPROVED and not note.strip():
+            raise InputError("state the conditions or the reason", field="note")
+        row.status, row.decided_by, row.decided_at = parsed.value, actor.username, at
+        row.decision_note = note.strip() or None
+        audit.record(
+            session,
+            at=at,
+            actor=actor.username,
+            action="product_review.decided",
+            entity_type="product_review",
+            entity_id=row.id,
+            before={"status": "submitted"},
+            after={"status": parsed.value, "note": row.decision_note},
+        )
+        return _view(session, row)
+
+
+def launch(ctx: Context, review_id: int, *, actor: UserView) -> ReviewView:
+    """Mark the product launched: only once approved and with every required control resolved."""
+    ensure_role(actor, LAUNCHERS)
+    at = ctx.now()
+    with ctx.db.transaction() as session:
+        row = _get(session, review_id)
+        if row.status not in (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS):
+            raise StateTransitionError(
+                f"review {row.reference} is {row.status}; only an approved product can launch"
+            )
+        open_controls = [
+            o for o in repo.opinions(session, row.id) if o.required_control and not o.resolved
+        ]
+        if open_controls:
+            names = "; ".join(f"#{o.id} {o.required_control}" for o in open_controls)
+            raise StateTransitionError(
+                f"cannot launch {row.reference}: required control(s) unresolved: {names}"
+            )
+        before = row.status
+        row.status, row.launched_at = ReviewStatus.LAUNCHED.value, at
+        audit.record(
+            session,
+            at=at,
+            actor=actor.username,
+            action="product_review.launched",
+            entity_type="product_review",
+            entity_id=row.id,
+            before={"status": before},
+            after={"status": "launched"},
+        )
+        return _view(session, row)
+
+
+def get(ctx: Context, review_id: int) -> ReviewView:
+    with ctx.db.transaction() as session:
+        return _view(session, _get(session, review_id))
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    id: int
+    reference: str
+    kind: str
+    title: str
+    submitted_by: str
+    submitted_at: datetime
+    status: str
+    opinions: int
+    unresolved_controls: int
+
+
+def register(ctx: Context, status: str | None = None, limit: int = 500) -> list[ReviewRow]:
+    """The register: every review with its opinion and open-control counts, newest first."""
+    with ctx.db.transaction() as session:
+        counts = repo.opinion_counts(session)
+        return [
+            ReviewRow(
+                r.id,
+                r.reference,
+                r.kind,
+                r.title,
+                r.submitted_by,
+                r.submitted_at,
+                r.status,
+                *counts.get(r.id, (0, 0)),
+            )
+            for r in repo.reviews(session, status, limit)
+        ]
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    year: int
+    reviews: int
+    by_kind: dict[str, int]
+    by_status: dict[str, int]
+    opinions: int
+    opinions_with_required_control: int
+    controls_resolved: int
+    controls_unresolved: int
+    controls_overdue: int
+
+
+def figures(ctx: Context, year: int) -> ReviewFigures:
+    """Reviews submitted and opinions recorded in ``year``, counted from the records."""
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    today = ctx.now().date()
+    with ctx.db.transaction() as session:
+        reviews = repo.reviews_between(session, start, end)
+        opinions = repo.opinions_between(session, start, end)
+    controls = [o for o in opinions if o.required_control]
+    return ReviewFigures(
+        year=year,
+        reviews=len(reviews),
+        by_kind=dict(Counter(r.kind for r in reviews)),
+        by_status=dict(Counter(r.status for r in reviews)),
+        opinions=len(opinions),
+        opinions_with_required_control=len(controls),
+        controls_resolved=sum(1 for o in controls if o.resolved),
+        controls_unresolved=sum(1 for o in controls if not o.resolved),
+        controls_overdue=sum(
+            1 for o in controls if not o.resolved and o.due_on is not None and o.due_on < today
+        ),
+    )

@@ -1,0 +1,443 @@
+"""Risk pages: ratings and due list, a customer's rating, self-assessments, the product review register."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
+from integrita.domain.roles import Role
+from integrita.errors import IntegritaError, NotFoundError
+from integrita.http.deps import get_ctx, require_roles
+from integrita.services.context import Context
+from integrita.services.risk import assessment, documents, overrides, product_reviews, rating
+from integrita.services.users import UserView
+from integrita.web.render import add_nav, page
+
+router = APIRouter(include_in_schema=False)
+
+READERS = (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR)
+COMPLIANCE = (Role.ANALYST, Role.REVIEWER, Role.MLRO)
+APPROVERS = (Role.REVIEWER, Role.MLRO)
+REVIEW_READERS = (*READERS, Role.PRODUCT_OWNER)
+
+add_nav("Risk ratings", "/risk", *READERS)
+add_nav("Self-assessment", "/risk/assessments", *READERS)
+add_nav("Product reviews", "/risk/reviews", *REVIEW_READERS)
+
+
+def _back(path: str, error: IntegritaError | None = None, notice: str | None = None) -> Response:
+    """Post/redirect/get; a refused action comes back as a message on the same page."""
+    if error is not None:
+        field = getattr(error, "field", None)
+        text = f"{field}: {error}" if field else str(error)
+        return RedirectResponse(f"{path}?error={quote(text)}", status_code=303)
+    suffix = f"?notice={quote(notice)}" if notice else ""
+    return RedirectResponse(f"{path}{suffix}", status_code=303)
+
+
+# -- ratings --------------------------------------------------------------------------------------
+
+
+@router.get("/risk", response_class=HTMLResponse)
+def ratings_page(
+    request: Request,
+    band: str | None = None,
+    view: str = "ratings",
+    page_no: int = 1,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """The rated book by band, and the due-for-review list."""
+    per_page = 100
+    listing = []
+    if view == "due":
+        listing = rating.due_for_review(ctx, limit=300)
+    statuses = (
+        rating.list_statuses(ctx, band, per_page, (max(page_no, 1) - 1) * per_page)
+        if view != "due"
+        else []
+    )
+    return page(
+        request,
+        "risk/ratings.html",
+        user,
+        distribution=rating.band_distribution(ctx),
+        bands=[b.value for b in BAND_ORDER],
+        band=band,
+        view=view,
+        statuses=statuses,
+        due=listing,
+        page_no=max(page_no, 1),
+        per_page=per_page,
+        pending=overrides.list_overrides(ctx, "pending"),
+        error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.get("/risk/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(
+    request: Request,
+    customer_id: str,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """A customer's rating, factor breakdown, history and overrides."""
+    return page(
+        request,
+        "risk/customer.html",
+        user,
+        customer_id=customer_id,
+        rating=rating.rating_breakdown(ctx, customer_id),
+        overrides=overrides.list_overrides(ctx, customer_id=customer_id),
+        bands=[b.value for b in BAND_ORDER],
+        can_request=bool(user.roles & {r.value for r in COMPLIANCE}),
+        can_approve=bool(user.roles & {r.value for r in APPROVERS}),
+        error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.get("/risk/customers/{customer_id}/rating", response_class=HTMLResponse)
+def customer_rating_fragment(
+    request: Request,
+    customer_id: str,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    """The rating breakdown alone (htmx fragment for the case page)."""
+    return page(
+        request,
+        "risk/_rating.html",
+        user,
+        customer_id=customer_id,
+        rating=rating.rating_breakdown(ctx, customer_id),
+    )
+
+
+@router.post("/risk/customers/{customer_id}/override")
+def request_override(
+    customer_id: str,
+    to_band: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*COMPLIANCE)),
+) -> Response:
+    path = f"/risk/customers/{quote(customer_id)}"
+    try:
+        overrides.request_override(ctx, customer_id, to_band, reason, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="override requested; a second person must approve it")
+
+
+@router.post("/risk/overrides/{override_id}/decide")
+def decide_override(
+    override_id: int,
+    decision: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/risk",
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*APPROVERS)),
+) -> Response:
+    path = back if back.startswith("/risk") else "/risk"
+    try:
+        overrides.decide_override(ctx, override_id, decision == "approve", note, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice=f"override {override_id} {decision}d")
+
+
+# -- self-assessment ------------------------------------------------------------------------------
+
+
+@router.get("/risk/assessments", response_class=HTMLResponse)
+def assessments_page(
+    request: Request,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    return page(
+        request,
+        "risk/assessments.html",
+        user,
+        assessments=assessment.list_assessments(ctx),
+        year=ctx.now().year,
+        can_draft=bool(user.roles & {r.value for r in COMPLIANCE}),
+        error=request.query_params.get("error"),
+    )
+
+
+@router.post("/risk/assessments")
+def draft_assessment(
+    year: Annotated[int, Form()],
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*COMPLIANCE)),
+) -> Response:
+    try:
+        view = assessment.draft(ctx, year, actor=user)
+    except IntegritaError as exc:
+        return _back("/risk/assessments", exc)
+    return _back(f"/risk/assessments/{view.id}", notice="draft computed from the data")
+
+
+@router.get("/risk/assessments/{assessment_id}", response_class=HTMLResponse)
+def assessment_page(
+    request: Request,
+    assessment_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    view = assessment.get(ctx, assessment_id)
+    try:
+        comparison = assessment.compare(ctx, view.year)
+    except NotFoundError:
+        comparison = []
+    return page(
+        request,
+        "risk/assessment.html",
+        user,
+        a=view,
+        body=view.body,
+        heat_map=documents.heat_map(view.body).decode(),
+        dimensions=DIMENSIONS,
+        areas=CONTROL_AREAS,
+        comparison=comparison,
+        editable=view.status == "draft" and bool(user.roles & {r.value for r in COMPLIANCE}),
+        can_review=view.status == "draft" and bool(user.roles & {r.value for r in APPROVERS}),
+        can_sign=view.status == "reviewed" and Role.MLRO.value in user.roles,
+        error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.post("/risk/assessments/{assessment_id}/answers")
+async def answer_questions(
+    request: Request,
+    assessment_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*COMPLIANCE)),
+) -> Response:
+    path = f"/risk/assessments/{assessment_id}"
+    form = await request.form()
+    try:
+        body = assessment.get(ctx, assessment_id).body
+        for area, items in body["answers"].items():
+            for i, item in enumerate(items):
+                value = str(form.get(f"answer-{area}-{i}", "") or "")
+                evidence = str(form.get(f"evidence-{area}-{i}", "") or "")
+                if value and (value != item["answer"] or evidence.strip() != item["evidence"]):
+                    assessment.answer(ctx, assessment_id, area, i, value, evidence, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="answers saved")
+
+
+@router.post("/risk/assessments/{assessment_id}/adjust")
+def adjust_dimension(
+    assessment_id: int,
+    dimension: Annotated[str, Form()],
+    steps: Annotated[int, Form()],
+    reason: Annotated[str, Form()] = "",
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*COMPLIANCE)),
+) -> Response:
+    path = f"/risk/assessments/{assessment_id}"
+    try:
+        assessment.adjust(ctx, assessment_id, dimension, steps, reason, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice=f"{dimension} adjusted")
+
+
+@router.post("/risk/assessments/{assessment_id}/review")
+def review_assessment(
+    assessment_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*APPROVERS)),
+) -> Response:
+    path = f"/risk/assessments/{assessment_id}"
+    try:
+        assessment.review(ctx, assessment_id, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="marked reviewed")
+
+
+@router.post("/risk/assessments/{assessment_id}/sign")
+def sign_assessment(
+    assessment_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(Role.MLRO)),
+) -> Response:
+    path = f"/risk/assessments/{assessment_id}"
+    try:
+        assessment.sign(ctx, assessment_id, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="signed")
+
+
+@router.get("/risk/assessments/{assessment_id}/pdf")
+def assessment_pdf(
+    assessment_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*READERS)),
+) -> Response:
+    view = assessment.get(ctx, assessment_id)
+    return Response(
+        documents.render_pdf(view),
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="aml-self-assessment-{view.year}-v{view.version}.pdf"'
+        },
+    )
+
+
+# -- product reviews ------------------------------------------------------------------------------
+
+
+@router.get("/risk/reviews", response_class=HTMLResponse)
+def reviews_page(
+    request: Request,
+    status: str | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+) -> Response:
+    year = ctx.now().year
+    return page(
+        request,
+        "risk/reviews.html",
+        user,
+        reviews=product_reviews.register(ctx, status or None),
+        figures=product_reviews.figures(ctx, year),
+        status=status,
+        can_submit=Role.PRODUCT_OWNER.value in user.roles,
+        error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.post("/risk/reviews")
+def submit_review(
+    kind: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    description: Annotated[str, Form()],
+    target_customers: Annotated[str, Form()],
+    channels: Annotated[str, Form()],
+    cross_border: Annotated[bool, Form()] = False,
+    cash: Annotated[bool, Form()] = False,
+    third_party_payments: Annotated[bool, Form()] = False,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(Role.PRODUCT_OWNER)),
+) -> Response:
+    try:
+        view = product_reviews.submit(
+            ctx,
+            actor=user,
+            kind=kind,
+            title=title,
+            description=description,
+            target_customers=target_customers,
+            channels=channels,
+            cross_border=cross_border,
+            cash=cash,
+            third_party_payments=third_party_payments,
+        )
+    except IntegritaError as exc:
+        return _back("/risk/reviews", exc)
+    return _back(f"/risk/reviews/{view.id}", notice=f"{view.reference} submitted")
+
+
+@router.get("/risk/reviews/{review_id}", response_class=HTMLResponse)
+def review_page(
+    request: Request,
+    review_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+) -> Response:
+    return page(
+        request,
+        "risk/review.html",
+        user,
+        r=product_reviews.get(ctx, review_id),
+        is_reviewer=bool(user.roles & {r.value for r in APPROVERS}),
+        can_launch=bool(user.roles & {Role.PRODUCT_OWNER.value, Role.MLRO.value}),
+        today=ctx.now().date(),
+        error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.post("/risk/reviews/{review_id}/opinions")
+def add_opinion(
+    review_id: int,
+    text: Annotated[str, Form()],
+    required_control: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*APPROVERS)),
+) -> Response:
+    path = f"/risk/reviews/{review_id}"
+    try:
+        day = date.fromisoformat(due_on) if due_on else None
+    except ValueError:
+        return RedirectResponse(f"{path}?error={quote('due_on: use YYYY-MM-DD')}", status_code=303)
+    try:
+        product_reviews.add_opinion(
+            ctx, review_id, actor=user, text=text, required_control=required_control, due_on=day
+        )
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="opinion recorded")
+
+
+@router.post("/risk/reviews/{review_id}/opinions/{opinion_id}/resolve")
+def resolve_opinion(
+    review_id: int,
+    opinion_id: int,
+    note: Annotated[str, Form()] = "",
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*APPROVERS)),
+) -> Response:
+    path = f"/risk/reviews/{review_id}"
+    try:
+        product_reviews.resolve_opinion(ctx, opinion_id, note, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="control resolved")
+
+
+@router.post("/risk/reviews/{review_id}/decide")
+def decide_review(
+    review_id: int,
+    outcome: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(*APPROVERS)),
+) -> Response:
+    path = f"/risk/reviews/{review_id}"
+    try:
+        product_reviews.decide(ctx, review_id, outcome, note, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice=outcome.replace("_", " "))
+
+
+@router.post("/risk/reviews/{review_id}/launch")
+def launch_review(
+    review_id: int,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require_roles(Role.PRODUCT_OWNER, Role.MLRO)),
+) -> Response:
+    path = f"/risk/reviews/{review_id}"
+    try:
+        product_reviews.launch(ctx, review_id, actor=user)
+    except IntegritaError as exc:
+        return _back(path, exc)
+    return _back(path, notice="marked launched")
