@@ -3,6 +3,7 @@
 from integrita.store.models.alert import Alert, LargeValueRecord
 from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
+from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.user import ApiToken, User, UserRole
@@ -14,11 +15,14 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "Case",
+    "CaseNote",
     "Counterparty",
     "Customer",
     "IngestRun",
     "LargeValueRecord",
     "QuarantinedRow",
+    "SuspiciousTransactionReport",
     "User",
     "UserRole",
 ]
