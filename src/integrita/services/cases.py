@@ -237,9 +237,9 @@ def mark_reported(ctx: Context, session: Session, case_id: int, user: UserView) 
 def assign(ctx: Context, case_id: int, assignee: str, user: UserView) -> Case:
     """Give the case to an analyst (the analyst may take it; reviewers and MLROs may assign)."""
     _require(user, CASE_WORKERS, "assigning a case")
-    if Role.ANALYST.value in user.roles and not ({"reviewer", "mlro"} & set(user.roles)):
-        if assignee != user.username:
-            raise PermissionDeniedError("an analyst may only take a case for themselves")
+    may_assign_others = {Role.REVIEWER.value, Role.MLRO.value} & set(user.roles)
+    if not may_assign_others and assignee != user.username:
+        raise PermissionDeniedError("an analyst may only take a case for themselves")
     with ctx.db.transaction() as session:
         case = _load(session, case_id, for_update=True)
         if CaseState(case.state) not in OPEN_STATES:
