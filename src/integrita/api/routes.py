@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.api import system
+from integrita.api import casework, system
 
 
 def register(app: FastAPI) -> None:
-    for module in (system,):
+    for module in (system, casework):
         app.include_router(module.router)

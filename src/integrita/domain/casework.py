@@ -147,7 +147,10 @@ def check_case_transition(
         raise PermissionDeniedError(f"'{action.value}' on a case needs one of the roles: {allowed}")
     if state not in transition.source:
         raise StateTransitionError(f"cannot {action.value} a case that is {state.value}")
-    if action in (CaseAction.APPROVE, CaseAction.RETURN) and actor == proposed_by:
+    if (
+        action in (CaseAction.TAKE_REVIEW, CaseAction.APPROVE, CaseAction.RETURN)
+        and actor == proposed_by
+    ):
         raise StateTransitionError(
             f"four-eyes: {actor} proposed this decision and cannot {action.value} it; "
             "another reviewer must"
