@@ -59,7 +59,7 @@ def test_an_str_with_a_missing_required_element_is_refused_with_the_schemas_mess
     # The draft has no phone for the subject: the my-client person needs <phones>.
     errors = str_reports.schema_errors(goaml_ctx, str_id, ana)
     assert errors and "phones" in errors[0].message
-    with pytest.raises(InputError, match="does not validate against the goAML schema.*phones"):
+    with pytest.raises(InputError, match=r"does not validate against the goAML schema.*phones"):
         str_reports.export_xml(goaml_ctx, str_id, ana)
     str_reports.update_draft(
         goaml_ctx,

@@ -192,6 +192,7 @@ class DeadlinesOut(BaseModel):
     today: date
     overdue: list[DeadlineOut]
     due_soon: list[DeadlineOut]
+    later: list[DeadlineOut]
 
 
 @router.get("/v1/alerts", response_model=AlertPage)
@@ -410,7 +411,10 @@ def get_deadlines(
         )
 
     return DeadlinesOut(
-        today=d.today, overdue=[out(x) for x in d.overdue], due_soon=[out(x) for x in d.due_soon]
+        today=d.today,
+        overdue=[out(x) for x in d.overdue],
+        due_soon=[out(x) for x in d.due_soon],
+        later=[out(x) for x in d.later],
     )
 
 

@@ -25,10 +25,18 @@ from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError
 from integrita.services import audit, str_reports
 from integrita.services.context import Context
+from integrita.services.evidence import (
+    EvidenceTransaction,
+    MoneyFlow,
+    collect_ids,
+    evidence_transactions,
+    money_flow,
+)
 from integrita.services.users import UserView
 from integrita.store import Session
 from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.repositories import cases as cases_repo
+from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories.cases import ALERT_SORTS, CASE_SORTS, PageOf
 
 CASE_READERS = (
@@ -400,3 +408,22 @@ def case_file(ctx: Context, case_id: int, user: UserView) -> CaseFile:
                 decision=Decision(case.decision) if case.decision else None,
             ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvidence:
+    transactions: list[EvidenceTransaction]
+    own_accounts: set[str]
+    flow: MoneyFlow
+
+
+def case_evidence(ctx: Context, case_file: CaseFile) -> CaseEvidence:
+    """The evidence transactions from the ledger and the money-flow subgraph around the customer."""
+    with ctx.db.transaction() as session:
+        customer = customers_repo.get_customer(session, case_file.case.customer_id)
+        own = {a.account_id for a in customer.accounts} if customer is not None else set()
+    if not own:
+        for alert in case_file.alerts:
+            own |= collect_ids(alert.evidence, "accounts")
+    transactions = evidence_transactions(ctx, [a.evidence for a in case_file.alerts])
+    return CaseEvidence(transactions, own, money_flow(transactions, own))

@@ -408,20 +408,26 @@ class Deadlines:
     today: date
     overdue: list[Deadline]
     due_soon: list[Deadline]
+    later: list[Deadline]
 
 
 OPEN_STR_STATUSES = (StrStatus.DRAFT.value, StrStatus.APPROVED.value)
 OPEN_LVR_STATUSES = ("pending",)
 
 
-def deadlines(ctx: Context, user: UserView, *, today: date | None = None) -> Deadlines:
-    """STRs and large-value records not yet submitted: overdue, and due within the warning window."""
+def deadlines(
+    ctx: Context, user: UserView, *, today: date | None = None, later_limit: int = 100
+) -> Deadlines:
+    """STRs and large-value records not yet submitted: overdue, due within the warning window, later.
+
+    Overdue and due-soon lists are complete; the "later" list shows the next ``later_limit``.
+    """
     _require(user, STR_READERS, "reading deadlines")
     day = today or ctx.now().date()
     horizon = ctx.calendar.add_working_days(day, ctx.settings.due_soon_working_days)
     items: list[Deadline] = []
     with ctx.db.transaction() as session:
-        for r in cases_repo.strs_due_by(session, horizon, OPEN_STR_STATUSES):
+        for r in cases_repo.strs_due_by(session, horizon, OPEN_STR_STATUSES, limit=100_000):
             left = ctx.calendar.working_days_between(day, r.due_on)
             items.append(
                 Deadline(
@@ -435,7 +441,7 @@ def deadlines(ctx: Context, user: UserView, *, today: date | None = None) -> Dea
                     f"/str/{r.id}",
                 )
             )
-        for v in cases_repo.large_value_due_by(session, horizon, OPEN_LVR_STATUSES):
+        for v in cases_repo.large_value_due_by(session, horizon, OPEN_LVR_STATUSES, limit=100_000):
             left = ctx.calendar.working_days_between(day, v.due_on)
             items.append(
                 Deadline(
@@ -449,8 +455,24 @@ def deadlines(ctx: Context, user: UserView, *, today: date | None = None) -> Dea
                     f"/v1/large-value/{v.id}/goaml",
                 )
             )
+        later: list[Deadline] = []
+        for r in cases_repo.strs_due_by(
+            session, None, OPEN_STR_STATUSES, limit=later_limit + len(items)
+        ):
+            if r.due_on > horizon:
+                left = ctx.calendar.working_days_between(day, r.due_on)
+                later.append(
+                    Deadline(
+                        "STR", r.id, r.customer_id, r.status, r.due_on, left, False, f"/str/{r.id}"
+                    )
+                )
     items.sort(key=lambda d: (d.due_on, d.kind, d.record_id))
-    return Deadlines(day, [d for d in items if d.overdue], [d for d in items if not d.overdue])
+    return Deadlines(
+        day,
+        [d for d in items if d.overdue],
+        [d for d in items if not d.overdue],
+        later[:later_limit],
+    )
 
 
 def large_value_xml(ctx: Context, record_id: int, user: UserView) -> bytes:

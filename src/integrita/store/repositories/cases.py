@@ -193,28 +193,25 @@ def strs_of_case(session: Session, case_id: int) -> list[SuspiciousTransactionRe
 
 
 def strs_due_by(
-    session: Session, day: date, statuses: Sequence[str]
+    session: Session, day: date | None, statuses: Sequence[str], limit: int = 1000
 ) -> list[SuspiciousTransactionReport]:
-    stmt = (
-        select(SuspiciousTransactionReport)
-        .where(
-            SuspiciousTransactionReport.due_on <= day,
-            SuspiciousTransactionReport.status.in_(list(statuses)),
-        )
-        .order_by(SuspiciousTransactionReport.due_on, SuspiciousTransactionReport.id)
+    stmt = select(SuspiciousTransactionReport).where(
+        SuspiciousTransactionReport.status.in_(list(statuses))
     )
-    return list(session.execute(stmt).scalars())
+    if day is not None:
+        stmt = stmt.where(SuspiciousTransactionReport.due_on <= day)
+    stmt = stmt.order_by(SuspiciousTransactionReport.due_on, SuspiciousTransactionReport.id)
+    return list(session.execute(stmt.limit(limit)).scalars())
 
 
 def large_value_due_by(
-    session: Session, day: date, statuses: Sequence[str]
+    session: Session, day: date | None, statuses: Sequence[str], limit: int = 1000
 ) -> list[LargeValueRecord]:
-    stmt = (
-        select(LargeValueRecord)
-        .where(LargeValueRecord.due_on <= day, LargeValueRecord.status.in_(list(statuses)))
-        .order_by(LargeValueRecord.due_on, LargeValueRecord.id)
-    )
-    return list(session.execute(stmt).scalars())
+    stmt = select(LargeValueRecord).where(LargeValueRecord.status.in_(list(statuses)))
+    if day is not None:
+        stmt = stmt.where(LargeValueRecord.due_on <= day)
+    stmt = stmt.order_by(LargeValueRecord.due_on, LargeValueRecord.id)
+    return list(session.execute(stmt.limit(limit)).scalars())
 
 
 def get_large_value(session: Session, record_id: int) -> LargeValueRecord | None:
