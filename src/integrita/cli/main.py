@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from integrita.cli import admin, demo, foundation, serve
+from integrita.cli import admin, casework, demo, foundation, serve
 
 app = typer.Typer(
     name="integrita",
@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # One line per capability; each module adds its commands and sub-groups to the app.
-for module in (foundation, admin, serve, demo):
+for module in (foundation, admin, serve, demo, casework):
     module.register(app)
 
 

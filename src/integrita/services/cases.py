@@ -90,15 +90,16 @@ def _attach(case: Case, alerts: list[Alert]) -> None:
 
 
 def open_cases_from_alerts(
-    ctx: Context, *, actor: str = "system", batch_size: int = 2000
+    ctx: Context, *, actor: str = "system", batch_size: int = 2000, max_batches: int | None = None
 ) -> OpenResult:
     """Gather every new alert into its customer's open case, opening a case where there is none.
 
     Works through the new alerts in batches (each batch one transaction) so a
     large detection run does not hold one huge transaction.
     """
-    opened = updated = attached = 0
-    while True:
+    opened = updated = attached = batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
         with ctx.db.transaction() as session:
             batch = cases_repo.new_alerts(session, limit=batch_size)
             if not batch:
