@@ -97,6 +97,23 @@ class FlowEdge:
     count: int
     width: float
 
+    def endpoints(self) -> tuple[float, float, float, float]:
+        """The line between the two circles' rims, so arrowheads stay visible."""
+        dx, dy = self.target.x - self.source.x, self.target.y - self.source.y
+        length = math.hypot(dx, dy) or 1.0
+        start = node_radius(self.source) + 1
+        end = node_radius(self.target) + 2
+        return (
+            self.source.x + dx * start / length,
+            self.source.y + dy * start / length,
+            self.target.x - dx * end / length,
+            self.target.y - dy * end / length,
+        )
+
+
+def node_radius(node: FlowNode) -> int:
+    return 14 if node.own else 9
+
 
 @dataclass(frozen=True, slots=True)
 class MoneyFlow:

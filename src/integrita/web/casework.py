@@ -14,6 +14,7 @@ from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.services import audit_trail, cases, str_reports
 from integrita.services.context import Context
+from integrita.services.evidence import node_radius
 from integrita.services.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
 from integrita.services.users import UserView
 from integrita.web.render import add_nav, page
@@ -191,6 +192,7 @@ def _case_page(
         labels=ACTION_LABELS,
         actions=file.actions,
         decisions=list(Decision),
+        radius=node_radius,
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
     )
 
