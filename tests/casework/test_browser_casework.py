@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,7 +95,7 @@ def test_analyst_and_reviewer_take_a_case_to_an_exported_str(
     with analyst.expect_download() as download_info:
         analyst.click("#export-xml")
     path = download_info.value.path()
-    xml = open(path, "rb").read()
+    xml = Path(path).read_bytes()
     assert b"<report_code>STR</report_code>" in xml and b"13800138000" in xml
     analyst.goto(f"{live_server.url}/deadlines")
     analyst.wait_for_selector("text=Later STRs (1)")
