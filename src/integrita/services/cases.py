@@ -37,7 +37,7 @@ from integrita.store import Session
 from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.repositories import cases as cases_repo
 from integrita.store.repositories import customers as customers_repo
-from integrita.store.repositories.cases import ALERT_SORTS, CASE_SORTS, PageOf
+from integrita.store.repositories.cases import ALERT_SORTS, CASE_SORTS, NewAlert, PageOf
 
 CASE_READERS = (
     Role.ANALYST,
@@ -75,7 +75,7 @@ def _snapshot(case: Case) -> dict[str, object]:
     }
 
 
-def _attach(case: Case, alerts: list[Alert]) -> None:
+def _attach(session: Session, case: Case, alerts: list[NewAlert]) -> None:
     scores = [a.score for a in alerts if a.score is not None]
     if case.score is not None:
         scores.append(case.score)
@@ -84,9 +84,7 @@ def _attach(case: Case, alerts: list[Alert]) -> None:
     case.priority_rank = PRIORITY_RANK[case.priority]
     case.alert_count = (case.alert_count or 0) + len(alerts)
     case.typologies = sorted(set(case.typologies or []) | {t for a in alerts for t in a.typologies})
-    for alert in alerts:
-        alert.status = "in_case"
-        alert.case_id = case.id
+    cases_repo.attach_alerts(session, [a.id for a in alerts], case.id)
 
 
 def open_cases_from_alerts(
@@ -104,14 +102,15 @@ def open_cases_from_alerts(
             batch = cases_repo.new_alerts(session, limit=batch_size)
             if not batch:
                 break
-            by_customer: dict[str, list[Alert]] = defaultdict(list)
+            by_customer: dict[str, list[NewAlert]] = defaultdict(list)
             for alert in batch:
                 by_customer[alert.customer_id].append(alert)
             now = ctx.now()
+            existing = cases_repo.open_cases_for(
+                session, list(by_customer), [s.value for s in OPEN_STATES]
+            )
             for customer_id, alerts in by_customer.items():
-                case = cases_repo.open_case_for(
-                    session, customer_id, [s.value for s in OPEN_STATES]
-                )
+                case = existing.get(customer_id)
                 if case is None:
                     case = cases_repo.add_case(
                         session,
@@ -122,12 +121,12 @@ def open_cases_from_alerts(
                         opened_at=now,
                         updated_at=now,
                     )
-                    _attach(case, alerts)
+                    _attach(session, case, alerts)
                     action, before = "case.opened", None
                     opened += 1
                 else:
                     before = {"alert_count": case.alert_count, "score": case.score}
-                    _attach(case, alerts)
+                    _attach(session, case, alerts)
                     case.updated_at = now
                     action = "case.alerts_attached"
                     updated += 1

@@ -6,9 +6,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 
+from integrita.analytics.evidence import transactions_by_id
 from integrita.services.context import Context
 from integrita.services.ledger import open_ledger
 
@@ -50,17 +50,36 @@ class EvidenceTransaction:
     to_country: str | None
 
 
+def _day_range(evidences: list[object]) -> tuple[date | None, date | None]:
+    """The booking days the evidence spans (from detection's first_at/last_at), a day either side.
+
+    None when any alert lacks the times: then every partition is read.
+    """
+    days: list[date] = []
+    for evidence in evidences:
+        stamps = collect_ids(evidence, "first_at") | collect_ids(evidence, "last_at")
+        if not stamps:
+            return None, None
+        try:
+            days.extend(datetime.fromisoformat(s).astimezone(UTC).date() for s in stamps)
+        except ValueError:
+            return None, None
+    if not days:
+        return None, None
+    return min(days) - timedelta(days=1), max(days) + timedelta(days=1)
+
+
 def evidence_transactions(ctx: Context, evidences: Iterable[object]) -> list[EvidenceTransaction]:
     """Read the alerts' evidence transactions from the ledger (at most 500, in booking order)."""
+    evidence_list = list(evidences)
     ids: set[str] = set()
-    for evidence in evidences:
+    for evidence in evidence_list:
         ids |= collect_ids(evidence, "txn_ids") | collect_ids(evidence, "txn_id")
     if not ids:
         return []
     chosen = sorted(ids)[:MAX_EVIDENCE_TRANSACTIONS]
-    quoted = ", ".join("'" + i.replace("'", "''") + "'" for i in chosen)
-    table = open_ledger(ctx).read(f"txn_id IN ({quoted})")
-    rows: list[dict[str, Any]] = table.to_pylist()
+    first_day, last_day = _day_range(evidence_list)
+    rows = transactions_by_id(open_ledger(ctx), chosen, first_day=first_day, last_day=last_day)
     return [
         EvidenceTransaction(
             txn_id=r["txn_id"],

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from integrita.store.models import (
@@ -99,21 +99,53 @@ def case_queue(
     return _page(session, stmt, CASE_SORTS[sort], page, size)
 
 
-def new_alerts(session: Session, limit: int | None = None) -> list[Alert]:
-    stmt = select(Alert).where(Alert.status == "new").order_by(Alert.customer_id, Alert.id)
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """The few columns of a new alert that opening a case needs (evidence stays unread)."""
+
+    id: int
+    customer_id: str
+    score: float | None
+    typologies: list[str]
+
+
+def new_alerts(session: Session, limit: int | None = None) -> list[NewAlert]:
+    stmt = (
+        select(Alert.id, Alert.customer_id, Alert.score, Alert.typologies)
+        .where(Alert.status == "new")
+        .order_by(Alert.id)
+    )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(session.execute(stmt).scalars())
+    return [
+        NewAlert(r.id, r.customer_id, r.score, list(r.typologies or []))
+        for r in session.execute(stmt)
+    ]
 
 
-def open_case_for(session: Session, customer_id: str, open_states: Sequence[str]) -> Case | None:
-    stmt = (
-        select(Case)
-        .where(Case.customer_id == customer_id, Case.state.in_(list(open_states)))
-        .order_by(Case.id)
-        .limit(1)
+def attach_alerts(session: Session, alert_ids: Sequence[int], case_id: int) -> None:
+    session.execute(
+        update(Alert).where(Alert.id.in_(list(alert_ids))).values(status="in_case", case_id=case_id)
     )
-    return session.execute(stmt).scalar_one_or_none()
+
+
+def open_cases_for(
+    session: Session, customer_ids: Sequence[str], open_states: Sequence[str]
+) -> dict[str, Case]:
+    """Each customer's oldest open case, for many customers in a few queries."""
+    found: dict[str, Case] = {}
+    ids = list(customer_ids)
+    for start in range(0, len(ids), 900):
+        stmt = (
+            select(Case)
+            .where(
+                Case.customer_id.in_(ids[start : start + 900]), Case.state.in_(list(open_states))
+            )
+            .order_by(Case.id.desc())
+        )
+        for case in session.execute(stmt).scalars():
+            found[case.customer_id] = case  # descending, so the oldest wins
+    return found
 
 
 def get(session: Session, case_id: int, *, for_update: bool = False) -> Case | None:
