@@ -67,6 +67,31 @@ class Settings(BaseSettings):
         default_factory=list, description="ISO dates that are working days."
     )
     goaml_schema_path: Path | None = Field(default=None, description="The FIU's goAML XSD.")
+    goaml_rentity_id: int = Field(
+        default=1, ge=1, description="The bank's goAML reporting-entity id."
+    )
+    goaml_rentity_branch: str = Field(default="Head office", min_length=1, max_length=255)
+    goaml_institution_name: str = Field(
+        default="Integrita Demo Bank", description="Our bank's name."
+    )
+    goaml_institution_code: str = Field(default="001", description="Our bank's code at the FIU.")
+    goaml_reporting_first_name: str = Field(default="Compliance")
+    goaml_reporting_last_name: str = Field(default="Officer")
+    goaml_address: str = Field(default="1 Financial Street")
+    goaml_city: str = Field(default="Beijing")
+    goaml_country_code: str = Field(default="CN", min_length=2, max_length=2)
+    goaml_indicator_codes: list[str] = Field(
+        default_factory=lambda: ["-"],
+        description="Indicator codes the FIU's schema accepts (the 5.0.1 template accepts only '-').",
+    )
+    goaml_transmode_code: str = Field(default="A", description="Conduction type for transactions.")
+    goaml_funds_code: str = Field(default="A", description="Funds type for both sides.")
+    str_due_working_days: int = Field(
+        default=5, ge=1, description="An STR is due this many working days after determination."
+    )
+    due_soon_working_days: int = Field(
+        default=2, ge=0, description="Deadlines within this many working days are 'due soon'."
+    )
     secret_key: str | None = Field(
         default=None, description="Signs web sessions; a random key is kept in data_dir when unset."
     )

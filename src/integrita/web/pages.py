@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.web import care, home, risk
+from integrita.web import care, casework, home, risk
 
 
 def register(app: FastAPI) -> None:
-    for module in (home, care, risk):
+    for module in (home, care, risk, casework):
         app.include_router(module.router)

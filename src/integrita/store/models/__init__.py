@@ -16,6 +16,7 @@ from integrita.store.models.care import (
     SurveyInvitation,
     SurveyMessage,
 )
+from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
@@ -52,6 +53,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BlockedCounterparty",
+    "Case",
+    "CaseNote",
     "Challenge",
     "Complaint",
     "ComplaintPause",
@@ -83,6 +86,7 @@ __all__ = [
     "SurveyAnswer",
     "SurveyInvitation",
     "SurveyMessage",
+    "SuspiciousTransactionReport",
     "User",
     "UserRole",
 ]

@@ -1,0 +1,318 @@
+"""Cases, notes, STRs and the queues that list them (filter, sort, page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from integrita.store.models import (
+    Alert,
+    AuditEvent,
+    Case,
+    CaseNote,
+    LargeValueRecord,
+    SuspiciousTransactionReport,
+)
+
+ALERT_SORTS = {
+    "score": (Alert.score.desc(), Alert.id.desc()),
+    "-score": (Alert.score.asc(), Alert.id.asc()),
+    "raised_at": (Alert.raised_at.desc(), Alert.id.desc()),
+    "-raised_at": (Alert.raised_at.asc(), Alert.id.asc()),
+    "customer": (Alert.customer_id.asc(), Alert.id.asc()),
+}
+CASE_SORTS = {
+    "priority": (Case.priority_rank.desc(), Case.opened_at.asc(), Case.id.asc()),
+    "opened_at": (Case.opened_at.desc(), Case.id.desc()),
+    "-opened_at": (Case.opened_at.asc(), Case.id.asc()),
+    "updated_at": (Case.updated_at.desc(), Case.id.desc()),
+    "score": (Case.score.desc(), Case.id.desc()),
+    "customer": (Case.customer_id.asc(), Case.id.asc()),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PageOf:
+    rows: list[Any]
+    total: int
+
+
+def _page(
+    session: Session, stmt: Select[Any], order: Sequence[Any], page: int, size: int
+) -> PageOf:
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    rows = list(
+        session.execute(stmt.order_by(*order).limit(size).offset((page - 1) * size)).scalars()
+    )
+    return PageOf(rows, total)
+
+
+def alert_queue(
+    session: Session,
+    *,
+    status: str | None,
+    customer_id: str | None,
+    source: str | None,
+    min_score: float | None,
+    sort: str,
+    page: int,
+    size: int,
+) -> PageOf:
+    stmt = select(Alert)
+    if status:
+        stmt = stmt.where(Alert.status == status)
+    if customer_id:
+        stmt = stmt.where(Alert.customer_id == customer_id)
+    if source:
+        stmt = stmt.where(Alert.source == source)
+    if min_score is not None:
+        stmt = stmt.where(Alert.score >= min_score)
+    return _page(session, stmt, ALERT_SORTS[sort], page, size)
+
+
+def case_queue(
+    session: Session,
+    *,
+    states: Sequence[str],
+    priority: str | None,
+    assignee: str | None,
+    customer_id: str | None,
+    sort: str,
+    page: int,
+    size: int,
+) -> PageOf:
+    stmt = select(Case)
+    if states:
+        stmt = stmt.where(Case.state.in_(list(states)))
+    if priority:
+        stmt = stmt.where(Case.priority == priority)
+    if assignee:
+        stmt = stmt.where(Case.assignee == assignee)
+    if customer_id:
+        stmt = stmt.where(Case.customer_id == customer_id)
+    return _page(session, stmt, CASE_SORTS[sort], page, size)
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """The few columns of a new alert that opening a case needs (evidence stays unread)."""
+
+    id: int
+    customer_id: str
+    score: float | None
+    typologies: list[str]
+
+
+def new_alerts(session: Session, limit: int | None = None) -> list[NewAlert]:
+    stmt = (
+        select(Alert.id, Alert.customer_id, Alert.score, Alert.typologies)
+        .where(Alert.status == "new")
+        .order_by(Alert.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        NewAlert(r.id, r.customer_id, r.score, list(r.typologies or []))
+        for r in session.execute(stmt)
+    ]
+
+
+def attach_alerts(session: Session, alert_ids: Sequence[int], case_id: int) -> None:
+    session.execute(
+        update(Alert).where(Alert.id.in_(list(alert_ids))).values(status="in_case", case_id=case_id)
+    )
+
+
+def open_cases_for(
+    session: Session, customer_ids: Sequence[str], open_states: Sequence[str]
+) -> dict[str, Case]:
+    """Each customer's oldest open case, for many customers in a few queries."""
+    found: dict[str, Case] = {}
+    ids = list(customer_ids)
+    for start in range(0, len(ids), 900):
+        stmt = (
+            select(Case)
+            .where(
+                Case.customer_id.in_(ids[start : start + 900]), Case.state.in_(list(open_states))
+            )
+            .order_by(Case.id.desc())
+        )
+        for case in session.execute(stmt).scalars():
+            found[case.customer_id] = case  # descending, so the oldest wins
+    return found
+
+
+def get(session: Session, case_id: int, *, for_update: bool = False) -> Case | None:
+    if for_update:
+        return session.execute(
+            select(Case).where(Case.id == case_id).with_for_update()
+        ).scalar_one_or_none()
+    return session.get(Case, case_id)
+
+
+def add_case(session: Session, **fields: Any) -> Case:
+    case = Case(**fields)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def alerts_of(session: Session, case_id: int) -> list[Alert]:
+    stmt = select(Alert).where(Alert.case_id == case_id).order_by(Alert.raised_at, Alert.id)
+    return list(session.execute(stmt).scalars())
+
+
+def add_note(session: Session, **fields: Any) -> CaseNote:
+    note = CaseNote(**fields)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes_of(session: Session, case_id: int) -> list[CaseNote]:
+    stmt = select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.id)
+    return list(session.execute(stmt).scalars())
+
+
+def events_of_case(session: Session, case_id: int, str_ids: Sequence[int]) -> list[AuditEvent]:
+    """The case's own events and those of its STRs, in chain order."""
+    conditions = (AuditEvent.entity_type == "case") & (AuditEvent.entity_id == str(case_id))
+    if str_ids:
+        conditions = conditions | (
+            (AuditEvent.entity_type == "str")
+            & (AuditEvent.entity_id.in_([str(i) for i in str_ids]))
+        )
+    return list(
+        session.execute(select(AuditEvent).where(conditions).order_by(AuditEvent.seq)).scalars()
+    )
+
+
+# -- STRs -------------------------------------------------------------------------------------
+
+
+def add_str(session: Session, **fields: Any) -> SuspiciousTransactionReport:
+    report = SuspiciousTransactionReport(**fields)
+    session.add(report)
+    session.flush()
+    return report
+
+
+def get_str(
+    session: Session, str_id: int, *, for_update: bool = False
+) -> SuspiciousTransactionReport | None:
+    if for_update:
+        return session.execute(
+            select(SuspiciousTransactionReport)
+            .where(SuspiciousTransactionReport.id == str_id)
+            .with_for_update()
+        ).scalar_one_or_none()
+    return session.get(SuspiciousTransactionReport, str_id)
+
+
+def strs_of_case(session: Session, case_id: int) -> list[SuspiciousTransactionReport]:
+    stmt = (
+        select(SuspiciousTransactionReport)
+        .where(SuspiciousTransactionReport.case_id == case_id)
+        .order_by(SuspiciousTransactionReport.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def strs_due_by(
+    session: Session, day: date | None, statuses: Sequence[str], limit: int = 1000
+) -> list[SuspiciousTransactionReport]:
+    stmt = select(SuspiciousTransactionReport).where(
+        SuspiciousTransactionReport.status.in_(list(statuses))
+    )
+    if day is not None:
+        stmt = stmt.where(SuspiciousTransactionReport.due_on <= day)
+    stmt = stmt.order_by(SuspiciousTransactionReport.due_on, SuspiciousTransactionReport.id)
+    return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def large_value_due_by(
+    session: Session, day: date | None, statuses: Sequence[str], limit: int = 1000
+) -> list[LargeValueRecord]:
+    stmt = select(LargeValueRecord).where(LargeValueRecord.status.in_(list(statuses)))
+    if day is not None:
+        stmt = stmt.where(LargeValueRecord.due_on <= day)
+    stmt = stmt.order_by(LargeValueRecord.due_on, LargeValueRecord.id)
+    return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def get_large_value(session: Session, record_id: int) -> LargeValueRecord | None:
+    return session.get(LargeValueRecord, record_id)
+
+
+def count_strs_between(session: Session, column: str, start: datetime, end: datetime) -> int:
+    field = getattr(SuspiciousTransactionReport, column)
+    stmt = select(func.count()).where(field >= start, field < end)
+    return int(session.execute(stmt).scalar_one())
+
+
+def strs_submitted_between(
+    session: Session, start: datetime, end: datetime
+) -> list[SuspiciousTransactionReport]:
+    stmt = select(SuspiciousTransactionReport).where(
+        SuspiciousTransactionReport.submitted_at >= start,
+        SuspiciousTransactionReport.submitted_at < end,
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def review_events_between(session: Session, start: datetime, end: datetime) -> list[AuditEvent]:
+    """Reviewers' decisions on proposals (approve / return), from the audit trail."""
+    stmt = select(AuditEvent).where(
+        AuditEvent.entity_type == "case",
+        AuditEvent.action.in_(["case.approve", "case.return"]),
+        AuditEvent.occurred_at >= start,
+        AuditEvent.occurred_at < end,
+    )
+    return list(session.execute(stmt.order_by(AuditEvent.seq)).scalars())
+
+
+def decision_in(event: AuditEvent) -> str | None:
+    """The decision recorded in a case event's after-image."""
+    if not event.after:
+        return None
+    value = orjson.loads(event.after).get("decision")
+    return str(value) if value is not None else None
+
+
+# -- audit trail reading -----------------------------------------------------------------------
+
+
+def audit_page(
+    session: Session,
+    *,
+    actor: str | None,
+    action: str | None,
+    entity_type: str | None,
+    entity_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+    size: int | None,
+) -> PageOf:
+    stmt = select(AuditEvent)
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action))
+    if entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    if since:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
+    if size is None:
+        return PageOf(list(session.execute(stmt.order_by(AuditEvent.seq)).scalars()), 0)
+    return _page(session, stmt, (AuditEvent.seq.desc(),), page, size)
