@@ -8,7 +8,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
 from integrita.domain.roles import Role
 from integrita.errors import InputError
 from integrita.services import cases, str_reports
@@ -17,7 +17,6 @@ from integrita.services.users import UserView
 cases_app = typer.Typer(
     help="Cases built from alerts, and reporting deadlines.", no_args_is_help=True
 )
-report_app = typer.Typer(help="Figures computed from the records.", no_args_is_help=True)
 
 #: The command line acts as an operator who may read everything.
 OPERATOR = UserView(0, "cli", "command line", frozenset({Role.MLRO.value}), True)
@@ -74,7 +73,6 @@ def cases_deadlines(
     )
 
 
-@report_app.command("str")
 @handle_errors
 def report_str(
     year: int = typer.Option(..., help="Calendar year."),
@@ -105,4 +103,4 @@ def report_str(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(cases_app, name="cases")
-    app.add_typer(report_app, name="report")
+    report_group(app).command("str")(report_str)

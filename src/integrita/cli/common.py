@@ -68,3 +68,15 @@ def progress_bar(description: str, total: float | None = None) -> Iterator[Calla
             progress.update(task, advance=step)
 
         yield advance
+
+
+def report_group(app: typer.Typer) -> typer.Typer:
+    """The one ``integrita report`` group that every capability adds its figures to."""
+    for group in app.registered_groups:
+        if group.name == "report" and group.typer_instance is not None:
+            return group.typer_instance
+    report_app = typer.Typer(
+        help="Figures a compliance report needs, computed from the records.", no_args_is_help=True
+    )
+    app.add_typer(report_app, name="report")
+    return report_app

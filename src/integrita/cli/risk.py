@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
 from integrita.errors import InputError
 from integrita.services.risk import assessment, demo, documents, events, product_reviews, rating
 
@@ -233,20 +233,8 @@ def report_reviews(year: int = typer.Option(..., "--year", help="Calendar year."
     console.print(table)
 
 
-def _report_group(app: typer.Typer) -> typer.Typer:
-    """The shared ``report`` group: reuse it when another capability registered it first."""
-    for group in app.registered_groups:
-        if group.name == "report" and group.typer_instance is not None:
-            return group.typer_instance
-    report_app = typer.Typer(
-        help="Figures a compliance report needs, computed from the records.", no_args_is_help=True
-    )
-    app.add_typer(report_app, name="report")
-    return report_app
-
-
 def register(app: typer.Typer) -> None:
     risk_app.add_typer(assess_app, name="assess")
     risk_app.add_typer(config_app, name="config")
     app.add_typer(risk_app, name="risk")
-    _report_group(app).command("reviews")(handle_errors(report_reviews))
+    report_group(app).command("reviews")(handle_errors(report_reviews))
