@@ -92,3 +92,41 @@ def test_the_wrong_role_gets_403_and_a_wrong_state_409(
     assert client.get("/v1/care/complaints?state=received", headers=auditor).json()[0]["id"] == cid
     bad = client.post("/v1/care/complaints/import", content="customer_id\nx\n", headers=officer)
     assert bad.status_code == 422 and bad.json()["field"] == "file"
+
+
+def test_surveys_customer_records_and_clocks_through_the_api(
+    ctx: Context, client: TestClient, make_user: Callable[..., str]
+) -> None:
+    from tests.services.care_support import add_customers
+
+    officer = _h(make_user("olivia", "complaints_officer"))
+    ids = add_customers(ctx, {"retail": 10})
+    orders = "order_id,customer_id,product,ordered_on,quantity,amount,currency\n" + "".join(
+        f"O{i},{cid},rim-17,2025-02-01,1,99.90,CNY\n" for i, cid in enumerate(ids)
+    )
+    assert client.post("/v1/care/orders/import", content=orders, headers=officer).json() == {
+        "imported": 10
+    }
+    sid = client.post(
+        "/v1/care/surveys", json={"name": "S", "fraction": 0.2, "seed": 2}, headers=officer
+    ).json()["id"]
+    results = client.get(f"/v1/care/surveys/{sid}", headers=officer).json()
+    assert results["invited"] == 2 and results["warning"]
+    invited = sorted(results["strata"])  # one stratum: retail
+    assert invited == ["retail"]
+    assert client.post(f"/v1/care/surveys/{sid}/reminders", headers=officer).json() == {
+        "reminders": 2
+    }
+    note = client.post(
+        f"/v1/care/customers/{ids[0]}/notes",
+        json={"kind": "demand_change", "text": "doubles volume"},
+        headers=officer,
+    )
+    assert note.status_code == 201
+    record = client.get(f"/v1/care/customers/{ids[0]}", headers=officer).json()
+    assert record["notes"]["demand_change"][0]["author"] == "olivia"
+    assert record["orders"][0]["amount"] == "99.90"
+    assert client.get("/v1/care/customers/NOBODY", headers=officer).status_code == 404
+    assert client.get("/v1/care/trends", headers=officer).json()["months"] == ["2025-02"]
+    assert client.get("/v1/care/sla/due-soon", headers=officer).json() == []
+    assert client.get("/v1/care/figures?month=2025-3", headers=officer).status_code == 422

@@ -80,3 +80,18 @@ def test_on_a_business_calendar_a_weekend_does_not_count(ctx: Context, clock: Fi
     c = complaints.get_complaint(ctx, cid).complaint
     # 1 h on Friday, 7 h on Monday 10 March -> 16:00 Shanghai = 08:00 UTC.
     assert c["first_response_due_at"] == clock.now.replace(day=10, hour=8)
+
+
+def test_an_overdue_resolution_is_escalated_once_to_the_department_head(
+    ctx: Context, clock: FixedClock
+) -> None:
+    customer = set_up_care(ctx)
+    cid = complaints.file_complaint(ctx, complaint_input(customer), OFFICER)
+    complaints.transition(ctx, cid, "judge_valid", OFFICER)
+    complaints.transition(ctx, cid, "assign", OFFICER)
+    clock.advance(hours=120, microseconds=1)  # severity high: 120 h to resolve
+    assert care_sla.sweep(ctx).escalations == {"first_response": 0, "resolution": 1}
+    assert care_sla.sweep(ctx).escalations == {"first_response": 0, "resolution": 0}
+    (escalation,) = care_sla.escalations(ctx)
+    assert (escalation["complaint_id"], escalation["kind"]) == (cid, "resolution")
+    assert (escalation["department"], escalation["head"]) == ("quality", "harry")

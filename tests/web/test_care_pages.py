@@ -70,3 +70,38 @@ def test_a_page_step_by_the_wrong_role_is_refused(ctx: Context) -> None:
         auditor.post("/care/complaints/1/step", data={"action": "judge_valid"}).status_code == 403
     )
     assert auditor.get("/care/complaints/new").status_code == 403
+
+
+def test_a_survey_is_set_up_and_agency_results_uploaded_through_the_pages(ctx: Context) -> None:
+    from integrita.services import customer_records
+    from tests.services.care_support import OFFICER, add_customers
+
+    ids = add_customers(ctx, {"sme": 10})
+    lines = ["order_id,customer_id,product,ordered_on,quantity,amount,currency"]
+    lines += [f"O{i},{cid},rim-17,2025-02-01,1,10.00,CNY" for i, cid in enumerate(ids)]
+    customer_records.import_orders_csv(ctx, "\n".join(lines) + "\n", OFFICER)
+    qa = _signed_in(ctx, "quinn", "quality_assurance")
+    created = qa.post(
+        "/care/surveys",
+        data={"name": "Agency 2025", "percent": "20", "seed": "4", "mode": "agency"},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    survey_url = created.headers["location"]
+    page = qa.get(survey_url)
+    assert "below the 80% floor" in page.text
+    too_small = qa.post("/care/surveys", data={"name": "x", "percent": "5", "seed": "1"})
+    assert "10%" in too_small.text
+    from integrita.store.repositories import care_customers
+
+    with ctx.db.transaction() as session:
+        sampled = [i.customer_id for i in care_customers.invitations(session, 1)]
+    csv_text = "customer_id,answered_on,price,delivery\n" + "".join(
+        f"{cid},2025-03-01,4,5\n" for cid in sampled
+    )
+    uploaded = qa.post(
+        f"{survey_url}/agency-import", files={"file": ("agency.csv", csv_text.encode(), "text/csv")}
+    )
+    assert uploaded.status_code == 200
+    assert "100.0 %" in uploaded.text and "below the 80% floor" not in uploaded.text
+    assert "<svg" in uploaded.text  # the scores chart

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from integrita.domain.roles import Role
+from integrita.domain.survey import Dimension
 from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.services import (
@@ -197,6 +198,14 @@ def breached(
     return care_sla.breached(ctx)
 
 
+@router.get("/sla/escalations")
+def escalations(
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+) -> list[dict[str, Any]]:
+    """Open complaints escalated to their department head, newest first."""
+    return care_sla.escalations(ctx)
+
+
 @router.post("/sla/sweep")
 def sweep(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*EDITORS))
@@ -292,11 +301,20 @@ def set_routing_rule(
     return body.model_dump()
 
 
+class DimensionIn(BaseModel):
+    key: str
+    label: str
+    group: str
+    weight: float
+
+
 class SurveyIn(BaseModel):
     name: str
     fraction: float = 0.10
     seed: int = 0
     mode: str = "internal"
+    #: Omit for the default dimensions (product quality, service, delivery, price).
+    dimensions: list[DimensionIn] | None = None
 
 
 class ResponseIn(BaseModel):
@@ -311,8 +329,19 @@ def create_survey(
     user: UserView = Depends(require_roles(*SURVEYORS)),
 ) -> dict[str, Any]:
     """Set up a survey, draw the stratified sample and queue the invitations."""
+    dims = (
+        [Dimension(d.key, d.label, d.group, d.weight) for d in body.dimensions]
+        if body.dimensions
+        else None
+    )
     sid = surveys.create_survey(
-        ctx, body.name, actor(user), fraction=body.fraction, seed=body.seed, mode=body.mode
+        ctx,
+        body.name,
+        actor(user),
+        fraction=body.fraction,
+        seed=body.seed,
+        mode=body.mode,
+        dimensions=dims,
     )
     return {"id": sid}
 

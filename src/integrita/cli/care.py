@@ -11,7 +11,7 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.errors import InputError
 from integrita.services import care_report, care_sla, complaints, customer_records, surveys
-from integrita.services.care_demo import MAX_COMPLAINTS, generate_care_year
+from integrita.services.care_demo import generate_care_year
 from integrita.services.complaints import Actor
 
 care = typer.Typer(
@@ -150,7 +150,7 @@ def survey_results(survey_id: int) -> None:
 def demo(seed: Annotated[int, typer.Option(help="Random seed")] = 7) -> None:
     """A year of orders, complaints and one survey for the customers in the store."""
     ctx = context()
-    with progress_bar("care year: complaints", total=MAX_COMPLAINTS) as advance:
+    with progress_bar("care year: complaints filed", total=None) as advance:
         result = generate_care_year(ctx, seed, progress=advance)
     for line in result.lines():
         console.print(line)

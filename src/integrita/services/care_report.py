@@ -37,6 +37,8 @@ class MonthlyReport:
 
 def check_month(month: str) -> str:
     try:
+        if len(month) != 7:
+            raise ValueError(month)
         datetime.strptime(month, "%Y-%m")
     except ValueError as exc:
         raise InputError(f"month must look like 2025-03, not {month!r}", field="month") from exc

@@ -12,6 +12,7 @@ from integrita.services import audit
 from integrita.services.complaints import complaint_dict
 from integrita.services.context import Context
 from integrita.store.repositories import care as care_repo
+from integrita.store.repositories import users as users_repo
 
 log = get_logger(__name__)
 
@@ -157,3 +158,26 @@ def overall(ctx: Context) -> Figures:
     with ctx.db.transaction() as session:
         rows = care_repo.monthly_rows(session, ctx.now())
     return _figures("all", None, rows, [])
+
+
+def escalations(ctx: Context, limit: int = 50) -> list[dict[str, Any]]:
+    """Open complaints escalated to a department head, newest first."""
+    with ctx.db.transaction() as session:
+        depts = {d.id: (d.code, d.head_user_id) for d in care_repo.list_departments(session)}
+        heads = {
+            u.id: u.username
+            for u in users_repo.list_users(session)
+            if u.id in {h for _, h in depts.values()}
+        }
+        return [
+            {
+                "complaint_id": c.id,
+                "kind": e.kind,
+                "round": e.round,
+                "escalated_at": e.escalated_at,
+                "department": depts.get(e.department_id or 0, (None, None))[0],
+                "head": heads.get(e.head_user_id or 0),
+                "state": c.state,
+            }
+            for e, c in care_repo.recent_escalations(session, limit)
+        ]

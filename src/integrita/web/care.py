@@ -100,6 +100,7 @@ def desk(
         department=department or "",
         due_soon=care_sla.due_soon(ctx, limit=20),
         breached=care_sla.breached(ctx, limit=20),
+        escalations=care_sla.escalations(ctx, limit=20),
         error=error,
         can_file=bool(set(user.roles) & {r.value for r in OFFICER}),
     )

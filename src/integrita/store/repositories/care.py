@@ -355,3 +355,14 @@ def closed_in_month_with_actions(session: Session, month: str, limit: int = 50) 
         .limit(limit)
     )
     return list(session.execute(stmt).scalars())
+
+
+def recent_escalations(session: Session, limit: int = 50) -> list[tuple[Escalation, Complaint]]:
+    stmt = (
+        select(Escalation, Complaint)
+        .join(Complaint, Complaint.id == Escalation.complaint_id)
+        .where(Complaint.state != CLOSED)
+        .order_by(Escalation.escalated_at.desc(), Escalation.id.desc())
+        .limit(limit)
+    )
+    return [(e, c) for e, c in session.execute(stmt).tuples()]
