@@ -16,8 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
-from integrita.synthetic import build_bank, write_bank
-from integrita.synthetic.__init__ import amlworld_config
+from integrita.synthetic import amlworld_config, build_bank, write_bank
 
 OUT = Path(__file__).resolve().parent / "out" / "generate"
 

@@ -48,8 +48,18 @@ def generate(
         jsonl=jsonl,
     )
     config.validate()
-    with progress_bar("generating transactions", total=expected_transactions(config)) as advance:
-        bank = build_bank(config, advance)
+    planned = expected_transactions(config)
+    with progress_bar("generating transactions", total=planned) as advance:
+        made = 0
+
+        def step(rows: int) -> None:
+            # The volume is random around the plan; keep the bar within its total.
+            nonlocal made
+            advance(max(0, min(rows, planned - made)))
+            made += rows
+
+        bank = build_bank(config, step)
+        advance(max(0, planned - made))
     with progress_bar("writing files", total=files_to_write(config)) as advance:
         result = write_bank(bank, out, advance)
     table = Table("figure", "value", title=f"synthetic bank in {out}")

@@ -33,6 +33,7 @@ __all__ = [
     "GeneratedBank",
     "SyntheticBank",
     "TypologyConfig",
+    "amlworld_config",
     "build_bank",
     "files_to_write",
     "generate_bank",

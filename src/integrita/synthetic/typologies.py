@@ -30,7 +30,7 @@ from integrita.synthetic.batch import (
     choose_codes,
     code,
 )
-from integrita.synthetic.clock import OFFICE_HOURS, Clock
+from integrita.synthetic.clock import LOCAL_OFFSET_SECONDS, OFFICE_HOURS, PERSONAL_HOURS, Clock
 from integrita.synthetic.config import (
     BipartiteConfig,
     CycleConfig,
@@ -160,9 +160,16 @@ class TypologyContext:
         )
 
     def spread(self, n: int, window_seconds: int, earliest_day: int = 0) -> Int64:
-        """``n`` sorted times inside one window."""
+        """``n`` sorted times inside one window, at the hours people bank (not uniform over the
+        clock, which would give the pattern away by its night-time transfers)."""
         t0 = self.window_start(window_seconds, earliest_day)
-        return np.sort(t0 + self.rng.integers(0, window_seconds, n)).astype(np.int64)
+        candidates = t0 + self.rng.integers(0, window_seconds, 8 * n + 16)
+        local_hour = (candidates + LOCAL_OFFSET_SECONDS) // HOUR % 24
+        weight = PERSONAL_HOURS[local_hour] / PERSONAL_HOURS.max()
+        accepted = candidates[self.rng.random(candidates.size) < weight]
+        if accepted.size < n:  # vanishingly rare; fall back to any time in the window
+            accepted = candidates
+        return np.sort(accepted[:n]).astype(np.int64)
 
 
 TypologyFunction = Callable[[TypologyContext, Any, int], list[TransactionBatch]]
