@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from integrita.errors import InputError
 from integrita.synthetic import BankConfig, generate_bank, write_amlworld_csv
 from tests.synthetic.conftest import SMALL_BANK, WrittenBank
 
+ROOT = Path(__file__).resolve().parents[2]
 TINY = BankConfig(customers=150, days=40, seed=5, canonical_csv=True, jsonl=True)
 
 
@@ -33,6 +37,18 @@ def test_same_seed_writes_byte_identical_files(tmp_path: Path, bank: WrittenBank
         "manifest.json",
     }
     assert first == second
+
+
+def test_another_process_with_other_hash_seed_writes_the_same_bytes(tmp_path: Path) -> None:
+    here = generate_bank(TINY, tmp_path / "here")
+    script = (
+        "from pathlib import Path; from integrita.synthetic import generate_bank; "
+        "from tests.synthetic.test_determinism import TINY; "
+        f"generate_bank(TINY, Path({str(tmp_path / 'there')!r}))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=ROOT)
+    assert file_bytes(here.out_dir) == file_bytes(tmp_path / "there")
 
 
 def test_different_seed_writes_different_files(tmp_path: Path) -> None:

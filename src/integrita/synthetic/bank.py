@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from integrita.analytics.schema import LABEL_SCHEMA, LEDGER_SCHEMA
+from integrita.errors import InputError
 from integrita.synthetic.batch import (
     CHANNELS,
     COUNTERPARTY_TYPES,
@@ -133,6 +134,13 @@ def build_bank(config: BankConfig, progress: Progress | None = None) -> Syntheti
     stopwatch.lap("typologies")
 
     fixed = sum(len(b) for b in monthly) + sum(len(b) for b in laundering)
+    injected = sum(len(b) for b in laundering)
+    if config.transactions is not None and config.transactions < injected:
+        raise InputError(
+            f"transactions ({config.transactions}) cannot hold the {injected} laundering "
+            "transactions of the configured typologies",
+            field="transactions",
+        )
     attempt = config
     while True:
         poisson = _normal_traffic(attempt, traffic, clock, fixed, report)
