@@ -59,6 +59,7 @@ def main() -> None:
                     / (bank.stage_seconds["monthly"] + bank.stage_seconds["poisson"])
                 ),
                 "stage_seconds": bank.stage_seconds,
+                "stage_cpu_seconds": bank.stage_cpu_seconds,
                 "write_seconds": round(write_s, 2),
                 "end_to_end_rows_per_s": round(result.transactions / (written - started)),
                 "parquet_mb": round(sizes["transactions.parquet"] / 1e6, 1),
