@@ -17,17 +17,22 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from integrita.analytics.schema import LEDGER_SCHEMA
 from integrita.domain.money import CURRENCIES
 from integrita.domain.transaction import AMLWORLD_HEADER
 from integrita.synthetic.batch import AMLWORLD_FORMAT
 from integrita.synthetic.text import decimal_text, format_timestamps
 from integrita.synthetic.world import CURRENCY_CODES, currency_exponents
 
+#: Dictionary encoding for every column with repeating values; unique ids (txn_id) skip it.
+DICTIONARY_COLUMNS = [
+    f.name for f in LEDGER_SCHEMA if f.name != "txn_id" and pa.types.is_string(f.type)
+]
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "compression_level": 3,
+    "compression_level": 1,
     "row_group_size": 1 << 20,
-    "use_dictionary": True,
+    "use_dictionary": DICTIONARY_COLUMNS,
     "write_statistics": True,
     "version": "2.6",
 }
