@@ -149,7 +149,7 @@ class TypologyContext:
                     self.rng,
                     n,
                     PURPOSES,
-                    {"goods": 0.3, "loan repayment": 0.3, "family support": 0.2, "investment": 0.2},
+                    {"goods": 0.3, "loan repayment": 0.3, "family support": 0.25, "services": 0.15},
                 ),
                 -1,
             ),
