@@ -34,18 +34,13 @@ DAY = 86_400
 
 
 def pattern_counts(config: BankConfig) -> dict[str, int]:
-    """Patterns per typology: the configured rate per 1,000 customers, at least one each."""
-    return {
-        name: max(
-            1,
-            round(
-                getattr(config.typologies, name).patterns_per_1000_customers
-                * config.customers
-                / 1000
-            ),
-        )
-        for name in TYPOLOGIES
-    }
+    """Patterns per typology: the configured rate per 1,000 customers, at least one each
+    (a rate of 0 switches the typology off)."""
+    counts = {}
+    for name, params in config.typologies.items():
+        rate = params.patterns_per_1000_customers
+        counts[name] = 0 if rate == 0 else max(1, round(rate * config.customers / 1000))
+    return counts
 
 
 def expected_transactions(config: BankConfig) -> int:
