@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from integrita.errors import InputError
-from integrita.synthetic import BankConfig, generate_bank, write_amlworld_csv
+from integrita.synthetic import BankConfig, amlworld_config, generate_bank, write_amlworld_csv
 from tests.synthetic.conftest import SMALL_BANK, WrittenBank
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,13 +69,15 @@ def test_exact_transaction_count_is_honoured(tmp_path: Path) -> None:
     assert result.manifest["counts"]["transactions"] == 12_345
 
 
-def test_amlworld_csv_alone_has_the_requested_rows_and_same_seed_same_bytes(
+def test_amlworld_csv_alone_has_the_requested_rows_and_matches_the_full_bank(
     tmp_path: Path,
 ) -> None:
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     assert write_amlworld_csv(30_000, 3, first) == 30_000
     write_amlworld_csv(30_000, 3, second)
     assert first.read_bytes() == second.read_bytes()
+    whole = generate_bank(amlworld_config(30_000, 3), tmp_path / "whole")
+    assert (whole.out_dir / "transactions_amlworld.csv").read_bytes() == first.read_bytes()
     with first.open(newline="") as handle:
         rows = list(csv.reader(handle))
     assert len(rows) == 30_001

@@ -20,6 +20,7 @@ from integrita.synthetic.bank import Progress, SyntheticBank, build_bank, patter
 from integrita.synthetic.config import BankConfig, TypologyConfig
 from integrita.synthetic.typologies import TYPOLOGIES
 from integrita.synthetic.writers import (
+    AMLWORLD_LEDGER_COLUMNS,
     amlworld_table,
     write_amlworld,
     write_canonical_csv,
@@ -187,7 +188,7 @@ def write_amlworld_csv(
     n_transactions: int, seed: int, path: Path, progress: Progress | None = None
 ) -> int:
     """Write ONLY an AMLworld-layout CSV with exactly ``n_transactions`` rows; returns the count."""
-    bank = build_bank(amlworld_config(n_transactions, seed), progress)
+    bank = build_bank(amlworld_config(n_transactions, seed), progress, AMLWORLD_LEDGER_COLUMNS)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_amlworld(_aml(bank), Path(path))
     return bank.transactions

@@ -102,8 +102,16 @@ def _normal_traffic(
     return batches
 
 
-def build_bank(config: BankConfig, progress: Progress | None = None) -> SyntheticBank:
-    """Generate the whole bank in memory; ``progress(n)`` is told of every ``n`` rows made."""
+def build_bank(
+    config: BankConfig,
+    progress: Progress | None = None,
+    columns: frozenset[str] | None = None,
+) -> SyntheticBank:
+    """Generate the whole bank in memory; ``progress(n)`` is told of every ``n`` rows made.
+
+    ``columns`` limits the in-memory ledger to those ledger columns (the AMLworld-only
+    writer needs five); by default the ledger has every column of ``LEDGER_SCHEMA``.
+    """
     config.validate()
     report = progress or (lambda _n: None)
     stopwatch = _Stopwatch()
@@ -162,7 +170,7 @@ def build_bank(config: BankConfig, progress: Progress | None = None) -> Syntheti
         keep = np.flatnonzero(kept)
     rows = rows.take(keep[_time_order(rows.ts[keep] - clock.start_second)])
     stopwatch.lap("ordering")
-    bank = _assemble(config, population, clock, rows, registry)
+    bank = _assemble(config, population, clock, rows, registry, columns)
     stopwatch.lap("columns")
     bank.normal_rows = sum(map(len, [*monthly, *poisson]))
     bank.stage_seconds = stopwatch.laps
@@ -200,7 +208,9 @@ def _assemble(
     clock: Clock,
     rows: TransactionBatch,
     registry: PatternRegistry,
+    columns: frozenset[str] | None = None,
 ) -> SyntheticBank:
+    """The sorted rows as Arrow columns (all of ``LEDGER_SCHEMA``, or just ``columns``)."""
     parties = population.parties
     n = len(rows)
     rates = daily_rates(stream_rng(config.seed, "fx"), clock.days)
@@ -224,34 +234,34 @@ def _assemble(
     received = np.where(paid_currency == received_currency, paid, convert(received_currency))
     from_country = parties.country[rows.src]
     to_country = parties.country[rows.dst]
-    src_index, dst_index = pa.array(rows.src), pa.array(rows.dst)
-    columns = {
-        "txn_id": digit_ids("T", np.arange(1, n + 1, dtype=np.int64), 12),
-        "booked_at": pa.array(rows.ts * 1_000_000, type=pa.timestamp("us", tz="UTC")),
-        "channel": _vocab(CHANNELS, rows.channel),
-        "kind": _vocab(KINDS, rows.kind),
-        "from_bank": _vocab(parties.banks, parties.bank[rows.src]),
-        "from_account": parties.ids.take(src_index),
-        "to_bank": _vocab(parties.banks, parties.bank[rows.dst]),
-        "to_account": parties.ids.take(dst_index),
-        "amount_paid_minor": pa.array(paid),
-        "paid_currency": _vocab(CURRENCY_CODES, paid_currency),
-        "amount_received_minor": pa.array(received),
-        "received_currency": _vocab(CURRENCY_CODES, received_currency),
-        "payment_format": _vocab(FORMATS, rows.payment_format),
-        "counterparty_type": _vocab(COUNTERPARTY_TYPES, rows.counterparty_type),
-        "cross_border": pa.array(from_country != to_country),
-        "from_country": _vocab(COUNTRIES, from_country),
-        "to_country": _vocab(COUNTRIES, to_country),
-        "purpose": _vocab(PURPOSES, rows.purpose),
+    builders: dict[str, Callable[[], pa.Array]] = {
+        "txn_id": lambda: digit_ids("T", np.arange(1, n + 1, dtype=np.int64), 12),
+        "booked_at": lambda: pa.array(rows.ts * 1_000_000, type=pa.timestamp("us", tz="UTC")),
+        "channel": lambda: _vocab(CHANNELS, rows.channel),
+        "kind": lambda: _vocab(KINDS, rows.kind),
+        "from_bank": lambda: _vocab(parties.banks, parties.bank[rows.src]),
+        "from_account": lambda: parties.ids.take(pa.array(rows.src)),
+        "to_bank": lambda: _vocab(parties.banks, parties.bank[rows.dst]),
+        "to_account": lambda: parties.ids.take(pa.array(rows.dst)),
+        "amount_paid_minor": lambda: pa.array(paid),
+        "paid_currency": lambda: _vocab(CURRENCY_CODES, paid_currency),
+        "amount_received_minor": lambda: pa.array(received),
+        "received_currency": lambda: _vocab(CURRENCY_CODES, received_currency),
+        "payment_format": lambda: _vocab(FORMATS, rows.payment_format),
+        "counterparty_type": lambda: _vocab(COUNTERPARTY_TYPES, rows.counterparty_type),
+        "cross_border": lambda: pa.array(from_country != to_country),
+        "from_country": lambda: _vocab(COUNTRIES, from_country),
+        "to_country": lambda: _vocab(COUNTRIES, to_country),
+        "purpose": lambda: _vocab(PURPOSES, rows.purpose),
     }
-    ledger = pa.Table.from_arrays([columns[f.name] for f in LEDGER_SCHEMA], schema=LEDGER_SCHEMA)
+    wanted = [f for f in LEDGER_SCHEMA if columns is None or f.name in columns]
+    ledger = pa.Table.from_arrays([builders[f.name]() for f in wanted], schema=pa.schema(wanted))
     is_laundering = rows.pattern != NORMAL
     flagged = np.flatnonzero(is_laundering)
     pattern = rows.pattern[flagged]
     labels = pa.Table.from_arrays(
         [
-            columns["txn_id"].take(pa.array(flagged)),
+            digit_ids("T", flagged + 1, 12),
             pa.array(np.ones(flagged.size, dtype=bool)),
             pa.array(
                 np.array(registry.typologies, dtype=object)[pattern].tolist(), type=pa.string()

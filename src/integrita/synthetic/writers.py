@@ -94,6 +94,12 @@ def write_jsonl(ledger: pa.Table, booked_seconds: npt.NDArray[np.int64], path: P
             sink.write(lines.buffers()[2][first:last])
 
 
+#: The ledger columns the AMLworld layout is made from (amounts and times come as arrays).
+AMLWORLD_LEDGER_COLUMNS = frozenset(
+    {"from_bank", "from_account", "to_bank", "to_account", "payment_format"}
+)
+
+
 def amlworld_table(
     ledger: pa.Table,
     booked_seconds: npt.NDArray[np.int64],
