@@ -40,6 +40,7 @@ pytest: $(STAMP)
 ## Benchmarks: each prints one JSON object; figures are copied into docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/generate.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -16,8 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
-from integrita.synthetic import build_bank, write_bank
-from integrita.synthetic.__init__ import amlworld_config
+from integrita.synthetic import amlworld_config, build_bank, write_bank
 
 OUT = Path(__file__).resolve().parent / "out" / "generate"
 
@@ -60,6 +59,7 @@ def main() -> None:
                     / (bank.stage_seconds["monthly"] + bank.stage_seconds["poisson"])
                 ),
                 "stage_seconds": bank.stage_seconds,
+                "stage_cpu_seconds": bank.stage_cpu_seconds,
                 "write_seconds": round(write_s, 2),
                 "end_to_end_rows_per_s": round(result.transactions / (written - started)),
                 "parquet_mb": round(sizes["transactions.parquet"] / 1e6, 1),

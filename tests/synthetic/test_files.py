@@ -180,12 +180,16 @@ def test_canonical_csv_has_iso_times_and_integer_amounts(bank: WrittenBank) -> N
         assert row["cross_border"] == ("true" if t["cross_border"] else "false")
 
 
-def test_salaries_arrive_monthly_on_a_fixed_payday(bank: WrittenBank) -> None:
+def test_salaries_arrive_once_a_month_in_office_hours(bank: WrittenBank) -> None:
     salaries = [r for r in bank.transactions if r["kind"] == "salary" and r["purpose"] == "salary"]
-    per_account = Counter(r["to_account"] for r in salaries)
     assert salaries
-    assert max(per_account.values()) <= 3  # 60 days hold at most two or three paydays
-    assert min(per_account.values()) >= 1
+    per_month = Counter(
+        (r["to_account"], r["booked_at"].year, r["booked_at"].month) for r in salaries
+    )
+    assert set(per_month.values()) == {1}
+    months = {(r["booked_at"].year, r["booked_at"].month) for r in salaries}
+    per_account = Counter(r["to_account"] for r in salaries)
+    assert max(per_account.values()) == len(months)
     assert {r["booked_at"].hour for r in salaries} <= {0, 1, 2, 3}  # 08:00–11:59 in China
 
 

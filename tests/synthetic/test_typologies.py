@@ -252,3 +252,15 @@ def test_laundering_accounts_also_do_ordinary_banking(bank: WrittenBank, typolog
             if subject in (t["from_account"], t["to_account"]) and t["txn_id"] not in labelled
         ]
         assert ordinary
+
+
+def test_every_typology_is_configured_and_explains_its_shape() -> None:
+    from dataclasses import fields
+
+    from integrita.synthetic.config import TypologyConfig
+
+    assert list(TYPOLOGIES) == [f.name for f in fields(TypologyConfig)]
+    for name, function in TYPOLOGIES.items():
+        doc = " ".join((function.__doc__ or "").split())
+        assert len(doc) > 80, name
+        assert "within" in doc, name  # every shape is bounded in time

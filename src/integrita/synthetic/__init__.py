@@ -9,6 +9,8 @@ ledger schema), ``transactions_amlworld.csv`` (IBM AMLworld layout),
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +20,7 @@ from integrita.synthetic.bank import Progress, SyntheticBank, build_bank, patter
 from integrita.synthetic.config import BankConfig, TypologyConfig
 from integrita.synthetic.typologies import TYPOLOGIES
 from integrita.synthetic.writers import (
+    AMLWORLD_LEDGER_COLUMNS,
     amlworld_table,
     write_amlworld,
     write_canonical_csv,
@@ -33,6 +36,7 @@ __all__ = [
     "GeneratedBank",
     "SyntheticBank",
     "TypologyConfig",
+    "amlworld_config",
     "build_bank",
     "files_to_write",
     "generate_bank",
@@ -115,22 +119,33 @@ def write_bank(
         name: out_dir / name
         for name in (CUSTOMERS_FILE, ACCOUNTS_FILE, PARQUET_FILE, AMLWORLD_FILE, LABELS_FILE)
     }
-    write_table_csv(bank.population.customers, files[CUSTOMERS_FILE])
-    write_table_csv(bank.population.accounts, files[ACCOUNTS_FILE])
-    report(1)
-    write_ledger_parquet(bank.ledger, files[PARQUET_FILE])
-    report(1)
-    write_amlworld(_aml(bank), files[AMLWORLD_FILE])
-    report(1)
-    write_table_csv(bank.labels, files[LABELS_FILE])
     if bank.config.canonical_csv:
         files[CANONICAL_CSV_FILE] = out_dir / CANONICAL_CSV_FILE
-        write_canonical_csv(bank.ledger, bank.booked_seconds, files[CANONICAL_CSV_FILE])
-        report(1)
     if bank.config.jsonl:
         files[JSONL_FILE] = out_dir / JSONL_FILE
-        write_jsonl(bank.ledger, bank.booked_seconds, files[JSONL_FILE])
-        report(1)
+
+    def small_tables() -> None:
+        write_table_csv(bank.population.customers, files[CUSTOMERS_FILE])
+        write_table_csv(bank.population.accounts, files[ACCOUNTS_FILE])
+        write_table_csv(bank.labels, files[LABELS_FILE])
+
+    jobs: list[Callable[[], None]] = [
+        lambda: write_ledger_parquet(bank.ledger, files[PARQUET_FILE]),
+        lambda: write_amlworld(_aml(bank), files[AMLWORLD_FILE]),
+        small_tables,
+    ]
+    if bank.config.canonical_csv:
+        jobs.append(
+            lambda: write_canonical_csv(bank.ledger, bank.booked_seconds, files[CANONICAL_CSV_FILE])
+        )
+    if bank.config.jsonl:
+        jobs.append(lambda: write_jsonl(bank.ledger, bank.booked_seconds, files[JSONL_FILE]))
+    # Arrow releases the GIL while encoding, so two files are written at once on two cores;
+    # each file is written by one thread alone, so its bytes do not depend on the schedule.
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        for done in as_completed([pool.submit(job) for job in jobs]):
+            done.result()
+            report(1)
     manifest = manifest_of(bank, files)
     files[MANIFEST_FILE] = out_dir / MANIFEST_FILE
     write_manifest(manifest, files[MANIFEST_FILE])
@@ -152,6 +167,9 @@ def files_to_write(config: BankConfig) -> int:
     return 4 + int(config.canonical_csv) + int(config.jsonl)
 
 
+WRITER_THREADS = 2
+
+
 def generate_bank(
     config: BankConfig, out_dir: Path, progress: Progress | None = None
 ) -> GeneratedBank:
@@ -170,7 +188,7 @@ def write_amlworld_csv(
     n_transactions: int, seed: int, path: Path, progress: Progress | None = None
 ) -> int:
     """Write ONLY an AMLworld-layout CSV with exactly ``n_transactions`` rows; returns the count."""
-    bank = build_bank(amlworld_config(n_transactions, seed), progress)
+    bank = build_bank(amlworld_config(n_transactions, seed), progress, AMLWORLD_LEDGER_COLUMNS)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_amlworld(_aml(bank), Path(path))
     return bank.transactions

@@ -7,7 +7,7 @@ Every number here is a default that can be changed without code: build a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -153,6 +153,29 @@ class TypologyConfig:
     dormant_awakening: DormantAwakeningConfig = field(default_factory=DormantAwakeningConfig)
     high_risk_geography: HighRiskGeographyConfig = field(default_factory=HighRiskGeographyConfig)
 
+    def items(self) -> list[tuple[str, Any]]:
+        """(typology name, its parameters) in registry order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+    def validate(self) -> None:
+        """Every range is ordered, every count and window positive, every share a fraction."""
+        for name, params in self.items():
+            values = asdict(params)
+            for key, value in values.items():
+                where = f"typologies.{name}.{key}"
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    continue
+                if value < 0 or (key.startswith(("min_", "max_", "window")) and value <= 0):
+                    raise InputError(f"{where} must be positive (got {value})", field=where)
+                if key.startswith("max_") and f"min_{key[4:]}" in values:
+                    low = values[f"min_{key[4:]}"]
+                    if low > value:
+                        raise InputError(
+                            f"{where} ({value}) is below min_{key[4:]} ({low})", field=where
+                        )
+                if key.endswith(("fraction", "density", "_cut", "_loss")) and value > 1:
+                    raise InputError(f"{where} must be at most 1 (got {value})", field=where)
+
 
 #: Smallest bank for which every typology is injected at least once.
 MIN_CUSTOMERS = 100
@@ -186,16 +209,14 @@ class BankConfig:
                 field="customers",
             )
         dormancy = self.typologies.dormant_awakening
-        longest = max(
-            dormancy.dormancy_days + dormancy.burst_days + 1,
-            self.typologies.cycle.window_days,
-            self.typologies.high_risk_geography.window_days,
-        )
+        windows = [getattr(params, "window_days", 0) + 1 for _, params in self.typologies.items()]
+        longest = max(dormancy.dormancy_days + dormancy.burst_days + 1, *windows)
         if self.days < longest:
             raise InputError(
                 f"days must be at least {longest} so every typology fits (got {self.days})",
                 field="days",
             )
+        self.typologies.validate()
         if self.activity <= 0:
             raise InputError("activity must be positive", field="activity")
         if self.seed < 0:
@@ -210,3 +231,43 @@ class BankConfig:
         data = asdict(self)
         data["start"] = self.start.isoformat()
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BankConfig:
+        """The inverse of :meth:`to_dict` (a manifest's ``parameters``); missing keys keep defaults.
+
+        Raises :class:`InputError` naming the first unknown or ill-typed key.
+        """
+        top = _known(cls, data, "")
+        if "start" in top:
+            try:
+                top["start"] = date.fromisoformat(str(top["start"]))
+            except ValueError as exc:
+                raise InputError(f"start must be YYYY-MM-DD: {exc}", field="start") from exc
+        typologies = top.pop("typologies", None) or {}
+        if not isinstance(typologies, dict):
+            raise InputError("typologies must be an object", field="typologies")
+        nested = {}
+        for f in fields(TypologyConfig):
+            kind = type(getattr(TypologyConfig(), f.name))
+            given = typologies.get(f.name, {})
+            if "countries" in given:
+                given = {**given, "countries": tuple(given["countries"])}
+            nested[f.name] = kind(**_known(kind, given, f"typologies.{f.name}."))
+        unknown = set(typologies) - set(nested)
+        if unknown:
+            name = sorted(unknown)[0]
+            raise InputError(f"unknown typology {name!r}", field=f"typologies.{name}")
+        try:
+            return cls(**top, typologies=TypologyConfig(**nested))
+        except TypeError as exc:
+            raise InputError(f"bad parameters: {exc}") from exc
+
+
+def _known(kind: type, data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``data`` restricted to ``kind``'s fields; an unknown key is an error naming it."""
+    names = {f.name for f in fields(kind)}
+    for key in data:
+        if key not in names:
+            raise InputError(f"unknown parameter {prefix}{key}", field=f"{prefix}{key}")
+    return dict(data)

@@ -1,5 +1,5 @@
-"""Ordinary banking: salaries, pensions, rent, bills, card spending, transfers, cash, investing,
-remittances and company payments.
+"""Ordinary banking: salaries, pensions, rent, bills, card spending, transfers, cash, investing
+and remittances (company streams live in :mod:`integrita.synthetic.companies`).
 
 Monthly obligations (salary, pension, rent, bills) happen once a month on a
 fixed day per customer. Everything else is a Poisson stream per account whose
@@ -36,6 +36,8 @@ from integrita.synthetic.clock import (
     SHOPPING_HOURS,
     Clock,
 )
+from integrita.synthetic.companies import CompanyTraffic
+from integrita.synthetic.draws import heterogeneity, lognormal_minor, mostly_round, pick, zipf_cdf
 from integrita.synthetic.population import MERCHANT_MEDIANS, SEGMENTS, Population
 
 Int64 = npt.NDArray[np.int64]
@@ -45,43 +47,6 @@ RngFor = Callable[[str], np.random.Generator]
 OWN = code(COUNTERPARTY_TYPES, "own_account")
 PERSONAL = code(COUNTERPARTY_TYPES, "third_party_personal")
 CORPORATE = code(COUNTERPARTY_TYPES, "third_party_corporate")
-
-
-def lognormal_minor(
-    rng: np.random.Generator, n: int, median_yuan: float | Float, sigma: float, round_to: int = 0
-) -> Int64:
-    """Log-normal amounts in CNY minor units; ``round_to`` yuan rounds them (0 keeps the fen)."""
-    yuan = np.minimum(median_yuan * rng.lognormal(0.0, sigma, n), 5e7)
-    if round_to:
-        whole = np.maximum(np.rint(yuan / round_to) * round_to, round_to)
-        return np.asarray(whole, dtype=np.int64) * 100
-    return np.asarray(np.maximum(np.rint(yuan * 100), 100), dtype=np.int64)
-
-
-def mostly_round(rng: np.random.Generator, minor: Int64, share: float, unit_yuan: int) -> Int64:
-    """Round a ``share`` of amounts to ``unit_yuan`` (people send 500 or 2,000, not 517.23)."""
-    unit = unit_yuan * 100
-    rounded = np.maximum(np.rint(minor / unit), 1).astype(np.int64) * unit
-    whole = np.maximum(np.rint(minor / 100), 1).astype(np.int64) * 100
-    return np.where(rng.random(minor.size) < share, rounded, whole)
-
-
-def _heterogeneity(rng: np.random.Generator, n: int, sigma: float = 0.7) -> Float:
-    level = rng.lognormal(0.0, sigma, n)
-    return np.asarray(level / level.mean(), dtype=np.float64)
-
-
-def _zipf_cdf(n: int, exponent: float = 1.1) -> Float:
-    weights = 1.0 / np.arange(1, n + 1) ** exponent
-    return np.asarray(np.cumsum(weights) / weights.sum(), dtype=np.float64)
-
-
-def _pick(rng: np.random.Generator, pool: Int64, n: int, cdf: Float | None = None) -> Int64:
-    if cdf is None:
-        index = rng.integers(0, pool.size, n)
-    else:
-        index = np.minimum(np.searchsorted(cdf, rng.random(n)), pool.size - 1)
-    return np.asarray(pool[index], dtype=np.int64)
 
 
 @dataclass(slots=True)
@@ -95,7 +60,7 @@ class PoissonStream:
     build: Callable[[np.random.Generator, Int64, Int64], TransactionBatch]
 
 
-class NormalTraffic:
+class NormalTraffic(CompanyTraffic):
     """Builds ordinary traffic for a population over a clock."""
 
     def __init__(self, pop: Population, clock: Clock) -> None:
@@ -140,7 +105,7 @@ class NormalTraffic:
             pop.primary[self.orgs[rng.integers(0, max(self.orgs.size, 1), n)]]
             if self.orgs.size
             else 0,
-            _pick(rng, self.parties.pool("employers"), n),
+            pick(rng, self.parties.pool("employers"), n),
         )
         payday = np.array([10, 15, 25, 28])[rng.integers(0, 4, n)]
         base = lognormal_minor(rng, n, 9_000 * self.wealth[employed], 0.5)
@@ -179,7 +144,7 @@ class NormalTraffic:
     def _rent(self, rng: np.random.Generator) -> TransactionBatch:
         tenants = self.individuals[rng.random(self.individuals.size) < 0.35]
         n = tenants.size
-        landlord = _pick(rng, self.parties.pool("domestic_people"), n)
+        landlord = pick(rng, self.parties.pool("domestic_people"), n)
         rent = lognormal_minor(rng, n, 3_500 * np.sqrt(self.wealth[tenants]), 0.45, round_to=100)
         actor, day = self.clock.monthly(rng.integers(1, 6, n))
         return TransactionBatch.build(
@@ -228,16 +193,16 @@ class NormalTraffic:
         seg = pop.segment
         spend = (
             0.55
-            * _heterogeneity(rng, ind.size)
+            * heterogeneity(rng, ind.size)
             * np.where(seg[ind] == SEGMENTS.index("elderly"), 0.5, 1.0)
         )
-        transfer = 0.13 * _heterogeneity(rng, ind.size, 0.9)
+        transfer = 0.13 * heterogeneity(rng, ind.size, 0.9)
         withdraw = np.where(seg[ind] == SEGMENTS.index("elderly"), 0.08, 0.045)
         investors = np.flatnonzero(self.securities >= 0)
         investors = investors[pop.usable[investors]]
         remit = np.where(pop.foreign[ind], 0.03, 0.0015)
         big = np.where(seg[orgs] == SEGMENTS.index("corporate"), 3.0, 1.0)
-        company = _heterogeneity(rng, orgs.size, 0.8) * big
+        company = heterogeneity(rng, orgs.size, 0.8) * big
         return [
             PoissonStream("card", ind, spend, shop_days, self._card),
             PoissonStream("p2p_out", ind, transfer, personal_days, self._p2p_out),
@@ -261,12 +226,12 @@ class NormalTraffic:
         merchants = self.parties.pool("merchants")
         foreign = rng.random(n) < 0.015
         merchant_index = np.minimum(
-            np.searchsorted(_zipf_cdf(merchants.size), rng.random(n)), merchants.size - 1
+            np.searchsorted(zipf_cdf(merchants.size), rng.random(n)), merchants.size - 1
         )
         median = MERCHANT_MEDIANS[self.pop.merchant_category[merchant_index]]
         amount = lognormal_minor(rng, n, median * np.sqrt(self.wealth[who]), 0.8)
         dst = np.where(
-            foreign, _pick(rng, self.parties.pool("foreign_firms"), n), merchants[merchant_index]
+            foreign, pick(rng, self.parties.pool("foreign_firms"), n), merchants[merchant_index]
         )
         use_card = (self.card[who] >= 0) & (rng.random(n) < 0.45)
         src = np.where(use_card, self.card[who], self.pop.primary[who])
@@ -305,13 +270,13 @@ class NormalTraffic:
         ]
         own = (roll >= 0.9) & (self.savings[who] >= 0)
         dst = np.where(
-            roll < 0.65, _pick(rng, self.parties.pool("domestic_people"), n), internal_peer
+            roll < 0.65, pick(rng, self.parties.pool("domestic_people"), n), internal_peer
         )
-        dst = np.where(roll >= 0.9, _pick(rng, self.parties.pool("domestic_people"), n), dst)
+        dst = np.where(roll >= 0.9, pick(rng, self.parties.pool("domestic_people"), n), dst)
         dst = np.where(own, self.savings[who], dst)
         src = self.pop.primary[who]
         same = dst == src
-        dst = np.where(same, _pick(rng, self.parties.pool("domestic_people"), n), dst)
+        dst = np.where(same, pick(rng, self.parties.pool("domestic_people"), n), dst)
         amount = mostly_round(
             rng, lognormal_minor(rng, n, np.where(own, 3_000, 800), 1.2), 0.5, 100
         )
@@ -347,7 +312,7 @@ class NormalTraffic:
         amount = mostly_round(rng, lognormal_minor(rng, n, 900, 1.2), 0.5, 100)
         return TransactionBatch.build(
             ts=self.clock.times(rng, day, PERSONAL_HOURS),
-            src=_pick(rng, self.parties.pool("domestic_people"), n),
+            src=pick(rng, self.parties.pool("domestic_people"), n),
             dst=self.pop.primary[who],
             amount_cny=amount,
             kind="transfer",
@@ -355,14 +320,6 @@ class NormalTraffic:
             payment_format="CNAPS",
             counterparty_type="third_party_personal",
         )
-
-    def _branch_cash(self, rng: np.random.Generator, who: Int64) -> Int64:
-        branch = np.where(
-            rng.random(who.size) < 0.8,
-            self.pop.home_branch[who],
-            rng.integers(0, self.pop.cash_party.size, who.size),
-        )
-        return np.asarray(self.pop.cash_party[branch], dtype=np.int64)
 
     def _withdrawal(self, rng: np.random.Generator, who: Int64, day: Int64) -> TransactionBatch:
         n = who.size
@@ -398,26 +355,12 @@ class NormalTraffic:
             counterparty_type="own_account",
         )
 
-    def _takings(self, rng: np.random.Generator, who: Int64, day: Int64) -> TransactionBatch:
-        """Shops and restaurants bank their cash takings; a few deposits are legitimately large."""
-        n = who.size
-        return TransactionBatch.build(
-            ts=self.clock.times(rng, day, OFFICE_HOURS),
-            src=self._branch_cash(rng, who),
-            dst=self.pop.primary[who],
-            amount_cny=lognormal_minor(rng, n, 8_000, 0.9, round_to=100),
-            kind="cash_deposit",
-            channel=choose_codes(rng, n, CHANNELS, {"counter": 0.7, "smart_counter": 0.3}),
-            payment_format="Cash",
-            counterparty_type="own_account",
-        )
-
     def _invest(self, rng: np.random.Generator, who: Int64, day: Int64) -> TransactionBatch:
         n = who.size
         amount = lognormal_minor(rng, n, 20_000 * self.wealth[who], 1.0, round_to=1_000)
         redeem = rng.random(n) < 0.45
         product = rng.random(n) < 0.3
-        outside = _pick(rng, self.parties.pool("asset_managers"), n)
+        outside = pick(rng, self.parties.pool("asset_managers"), n)
         other = np.where(product, outside, self.securities[who])
         primary = self.pop.primary[who]
         kinds = np.where(redeem, code(KINDS, "redemption"), code(KINDS, "purchase"))
@@ -455,74 +398,4 @@ class NormalTraffic:
             payment_format="Wire",
             counterparty_type="third_party_personal",
             purpose=choose_codes(rng, n, PURPOSES, {"family support": 0.7, "tuition": 0.3}),
-        )
-
-    def _company_amounts(
-        self, rng: np.random.Generator, who: Int64, median: float, sigma: float
-    ) -> Int64:
-        return lognormal_minor(rng, who.size, median * self.wealth[who], sigma, round_to=1)
-
-    def _partners(
-        self, rng: np.random.Generator, who: Int64
-    ) -> tuple[Int64, npt.NDArray[np.bool_]]:
-        n = who.size
-        trade_pool = np.concatenate(
-            [self.parties.pool("merchants"), self.parties.pool("employers")]
-        )
-        internal = (rng.random(n) < 0.1) & (self.orgs.size > 1)
-        peer = (
-            self.pop.primary[self.orgs[rng.integers(0, max(self.orgs.size, 1), n)]]
-            if self.orgs.size
-            else 0
-        )
-        partner = np.where(internal, peer, _pick(rng, trade_pool, n))
-        partner = np.where(partner == self.pop.primary[who], _pick(rng, trade_pool, n), partner)
-        return partner, partner < self.pop.n_accounts
-
-    def _company_batch(
-        self, rng: np.random.Generator, who: Int64, day: Int64, incoming: bool
-    ) -> TransactionBatch:
-        n = who.size
-        partner, internal = self._partners(rng, who)
-        own = self.pop.primary[who]
-        cheque = rng.random(n) < 0.05
-        fmt = np.where(internal, code(FORMATS, "Internal"), code(FORMATS, "CNAPS"))
-        fmt = np.where(cheque, code(FORMATS, "Cheque"), fmt)
-        channel = choose_codes(rng, n, CHANNELS, {"online": 0.6, "api": 0.3, "counter": 0.1})
-        channel = np.where(cheque, code(CHANNELS, "counter"), channel)
-        return TransactionBatch.build(
-            ts=self.clock.times(rng, day, OFFICE_HOURS),
-            src=partner if incoming else own,
-            dst=own if incoming else partner,
-            amount_cny=self._company_amounts(rng, who, 30_000, 1.3),
-            kind="transfer",
-            channel=channel,
-            payment_format=fmt,
-            counterparty_type="third_party_corporate",
-            purpose=choose_codes(
-                rng, n, PURPOSES, {"goods": 0.5, "services": 0.3, "consulting fee": 0.1, "tax": 0.1}
-            ),
-        )
-
-    def _receivable(self, rng: np.random.Generator, who: Int64, day: Int64) -> TransactionBatch:
-        return self._company_batch(rng, who, day, incoming=True)
-
-    def _payable(self, rng: np.random.Generator, who: Int64, day: Int64) -> TransactionBatch:
-        return self._company_batch(rng, who, day, incoming=False)
-
-    def _trade(self, rng: np.random.Generator, who: Int64, day: Int64) -> TransactionBatch:
-        n = who.size
-        abroad = _pick(rng, self.parties.pool("foreign_firms"), n)
-        own = self.pop.primary[who]
-        outward = rng.random(n) < 0.55
-        return TransactionBatch.build(
-            ts=self.clock.times(rng, day, OFFICE_HOURS),
-            src=np.where(outward, own, abroad),
-            dst=np.where(outward, abroad, own),
-            amount_cny=self._company_amounts(rng, who, 150_000, 1.2),
-            kind="transfer",
-            channel=choose_codes(rng, n, CHANNELS, {"online": 0.7, "counter": 0.3}),
-            payment_format="Wire",
-            counterparty_type="third_party_corporate",
-            purpose=choose_codes(rng, n, PURPOSES, {"goods": 0.8, "services": 0.2}),
         )

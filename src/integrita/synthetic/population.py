@@ -174,7 +174,9 @@ def _customers(
     birth = start_day - age * 365 - rng.integers(0, 365, n)
     registered = rng.integers((date(1995, 1, 1) - EPOCH).days, start_day - 365, n)
     born_or_registered = np.where(is_org, registered, birth)
+    # Onboarded from 2010 on, once adult (or registered), and at least a month before the period.
     onboard_floor = np.maximum(born_or_registered + np.where(is_org, 30, 18 * 365), 14_610)
+    onboard_floor = np.minimum(onboard_floor, start_day - 60)
     onboard_day = onboard_floor + (rng.random(n) * (start_day - 30 - onboard_floor)).astype(
         np.int64
     )

@@ -30,7 +30,7 @@ from integrita.synthetic.batch import (
     choose_codes,
     code,
 )
-from integrita.synthetic.clock import OFFICE_HOURS, Clock
+from integrita.synthetic.clock import LOCAL_OFFSET_SECONDS, OFFICE_HOURS, PERSONAL_HOURS, Clock
 from integrita.synthetic.config import (
     BipartiteConfig,
     CycleConfig,
@@ -149,7 +149,7 @@ class TypologyContext:
                     self.rng,
                     n,
                     PURPOSES,
-                    {"goods": 0.3, "loan repayment": 0.3, "family support": 0.2, "investment": 0.2},
+                    {"goods": 0.3, "loan repayment": 0.3, "family support": 0.25, "services": 0.15},
                 ),
                 -1,
             ),
@@ -159,10 +159,32 @@ class TypologyContext:
             ts=ts, src=src, dst=dst, amount_cny=amount, pattern=pattern, **defaults
         )
 
+    def at_banking_hours(self, candidates: Int64, n: int) -> Int64:
+        """``n`` of the candidate times, kept with the weight of their local hour, sorted."""
+        local_hour = (candidates + LOCAL_OFFSET_SECONDS) // HOUR % 24
+        weight = PERSONAL_HOURS[local_hour] / PERSONAL_HOURS.max()
+        accepted = candidates[self.rng.random(candidates.size) < weight]
+        if accepted.size < n:  # vanishingly rare; fall back to any of the candidates
+            accepted = candidates
+        return np.sort(accepted[:n]).astype(np.int64)
+
     def spread(self, n: int, window_seconds: int, earliest_day: int = 0) -> Int64:
-        """``n`` sorted times inside one window."""
+        """``n`` sorted times inside one window, at the hours people bank (not uniform over the
+        clock, which would give the pattern away by its night-time transfers)."""
         t0 = self.window_start(window_seconds, earliest_day)
-        return np.sort(t0 + self.rng.integers(0, window_seconds, n)).astype(np.int64)
+        return self.at_banking_hours(t0 + self.rng.integers(0, window_seconds, 8 * n + 16), n)
+
+    @staticmethod
+    def daytime(ts: Int64) -> Int64:
+        """Squeeze each local day into 07:00–23:00, keeping the order of events.
+
+        The map is strictly increasing, so sequences stay sequences; a span of less than n
+        whole days stays under n days. Callers leave 8 hours at the period's end for it.
+        """
+        local = ts + LOCAL_OFFSET_SECONDS
+        day_start = local // DAY * DAY
+        squeezed = day_start + 7 * HOUR + (local - day_start) * 2 // 3
+        return np.asarray(squeezed - LOCAL_OFFSET_SECONDS, dtype=np.int64)
 
 
 TypologyFunction = Callable[[TypologyContext, Any, int], list[TransactionBatch]]
@@ -226,8 +248,8 @@ def cycle(ctx: TypologyContext, p: CycleConfig, count: int) -> list[TransactionB
         nodes = np.concatenate([ctx.ours(1), ctx.mixed(length - 1, 0.5)])
         window = p.window_days * DAY
         gaps = ctx.rng.dirichlet(np.ones(length + 1)) * (window - length * 60)
-        ts = (
-            ctx.window_start(window)
+        ts = ctx.daytime(
+            ctx.window_start(window + 8 * HOUR)
             + np.cumsum(gaps[:length]).astype(np.int64)
             + 60 * np.arange(length)
         )
@@ -247,7 +269,7 @@ def _scatter_then_gather(
     """Money from ``sources`` to ``middle`` in the first half of the window, then from each middle
     account onwards to ``sinks`` after it has received, keeping all but a small cut."""
     rng, window = ctx.rng, p.window_days * DAY
-    t0 = ctx.window_start(window)
+    t0 = ctx.window_start(window + 8 * HOUR)
     # Each middle account is fed by at least one source and feeds at least one sink.
     feed = np.maximum(
         rng.random((sources.size, middle.size)) < 0.5, np.eye(sources.size, middle.size, dtype=bool)
@@ -272,7 +294,7 @@ def _scatter_then_gather(
     out_amount = (np.rint(received[mo] * keep[mo] * share / 100) * 100).astype(np.int64)
     out_ts = last_in[mo] + rng.integers(HOUR, np.maximum(t0 + window - last_in[mo], HOUR + 1))
     return ctx.transfers(
-        np.concatenate([in_ts, out_ts]).astype(np.int64),
+        ctx.daytime(np.concatenate([in_ts, out_ts]).astype(np.int64)),
         np.concatenate([sources[si], middle[mo]]),
         np.concatenate([middle[mi], sinks[ko]]),
         np.concatenate([in_amount, np.maximum(out_amount, 100)]),
@@ -406,8 +428,10 @@ def rapid_pass_through(
         account = ctx.ours(1)[0]
         m = _degree(ctx, p.min_outflows, p.max_outflows)
         inflow = ctx.amounts(1, p.min_amount_minor, p.max_amount_minor)
-        t_in = ctx.window_start(p.window_hours * HOUR)
-        out_ts = t_in + np.sort(rng.integers(10 * 60, p.window_hours * HOUR, m))
+        t0 = ctx.window_start(2 * p.window_hours * HOUR)
+        t_in = ctx.at_banking_hours(t0 + rng.integers(0, p.window_hours * HOUR, 16), 1)[0]
+        after = t_in + rng.integers(10 * 60, p.window_hours * HOUR, 8 * m + 16)
+        out_ts = ctx.at_banking_hours(after, m)
         share = rng.dirichlet(np.ones(m) * 3)
         forward = inflow[0] * rng.uniform(p.min_forward_fraction, p.max_forward_fraction)
         out_amount = np.floor(forward * share / 100).astype(np.int64) * 100

@@ -17,17 +17,22 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from integrita.analytics.schema import LEDGER_SCHEMA
 from integrita.domain.money import CURRENCIES
 from integrita.domain.transaction import AMLWORLD_HEADER
 from integrita.synthetic.batch import AMLWORLD_FORMAT
 from integrita.synthetic.text import decimal_text, format_timestamps
 from integrita.synthetic.world import CURRENCY_CODES, currency_exponents
 
+#: Dictionary encoding for every column with repeating values; unique ids (txn_id) skip it.
+DICTIONARY_COLUMNS = [
+    f.name for f in LEDGER_SCHEMA if f.name != "txn_id" and pa.types.is_string(f.type)
+]
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "compression_level": 3,
+    "compression_level": 1,
     "row_group_size": 1 << 20,
-    "use_dictionary": True,
+    "use_dictionary": DICTIONARY_COLUMNS,
     "write_statistics": True,
     "version": "2.6",
 }
@@ -87,6 +92,12 @@ def write_jsonl(ledger: pa.Table, booked_seconds: npt.NDArray[np.int64], path: P
             offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
             first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
             sink.write(lines.buffers()[2][first:last])
+
+
+#: The ledger columns the AMLworld layout is made from (amounts and times come as arrays).
+AMLWORLD_LEDGER_COLUMNS = frozenset(
+    {"from_bank", "from_account", "to_bank", "to_account", "payment_format"}
+)
 
 
 def amlworld_table(
