@@ -16,9 +16,12 @@ from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.foundation import _progress_factory, print_ingest_reports
+from integrita.cli.realtime import demo_over_http
+from integrita.services import care_demo, care_sla, casework_demo
 from integrita.services.context import Context
 from integrita.services.ingest import ingest_path
 from integrita.services.ledger import ledger_stats
+from integrita.services.risk import demo as risk_demo
 from integrita.synthetic import BankConfig, build_bank, files_to_write, write_bank
 from integrita.synthetic.bank import expected_transactions
 
@@ -53,10 +56,74 @@ def _ledger_summary(ctx: Context) -> None:
     console.print(table)
 
 
+def _mix_table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title, "count", "share")
+    total = sum(counts.values()) or 1
+    for key, n in counts.items():
+        table.add_row(key, f"{n:,}", f"{n / total:.1%}")
+    return table
+
+
+def _realtime(ctx: Context, payments: int) -> None:
+    mix = demo_over_http(ctx, payments)
+    console.print(_mix_table("real-time decision", mix))
+
+
+def _casework(ctx: Context) -> None:
+    people = casework_demo.create_demo_users(ctx)
+    table = Table("user", "password", "roles", title="workbench users (passwords shown once)")
+    for username, password, roles in people:
+        table.add_row(username, password, ", ".join(roles))
+    console.print(table)
+    opened = casework_demo.open_cases_from_alerts(ctx)
+    console.print(f"cases opened from new alerts: {opened:,}")
+
+
+def _risk(ctx: Context) -> None:
+    with progress_bar("rating every customer", total=None) as advance:
+        bands = risk_demo.rate_all(ctx, advance)
+    console.print(_mix_table("risk band", bands))
+    year = ctx.now().year
+    assessment = risk_demo.draft_self_assessment(ctx, year)
+    table = Table(
+        "dimension",
+        "inherent score",
+        "inherent",
+        "residual",
+        title=f"self-assessment {year} (draft)",
+    )
+    for dimension, (score, level) in assessment["inherent"].items():
+        table.add_row(
+            dimension, f"{score:.1f}", str(level), str(assessment["residual"].get(dimension, ""))
+        )
+    console.print(table)
+    console.print(f"control effectiveness: {assessment['control_effectiveness']}")
+    reviews = risk_demo.review_figures(ctx, year)
+    console.print(
+        f"AML reviews of new products and channels in {year}: {reviews['reviews']:,} reviews, "
+        f"{reviews['opinions']:,} opinions recorded"
+    )
+
+
+def _care(ctx: Context) -> None:
+    existing = care_sla.overall(ctx)
+    if existing.received:
+        console.print(
+            f"complaints already on file ({existing.received:,}); on-time first response "
+            f"{existing.on_time_first_response_rate or 0:.1%}, satisfaction {existing.satisfaction_rate or 0:.1%}"
+        )
+        return
+    with progress_bar("a year of complaints, orders and a survey", total=None) as advance:
+        figures = care_demo.generate_care_year(ctx, seed=DEMO_SEED, progress=advance)
+    for line in figures.lines():
+        console.print(line)
+
+
 @handle_errors
 def demo(
     customers: int = typer.Option(2_000, help="Customers in the synthetic bank."),
     days: int = typer.Option(90, help="Days of transactions."),
+    payments: int = typer.Option(500, help="Synthetic payments sent through the real-time API."),
 ) -> None:
     """Generate a synthetic bank, ingest it, run detection and open cases; print where to look."""
     ctx = context()
@@ -68,13 +135,23 @@ def demo(
         reports = ingest_path(ctx, bank_dir, _progress_factory(stack))
     print_ingest_reports(reports)
     _ledger_summary(ctx)
+    console.rule("3. real-time funds protection")
+    _realtime(ctx, payments)
+    console.rule("4. case work")
+    _casework(ctx)
+    console.rule("5. money-laundering risk")
+    _risk(ctx)
+    console.rule("6. customer care")
+    _care(ctx)
     console.rule("where to look")
     console.print(f"operational database: {ctx.settings.resolved_database_url}")
     console.print(
         f"ledger (Parquet, by booking date): {ctx.settings.resolved_ledger_dir.resolve()}"
     )
+    console.print(f"reports and exports: {ctx.settings.reports_dir.resolve()}")
     console.print(
-        "workbench and API: run [bold].venv/bin/integrita serve[/] and open http://127.0.0.1:8000/"
+        "workbench and API: run [bold].venv/bin/integrita serve[/] and open http://127.0.0.1:8000/ "
+        "(API reference at /docs); sign in with a user printed above"
     )
 
 
