@@ -4,6 +4,7 @@ from integrita.store.models.alert import Alert, LargeValueRecord
 from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
 from integrita.store.models.customer import Account, Counterparty, Customer
+from integrita.store.models.detection import DetectionRun, ScoringModel
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.user import ApiToken, User, UserRole
 
@@ -16,9 +17,11 @@ __all__ = [
     "Base",
     "Counterparty",
     "Customer",
+    "DetectionRun",
     "IngestRun",
     "LargeValueRecord",
     "QuarantinedRow",
+    "ScoringModel",
     "User",
     "UserRole",
 ]
