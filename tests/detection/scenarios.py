@@ -69,7 +69,7 @@ def rapid_pass_through(b: LedgerBuilder, fire: bool, p: str = "rp") -> None:
     b.pay(f"{p}-mule", f"{p}-out", 190_000, hours=20 if fire else 72)
 
 
-def dormant_account(b: LedgerBuilder, fire: bool, p: str = "dm") -> None:
+def dormant_awakening(b: LedgerBuilder, fire: bool, p: str = "dm") -> None:
     b.pay(f"{p}-acc", f"{p}-x", 100, days=-400)
     wake = -400 + (200 if fire else 100)
     for i in range(3):
@@ -96,7 +96,7 @@ SCENARIOS: dict[str, Callable[[LedgerBuilder, bool, str], None]] = {
     "stack": stack,
     "structuring": structuring,
     "rapid_pass_through": rapid_pass_through,
-    "dormant_account": dormant_account,
+    "dormant_awakening": dormant_awakening,
     "high_risk_geography": high_risk_geography,
     "behaviour_change": behaviour_change,
 }

@@ -156,8 +156,17 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, spark: Any, ledger: Ledger, scan: ScanRange, fx: pa.Table) -> None:
+    def __init__(
+        self,
+        spark: Any,
+        ledger: Ledger,
+        scan: ScanRange,
+        fx: pa.Table,
+        *,
+        materialize: bool = False,
+    ) -> None:
         self.spark = spark
+        self.materialize = materialize
         self._staged: list[str] = []
         self._registered: list[str] = []
         self.register("fx", fx)
@@ -182,9 +191,14 @@ class SparkEngine:
         self._registered.append(name)
 
     def stage(self, name: str, sql: str) -> None:
+        # A lazy view lets Spark plan a detector as one job (many small cached stages cost a
+        # job each); set materialize=True to cache every stage when plans get too deep.
         if name in self._staged:
             self.drop(name)
-        self.spark.sql(f"CACHE TABLE {name} AS {sql}")
+        if self.materialize:
+            self.spark.sql(f"CACHE TABLE {name} AS {sql}")
+        else:
+            self.spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
         self._staged.append(name)
 
     def query(self, sql: str) -> pa.Table:
@@ -192,7 +206,8 @@ class SparkEngine:
 
     def drop(self, name: str) -> None:
         if name in self._staged:
-            self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+            if self.materialize:
+                self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
             self._staged.remove(name)
         self.spark.catalog.dropTempView(name)
 

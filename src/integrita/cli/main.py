@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from integrita.cli import admin, demo, foundation
+from integrita.cli import admin, demo, detection, foundation
 
 app = typer.Typer(
     name="integrita",
@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # One line per capability; each module adds its commands and sub-groups to the app.
-for module in (foundation, admin, demo):
+for module in (foundation, admin, demo, detection):
     module.register(app)
 
 

@@ -120,7 +120,7 @@ in_day AS (SELECT to_account AS acc, day, COUNT(DISTINCT from_account) AS n FROM
 out_week AS (SELECT from_account AS acc, {week} AS week, COUNT(DISTINCT to_account) AS n FROM txn GROUP BY from_account, {week}),
 in_week AS (SELECT to_account AS acc, {week} AS week, COUNT(DISTINCT from_account) AS n FROM txn GROUP BY to_account, {week}),
 member AS (SELECT txn_id, {member} FROM membership GROUP BY txn_id)
-SELECT b.txn_id, b.ts,
+SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        CAST(b.amt AS DOUBLE) AS amount_cny, b.hour, b.weekday, b.is_cash, b.cross_border,
        b.same_bank, b.foreign_currency, b.round_amount, b.payment_format, b.kind,
        b.src_out_count_1d, CAST(b.src_out_sum_1d AS DOUBLE) AS src_out_sum_1d,

@@ -500,16 +500,16 @@ class DormantParams:
 
 
 @detector(
-    "dormant_account",
+    "dormant_awakening",
     title="Dormant account suddenly active",
     params=DormantParams(),
     lookback=lambda p: _days(p.dormant_days + p.active_days),
 )
-def dormant_account(p: DormantParams) -> DetectorQuery:
+def dormant_awakening(p: DormantParams) -> DetectorQuery:
     """Dormant account suddenly active: this account had no transactions for six months
     or more and then, within a month of waking up, moved a significant sum in several
     transactions — dormant accounts are bought or taken over to launder money."""
-    name = "dormant_account"
+    name = "dormant_awakening"
     active = p.active_days * DAY
     stages = (
         (

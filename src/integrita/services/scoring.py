@@ -49,6 +49,8 @@ class Dataset:
     names: list[str]
     matches: list[Match]
     typology_of_label: dict[str, str]
+    pattern_of_label: dict[str, str]
+    accounts_of: dict[str, tuple[str, str]]
 
 
 def membership_table(matches: list[Match]) -> pa.Table:
@@ -82,16 +84,17 @@ def read_labels(path: Path) -> pa.Table:
     if not pa.types.is_boolean(flag.type):
         text = pc.utf8_lower(pc.cast(flag, pa.string()))
         flag = pc.is_in(text, value_set=pa.array(["1", "true", "t", "yes"]))
-    typ = (
-        table["typology"]
-        if "typology" in table.column_names
-        else pa.nulls(table.num_rows, pa.string())
-    )
+
+    def optional(name: str) -> Any:
+        column = table[name] if name in table.column_names else pa.nulls(table.num_rows)
+        return pc.cast(column, pa.string())
+
     return pa.table(
         {
             "txn_id": pc.cast(table["txn_id"], pa.string()),
             "is_laundering": flag,
-            "typology": pc.cast(typ, pa.string()),
+            "typology": optional("typology"),
+            "pattern_id": optional("pattern_id"),
         }
     )
 
@@ -135,7 +138,7 @@ def build_dataset(
         matches = build_matches(rows)
         eng.register("membership", membership_table(matches))
         report("features", len(chosen), len(chosen) + 1)
-        table = eng.query(features_sql() + " ORDER BY ts, txn_id")
+        table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
     finally:
         eng.close()
     names = feature_names()
@@ -157,9 +160,34 @@ def build_dataset(
         )
         if f
     }
+    pattern_of = {
+        t: p
+        for t, f, p in zip(
+            label_table["txn_id"].to_pylist(),
+            label_table["is_laundering"].to_pylist(),
+            label_table["pattern_id"].to_pylist(),
+            strict=True,
+        )
+        if f and p
+    }
+    accounts_of = dict(
+        zip(
+            ids,
+            zip(table["from_account"].to_pylist(), table["to_account"].to_pylist(), strict=True),
+            strict=True,
+        )
+    )
     y = np.fromiter((t in positive for t in ids), dtype=bool, count=len(ids))
     return Dataset(
-        ids, np.asarray(table["ts"]), _to_matrix(table, names), y, names, matches, typology_of
+        ids,
+        np.asarray(table["ts"]),
+        _to_matrix(table, names),
+        y,
+        names,
+        matches,
+        typology_of,
+        pattern_of,
+        accounts_of,
     )
 
 
