@@ -111,7 +111,6 @@ def build_dataset(
     progress: Progress | None = None,
 ) -> Dataset:
     """Run every detector over the whole ledger and compute features for every transaction."""
-    report = progress or (lambda _s, _d, _t: None)
     ledger = open_ledger(ctx)
     bounds = ledger_bounds(ledger)
     if bounds is None:
@@ -121,7 +120,6 @@ def build_dataset(
     fx = fx_table(rate_periods(load_fx_rates(ctx.settings.data_dir / "fx_rates.json")))
     with ctx.db.transaction() as session:
         owners = repo.account_owners(session)
-    chosen = detectors()
     eng = open_engine(engine, ledger, scan, fx, spark_master=ctx.settings.spark_master)
     try:
         eng.register(
@@ -131,16 +129,29 @@ def build_dataset(
                 schema=OWNERS_SCHEMA,
             ),
         )
-        rows = []
-        for n, det in enumerate(chosen):
-            report(f"detector {det.name}", n, len(chosen) + 1)
-            rows.extend(run_detector(eng, det, det.params()))
-        matches = build_matches(rows)
-        eng.register("membership", membership_table(matches))
-        report("features", len(chosen), len(chosen) + 1)
-        table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
+        return dataset_from_engine(eng, label_table, progress=progress)
     finally:
         eng.close()
+
+
+def dataset_from_engine(
+    eng: QueryEngine,
+    label_table: pa.Table,
+    *,
+    params: dict[str, dict[str, Any]] | None = None,
+    progress: Progress | None = None,
+) -> Dataset:
+    """Detect, then compute features for every transaction in the engine's ``txn`` view."""
+    report = progress or (lambda _s, _d, _t: None)
+    chosen = detectors()
+    rows = []
+    for n, det in enumerate(chosen):
+        report(f"detector {det.name}", n, len(chosen) + 1)
+        rows.extend(run_detector(eng, det, det.params((params or {}).get(det.name))))
+    matches = build_matches(rows)
+    eng.register("membership", membership_table(matches))
+    report("features", len(chosen), len(chosen) + 1)
+    table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
     names = feature_names()
     ids = table["txn_id"].to_pylist()
     positive = {
