@@ -22,10 +22,11 @@ from typing import Any, TypeVar
 
 from integrita.errors import ConfigurationError
 
-#: Transfers between two different accounts (cash moves are their own typologies).
-TRANSFER = "kind NOT IN ('cash_deposit', 'cash_withdrawal') AND from_account <> to_account"
+#: Account-to-account transfers between two different accounts: the vehicle of layering.
+#: Card and bill payments to merchants, salaries and cash have their own typologies.
+TRANSFER = "kind = 'transfer' AND from_account <> to_account"
 #: The same condition on a ``txn`` aliased ``t``.
-TRANSFER_T = "t.kind NOT IN ('cash_deposit', 'cash_withdrawal') AND t.from_account <> t.to_account"
+TRANSFER_T = "t.kind = 'transfer' AND t.from_account <> t.to_account"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,12 +26,20 @@ class FanParams:
     min_amount_cny_minor: int = 100_000
 
 
+def _not_organisation(column: str) -> str:
+    """Businesses pay and are paid by many parties as a matter of course: hubs must be persons."""
+    return f"{column} NOT IN (SELECT account_id FROM owners WHERE customer_type = 'organisation')"
+
+
 def _fan(name: str, p: FanParams, *, inbound: bool) -> DetectorQuery:
     account, other = ("to_account", "from_account") if inbound else ("from_account", "to_account")
     w = p.window_days - 1
+    # transfers to business accounts (counterparty_type) are ordinary trade and shopping
+    personal = "counterparty_type <> 'third_party_corporate' AND "
     edges = (
         f"SELECT {account} AS account, {other} AS counterparty, day FROM txn "
-        f"WHERE {TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"WHERE {TRANSFER} AND {personal}amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"AND {_not_organisation(account)} "
         f"GROUP BY {account}, {other}, day"
     )
     hits = (
@@ -44,7 +52,8 @@ def _fan(name: str, p: FanParams, *, inbound: bool) -> DetectorQuery:
         f"SELECT concat('{name}:', h.account, ':', CAST(h.day AS STRING)) AS match_id, "
         f"h.account AS account, t.txn_id FROM {name}_hits AS h JOIN txn AS t "
         f"ON t.{account} = h.account AND t.day BETWEEN h.day - {w} AND h.day "
-        f"WHERE {TRANSFER_T} AND t.amount_cny_minor >= {p.min_amount_cny_minor}"
+        f"WHERE {TRANSFER_T} AND {personal.replace('counterparty_type', 't.counterparty_type')}"
+        f"t.amount_cny_minor >= {p.min_amount_cny_minor}"
     )
     return DetectorQuery(((f"{name}_edges", edges), (f"{name}_hits", hits)), evidence)
 
@@ -216,12 +225,15 @@ def gather_scatter(p: GatherScatterParams) -> DetectorQuery:
     hub that redistributes funds."""
     name = "gather_scatter"
     w = p.window_days - 1
-    filt = f"{TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor}"
+    filt = (
+        f"{TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"AND counterparty_type <> 'third_party_corporate'"
+    )
     stages = (
         (
             f"{name}_in",
             f"SELECT to_account AS hub, from_account AS cp, day FROM txn WHERE {filt} "
-            f"GROUP BY to_account, from_account, day",
+            f"AND {_not_organisation('to_account')} GROUP BY to_account, from_account, day",
         ),
         (
             f"{name}_out",
@@ -244,7 +256,10 @@ def gather_scatter(p: GatherScatterParams) -> DetectorQuery:
         ),
     )
     mid = f"concat('{name}:', h.hub, ':', CAST(h.day AS STRING))"
-    amount = f"t.amount_cny_minor >= {p.min_amount_cny_minor} AND {TRANSFER_T}"
+    amount = (
+        f"t.amount_cny_minor >= {p.min_amount_cny_minor} AND {TRANSFER_T} "
+        f"AND t.counterparty_type <> 'third_party_corporate'"
+    )
     evidence = (
         f"SELECT {mid} AS match_id, h.hub AS account, t.txn_id FROM {name}_hits AS h JOIN txn AS t "
         f"ON t.to_account = h.hub AND t.day BETWEEN h.day - {w} AND h.day WHERE {amount} "
@@ -317,7 +332,7 @@ def bipartite(p: BipartiteParams) -> DetectorQuery:
         f"JOIN txn AS x ON x.from_account = h.s AND x.to_account = {{target}} "
         f"AND CAST(FLOOR(x.day / {p.window_days}) AS BIGINT) = h.bucket "
         f"AND x.amount_cny_minor >= {p.min_amount_cny_minor} "
-        f"AND x.kind NOT IN ('cash_deposit', 'cash_withdrawal')"
+        f"AND x.kind = 'transfer'"
     )
     parts = []
     for target in ("h.t1", "h.t2"):
