@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from integrita.cli import admin, care, casework, demo, foundation, realtime, risk, serve, synthetic
+from integrita.cli import (
+    admin,
+    care,
+    casework,
+    demo,
+    detection,
+    foundation,
+    realtime,
+    risk,
+    serve,
+    synthetic,
+)
 
 app = typer.Typer(
     name="integrita",
@@ -14,7 +25,18 @@ app = typer.Typer(
 )
 
 # One line per capability; each module adds its commands and sub-groups to the app.
-for module in (synthetic, foundation, admin, serve, realtime, care, risk, casework, demo):
+for module in (
+    synthetic,
+    foundation,
+    admin,
+    serve,
+    realtime,
+    care,
+    risk,
+    casework,
+    detection,
+    demo,
+):
     module.register(app)
 
 

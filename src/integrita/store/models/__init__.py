@@ -18,6 +18,7 @@ from integrita.store.models.care import (
 )
 from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
+from integrita.store.models.detection import DetectionRun, ScoringModel
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
@@ -65,6 +66,7 @@ __all__ = [
     "CustomerOrder",
     "CustomerRiskStatus",
     "Department",
+    "DetectionRun",
     "Escalation",
     "ExecutedPayment",
     "IngestRun",
@@ -82,6 +84,7 @@ __all__ = [
     "RiskSelfAssessment",
     "RoutingRule",
     "RuleSetVersion",
+    "ScoringModel",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",

@@ -1,0 +1,203 @@
+"""Detection speed: a full run on DuckDB (time, peak memory), scoring rows/s, and Spark local mode.
+
+Usage:
+  python benchmarks/detection_speed.py                    # generate a 5,000,000-txn synthetic bank
+  python benchmarks/detection_speed.py --bank-dir DIR     # a bank written by integrita.synthetic
+  python benchmarks/detection_speed.py --no-spark         # skip the Spark local-mode run
+
+Each engine runs ``run_detection`` (every detector, large-value records, alerts
+grouped per customer and stored) in its own child process so its peak memory
+(including Spark's JVM) can be measured. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+
+def _context(data: Path, engine: str):  # type: ignore[no-untyped-def]
+    from integrita.services.context import Context
+    from integrita.settings import Settings
+
+    settings = Settings(
+        data_dir=data, duckdb_memory_limit="5GB", duckdb_threads=2, spark_master="local[2]"
+    )
+    return Context.from_settings(settings)
+
+
+def prepare(bank: Path, data: Path) -> int:
+    """Ledger + customers and accounts in a fresh data directory; returns transactions stored."""
+    from integrita.analytics.ledger import Ledger
+    from integrita.store.repositories import customers as repo
+
+    ctx = _context(data, "duckdb")
+    ledger = Ledger(ctx.settings.resolved_ledger_dir)
+    (ledger.root.parent / ".staging").mkdir(parents=True, exist_ok=True)
+    stored = ledger.append_parquet(bank / "transactions.parquet").stored
+    text = pacsv.ConvertOptions(
+        column_types={
+            "account_id": pa.string(),
+            "customer_id": pa.string(),
+            "id_number": pa.string(),
+        }
+    )
+    customers = pacsv.read_csv(bank / "customers.csv", convert_options=text).to_pylist()
+    accounts = pacsv.read_csv(bank / "accounts.csv", convert_options=text).to_pylist()
+    with ctx.db.transaction() as session:
+        repo.upsert_customers(
+            session,
+            [
+                {
+                    "customer_id": c["customer_id"],
+                    "customer_type": c["customer_type"],
+                    "name": c["name"],
+                    "id_document_type": c["id_document_type"],
+                    "id_number": str(c["id_number"]),
+                }
+                for c in customers
+            ],
+        )
+        repo.upsert_accounts(
+            session,
+            [
+                {
+                    "account_id": a["account_id"],
+                    "bank_id": a["bank_id"],
+                    "customer_id": a["customer_id"],
+                    "account_type": a["account_type"],
+                    "opened_on": a["opened_on"]
+                    if isinstance(a["opened_on"], date)
+                    else date(2020, 1, 1),
+                }
+                for a in accounts
+            ],
+        )
+    return stored
+
+
+def child(data: Path, engine: str) -> None:
+    """Run detection once and print its figures (called in a fresh process)."""
+    from integrita.services.detection import run_detection
+
+    ctx = _context(data, engine)
+    started = time.perf_counter()
+    summary = run_detection(ctx, engine)
+    seconds = time.perf_counter() - started
+    out = {
+        "seconds": round(seconds, 1),
+        "alerts_raised": summary.alerts_raised,
+        "large_value_records": summary.large_value_records,
+        "matches": {t.typology: t.matches for t in summary.typologies},
+        "peak_rss_mb_self": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(json.dumps(out))
+
+
+def scoring_speed(data: Path) -> dict[str, float]:
+    """Features for every transaction and LightGBM predictions: rows per second of each."""
+    import numpy as np
+
+    from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
+    from integrita.detection import model as ml
+    from integrita.detection.features import feature_names, features_sql
+    from integrita.detection.fx import load_fx_rates, rate_periods
+    from integrita.services.ledger import open_ledger
+    from integrita.services.scoring import MEMBERSHIP_SCHEMA, _to_matrix
+
+    ctx = _context(data, "duckdb")
+    ledger = open_ledger(ctx)
+    bounds = ledger_bounds(ledger)
+    assert bounds is not None
+    from datetime import timedelta
+
+    eng = open_engine(
+        "duckdb",
+        ledger,
+        ScanRange(bounds[0], bounds[1] + timedelta(seconds=1)),
+        fx_table(rate_periods(load_fx_rates())),
+    )
+    try:
+        eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
+        started = time.perf_counter()
+        table = eng.query(f"SELECT * FROM ({features_sql()}) AS f")
+        feature_seconds = time.perf_counter() - started
+    finally:
+        eng.close()
+    names = feature_names()
+    x = _to_matrix(table, names)
+    rng = np.random.default_rng(1)
+    y = rng.random(len(x)) < 0.01  # throughput only: labels do not matter for speed
+    ts = np.asarray(table["ts"])
+    trained = ml.train(x, y, ts, names, rounds=100)
+    started = time.perf_counter()
+    trained.booster.predict(x)
+    predict_seconds = time.perf_counter() - started
+    return {
+        "rows": len(x),
+        "feature_rows_per_second": round(len(x) / feature_seconds),
+        "predict_rows_per_second": round(len(x) / predict_seconds),
+        "trees": trained.booster.current_iteration(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bank-dir", type=Path)
+    parser.add_argument("--transactions", type=int, default=5_000_000)
+    parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--child", choices=["duckdb", "spark"])
+    parser.add_argument("--data", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        child(args.data, args.child)
+        return
+    with tempfile.TemporaryDirectory(prefix="integrita-speed-") as tmp:
+        root = Path(tmp)
+        bank = args.bank_dir
+        if bank is None:
+            from integrita.synthetic import (  # type: ignore[attr-defined]
+                amlworld_config,
+                generate_bank,
+            )
+
+            bank = root / "bank"
+            generate_bank(amlworld_config(args.transactions, 11), bank)
+        base = root / "base"
+        stored = prepare(bank, base)
+        result: dict[str, object] = {"benchmark": "detection_speed", "transactions": stored}
+        for engine in ["duckdb"] + ([] if args.no_spark else ["spark"]):
+            data = root / engine
+            shutil.copytree(base, data)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", engine, "--data", str(data)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                result[engine] = {"error": proc.stderr.strip().splitlines()[-1:]}
+                continue
+            figures = json.loads(proc.stdout.strip().splitlines()[-1])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            figures["peak_rss_mb_children"] = round(max(after, before) / 1024, 1)
+            result[engine] = figures
+        result["scoring"] = scoring_speed(base)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

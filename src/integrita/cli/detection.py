@@ -1,0 +1,179 @@
+"""``integrita detect``, ``integrita model`` and ``integrita evaluate``: batch AML monitoring."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.detection.registry import detectors
+from integrita.services import evaluation, scoring
+from integrita.services.detection import DetectionSummary, run_detection
+
+detect_app = typer.Typer(help="Batch AML monitoring over the ledger.", no_args_is_help=True)
+model_app = typer.Typer(help="The learned alert-scoring model.", no_args_is_help=True)
+
+
+@contextmanager
+def _steps(description: str, total: int) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback (step, done, total) that drives a Rich progress bar."""
+    with progress_bar(description, total=total) as advance:
+        seen = {"done": 0}
+
+        def report(_step: str, done: int, _total: int) -> None:
+            advance(done - seen["done"])
+            seen["done"] = done
+
+        yield report
+
+
+def print_summary(summary: DetectionSummary) -> None:
+    """The per-typology table the CLI and the demo show after a run."""
+    if summary.nothing_new:
+        console.print("no new ledger partitions since the last run: nothing to do")
+        return
+    table = Table(
+        "typology",
+        "matches",
+        "transactions",
+        "accounts",
+        "alerts",
+        title=f"detection run {summary.run_id} on {summary.engine} "
+        f"({summary.new_partitions} new partition(s), {summary.seconds:.1f} s)",
+    )
+    for t in summary.typologies:
+        table.add_row(
+            t.title, f"{t.matches:,}", f"{t.transactions:,}", f"{t.accounts:,}", f"{t.alerts:,}"
+        )
+    console.print(table)
+    console.print(
+        f"alerts raised: {summary.alerts_raised:,} (already raised before: {summary.alerts_duplicate:,}); "
+        f"large-value records: {summary.large_value_records:,}; "
+        f"scored with: {summary.scored_with or 'no model (run integrita model train)'}"
+    )
+
+
+@detect_app.command("run")
+@handle_errors
+def detect_run(
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark")] = "duckdb",
+    full: Annotated[bool, typer.Option(help="Re-process the whole ledger")] = False,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these typologies")] = None,
+) -> None:
+    """Run every detector over new ledger partitions; raise one alert per customer."""
+    ctx = context()
+    total = len(detectors(only)) + 2
+    with _steps("detecting", total) as report:
+        summary = run_detection(ctx, engine, report, only=only, full=full)
+    print_summary(summary)
+
+
+@detect_app.command("typologies")
+@handle_errors
+def detect_typologies() -> None:
+    """List the typologies with the explanation an analyst reads and their parameters."""
+    table = Table("typology", "why it alerts", "parameters", show_lines=True)
+    for d in detectors():
+        table.add_row(d.title, d.explanation, repr(d.default_params))
+    console.print(table)
+
+
+@model_app.command("train")
+@handle_errors
+def model_train(
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="Labels file (CSV or Parquet); default: the labels kept at ingest"),
+    ] = None,
+) -> None:
+    """Train the scoring model with the temporal split, write its model card and activate it."""
+    ctx = context()
+    with _steps("training", len(detectors()) + 1) as report:
+        card = scoring.train_model(ctx, labels, progress=report)
+    _print_card(card)
+
+
+def _print_card(card: dict[str, object]) -> None:
+    table = Table("split", "precision", "recall", "F1", title=f"model {card['version']}")
+    metrics = card["metrics"]
+    assert isinstance(metrics, dict)
+    for split, m in metrics.items():
+        table.add_row(split, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}")
+    console.print(table)
+    console.print(f"data: {json.dumps(card['data'])}")
+
+
+@model_app.command("evaluate")
+@handle_errors
+def model_evaluate(
+    version: Annotated[
+        str | None, typer.Option(help="Model version; default: the active one")
+    ] = None,
+    labels: Annotated[Path | None, typer.Option(help="Labels file (CSV or Parquet)")] = None,
+) -> None:
+    """Test a registered model on the last 20 % of the current ledger."""
+    result = scoring.evaluate_model(context(), version, labels)
+    m = result["test"]
+    console.print(
+        f"model {result['version']} on {result['rows']:,} test transactions: precision "
+        f"{m['precision']:.3f}, recall {m['recall']:.3f}, F1 {m['f1']:.3f}"
+    )
+
+
+@model_app.command("show")
+@handle_errors
+def model_show(
+    version: Annotated[str | None, typer.Option(help="Show this version's card")] = None,
+) -> None:
+    """List the registered models, or print one model card."""
+    models = scoring.list_models(context())
+    if version:
+        chosen = [m for m in models if m["version"] == version]
+        if not chosen:
+            from integrita.errors import NotFoundError
+
+            raise NotFoundError(f"no scoring model {version}")
+        _print_card(chosen[0]["card"])
+        return
+    table = Table("version", "active", "test F1", "path")
+    for m in models:
+        test = m["card"]["metrics"]["test"]
+        table.add_row(m["version"], "yes" if m["active"] else "", f"{test['f1']:.3f}", m["path"])
+    console.print(table)
+
+
+@handle_errors
+def evaluate_command(
+    labels: Annotated[Path, typer.Option(help="Labels kept apart at ingest (CSV or Parquet)")],
+) -> None:
+    """Precision, recall and F1 per typology and overall; model minority-class F1; charts."""
+    ctx = context()
+    with _steps("evaluating", len(detectors()) + 1) as report:
+        result = evaluation.evaluate(ctx, labels, progress=report)
+    for title, rows in (
+        ("transactions", result.transaction_level),
+        ("accounts", result.account_level),
+    ):
+        table = Table("typology", "precision", "recall", "F1", title=f"rules, {title}")
+        for name, m in rows.items():
+            table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}")
+        console.print(table)
+    m = result.model
+    console.print(
+        f"model ({m['source']}), minority class on the test split: precision {m['precision']:.3f}, "
+        f"recall {m['recall']:.3f}, F1 {m['f1']:.3f}"
+    )
+    console.print(f"alerts per true case: {result.alerts_per_true_case}")
+    console.print(f"report: {result.folder / 'evaluation.html'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(detect_app, name="detect")
+    app.add_typer(model_app, name="model")
+    app.command("evaluate")(evaluate_command)

@@ -1,0 +1,153 @@
+"""Running detectors on an engine and turning their evidence rows into matches and alerts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from integrita.analytics.engine import QueryEngine
+from integrita.detection.registry import Detector
+
+#: One evidence row: (detector, match_id, account, txn_id, ts, amount_cny_minor).
+EvidenceRow = tuple[str, str, str, str, int, int]
+
+
+def run_detector(engine: QueryEngine, det: Detector, params: Any) -> list[EvidenceRow]:
+    """Materialise a detector's stages, fetch its evidence with booking time and amount."""
+    query = det.build(params)
+    try:
+        for name, sql in query.stages:
+            engine.stage(name, sql)
+        table = engine.query(
+            "SELECT m.match_id, m.account, m.txn_id, t.ts, t.amount_cny_minor "
+            f"FROM ({query.evidence}) AS m JOIN txn AS t ON t.txn_id = m.txn_id"
+        )
+    finally:
+        for name, _ in reversed(query.stages):
+            engine.drop(name)
+    cols = table.to_pydict()
+    return sorted(
+        {
+            (det.name, str(m), str(a), str(x), int(ts), int(amt or 0))
+            for m, a, x, ts, amt in zip(
+                cols["match_id"],
+                cols["account"],
+                cols["txn_id"],
+                cols["ts"],
+                cols["amount_cny_minor"],
+                strict=True,
+            )
+        }
+    )
+
+
+@dataclass
+class Match:
+    """One instance of a typology: the accounts it is about and the transactions that show it."""
+
+    typology: str
+    match_id: str
+    accounts: set[str] = field(default_factory=set)
+    txn_ids: set[str] = field(default_factory=set)
+    first_ts: int = 0
+    last_ts: int = 0
+    amount_cny_minor: int = 0
+
+    def as_evidence(self) -> dict[str, object]:
+        return {
+            "match_id": self.match_id,
+            "accounts": sorted(self.accounts),
+            "txn_ids": sorted(self.txn_ids),
+            "first_at": datetime.fromtimestamp(self.first_ts, UTC).isoformat(),
+            "last_at": datetime.fromtimestamp(self.last_ts, UTC).isoformat(),
+            "amount_cny_minor": self.amount_cny_minor,
+        }
+
+
+def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
+    """Group evidence into matches; matches of one typology that share a transaction are one match.
+
+    Window-based typologies report the same activity from several anchor days; merging
+    on shared transactions turns those into the single pattern an analyst sees.
+    """
+    by_typology: dict[str, dict[str, list[EvidenceRow]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        by_typology[row[0]][row[1]].append(row)
+    result: list[Match] = []
+    for typology, groups in sorted(by_typology.items()):
+        parent: dict[str, str] = {}
+
+        def find(x: str, parent: dict[str, str] = parent) -> str:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        owner_of_txn: dict[str, str] = {}
+        for match_id in sorted(groups):
+            find(match_id)
+            for row in groups[match_id]:
+                other = owner_of_txn.setdefault(row[3], match_id)
+                ra, rb = find(other), find(match_id)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        merged: dict[str, list[EvidenceRow]] = defaultdict(list)
+        for match_id, group in groups.items():
+            merged[find(match_id)].extend(group)
+        for root, group in sorted(merged.items()):
+            amounts: dict[str, int] = {}
+            match = Match(typology, root)
+            for _, _, account, txn_id, _ts, amount in group:
+                match.accounts.add(account)
+                amounts[txn_id] = amount
+            match.txn_ids = set(amounts)
+            stamps = [r[4] for r in group]
+            match.first_ts, match.last_ts = min(stamps), max(stamps)
+            match.amount_cny_minor = sum(amounts.values())
+            result.append(match)
+    return result
+
+
+@dataclass
+class CustomerAlert:
+    """Everything one customer's alert carries: typologies, matches and evidence transactions."""
+
+    customer_id: str
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def typologies(self) -> list[str]:
+        return sorted({m.typology for m in self.matches})
+
+    @property
+    def txn_ids(self) -> set[str]:
+        return {t for m in self.matches for t in m.txn_ids}
+
+    def evidence(self, explanations: Mapping[str, str]) -> dict[str, object]:
+        by_typology: dict[str, list[dict[str, object]]] = defaultdict(list)
+        for m in sorted(self.matches, key=lambda m: (m.typology, m.match_id)):
+            by_typology[m.typology].append(m.as_evidence())
+        return {
+            "typologies": {
+                t: {"why": explanations.get(t, ""), "matches": ms}
+                for t, ms in sorted(by_typology.items())
+            }
+        }
+
+
+def group_by_customer(
+    matches: Iterable[Match], owner_of: Callable[[str], str | None]
+) -> list[CustomerAlert]:
+    """One alert per customer: a match goes to every customer of ours owning one of its accounts.
+
+    Accounts we do not hold (external counterparties) map to no customer and raise nothing.
+    """
+    alerts: dict[str, CustomerAlert] = {}
+    for match in matches:
+        customers = {c for a in match.accounts if (c := owner_of(a)) is not None}
+        for customer_id in sorted(customers):
+            alerts.setdefault(customer_id, CustomerAlert(customer_id)).matches.append(match)
+    return [alerts[c] for c in sorted(alerts)]

@@ -1,0 +1,648 @@
+"""The money-laundering typologies, one registered definition each.
+
+Amounts are compared in CNY minor units (``amount_cny_minor``, valued at the
+dated exchange rate); times in seconds (``ts``) or days (``day``) since the epoch.
+Each definition is SQL both DuckDB and Spark run unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from integrita.detection.registry import TRANSFER, TRANSFER_T, DetectorQuery, detector
+
+DAY = 86400
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+# -- fan-in / fan-out ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FanParams:
+    min_counterparties: int = 5
+    max_counterparties: int = 60
+    window_days: int = 3
+    min_amount_cny_minor: int = 100_000
+
+
+def _not_organisation(column: str) -> str:
+    """Businesses pay and are paid by many parties as a matter of course: hubs must be persons."""
+    return f"{column} NOT IN (SELECT account_id FROM owners WHERE customer_type = 'organisation')"
+
+
+def _fan(name: str, p: FanParams, *, inbound: bool) -> DetectorQuery:
+    account, other = ("to_account", "from_account") if inbound else ("from_account", "to_account")
+    w = p.window_days - 1
+    # transfers to business accounts (counterparty_type) are ordinary trade and shopping
+    personal = "counterparty_type <> 'third_party_corporate' AND "
+    edges = (
+        f"SELECT {account} AS account, {other} AS counterparty, day FROM txn "
+        f"WHERE {TRANSFER} AND {personal}amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"AND {_not_organisation(account)} "
+        f"GROUP BY {account}, {other}, day"
+    )
+    hits = (
+        f"SELECT a.account, a.day FROM (SELECT DISTINCT account, day FROM {name}_edges) AS a "
+        f"JOIN {name}_edges AS e ON e.account = a.account AND e.day BETWEEN a.day - {w} AND a.day "
+        f"GROUP BY a.account, a.day "
+        f"HAVING COUNT(DISTINCT e.counterparty) BETWEEN {p.min_counterparties} AND {p.max_counterparties}"
+    )
+    evidence = (
+        f"SELECT concat('{name}:', h.account, ':', CAST(h.day AS STRING)) AS match_id, "
+        f"h.account AS account, t.txn_id FROM {name}_hits AS h JOIN txn AS t "
+        f"ON t.{account} = h.account AND t.day BETWEEN h.day - {w} AND h.day "
+        f"WHERE {TRANSFER_T} AND {personal.replace('counterparty_type', 't.counterparty_type')}"
+        f"t.amount_cny_minor >= {p.min_amount_cny_minor}"
+    )
+    return DetectorQuery(((f"{name}_edges", edges), (f"{name}_hits", hits)), evidence)
+
+
+def _days(days: int) -> timedelta:
+    return timedelta(days=days)
+
+
+@detector("fan_in", title="Fan-in", params=FanParams(), lookback=lambda p: _days(p.window_days))
+def fan_in(p: FanParams) -> DetectorQuery:
+    """Fan-in: many different accounts paid into this account within a few days
+    (at least the configured number of distinct senders inside the window), the
+    way mules collect funds before passing them on."""
+    return _fan("fan_in", p, inbound=True)
+
+
+@detector("fan_out", title="Fan-out", params=FanParams(), lookback=lambda p: _days(p.window_days))
+def fan_out(p: FanParams) -> DetectorQuery:
+    """Fan-out: this account paid many different accounts within a few days (at
+    least the configured number of distinct receivers inside the window), the way
+    illicit funds are dispersed."""
+    return _fan("fan_out", p, inbound=False)
+
+
+# -- edges shared by the path-shaped typologies -------------------------------------------------
+def _edges(name: str, min_amount: int) -> tuple[str, str]:
+    return (
+        f"{name}_e",
+        f"SELECT txn_id, from_account AS src, to_account AS dst, ts, amount_cny_minor AS amt "
+        f"FROM txn WHERE {TRANSFER} AND amount_cny_minor >= {min_amount}",
+    )
+
+
+def _similar(later: str, earlier: str, tolerance_pct: int) -> str:
+    """``later`` amount within ``tolerance_pct`` percent of ``earlier`` (integer arithmetic)."""
+    return (
+        f"{later} * 100 >= {earlier} * {100 - tolerance_pct} "
+        f"AND {later} * 100 <= {earlier} * {100 + tolerance_pct}"
+    )
+
+
+# -- cycle ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CycleParams:
+    min_hops: int = 2
+    max_hops: int = 6
+    window_days: int = 10
+    amount_tolerance_pct: int = 10
+    min_amount_cny_minor: int = 100_000
+
+
+@detector("cycle", title="Cycle", params=CycleParams(), lookback=lambda p: _days(p.window_days))
+def cycle(p: CycleParams) -> DetectorQuery:
+    """Cycle: money left this account and came back to it through a chain of 2 to 6
+    other accounts, each payment following the previous one within the time window
+    and carrying roughly the same amount — round-tripping that hides the origin."""
+    name = "cycle"
+    window = p.window_days * DAY
+    stages: list[tuple[str, str]] = [_edges(name, p.min_amount_cny_minor)]
+    stages.append(
+        (
+            f"{name}_p1",
+            f"SELECT src AS a1, dst AS a2, txn_id AS t1, ts AS ts1, ts AS tsl, amt AS amtl "
+            f"FROM {name}_e",
+        )
+    )
+    closed: list[tuple[int, str]] = []
+    for k in range(2, p.max_hops + 1):
+        prev = f"{name}_p{k - 1}"
+        nodes = ", ".join(f"p.a{i}" for i in range(1, k + 1))
+        txns = ", ".join(f"p.t{i}" for i in range(1, k))
+        join = (
+            f"FROM {prev} AS p JOIN {name}_e AS e ON e.src = p.a{k} AND e.ts > p.tsl "
+            f"AND e.ts <= p.ts1 + {window} AND {_similar('e.amt', 'p.amtl', p.amount_tolerance_pct)}"
+        )
+        if k >= p.min_hops:
+            stages.append(
+                (
+                    f"{name}_c{k}",
+                    f"SELECT {nodes}, {txns}, e.txn_id AS t{k} {join} AND e.dst = p.a1",
+                )
+            )
+            closed.append((k, f"{name}_c{k}"))
+        if k < p.max_hops:
+            distinct = " AND ".join(f"e.dst <> p.a{i}" for i in range(1, k + 1))
+            stages.append(
+                (
+                    f"{name}_p{k}",
+                    f"SELECT {nodes}, e.dst AS a{k + 1}, {txns}, e.txn_id AS t{k}, p.ts1, "
+                    f"e.ts AS tsl, e.amt AS amtl {join} AND {distinct}",
+                )
+            )
+    parts = []
+    for k, table in closed:
+        match_id = "concat('cycle:', " + ", '>', ".join(f"t{i}" for i in range(1, k + 1)) + ")"
+        for i in range(1, k + 1):
+            parts.append(
+                f"SELECT {match_id} AS match_id, a{i} AS account, t{i} AS txn_id FROM {table}"
+            )
+    return DetectorQuery(tuple(stages), " UNION ALL ".join(parts))
+
+
+# -- scatter-gather / gather-scatter ------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ScatterGatherParams:
+    min_intermediaries: int = 3
+    window_days: int = 5
+    amount_tolerance_pct: int = 20
+    min_amount_cny_minor: int = 100_000
+
+
+@detector(
+    "scatter_gather",
+    title="Scatter-gather",
+    params=ScatterGatherParams(),
+    lookback=lambda p: _days(p.window_days),
+)
+def scatter_gather(p: ScatterGatherParams) -> DetectorQuery:
+    """Scatter-gather: one account split money across several intermediaries, each of
+    which passed roughly the same amount on to one common receiver within days —
+    the money is scattered to hide it and gathered again."""
+    name = "scatter_gather"
+    window = p.window_days * DAY
+    pairs = (
+        f"SELECT e1.src AS source, e1.dst AS mid, e2.dst AS target, e1.txn_id AS t1, "
+        f"e2.txn_id AS t2 FROM {name}_e AS e1 JOIN {name}_e AS e2 ON e2.src = e1.dst "
+        f"AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
+        f"AND {_similar('e2.amt', 'e1.amt', p.amount_tolerance_pct)} "
+        f"AND e2.dst <> e1.src AND e2.dst <> e1.dst"
+    )
+    hits = (
+        f"SELECT source, target FROM {name}_pairs GROUP BY source, target "
+        f"HAVING COUNT(DISTINCT mid) >= {p.min_intermediaries}"
+    )
+    mid = f"concat('{name}:', p.source, '>', p.target)"
+    join = f"FROM {name}_pairs AS p JOIN {name}_hits AS h ON h.source = p.source AND h.target = p.target"
+    evidence = " UNION ALL ".join(
+        [
+            f"SELECT {mid} AS match_id, p.source AS account, p.t1 AS txn_id {join}",
+            f"SELECT {mid} AS match_id, p.mid AS account, p.t1 AS txn_id {join}",
+            f"SELECT {mid} AS match_id, p.mid AS account, p.t2 AS txn_id {join}",
+            f"SELECT {mid} AS match_id, p.target AS account, p.t2 AS txn_id {join}",
+        ]
+    )
+    return DetectorQuery(
+        (_edges(name, p.min_amount_cny_minor), (f"{name}_pairs", pairs), (f"{name}_hits", hits)),
+        evidence,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GatherScatterParams:
+    min_senders: int = 4
+    min_receivers: int = 4
+    max_counterparties: int = 60
+    window_days: int = 5
+    min_amount_cny_minor: int = 100_000
+
+
+@detector(
+    "gather_scatter",
+    title="Gather-scatter",
+    params=GatherScatterParams(),
+    lookback=lambda p: _days(2 * p.window_days),
+)
+def gather_scatter(p: GatherScatterParams) -> DetectorQuery:
+    """Gather-scatter: this account first collected money from several senders and
+    then, within days, paid it out to several different receivers — a collection
+    hub that redistributes funds."""
+    name = "gather_scatter"
+    w = p.window_days - 1
+    filt = (
+        f"{TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"AND counterparty_type <> 'third_party_corporate'"
+    )
+    stages = (
+        (
+            f"{name}_in",
+            f"SELECT to_account AS hub, from_account AS cp, day FROM txn WHERE {filt} "
+            f"AND {_not_organisation('to_account')} GROUP BY to_account, from_account, day",
+        ),
+        (
+            f"{name}_out",
+            f"SELECT from_account AS hub, to_account AS cp, day FROM txn WHERE {filt} "
+            f"GROUP BY from_account, to_account, day",
+        ),
+        (
+            f"{name}_gather",
+            f"SELECT a.hub, a.day FROM (SELECT DISTINCT hub, day FROM {name}_in) AS a "
+            f"JOIN {name}_in AS i ON i.hub = a.hub AND i.day BETWEEN a.day - {w} AND a.day "
+            f"GROUP BY a.hub, a.day HAVING COUNT(DISTINCT i.cp) BETWEEN {p.min_senders} "
+            f"AND {p.max_counterparties}",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT g.hub, g.day FROM {name}_gather AS g JOIN {name}_out AS o "
+            f"ON o.hub = g.hub AND o.day BETWEEN g.day AND g.day + {w} "
+            f"GROUP BY g.hub, g.day HAVING COUNT(DISTINCT o.cp) BETWEEN {p.min_receivers} "
+            f"AND {p.max_counterparties}",
+        ),
+    )
+    mid = f"concat('{name}:', h.hub, ':', CAST(h.day AS STRING))"
+    amount = (
+        f"t.amount_cny_minor >= {p.min_amount_cny_minor} AND {TRANSFER_T} "
+        f"AND t.counterparty_type <> 'third_party_corporate'"
+    )
+    evidence = (
+        f"SELECT {mid} AS match_id, h.hub AS account, t.txn_id FROM {name}_hits AS h JOIN txn AS t "
+        f"ON t.to_account = h.hub AND t.day BETWEEN h.day - {w} AND h.day WHERE {amount} "
+        f"UNION ALL "
+        f"SELECT {mid} AS match_id, h.hub AS account, t.txn_id FROM {name}_hits AS h JOIN txn AS t "
+        f"ON t.from_account = h.hub AND t.day BETWEEN h.day AND h.day + {w} WHERE {amount}"
+    )
+    return DetectorQuery(stages, evidence)
+
+
+# -- bipartite / stack --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BipartiteParams:
+    min_sources: int = 3
+    max_degree: int = 12
+    window_days: int = 7
+    min_amount_cny_minor: int = 100_000
+
+
+@detector(
+    "bipartite",
+    title="Bipartite",
+    params=BipartiteParams(),
+    lookback=lambda p: _days(p.window_days),
+)
+def bipartite(p: BipartiteParams) -> DetectorQuery:
+    """Bipartite: a group of senders all paid the same group of receivers in the same
+    week (every one of at least three senders paid each of at least two receivers),
+    a coordinated web of payments between otherwise unrelated accounts."""
+    name = "bipartite"
+    filt = f"{TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor}"
+    bucket = f"CAST(FLOOR(day / {p.window_days}) AS BIGINT)"
+    stages = (
+        (
+            f"{name}_e",
+            f"SELECT from_account AS s, to_account AS t, {bucket} AS bucket FROM txn "
+            f"WHERE {filt} GROUP BY from_account, to_account, {bucket}",
+        ),
+        (
+            f"{name}_s",
+            f"SELECT s, bucket FROM {name}_e GROUP BY s, bucket "
+            f"HAVING COUNT(*) BETWEEN 2 AND {p.max_degree}",
+        ),
+        (
+            f"{name}_t",
+            f"SELECT t, bucket FROM {name}_e GROUP BY t, bucket "
+            f"HAVING COUNT(*) BETWEEN {p.min_sources} AND {p.max_degree}",
+        ),
+        (
+            f"{name}_ok",
+            f"SELECT e.s, e.t, e.bucket FROM {name}_e AS e "
+            f"JOIN {name}_s AS s ON s.s = e.s AND s.bucket = e.bucket "
+            f"JOIN {name}_t AS t ON t.t = e.t AND t.bucket = e.bucket",
+        ),
+        (
+            f"{name}_pairs",
+            f"SELECT a.t AS t1, b.t AS t2, a.bucket, a.s FROM {name}_ok AS a JOIN {name}_ok AS b "
+            f"ON b.s = a.s AND b.bucket = a.bucket AND a.t < b.t",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT p.t1, p.t2, p.bucket, p.s FROM {name}_pairs AS p JOIN "
+            f"(SELECT t1, t2, bucket FROM {name}_pairs GROUP BY t1, t2, bucket "
+            f"HAVING COUNT(*) >= {p.min_sources}) AS g "
+            f"ON g.t1 = p.t1 AND g.t2 = p.t2 AND g.bucket = p.bucket",
+        ),
+    )
+    mid = f"concat('{name}:', h.t1, '|', h.t2, ':', CAST(h.bucket AS STRING))"
+    tx = (
+        f"JOIN txn AS x ON x.from_account = h.s AND x.to_account = {{target}} "
+        f"AND CAST(FLOOR(x.day / {p.window_days}) AS BIGINT) = h.bucket "
+        f"AND x.amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"AND x.kind = 'transfer'"
+    )
+    parts = []
+    for target in ("h.t1", "h.t2"):
+        for who in ("h.s", target):
+            parts.append(
+                f"SELECT {mid} AS match_id, {who} AS account, x.txn_id "
+                f"FROM {name}_hits AS h {tx.format(target=target)}"
+            )
+    return DetectorQuery(stages, " UNION ALL ".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class StackParams:
+    min_layer_width: int = 2
+    window_days: int = 7
+    amount_tolerance_pct: int = 30
+    min_amount_cny_minor: int = 500_000
+
+
+@detector(
+    "stack", title="Stack (layering)", params=StackParams(), lookback=lambda p: _days(p.window_days)
+)
+def stack(p: StackParams) -> DetectorQuery:
+    """Stack (layering): money from one account reached one final receiver through two
+    successive layers of intermediaries (at least two different accounts in each
+    layer), every hop within days and of similar size — layering that puts
+    distance between the funds and their source."""
+    name = "stack"
+    window = p.window_days * DAY
+    tol = p.amount_tolerance_pct
+    stages = (
+        _edges(name, p.min_amount_cny_minor),
+        (
+            f"{name}_p2",
+            f"SELECT e1.src AS a1, e1.dst AS a2, e2.dst AS a3, e1.txn_id AS t1, e2.txn_id AS t2, "
+            f"e1.ts AS ts1, e2.ts AS ts2, e2.amt AS amt2 FROM {name}_e AS e1 JOIN {name}_e AS e2 "
+            f"ON e2.src = e1.dst AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
+            f"AND {_similar('e2.amt', 'e1.amt', tol)} AND e2.dst <> e1.src",
+        ),
+        (
+            f"{name}_p3",
+            f"SELECT p.a1, p.a2, p.a3, e.dst AS a4, p.t1, p.t2, e.txn_id AS t3 "
+            f"FROM {name}_p2 AS p JOIN {name}_e AS e ON e.src = p.a3 AND e.ts > p.ts2 "
+            f"AND e.ts <= p.ts1 + {window} AND {_similar('e.amt', 'p.amt2', tol)} "
+            f"AND e.dst <> p.a1 AND e.dst <> p.a2",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT a1, a4 FROM {name}_p3 GROUP BY a1, a4 "
+            f"HAVING COUNT(DISTINCT a2) >= {p.min_layer_width} "
+            f"AND COUNT(DISTINCT a3) >= {p.min_layer_width}",
+        ),
+    )
+    mid = f"concat('{name}:', p.a1, '>', p.a4)"
+    join = f"FROM {name}_p3 AS p JOIN {name}_hits AS h ON h.a1 = p.a1 AND h.a4 = p.a4"
+    evidence = " UNION ALL ".join(
+        f"SELECT {mid} AS match_id, p.{acc} AS account, p.{txn} AS txn_id {join}"
+        for acc, txn in (
+            ("a1", "t1"),
+            ("a2", "t1"),
+            ("a2", "t2"),
+            ("a3", "t2"),
+            ("a3", "t3"),
+            ("a4", "t3"),
+        )
+    )
+    return DetectorQuery(stages, evidence)
+
+
+# -- structuring --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StructuringParams:
+    threshold_cny_minor: int = 5_000_000
+    threshold_usd_minor: int = 1_000_000
+    margin_pct: int = 20
+    min_deposits: int = 3
+    window_days: int = 3
+
+
+@detector(
+    "structuring",
+    title="Structuring",
+    params=StructuringParams(),
+    lookback=lambda p: _days(p.window_days),
+)
+def structuring(p: StructuringParams) -> DetectorQuery:
+    """Structuring: several cash deposits each just under the RMB 50,000 reporting line
+    (or USD 10,000 for foreign currency) were made within a few days by the same
+    customer, possibly into different accounts or at different branches — splitting
+    cash to stay below the large-value report."""
+    name = "structuring"
+    lo_cny = p.threshold_cny_minor * (100 - p.margin_pct) // 100
+    lo_usd = p.threshold_usd_minor * (100 - p.margin_pct) // 100
+    window = p.window_days * DAY
+    stages = (
+        (
+            f"{name}_d",
+            f"SELECT t.txn_id, t.ts, t.to_account AS account, "
+            f"COALESCE(o.customer_id, t.to_account) AS holder FROM txn AS t "
+            f"LEFT JOIN owners AS o ON o.account_id = t.to_account "
+            f"WHERE t.kind = 'cash_deposit' AND ("
+            f"(t.paid_currency = 'CNY' AND t.amount_cny_minor >= {lo_cny} "
+            f"AND t.amount_cny_minor < {p.threshold_cny_minor}) OR "
+            f"(t.paid_currency <> 'CNY' AND t.amount_usd_minor >= {lo_usd} "
+            f"AND t.amount_usd_minor < {p.threshold_usd_minor}))",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT a.holder, a.txn_id AS anchor, a.ts FROM {name}_d AS a JOIN {name}_d AS b "
+            f"ON b.holder = a.holder AND b.ts >= a.ts - {window} AND b.ts <= a.ts "
+            f"GROUP BY a.holder, a.txn_id, a.ts HAVING COUNT(*) >= {p.min_deposits}",
+        ),
+    )
+    evidence = (
+        f"SELECT concat('{name}:', h.holder, ':', h.anchor) AS match_id, d.account, d.txn_id "
+        f"FROM {name}_hits AS h JOIN {name}_d AS d ON d.holder = h.holder "
+        f"AND d.ts >= h.ts - {window} AND d.ts <= h.ts"
+    )
+    return DetectorQuery(stages, evidence)
+
+
+# -- rapid pass-through -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PassThroughParams:
+    window_hours: int = 48
+    min_amount_cny_minor: int = 1_000_000
+    min_out_pct: int = 90
+    max_out_pct: int = 110
+
+
+@detector(
+    "rapid_pass_through",
+    title="Rapid pass-through",
+    params=PassThroughParams(),
+    lookback=lambda p: timedelta(hours=p.window_hours),
+)
+def rapid_pass_through(p: PassThroughParams) -> DetectorQuery:
+    """Rapid pass-through: money came into this account and almost all of it (90 % or
+    more) went out again within 24–48 hours, leaving little behind — the account
+    is used as a conduit, not to hold money."""
+    name = "rapid_pass_through"
+    window = p.window_hours * 3600
+    stages = (
+        (
+            f"{name}_in",
+            f"SELECT txn_id, to_account AS account, ts, amount_cny_minor AS amt FROM txn "
+            f"WHERE from_account <> to_account AND kind <> 'cash_withdrawal' "
+            f"AND amount_cny_minor >= {p.min_amount_cny_minor}",
+        ),
+        (
+            f"{name}_out",
+            "SELECT txn_id, from_account AS account, ts, amount_cny_minor AS amt FROM txn "
+            "WHERE from_account <> to_account AND kind <> 'cash_deposit'",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT i.txn_id AS in_id, i.account, i.ts FROM {name}_in AS i JOIN {name}_out AS o "
+            f"ON o.account = i.account AND o.ts > i.ts AND o.ts <= i.ts + {window} "
+            f"GROUP BY i.txn_id, i.account, i.ts, i.amt "
+            f"HAVING SUM(o.amt) * 100 >= i.amt * {p.min_out_pct} "
+            f"AND SUM(o.amt) * 100 <= i.amt * {p.max_out_pct}",
+        ),
+    )
+    mid = f"concat('{name}:', h.in_id)"
+    evidence = (
+        f"SELECT {mid} AS match_id, h.account, h.in_id AS txn_id FROM {name}_hits AS h "
+        f"UNION ALL SELECT {mid} AS match_id, h.account, o.txn_id FROM {name}_hits AS h "
+        f"JOIN {name}_out AS o ON o.account = h.account AND o.ts > h.ts AND o.ts <= h.ts + {window}"
+    )
+    return DetectorQuery(stages, evidence)
+
+
+# -- dormant account ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DormantParams:
+    dormant_days: int = 180
+    active_days: int = 30
+    min_transactions: int = 3
+    min_amount_cny_minor: int = 5_000_000
+
+
+@detector(
+    "dormant_awakening",
+    title="Dormant account suddenly active",
+    params=DormantParams(),
+    lookback=lambda p: _days(p.dormant_days + p.active_days),
+)
+def dormant_awakening(p: DormantParams) -> DetectorQuery:
+    """Dormant account suddenly active: this account had no transactions for six months
+    or more and then, within a month of waking up, moved a significant sum in several
+    transactions — dormant accounts are bought or taken over to launder money."""
+    name = "dormant_awakening"
+    active = p.active_days * DAY
+    stages = (
+        (
+            f"{name}_act",
+            "SELECT from_account AS account, txn_id, ts, amount_cny_minor AS amt FROM txn "
+            "UNION ALL SELECT to_account AS account, txn_id, ts, amount_cny_minor AS amt "
+            "FROM txn WHERE to_account <> from_account",
+        ),
+        (
+            f"{name}_wake",
+            f"SELECT account, txn_id, ts FROM (SELECT account, txn_id, ts, "
+            f"LAG(ts) OVER (PARTITION BY account ORDER BY ts, txn_id) AS prev_ts "
+            f"FROM {name}_act) AS x WHERE prev_ts IS NOT NULL "
+            f"AND ts - prev_ts >= {p.dormant_days * DAY}",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT w.account, w.txn_id AS wake_id, w.ts FROM {name}_wake AS w "
+            f"JOIN {name}_act AS a ON a.account = w.account AND a.ts >= w.ts "
+            f"AND a.ts < w.ts + {active} GROUP BY w.account, w.txn_id, w.ts "
+            f"HAVING COUNT(*) >= {p.min_transactions} AND SUM(a.amt) >= {p.min_amount_cny_minor}",
+        ),
+    )
+    evidence = (
+        f"SELECT concat('{name}:', h.wake_id) AS match_id, h.account, a.txn_id "
+        f"FROM {name}_hits AS h JOIN {name}_act AS a ON a.account = h.account "
+        f"AND a.ts >= h.ts AND a.ts < h.ts + {active}"
+    )
+    return DetectorQuery(stages, evidence)
+
+
+# -- high-risk geography ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class GeographyParams:
+    #: FATF "call for action" jurisdictions by default; configure the bank's own list.
+    countries: tuple[str, ...] = ("KP", "IR", "MM")
+    min_amount_cny_minor: int = 0
+
+    def __post_init__(self) -> None:
+        bad = [c for c in self.countries if not _COUNTRY.match(c)]
+        if bad:
+            raise ValueError(f"countries must be ISO 3166 alpha-2 codes, not {bad}")
+
+
+@detector(
+    "high_risk_geography",
+    title="High-risk geography",
+    params=GeographyParams(),
+    lookback=lambda p: _days(7),
+)
+def high_risk_geography(p: GeographyParams) -> DetectorQuery:
+    """High-risk geography: this account sent money to, or received money from, a
+    country on the bank's list of high-risk jurisdictions (by default the FATF
+    call-for-action list)."""
+    name = "high_risk_geography"
+    listed = ", ".join(f"'{c}'" for c in p.countries) or "''"
+    week = "CAST(FLOOR(day / 7) AS BIGINT)"
+    return DetectorQuery(
+        (),
+        f"SELECT concat('{name}:', from_account, ':', CAST({week} AS STRING)) AS match_id, "
+        f"from_account AS account, txn_id FROM txn WHERE to_country IN ({listed}) "
+        f"AND amount_cny_minor >= {p.min_amount_cny_minor} "
+        f"UNION ALL SELECT concat('{name}:', to_account, ':', CAST({week} AS STRING)) AS match_id, "
+        f"to_account AS account, txn_id FROM txn WHERE from_country IN ({listed}) "
+        f"AND amount_cny_minor >= {p.min_amount_cny_minor}",
+    )
+
+
+# -- behaviour change ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BehaviourParams:
+    history_weeks: int = 12
+    min_history_weeks: int = 4
+    ratio: int = 5
+    min_amount_cny_minor: int = 10_000_000
+    min_counterparties: int = 8
+
+
+@detector(
+    "behaviour_change",
+    title="Behaviour change",
+    params=BehaviourParams(),
+    lookback=lambda p: timedelta(weeks=p.history_weeks + 1),
+)
+def behaviour_change(p: BehaviourParams) -> DetectorQuery:
+    """Behaviour change: in one week this account moved far more money, or dealt with
+    far more counterparties, than its own weekly average over the previous three
+    months (five times or more) — a sudden change in how the account is used."""
+    name = "behaviour_change"
+    h = p.history_weeks
+    frame = f"OVER (PARTITION BY account ORDER BY week RANGE BETWEEN {h} PRECEDING AND 1 PRECEDING)"
+    stages = (
+        (
+            f"{name}_side",
+            "SELECT from_account AS account, to_account AS cp, CAST(FLOOR(day / 7) AS BIGINT) AS week, "
+            "amount_cny_minor AS amt, txn_id FROM txn WHERE from_account <> to_account "
+            "UNION ALL SELECT to_account AS account, from_account AS cp, "
+            "CAST(FLOOR(day / 7) AS BIGINT) AS week, amount_cny_minor AS amt, txn_id FROM txn "
+            "WHERE from_account <> to_account",
+        ),
+        (
+            f"{name}_week",
+            f"SELECT account, week, SUM(amt) AS amt, COUNT(DISTINCT cp) AS cps FROM {name}_side "
+            f"GROUP BY account, week",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT account, week FROM (SELECT account, week, amt, cps, "
+            f"SUM(amt) {frame} AS hist_amt, SUM(cps) {frame} AS hist_cps, "
+            f"COUNT(*) {frame} AS hist_weeks FROM {name}_week) AS x "
+            f"WHERE hist_weeks >= {p.min_history_weeks} AND ("
+            f"(amt >= {p.min_amount_cny_minor} AND amt * {h} >= hist_amt * {p.ratio}) OR "
+            f"(cps >= {p.min_counterparties} AND cps * {h} >= hist_cps * {p.ratio}))",
+        ),
+    )
+    evidence = (
+        f"SELECT concat('{name}:', h.account, ':', CAST(h.week AS STRING)) AS match_id, "
+        f"h.account, s.txn_id FROM {name}_hits AS h JOIN {name}_side AS s "
+        f"ON s.account = h.account AND s.week = h.week"
+    )
+    return DetectorQuery(stages, evidence)
