@@ -15,13 +15,17 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.detection import _steps, print_summary
 from integrita.cli.foundation import _progress_factory, print_ingest_reports
 from integrita.cli.realtime import demo_over_http
+from integrita.detection.registry import detectors
 from integrita.services import care_demo, care_sla, casework_demo
 from integrita.services.context import Context
+from integrita.services.detection import run_detection
 from integrita.services.ingest import ingest_path
 from integrita.services.ledger import ledger_stats
 from integrita.services.risk import demo as risk_demo
+from integrita.services.scoring import models_dir, train_model
 from integrita.synthetic import BankConfig, build_bank, files_to_write, write_bank
 from integrita.synthetic.bank import expected_transactions
 
@@ -62,6 +66,17 @@ def _mix_table(title: str, counts: dict[str, int]) -> Table:
     for key, n in counts.items():
         table.add_row(key, f"{n:,}", f"{n / total:.1%}")
     return table
+
+
+def _detection(ctx: Context) -> None:
+    if not any(models_dir(ctx).glob("*/model.txt")):
+        with _steps("training the scoring model on the labelled ledger", 8) as report:
+            card = train_model(ctx, progress=report)
+        test = card.get("metrics", {}).get("test", {})
+        console.print(f"scoring model {card['version']} trained; test-split metrics: {test}")
+    with _steps("detecting", len(detectors()) + 2) as report:
+        summary = run_detection(ctx, "duckdb", report)
+    print_summary(summary)
 
 
 def _realtime(ctx: Context, payments: int) -> None:
@@ -135,13 +150,15 @@ def demo(
         reports = ingest_path(ctx, bank_dir, _progress_factory(stack))
     print_ingest_reports(reports)
     _ledger_summary(ctx)
-    console.rule("3. real-time funds protection")
+    console.rule("3. batch AML monitoring")
+    _detection(ctx)
+    console.rule("4. real-time funds protection")
     _realtime(ctx, payments)
-    console.rule("4. case work")
+    console.rule("5. case work")
     _casework(ctx)
-    console.rule("5. money-laundering risk")
+    console.rule("6. money-laundering risk")
     _risk(ctx)
-    console.rule("6. customer care")
+    console.rule("7. customer care")
     _care(ctx)
     console.rule("where to look")
     console.print(f"operational database: {ctx.settings.resolved_database_url}")
