@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -228,10 +229,10 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=2_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    results = {
-        backend: run_backend(backend, args.customers, args.changes, args.transactions)
-        for backend in args.backends.split(",")
-    }
+    results = {}
+    for backend in args.backends.split(","):
+        results[backend] = run_backend(backend, args.customers, args.changes, args.transactions)
+        print(backend, json.dumps(results[backend]), file=sys.stderr, flush=True)
     load = os.getloadavg()[0]
     print(
         json.dumps(

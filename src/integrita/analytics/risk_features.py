@@ -29,6 +29,8 @@ def customer_ledger_features(
 ) -> pa.Table:
     """Counts per customer of the transactions on their accounts booked on or after ``since``.
 
+    The booking-date filter lets DuckDB skip whole partitions older than the look-back.
+
     ``accounts`` has columns ``account_id`` and ``customer_id``. Each transaction is
     seen from the customer's side: when the customer pays, the counterparty's
     country is ``to_country``; when the customer receives, it is ``from_country``.
@@ -42,10 +44,10 @@ def customer_ledger_features(
             """
             WITH legs AS (
                 SELECT from_account AS account_id, to_country AS other_country, kind, cross_border
-                FROM ledger WHERE booked_at >= $since
+                FROM ledger WHERE booking_date >= CAST($since AS DATE) AND booked_at >= $since
                 UNION ALL
                 SELECT to_account, from_country, kind, cross_border
-                FROM ledger WHERE booked_at >= $since
+                FROM ledger WHERE booking_date >= CAST($since AS DATE) AND booked_at >= $since
             )
             SELECT a.customer_id,
                    count(*) AS transactions,

@@ -248,3 +248,33 @@ def test_a_rating_run_writes_one_audit_event(
     with ctx.db.transaction() as session:
         actions = [e.action for e in audit_repo.iter_events(session)]
     assert actions.count("risk.rating_run") == 1
+
+
+def test_other_bands_follow_the_configured_review_cycle(
+    ctx: Context, clock: FixedClock, add_customer: Callable[..., str]
+) -> None:
+    add_customer("LO")
+    months = {**DEFAULT_RATING_CONFIG["review_months"], "low": 12}
+    rating.set_configuration(ctx, {"review_months": months}, note="yearly for low", actor="mlro")
+    rating.rate_all(ctx)
+    low = rating.rating_breakdown(ctx, "LO")
+    assert low is not None
+    assert low.next_review_due == next_review_due(CN, date(2025, 3, 3), 12) == date(2026, 3, 3)
+
+
+def test_a_change_of_key_data_triggers_re_rating(
+    ctx: Context, add_customer: Callable[..., str]
+) -> None:
+    add_customer("C1")
+    rating.rate_all(ctx)
+    before = rating.rating_breakdown(ctx, "C1")
+    add_customer("C1", residence_country="SY")  # the customer moved
+    with ctx.db.transaction() as session:
+        events.record_risk_event(session, "C1", "key_data_change", "residence_country", ctx.now())
+    plan = rating.plan(ctx, "incremental")
+    assert plan.triggers == {"C1": "key_data_change"}
+    rating.execute(ctx, plan)
+    after = rating.rating_breakdown(ctx, "C1")
+    assert before is not None and after is not None and after.trigger == "key_data_change"
+    assert after.score > before.score
+    assert {f.name: f.contribution for f in after.factors}["residence"] > 0

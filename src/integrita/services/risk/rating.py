@@ -35,6 +35,7 @@ from integrita.services.ledger import open_ledger
 from integrita.services.risk import engine
 from integrita.services.risk.factors import REGISTRY, RatingInputs
 from integrita.store import Session
+from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import risk as repo
 
 Progress = Callable[[float], None]
@@ -208,7 +209,7 @@ def plan(ctx: Context, mode: str, customer_ids: Sequence[str] = ()) -> RatingPla
     """Work out a run: ``all`` (whole book), ``incremental`` (stale or unrated), ``due`` (review due), ``customers``."""
     with ctx.db.transaction() as session:
         if mode == "all":
-            total = repo.customer_mix(session)["customers"]
+            total = customers_repo.count_customers(session)
             return RatingPlan("all", None, {}, total)
         if mode == "incremental":
             last = repo.last_run(session)
