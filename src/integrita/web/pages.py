@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.web import home
+from integrita.web import home, realtime
 
 
 def register(app: FastAPI) -> None:
-    for module in (home,):
+    for module in (home, realtime):
         app.include_router(module.router)
