@@ -94,6 +94,7 @@ def bench_rules(n: int) -> dict[str, float]:
     segments = {f"A{i:05d}": ("elderly" if i % 7 == 0 else "retail") for i in range(ACCOUNTS)}
     t = dict(DEFAULT_THRESHOLDS)
     began = time.perf_counter()
+    cpu_began = time.process_time()
     mix: dict[str, int] = {}
     for event in events:
         state = states.get(event.from_account)
@@ -107,14 +108,20 @@ def bench_rules(n: int) -> dict[str, float]:
             state.record_executed(event.amount_cny_minor)
         mix[decision.decision] = mix.get(decision.decision, 0) + 1
     elapsed = time.perf_counter() - began
-    return {"decisions": n, "seconds": round(elapsed, 3), "decisions_per_s": round(n / elapsed)}
+    cpu = time.process_time() - cpu_began
+    return {
+        "decisions": n,
+        "seconds": round(elapsed, 3),
+        "decisions_per_s": round(n / elapsed),
+        "decisions_per_cpu_s": round(n / cpu),
+        "mix": mix,
+    }
 
 
 # -- database set-up -----------------------------------------------------------------------------
 def _seed(url: str, data_dir: Path) -> str:
     from integrita.services import users
     from integrita.services.context import Context
-    from integrita.services.realtime import payments
     from integrita.settings import Settings
     from integrita.store import Database
     from integrita.store.repositories import customers as customers_repo
@@ -152,15 +159,20 @@ def _seed(url: str, data_dir: Path) -> str:
                 for i in range(ACCOUNTS)
             ],
         )
-    for i in range(0, ACCOUNTS, 1):
-        payments.set_contact(ctx, f"C{i:05d}", phone=f"1380{i:07d}", email=None, language="zh")
+    from integrita.store.repositories import realtime as repo
+
+    with db.transaction() as session:
+        for i in range(ACCOUNTS):
+            repo.upsert_contact(session, f"C{i:05d}", f"1380{i:07d}", None, "zh")
     users.add_user(ctx, "bench-channel", "Bench", None, ["payment_channel"])
     token = users.issue_token(ctx, "bench-channel", "bench")
     db.dispose()
     return token
 
 
-def bench_in_process_durable(url: str, data_dir: Path, n: int) -> dict[str, float]:
+def bench_in_process_durable(
+    url: str, data_dir: Path, n: int, max_seconds: float = 20.0
+) -> dict[str, float]:
     from integrita.services.context import Context
     from integrita.services.realtime import payments
     from integrita.settings import Settings
@@ -175,18 +187,31 @@ def bench_in_process_durable(url: str, data_dir: Path, n: int) -> dict[str, floa
         raw["occurred_at"] = datetime.fromisoformat(raw["occurred_at"])
         requests.append(payments.PaymentRequest(**raw))
     began = time.perf_counter()
+    cpu_began = time.process_time()
+    done = 0
     for request in requests:
         payments.evaluate_payment(ctx, request, actor="bench")
+        done += 1
+        if time.perf_counter() - began > max_seconds:
+            break
     elapsed = time.perf_counter() - began
+    cpu = time.process_time() - cpu_began
     db.dispose()
     return {
-        "decisions": n,
-        "decisions_per_s": round(n / elapsed),
-        "ms_per_decision": round(1000 * elapsed / n, 2),
+        "decisions": done,
+        "decisions_per_s": round(done / elapsed),
+        "ms_per_decision": round(1000 * elapsed / done, 2),
+        "cpu_ms_per_decision": round(1000 * cpu / done, 2),
     }
 
 
 # -- HTTP ------------------------------------------------------------------------------------------
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to separate cost from contention."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -232,14 +257,18 @@ async def _load(base: str, token: str, mode: str, seconds: float, prefix: str) -
     async with httpx.AsyncClient(
         base_url=base, headers=headers, limits=limits, timeout=30
     ) as client:
+        in_flight = asyncio.Semaphore(64)
 
-        async def one() -> None:
+        async def one(due: float | None = None) -> None:
+            """One request; in paced mode latency counts from the scheduled send time, so
+            time spent waiting for a free connection is included (no coordinated omission)."""
             nonlocal counter, errors
             counter += 1
             event = _event(counter, rng, prefix)
-            began = time.perf_counter()
-            response = await client.post("/v1/payments/evaluate", json=event)
-            latencies.append(time.perf_counter() - began)
+            async with in_flight:
+                began = time.perf_counter() if due is None else due
+                response = await client.post("/v1/payments/evaluate", json=event)
+                latencies.append(time.perf_counter() - began)
             if response.status_code != 200:
                 errors += 1
 
@@ -263,7 +292,7 @@ async def _load(base: str, token: str, mode: str, seconds: float, prefix: str) -
                 delay = due - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one()))
+                tasks.append(asyncio.create_task(one(due)))
             _, pending = await asyncio.wait(tasks, timeout=2 * seconds)
             for task in pending:
                 task.cancel()
@@ -295,6 +324,7 @@ def bench_http(url: str, data_dir: Path, token: str, seconds: float) -> dict[str
     try:
         out: dict[str, Any] = {}
         for mode, key in (("sustained", "sustained"), ("1000", "paced_1000_per_s")):
+            cpu_before = _cpu_seconds(server.pid)
             # the load generator is a separate process, so client and server do not share a core
             result = subprocess.run(
                 [sys.executable, __file__, "--client", base, token, mode, str(seconds), key[:2]],
@@ -303,6 +333,10 @@ def bench_http(url: str, data_dir: Path, token: str, seconds: float) -> dict[str
                 check=True,
             )
             out[key] = json.loads(result.stdout)
+            served = out[key]["requests"] or 1
+            cpu_ms = 1000 * (_cpu_seconds(server.pid) - cpu_before) / served
+            out[key]["server_cpu_ms_per_decision"] = round(cpu_ms, 2)
+            out[key]["server_decisions_per_cpu_s"] = round(1000 / cpu_ms) if cpu_ms else None
         return out
     finally:
         server.kill()
@@ -333,7 +367,7 @@ def _drop_pg(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--rules", type=int, default=100_000)
     parser.add_argument("--in-process", type=int, default=2000)
     parser.add_argument("--skip-postgres", action="store_true")
@@ -345,7 +379,11 @@ def main() -> None:
         return
 
     report: dict[str, Any] = {
-        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
         "in_process_rules_one_core": bench_rules(args.rules),
     }
     backends: list[tuple[str, str | None]] = []
@@ -361,13 +399,16 @@ def main() -> None:
             data_dir = tmp / name
             token = _seed(url, data_dir)
             report[name] = {
-                "in_process_durable": bench_in_process_durable(url, data_dir, args.in_process),
+                "in_process_durable": bench_in_process_durable(
+                    url, data_dir, args.in_process, args.seconds * 2
+                ),
                 "http": bench_http(url, data_dir, token, args.seconds),
             }
             if name == "postgresql":
                 _drop_pg(url)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report))
 
 
