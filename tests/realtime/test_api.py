@@ -141,7 +141,7 @@ def test_schemathesis_finds_no_server_error(bank: Context, make_user: Callable[.
     for operation in operations:
 
         @settings(
-            max_examples=25,
+            max_examples=20,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
@@ -158,3 +158,30 @@ def test_schemathesis_finds_no_server_error(bank: Context, make_user: Callable[.
 
         check()
     assert 422 in statuses
+
+
+def test_account_opening_checks_and_rule_sets_over_http(
+    bank: Context, client: TestClient, make_user: Callable[..., str]
+) -> None:
+    clerk = {"authorization": f"Bearer {make_user('clerk', 'analyst')}"}
+    channel = {"authorization": f"Bearer {make_user('app', 'payment_channel')}"}
+    tasks = client.post(
+        "/v1/accounts/A1/opening",
+        json={"opened_by": "representative", "opener_name": "Zhao Lei"},
+        headers=clerk,
+    ).json()
+    assert [t["kind"] for t in tasks] == ["representative_phone_verification"]
+    # while the task is open, payments from the account are rejected and it cannot activate
+    rejected = client.post("/v1/payments/evaluate", json=_event(txn_id="P-OPEN"), headers=channel)
+    assert rejected.json()["decision"] == "reject"
+    assert client.post("/v1/accounts/A1/activate", headers=clerk).status_code == 409
+    done = client.post(
+        f"/v1/account-opening-tasks/{tasks[0]['id']}/complete",
+        json={"outcome": "confirmed", "notes": "called the representative back"},
+        headers=clerk,
+    )
+    assert done.json()["outcome"] == "confirmed"
+    assert client.post("/v1/accounts/A1/activate", headers=clerk).json()["status"] == "active"
+    versions = client.get("/v1/rulesets", headers=clerk).json()
+    assert [(v["version"], v["status"]) for v in versions] == [(1, "active")]
+    assert client.get("/v1/rulesets", headers=channel).status_code == 403

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.web import care, casework, home, risk
+from integrita.web import care, casework, home, realtime, risk
 
 
 def register(app: FastAPI) -> None:
-    for module in (home, care, risk, casework):
+    for module in (home, care, risk, casework, realtime):
         app.include_router(module.router)

@@ -117,23 +117,29 @@ def to_event(ctx: Context, request: PaymentRequest) -> PaymentEvent:
     )
 
 
-def _state_of(row: Any) -> RollingState:
+def _state_of(row: dict[str, Any]) -> RollingState:
     return RollingState(
-        recent=[(float(a), str(k), int(m)) for a, k, m in row.recent],
-        history_count=row.history_count,
-        history_mean=row.history_mean,
-        history_m2=row.history_m2,
-        history_max=row.history_max,
+        recent=[(float(a), str(k), int(m)) for a, k, m in row["recent"]],
+        history_count=int(row["history_count"]),
+        history_mean=float(row["history_mean"]),
+        history_m2=float(row["history_m2"]),
+        history_max=int(row["history_max"]),
     )
 
 
-def _store_state(row: Any, state: RollingState, at: datetime) -> None:
-    row.recent = [list(e) for e in state.recent]
-    row.history_count = state.history_count
-    row.history_mean = state.history_mean
-    row.history_m2 = state.history_m2
-    row.history_max = state.history_max
-    row.updated_at = at
+def _store_state(session: Session, account_id: str, state: RollingState, at: datetime) -> None:
+    repo.save_state(
+        session,
+        account_id,
+        {
+            "recent": [list(e) for e in state.recent],
+            "history_count": state.history_count,
+            "history_mean": state.history_mean,
+            "history_m2": state.history_m2,
+            "history_max": state.history_max,
+            "updated_at": at,
+        },
+    )
 
 
 def _message_params(event: PaymentEvent) -> dict[str, object]:
@@ -169,9 +175,9 @@ def _decide_and_write(
         raise InputError(f"account {event.from_account} is not known", field="from_account")
     version, thresholds = rulesets.active_in(session, now)
     state_row = repo.lock_state(session, event.from_account, now)
-    existing = repo.get_decision(session, request.txn_id)
+    existing = repo.decision_answer(session, request.txn_id)
     if existing is not None:
-        return _replay(existing, digest)
+        return _replay(request.txn_id, existing, digest)
     state = _state_of(state_row)
     snapshot = AccountSnapshot(
         account_status=str(account["status"]),
@@ -223,7 +229,7 @@ def _decide_and_write(
         challenge_id=challenge["id"] if challenge else None,
     )
     state.observe(event.occurred_at.timestamp(), event.kind, event.amount_cny_minor, thresholds)
-    _store_state(state_row, state, now)
+    _store_state(session, event.from_account, state, now)
     return response
 
 
@@ -291,12 +297,11 @@ def _notifications(
     return notes, challenge
 
 
-def _replay(existing: Any, digest: str) -> dict[str, Any]:
-    if existing.event_hash != digest:
-        raise ConflictError(
-            f"txn_id {existing.txn_id} was already evaluated with a different event"
-        )
-    return dict(existing.response)
+def _replay(txn_id: str, existing: tuple[str, dict[str, Any]], digest: str) -> dict[str, Any]:
+    stored_hash, response = existing
+    if stored_hash != digest:
+        raise ConflictError(f"txn_id {txn_id} was already evaluated with a different event")
+    return response
 
 
 def evaluate_payment(ctx: Context, request: PaymentRequest, *, actor: str) -> dict[str, Any]:
@@ -374,7 +379,7 @@ def record_outcome(
             state = _state_of(state_row)
             occurred = datetime.fromisoformat(str(event["occurred_at"]))
             state.record_executed(to_cny_minor(fx_table(ctx), minor, code, occurred.date()))
-            _store_state(state_row, state, now)
+            _store_state(session, row.account_id, state, now)
         audit.record(
             session,
             at=now,

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from integrita.store.models import OutboxMessage
 
+_TABLE = cast(Table, OutboxMessage.__table__)
+_ENQUEUE_PG = (
+    pg_insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_TABLE.c.id)
+)
+_ENQUEUE_SQLITE = (
+    sqlite_insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_TABLE.c.id)
+)
+
 
 def enqueue(session: Session, **fields: Any) -> int:
     """Insert a message unless its idempotency key exists; returns the message id either way."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**fields)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    dialect = session.get_bind().dialect.name
+    stmt = _ENQUEUE_PG if dialect == "postgresql" else _ENQUEUE_SQLITE
+    inserted = session.execute(stmt, fields).scalar_one_or_none()
+    if inserted is not None:
+        return int(inserted)
     found = session.execute(
         select(OutboxMessage.id).where(OutboxMessage.idempotency_key == fields["idempotency_key"])
     ).scalar_one()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,12 +31,13 @@ def _insert(session: Session) -> Any:
 
 
 # -- rule sets ---------------------------------------------------------------------------------
+_ACTIVE_RULE_SET = select(RuleSetVersion.version, RuleSetVersion.thresholds).where(
+    RuleSetVersion.status == "active"
+)
+
+
 def active_rule_set(session: Session) -> tuple[int, dict[str, Any]] | None:
-    row = session.execute(
-        select(RuleSetVersion.version, RuleSetVersion.thresholds).where(
-            RuleSetVersion.status == "active"
-        )
-    ).first()
+    row = session.execute(_ACTIVE_RULE_SET).first()
     return (int(row[0]), dict(row[1])) if row else None
 
 
@@ -79,21 +80,24 @@ def supersede_active(session: Session, except_version: int) -> None:
 
 
 # -- accounts, contacts, blocklist ---------------------------------------------------------------
+_ACCOUNT_CONTEXT = (
+    select(
+        Account.status,
+        Account.customer_id,
+        Customer.segment,
+        CustomerContact.phone,
+        CustomerContact.email,
+        CustomerContact.language,
+    )
+    .join(Customer, Customer.customer_id == Account.customer_id)
+    .outerjoin(CustomerContact, CustomerContact.customer_id == Account.customer_id)
+    .where(Account.account_id == bindparam("account_id"))
+)
+
+
 def account_context(session: Session, account_id: str) -> dict[str, Any] | None:
     """Status, owner, segment and contact of an account in one query."""
-    row = session.execute(
-        select(
-            Account.status,
-            Account.customer_id,
-            Customer.segment,
-            CustomerContact.phone,
-            CustomerContact.email,
-            CustomerContact.language,
-        )
-        .join(Customer, Customer.customer_id == Account.customer_id)
-        .outerjoin(CustomerContact, CustomerContact.customer_id == Account.customer_id)
-        .where(Account.account_id == account_id)
-    ).first()
+    row = session.execute(_ACCOUNT_CONTEXT, {"account_id": account_id}).first()
     if row is None:
         return None
     return {
@@ -120,13 +124,16 @@ def upsert_contact(
     )
 
 
+_IS_BLOCKED = select(BlockedCounterparty.id).where(
+    BlockedCounterparty.bank_id == bindparam("bank_id"),
+    BlockedCounterparty.account == bindparam("account"),
+)
+
+
 def is_blocked(session: Session, bank_id: str, account: str) -> bool:
-    found = session.execute(
-        select(BlockedCounterparty.id).where(
-            BlockedCounterparty.bank_id == bank_id, BlockedCounterparty.account == account
-        )
-    ).first()
-    return found is not None
+    return (
+        session.execute(_IS_BLOCKED, {"bank_id": bank_id, "account": account}).first() is not None
+    )
 
 
 def blocked_set(session: Session) -> set[tuple[str, str]]:
@@ -165,27 +172,65 @@ def sample_accounts(session: Session, limit: int) -> list[tuple[str, str, str]]:
 
 
 # -- rolling state -----------------------------------------------------------------------------
-def lock_state(session: Session, account_id: str, at: datetime) -> AccountRealtimeState:
-    """The account's state row, created when missing and locked (PostgreSQL) until commit."""
-    stmt = _insert(session)(AccountRealtimeState).values(
-        account_id=account_id,
-        recent=[],
-        history_count=0,
-        history_mean=0.0,
-        history_m2=0.0,
-        history_max=0,
-        updated_at=at,
+_STATE_TABLE = cast(Table, AccountRealtimeState.__table__)
+_STATE_SELECT = (
+    select(
+        _STATE_TABLE.c.recent,
+        _STATE_TABLE.c.history_count,
+        _STATE_TABLE.c.history_mean,
+        _STATE_TABLE.c.history_m2,
+        _STATE_TABLE.c.history_max,
     )
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["account_id"]))
-    found = session.execute(
-        select(AccountRealtimeState)
-        .where(AccountRealtimeState.account_id == account_id)
-        .with_for_update()
-    ).scalar_one()
-    return found
+    .where(_STATE_TABLE.c.account_id == bindparam("account_id"))
+    .with_for_update()
+)
+_STATE_UPDATE = (
+    update(_STATE_TABLE)
+    .where(_STATE_TABLE.c.account_id == bindparam("key"))
+    .values(
+        recent=bindparam("recent"),
+        history_count=bindparam("history_count"),
+        history_mean=bindparam("history_mean"),
+        history_m2=bindparam("history_m2"),
+        history_max=bindparam("history_max"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
+def lock_state(session: Session, account_id: str, at: datetime) -> dict[str, Any]:
+    """The account's state as a dict, created when missing and locked (PostgreSQL) until commit."""
+    params = {"account_id": account_id}
+    row = session.execute(_STATE_SELECT, params).first()
+    if row is None:
+        stmt = _insert(session)(_STATE_TABLE).on_conflict_do_nothing(index_elements=["account_id"])
+        session.execute(
+            stmt,
+            {
+                "account_id": account_id,
+                "recent": [],
+                "history_count": 0,
+                "history_mean": 0.0,
+                "history_m2": 0.0,
+                "history_max": 0,
+                "updated_at": at,
+            },
+        )
+        row = session.execute(_STATE_SELECT, params).one()
+    return dict(row._mapping)
+
+
+def save_state(session: Session, account_id: str, values: dict[str, Any]) -> None:
+    session.execute(_STATE_UPDATE, {"key": account_id, **values})
 
 
 # -- decisions ---------------------------------------------------------------------------------
+def decision_answer(session: Session, txn_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(event hash, stored answer) of a decided payment, without loading the whole row."""
+    row = session.execute(_DECISION_ANSWER, {"txn_id": txn_id}).first()
+    return (str(row[0]), dict(row[1])) if row else None
+
+
 def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> PaymentDecision | None:
     stmt = select(PaymentDecision).where(PaymentDecision.txn_id == txn_id)
     if lock:
@@ -193,8 +238,15 @@ def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> Paymen
     return session.execute(stmt).scalar_one_or_none()
 
 
+_DECISION_TABLE = cast(Table, PaymentDecision.__table__)
+_DECISION_INSERT = _DECISION_TABLE.insert()
+_DECISION_ANSWER = select(_DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response).where(
+    _DECISION_TABLE.c.txn_id == bindparam("txn_id")
+)
+
+
 def add_decision(session: Session, **fields: Any) -> None:
-    session.add(PaymentDecision(**fields))
+    session.execute(_DECISION_INSERT, fields)
 
 
 def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
