@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
 
 from integrita.domain.casework import (
     OPEN_STATES,
@@ -333,9 +332,6 @@ def alert_queue(
             page=page,
             size=size,
         )
-
-
-QueueScope = Literal["open", "all", "review"]
 
 
 def case_queue(
