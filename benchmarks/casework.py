@@ -113,7 +113,7 @@ def load(ctx: Context, n_alerts: int, n_customers: int, seed: int = 7) -> dict[s
         for start in range(0, len(alert_rows), 5000):
             session.execute(insert(Alert), alert_rows[start : start + 5000])
     t2 = time.perf_counter()
-    result = cases.open_cases_from_alerts(ctx, actor="bench", batch_size=5000)
+    result = cases.open_cases_from_alerts(ctx, actor="bench", batch_size=1000)
     t3 = time.perf_counter()
     assert result.cases_opened == n_customers, result
     return {

@@ -111,3 +111,37 @@ def test_auditors_read_and_export_the_trail(
     assert len(lines) == 2 and ",case.opened," in lines[1]
     bad = client.get("/v1/audit?since=yesterday", headers=auditor)
     assert bad.status_code == 422 and bad.json()["field"] == "since"
+
+
+def test_large_value_records_export_as_valid_goaml_and_leave_the_deadline_list_when_submitted(
+    goaml_ctx: Context, client: TestClient, token: Callable[..., dict[str, str]]
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from integrita.store.models import LargeValueRecord
+
+    with goaml_ctx.db.transaction() as session:
+        session.add(
+            LargeValueRecord(
+                txn_id="T-big",
+                rule="cash_50000",
+                customer_id="C1",
+                account_id="A-C1",
+                booked_at=datetime(2025, 3, 3, 8, tzinfo=UTC),
+                amount_minor=6_000_000,
+                currency="CNY",
+                amount_cny_minor=6_000_000,
+                due_on=date(2025, 3, 4),
+            )
+        )
+    ana = token("ana", "analyst")
+    xml = client.get("/v1/large-value/1/goaml", headers=ana)
+    assert xml.status_code == 200 and b"<report_code>CTR</report_code>" in xml.content
+    assert b"<amount_local>60000.00</amount_local>" in xml.content
+    due = client.get("/v1/deadlines?today=2025-03-03", headers=ana).json()
+    assert [d["kind"] for d in due["due_soon"]] == ["LVR"]
+    done = client.post("/v1/large-value/1/submit", json={"reference": "LVR-REF-1"}, headers=ana)
+    assert done.status_code == 200 and done.json()["status"] == "submitted"
+    assert client.get("/v1/deadlines?today=2025-03-03", headers=ana).json()["due_soon"] == []
+    again = client.post("/v1/large-value/1/submit", json={"reference": "LVR-REF-1"}, headers=ana)
+    assert again.status_code == 409

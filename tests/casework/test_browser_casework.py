@@ -46,6 +46,9 @@ def test_analyst_and_reviewer_take_a_case_to_an_exported_str(
     analyst.wait_for_selector("text=Cases opened / alerts attached: 1/1")
     screenshot(analyst, "casework-alert-queue")
     analyst.goto(f"{live_server.url}/cases")
+    analyst.select_option("select[name=priority]", "high")
+    analyst.click("form.filters button[type=submit]")  # boosted by htmx
+    analyst.wait_for_url("**priority=high**")
     screenshot(analyst, "casework-case-queue")
     analyst.click("#case-queue >> text=Case 1")
     analyst.wait_for_selector("h1:has-text('Case 1')")

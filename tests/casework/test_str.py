@@ -13,6 +13,7 @@ from integrita.errors import InputError, StateTransitionError
 from integrita.services import cases, str_reports
 from integrita.services.context import Context
 from integrita.services.users import UserView
+from integrita.store.repositories import audit as audit_repo
 from tests.casework.conftest import GOAML_SCHEMA, alert_for, seed_customer
 
 
@@ -104,13 +105,22 @@ def test_the_str_lifecycle_reaches_filing_and_the_case_is_reported(
     str_reports.update_draft(ctx, str_id, lee, {"subject.phone_number": "13800138000"})
     with pytest.raises(StateTransitionError, match="four-eyes"):
         str_reports.transition(ctx, str_id, StrAction.APPROVE, lee)  # completed it, cannot approve
+
+    def str_events() -> int:
+        with ctx.db.transaction() as session:
+            return len(audit_repo.events_for(session, "str", str(str_id)))
+
+    before = str_events()
     str_reports.transition(ctx, str_id, StrAction.APPROVE, rita)
+    assert str_events() == before + 1
     with pytest.raises(InputError, match="submission reference"):
         str_reports.transition(ctx, str_id, StrAction.SUBMIT, ana)
+    assert str_events() == before + 1
     str_reports.transition(ctx, str_id, StrAction.SUBMIT, ana, reference="CAMLMAC-2025-001")
     str_reports.transition(ctx, str_id, StrAction.ACKNOWLEDGE, ana, reference="FIU-77")
     str_reports.transition(ctx, str_id, StrAction.TRANSFER, ana, authority="Public Security Bureau")
     filed = str_reports.transition(ctx, str_id, StrAction.FILE, ana)
+    assert str_events() == before + 5
     assert (filed.status, filed.filed_by) == ("filed", "Public Security Bureau")
     case = cases.case_file(ctx, filed.case_id, ana).case
     assert case.state == "reported"

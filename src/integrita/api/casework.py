@@ -494,3 +494,19 @@ def audit_csv(
         media_type="text/csv",
         headers={"content-disposition": 'attachment; filename="audit.csv"'},
     )
+
+
+class LargeValueSubmitIn(BaseModel):
+    reference: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/v1/large-value/{record_id}/submit")
+def large_value_submit(
+    record_id: int,
+    body: LargeValueSubmitIn,
+    user: UserView = Depends(WORKERS),
+    ctx: Context = Depends(get_ctx),
+) -> dict[str, object]:
+    """Mark a large-value record submitted; refused unless its goAML CTR validates."""
+    record = str_reports.submit_large_value(ctx, record_id, user, reference=body.reference)
+    return {"id": record.id, "status": record.status, "submission_ref": record.submission_ref}

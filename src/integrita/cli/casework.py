@@ -24,7 +24,9 @@ OPERATOR = UserView(0, "cli", "command line", frozenset({Role.MLRO.value}), True
 
 @cases_app.command("open")
 @handle_errors
-def cases_open(batch_size: int = typer.Option(2000, min=1, help="Alerts per transaction.")) -> None:
+def cases_open(
+    batch_size: int = typer.Option(500, min=1, help="Customers per transaction."),
+) -> None:
     """Gather every new alert into its customer's open case, opening cases where needed."""
     ctx = context()
     pending = cases.alert_queue(ctx, OPERATOR, status="new", size=1).total

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
 
 from integrita.domain.casework import (
     OPEN_STATES,
@@ -88,18 +87,19 @@ def _attach(session: Session, case: Case, alerts: list[NewAlert]) -> None:
 
 
 def open_cases_from_alerts(
-    ctx: Context, *, actor: str = "system", batch_size: int = 2000, max_batches: int | None = None
+    ctx: Context, *, actor: str = "system", batch_size: int = 500, max_batches: int | None = None
 ) -> OpenResult:
     """Gather every new alert into its customer's open case, opening a case where there is none.
 
-    Works through the new alerts in batches (each batch one transaction) so a
-    large detection run does not hold one huge transaction.
+    Works through the customers with new alerts ``batch_size`` at a time (each
+    batch one transaction), so a large detection run does not hold one huge
+    transaction and each case gets one audit event however many alerts join it.
     """
     opened = updated = attached = batches = 0
     while max_batches is None or batches < max_batches:
         batches += 1
         with ctx.db.transaction() as session:
-            batch = cases_repo.new_alerts(session, limit=batch_size)
+            batch = cases_repo.new_alerts(session, customer_limit=batch_size)
             if not batch:
                 break
             by_customer: dict[str, list[NewAlert]] = defaultdict(list)
@@ -332,9 +332,6 @@ def alert_queue(
             page=page,
             size=size,
         )
-
-
-QueueScope = Literal["open", "all", "review"]
 
 
 def case_queue(

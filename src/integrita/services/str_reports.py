@@ -18,7 +18,12 @@ from typing import Any
 from integrita.domain.casework import StrAction, StrStatus, check_str_transition
 from integrita.domain.money import CURRENCIES
 from integrita.domain.roles import Role
-from integrita.errors import InputError, NotFoundError, PermissionDeniedError
+from integrita.errors import (
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    StateTransitionError,
+)
 from integrita.services import audit, goaml
 from integrita.services.context import Context
 from integrita.services.evidence import EvidenceTransaction, evidence_transactions
@@ -81,6 +86,27 @@ def _transaction_row(t: EvidenceTransaction, own: set[str]) -> dict[str, object]
     }
 
 
+def reporting_entity(ctx: Context) -> dict[str, object]:
+    """The bank as the goAML reporting entity, from settings."""
+    s = ctx.settings
+    return {
+        "rentity_id": s.goaml_rentity_id,
+        "rentity_branch": s.goaml_rentity_branch,
+        "institution_name": s.goaml_institution_name,
+        "institution_code": s.goaml_institution_code,
+        "reporting_person": {
+            "first_name": s.goaml_reporting_first_name,
+            "last_name": s.goaml_reporting_last_name,
+        },
+        "location": {
+            "address_type": "1",
+            "address": s.goaml_address,
+            "city": s.goaml_city,
+            "country_code": s.goaml_country_code,
+        },
+    }
+
+
 def draft_content(ctx: Context, session: Session, case: Case) -> dict[str, object]:
     """The structured draft: reporting entity, subject, accounts, transactions, indicators, narrative."""
     s = ctx.settings
@@ -125,22 +151,7 @@ def draft_content(ctx: Context, session: Session, case: Case) -> dict[str, objec
         for alert in alerts:
             own |= collect_ids(alert.evidence, "accounts")
     return {
-        "reporting_entity": {
-            "rentity_id": s.goaml_rentity_id,
-            "rentity_branch": s.goaml_rentity_branch,
-            "institution_name": s.goaml_institution_name,
-            "institution_code": s.goaml_institution_code,
-            "reporting_person": {
-                "first_name": s.goaml_reporting_first_name,
-                "last_name": s.goaml_reporting_last_name,
-            },
-            "location": {
-                "address_type": "1",
-                "address": s.goaml_address,
-                "city": s.goaml_city,
-                "country_code": s.goaml_country_code,
-            },
-        },
+        "reporting_entity": reporting_entity(ctx),
         "entity_reference": f"CASE-{case.id}",
         "currency_code_local": s.base_currency,
         "transmode_code": s.goaml_transmode_code,
@@ -482,45 +493,65 @@ def large_value_xml(ctx: Context, record_id: int, user: UserView) -> bytes:
         record: LargeValueRecord | None = cases_repo.get_large_value(session, record_id)
         if record is None:
             raise NotFoundError(f"no large-value record {record_id}")
-        s = ctx.settings
-        content: dict[str, Any] = {
-            "reporting_entity": {
-                "rentity_id": s.goaml_rentity_id,
-                "rentity_branch": s.goaml_rentity_branch,
-                "institution_name": s.goaml_institution_name,
-                "institution_code": s.goaml_institution_code,
-                "reporting_person": {
-                    "first_name": s.goaml_reporting_first_name,
-                    "last_name": s.goaml_reporting_last_name,
-                },
-                "location": {
-                    "address": s.goaml_address,
-                    "city": s.goaml_city,
-                    "country_code": s.goaml_country_code,
-                },
-            },
-            "entity_reference": f"LVR-{record.id}",
-            "report_date": ctx.now().isoformat(),
-            "currency_code_local": s.base_currency,
-            "transmode_code": s.goaml_transmode_code,
-            "funds_code": s.goaml_funds_code,
-            "subject": {"type": "entity"},
-            "transactions": [
-                {
-                    "txn_id": record.txn_id,
-                    "booked_at": record.booked_at.isoformat(),
-                    "description": f"large-value transaction ({record.rule})",
-                    "amount": _major(record.amount_cny_minor, "CNY"),
-                    "direction": "out",
-                    "own_account": record.account_id,
-                    "counterparty_account": "unknown",
-                }
-            ],
-            "indicators": list(s.goaml_indicator_codes),
-        }
-        xml = goaml.build_report_xml(content, report_code="CTR")
-        goaml.require_valid(ctx.settings, xml, f"large-value record {record_id}")
-        return xml
+        return _large_value_xml(ctx, record)
+
+
+def submit_large_value(
+    ctx: Context, record_id: int, user: UserView, *, reference: str
+) -> LargeValueRecord:
+    """Mark a large-value record submitted (only when its goAML CTR validates); one audit event."""
+    _require(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO), "submitting a large-value record")
+    if not reference.strip():
+        raise InputError("a submission needs the FIU's submission reference", field="reference")
+    with ctx.db.transaction() as session:
+        record = cases_repo.get_large_value(session, record_id)
+        if record is None:
+            raise NotFoundError(f"no large-value record {record_id}")
+        if record.status != "pending":
+            raise StateTransitionError(f"large-value record {record_id} is already {record.status}")
+        _large_value_xml(ctx, record)
+        record.status, record.submitted_at = "submitted", ctx.now()
+        record.submission_ref = reference.strip()
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=user.username,
+            action="large_value.submit",
+            entity_type="large_value_record",
+            entity_id=record.id,
+            before={"status": "pending"},
+            after={"status": "submitted", "submission_ref": record.submission_ref},
+        )
+        return record
+
+
+def _large_value_xml(ctx: Context, record: LargeValueRecord) -> bytes:
+    """The goAML CTR for one record; refused with the schema's message unless it validates."""
+    s = ctx.settings
+    content: dict[str, Any] = {
+        "reporting_entity": reporting_entity(ctx),
+        "entity_reference": f"LVR-{record.id}",
+        "report_date": ctx.now().isoformat(),
+        "currency_code_local": s.base_currency,
+        "transmode_code": s.goaml_transmode_code,
+        "funds_code": s.goaml_funds_code,
+        "subject": {"type": "entity"},
+        "transactions": [
+            {
+                "txn_id": record.txn_id,
+                "booked_at": record.booked_at.isoformat(),
+                "description": f"large-value transaction ({record.rule})",
+                "amount": _major(record.amount_cny_minor, "CNY"),
+                "direction": "out",
+                "own_account": record.account_id,
+                "counterparty_account": "unknown",
+            }
+        ],
+        "indicators": list(s.goaml_indicator_codes),
+    }
+    xml = goaml.build_report_xml(content, report_code="CTR")
+    goaml.require_valid(ctx.settings, xml, f"large-value record {record.id}")
+    return xml
 
 
 # -- figures ----------------------------------------------------------------------------------

@@ -109,14 +109,19 @@ class NewAlert:
     typologies: list[str]
 
 
-def new_alerts(session: Session, limit: int | None = None) -> list[NewAlert]:
+def new_alerts(session: Session, customer_limit: int) -> list[NewAlert]:
+    """Every new alert of the next ``customer_limit`` customers that have new alerts."""
+    customers = select(Alert.customer_id).where(Alert.status == "new").distinct()
+    chosen = list(
+        session.execute(customers.order_by(Alert.customer_id).limit(customer_limit)).scalars()
+    )
+    if not chosen:
+        return []
     stmt = (
         select(Alert.id, Alert.customer_id, Alert.score, Alert.typologies)
-        .where(Alert.status == "new")
-        .order_by(Alert.id)
+        .where(Alert.status == "new", Alert.customer_id.in_(chosen))
+        .order_by(Alert.customer_id, Alert.id)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
     return [
         NewAlert(r.id, r.customer_id, r.score, list(r.typologies or []))
         for r in session.execute(stmt)
