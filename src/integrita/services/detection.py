@@ -37,11 +37,14 @@ from integrita.detection.matches import (
     run_detector,
 )
 from integrita.detection.registry import Detector, detectors
+from integrita.errors import InputError
 from integrita.services import audit
 from integrita.services.alerts import raise_alert
 from integrita.services.context import Context
 from integrita.services.ledger import open_ledger
 from integrita.store.repositories import detection as repo
+
+ENGINES = ("duckdb", "spark")
 
 #: progress(step description, steps done, steps total)
 Progress = Callable[[str, int, int], None]
@@ -121,6 +124,8 @@ def run_detection(
 
     ``full`` re-processes the whole ledger (alerts already raised are still not repeated).
     """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}", field="engine")
     started = datetime.now(UTC)
     run_id = f"run-{ctx.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     chosen = detectors(only)
