@@ -68,14 +68,40 @@ def test_every_state_change_writes_exactly_one_audit_event(
         before_case, before_all = _case_events(ctx, case_id), _all_events(ctx)
         case = cases.transition(ctx, case_id, action, user, **kwargs)
         assert _case_events(ctx, case_id) == before_case + 1, action
-        # Approving a report also drafts the STR, which is its own record with its own event.
-        extra = 1 if action is CaseAction.APPROVE else 0
+        # Approving a report also drafts the STR and records the customer's risk event
+        # (the customer is to be re-rated): two more records, each with its own event.
+        extra = 2 if action is CaseAction.APPROVE else 0
         assert _all_events(ctx) == before_all + 1 + extra, action
     assert case.state == CaseState.APPROVED
     file = cases.case_file(ctx, case_id, ana)
     assert len(file.reports) == 1 and file.reports[0].status == "draft"
     assert file.case.review_comment is None  # the approval carries no comment
     assert audit.verify(ctx).intact
+
+
+def test_an_approved_report_marks_the_customer_for_risk_re_rating(
+    goaml_ctx: Context, person: Callable[..., UserView]
+) -> None:
+    from integrita.store.repositories import risk as risk_repo
+
+    ctx = goaml_ctx
+    customer_id = "C1"
+    seed_customer(ctx, customer_id)
+    alert_for(ctx)
+    cases.open_cases_from_alerts(ctx)
+    ana, rob = person("ana", "analyst"), person("rob", "reviewer")
+    case_id = cases.case_queue(ctx, ana).rows[0].id
+    cases.transition(ctx, case_id, CaseAction.START, ana)
+    cases.transition(
+        ctx, case_id, CaseAction.PROPOSE, ana, decision=Decision.REPORT, reason="structuring"
+    )
+    cases.transition(ctx, case_id, CaseAction.TAKE_REVIEW, rob)
+    cases.transition(ctx, case_id, CaseAction.APPROVE, rob)
+    report_id = cases.case_file(ctx, case_id, ana).reports[0].id
+    with ctx.db.transaction() as session:
+        event = risk_repo.find_event(session, customer_id, "str", f"STR-{report_id}")
+        assert event is not None
+        assert risk_repo.pending_event_count(session) >= 1
 
 
 def test_an_analyst_cannot_approve_their_own_proposal(

@@ -27,6 +27,7 @@ from integrita.errors import (
 from integrita.services import audit, goaml
 from integrita.services.context import Context
 from integrita.services.evidence import EvidenceTransaction, evidence_transactions
+from integrita.services.risk.events import record_risk_event
 from integrita.services.users import UserView
 from integrita.store import Session
 from integrita.store.models import Case, LargeValueRecord, SuspiciousTransactionReport
@@ -171,7 +172,8 @@ def create_str(
 ) -> SuspiciousTransactionReport:
     """THE single place an STR is created (inside the approving transaction).
 
-    The customer-risk capability's "an STR was filed for customer X" hook belongs here.
+    An STR is a money-laundering risk event for its customer: the customer is marked
+    for re-rating in the same transaction (the STR factor then lifts the band).
     """
     due_on = ctx.calendar.due_date(determined_at, ctx.settings.str_due_working_days)
     report = cases_repo.add_str(
@@ -195,6 +197,7 @@ def create_str(
         entity_id=report.id,
         after={"case_id": case.id, "customer_id": case.customer_id, "due_on": due_on.isoformat()},
     )
+    record_risk_event(session, case.customer_id, "str", f"STR-{report.id}", determined_at, actor=actor)
     return report
 
 
