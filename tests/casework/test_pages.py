@@ -88,3 +88,19 @@ def test_the_str_editor_shows_schema_errors_inline_and_exports_when_valid(
     xml = browser.get("/str/1/export.xml")
     assert xml.headers["content-type"] == "application/xml" and b"Structuring." in xml.content
     assert "STR 1" in browser.get("/deadlines").text
+
+
+def test_the_case_page_shows_the_customers_risk_rating_and_its_factors(
+    goaml_ctx: Context, person: Callable[..., UserView]
+) -> None:
+    from integrita.services.risk import rating
+
+    case_id = _case(goaml_ctx)
+    person("ana", "analyst")
+    ana = _browser(goaml_ctx, "ana")
+    before = ana.get(f"/cases/{case_id}").text
+    assert "Money-laundering risk rating" in before and "Not rated yet" in before
+    rating.rate_all(goaml_ctx, actor="system")
+    after = ana.get(f"/cases/{case_id}").text
+    assert "Not rated yet" not in after
+    assert "Contribution of each factor" in after

@@ -197,7 +197,9 @@ def create_str(
         entity_id=report.id,
         after={"case_id": case.id, "customer_id": case.customer_id, "due_on": due_on.isoformat()},
     )
-    record_risk_event(session, case.customer_id, "str", f"STR-{report.id}", determined_at, actor=actor)
+    record_risk_event(
+        session, case.customer_id, "str", f"STR-{report.id}", determined_at, actor=actor
+    )
     return report
 
 

@@ -15,6 +15,7 @@ from integrita.http.deps import get_ctx, require_roles
 from integrita.services import audit_trail, cases, str_reports
 from integrita.services.context import Context
 from integrita.services.evidence import node_radius
+from integrita.services.risk.rating import rating_breakdown
 from integrita.services.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
 from integrita.services.users import UserView
 from integrita.web.render import add_nav, page
@@ -180,6 +181,7 @@ def _case_page(
 ) -> Response:
     file = cases.case_file(ctx, case_id, user)
     evidence = cases.case_evidence(ctx, file)
+    rating = rating_breakdown(ctx, file.case.customer_id)
     return page(
         request,
         "casework/case.html",
@@ -194,6 +196,8 @@ def _case_page(
         decisions=list(Decision),
         radius=node_radius,
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
+        customer_id=file.case.customer_id,
+        rating=rating,
     )
 
 
