@@ -31,7 +31,7 @@ def test_a_survey_samples_ten_percent_of_every_segment_and_queues_invitations(
         "sme": 2,
     }
     assert results.invited == 7
-    assert results.messages == {"invitation:queued": 7}
+    assert results.messages == {"invitation:no_contact": 7}  # no phone or e-mail on file
     assert results.response_rate == 0.0
     assert results.warning is not None and "below the 80% floor" in results.warning
     # Same seed, same sample.
@@ -41,7 +41,34 @@ def test_a_survey_samples_ten_percent_of_every_segment_and_queues_invitations(
         second = [i.customer_id for i in care_customers.invitations(session, again)]
     assert first == second
     assert surveys.send_reminders(ctx, sid, QA) == 7
-    assert surveys.results(ctx, sid).messages == {"invitation:queued": 7, "reminder:queued": 7}
+    assert surveys.results(ctx, sid).messages == {
+        "invitation:no_contact": 7,
+        "reminder:no_contact": 7,
+    }
+
+
+def test_invitations_and_reminders_go_through_the_notification_outbox(ctx: Context) -> None:
+    from integrita.store.repositories import outbox as outbox_repo
+    from integrita.store.repositories import realtime as realtime_repo
+
+    ids = _active(ctx, {"retail": 10})
+    with ctx.db.transaction() as session:
+        for n, cid in enumerate(ids):
+            email = f"c{n}@example.com" if n % 2 == 0 else None
+            realtime_repo.upsert_contact(
+                session, cid, f"1380000{n:04d}", email, "en" if n % 3 == 0 else "zh"
+            )
+    sid = surveys.create_survey(ctx, "outbox", OFFICER, fraction=1.0, seed=1)
+    assert surveys.results(ctx, sid).messages == {"invitation:enqueued": 10}
+    surveys.send_reminders(ctx, sid, QA)
+    with ctx.db.transaction() as session:
+        messages = [
+            m for m in outbox_repo.all_messages(session) if m.template.startswith("care.survey_")
+        ]
+    assert len(messages) == 20
+    assert {m.channel for m in messages} == {"email", "sms"}
+    assert {m.template for m in messages} == {"care.survey_invitation", "care.survey_reminder"}
+    assert all(m.status == "pending" for m in messages)
 
 
 def test_agency_results_are_imported_from_csv_and_scored(ctx: Context) -> None:

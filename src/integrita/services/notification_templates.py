@@ -78,3 +78,28 @@ register(
     "Payment held",
     "[integrita] Your payment of {amount} {currency} from account {account_tail} to {to_name} is held; the bank will contact you to confirm it.",
 )
+
+register(
+    "care.survey_invitation",
+    "zh",
+    "满意度调查邀请",
+    "【integrita】尊敬的客户，诚邀您参加满意度调查（问卷{survey_id}），您的意见将帮助我们改进产品与服务。",
+)
+register(
+    "care.survey_invitation",
+    "en",
+    "Your opinion, please",
+    "[integrita] Dear customer, please take part in our satisfaction survey ({survey_id}); your answers help us improve.",
+)
+register(
+    "care.survey_reminder",
+    "zh",
+    "满意度调查提醒",
+    "【integrita】温馨提醒：您尚未完成满意度调查（问卷{survey_id}），期待您的宝贵意见。",
+)
+register(
+    "care.survey_reminder",
+    "en",
+    "Reminder: satisfaction survey",
+    "[integrita] A reminder: your satisfaction survey ({survey_id}) is still open; we would value your answers.",
+)

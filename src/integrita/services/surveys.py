@@ -1,9 +1,10 @@
 """Satisfaction surveys: set-up, stratified sample, invitations and reminders, answers, results.
 
 Invitations and reminders leave through :func:`send_survey_message`, the one
-place that hands a message to the notification outbox. Until the shared outbox
-is wired in, each message is recorded durably in ``care_survey_messages`` with
-status ``queued``; nothing here pretends it was delivered.
+place that hands a message to the shared notification outbox (which delivers it
+by e-mail or SMS with retries). Each message is also recorded in
+``care_survey_messages``: ``enqueued`` when handed to the outbox, ``no_contact``
+when the customer has no phone or e-mail on file.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from integrita.domain import survey as sv
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError
 from integrita.logging import get_logger
-from integrita.services import audit
+from integrita.services import audit, outbox
 from integrita.services.complaints import Actor
 from integrita.services.context import Context
 from integrita.store import Session
 from integrita.store.models import Survey
 from integrita.store.repositories import care as care_repo
 from integrita.store.repositories import care_customers as repo
+from integrita.store.repositories import realtime as realtime_repo
 
 log = get_logger(__name__)
 
@@ -52,9 +54,17 @@ def send_survey_message(
     at: datetime,
     language: str = "zh",
 ) -> None:
-    """Hand one invitation or reminder to the notification outbox (recorded as queued)."""
+    """Hand one invitation or reminder to the notification outbox, in the caller's transaction."""
     template = f"care.survey_{kind}"
     params = {"survey_id": survey_id, "customer_id": customer_id}
+    key = f"care-survey:{survey_id}:{customer_id}:{kind}:{sequence}"
+    contact = realtime_repo.contact_for_customer(session, customer_id)
+    status = "no_contact"
+    if contact is not None and (contact[0] or contact[1]):
+        phone, email, language = contact
+        channel, recipient = ("email", email) if email else ("sms", phone)
+        outbox.enqueue(session, channel, str(recipient), template, language, params, key, at=at)
+        status = "enqueued"
     repo.insert_messages(
         session,
         [
@@ -65,8 +75,8 @@ def send_survey_message(
                 "template": template,
                 "language": language,
                 "params": params,
-                "idempotency_key": f"care-survey:{survey_id}:{customer_id}:{kind}:{sequence}",
-                "status": "queued",
+                "idempotency_key": key,
+                "status": status,
                 "created_at": at,
             }
         ],

@@ -211,8 +211,7 @@ class SurveyInvitation(Base):
 
 
 class SurveyMessage(Base):
-    """An invitation or reminder handed to the notification outbox; status stays ``queued``
-    until the outbox reports delivery."""
+    """An invitation or reminder: ``enqueued`` in the notification outbox, or ``no_contact``."""
 
     __tablename__ = "care_survey_messages"
 

@@ -110,6 +110,16 @@ def account_context(session: Session, account_id: str) -> dict[str, Any] | None:
     }
 
 
+def contact_for_customer(
+    session: Session, customer_id: str
+) -> tuple[str | None, str | None, str] | None:
+    """(phone, e-mail, language) where the customer receives notifications, or None."""
+    contact = session.get(CustomerContact, customer_id)
+    if contact is None:
+        return None
+    return contact.phone, contact.email, contact.language or "zh"
+
+
 def upsert_contact(
     session: Session, customer_id: str, phone: str | None, email: str | None, language: str
 ) -> None:
