@@ -33,7 +33,6 @@ from integrita.domain.transaction import LEDGER_COLUMN_NAMES
 #: Columns of the staging file: the ledger's, plus provenance and the validation verdict.
 STAGED_COLUMNS: tuple[str, ...] = (
     "line",
-    "content_key",
     "is_laundering",
     *LEDGER_COLUMN_NAMES,
     "reason",
@@ -181,28 +180,26 @@ def _reason_kind(reason: str) -> str:
 def ledger_source(staged: StagedFile) -> str:
     """SQL yielding the staged file's valid rows in ledger columns (plus ``is_laundering``).
 
-    AMLworld rows carry the id of a first occurrence of their content. Two identical
-    lines are two transactions, so where content repeats, the n-th occurrence (in file
-    order) gets the n-th id; re-reading the same file yields the same ids. Only repeated
-    contents go through the numbering window.
+    An AMLworld row's id is a hash of its content and the number 1. Two identical lines
+    are two transactions, so where content (hence id) repeats, the n-th occurrence in
+    file order gets a hash of the first id and n; re-reading the same file yields the
+    same ids. Only repeated contents go through the numbering window.
     """
     cols = ", ".join(c for c in LEDGER_COLUMN_NAMES if c != "txn_id")
     valid = f"(SELECT * FROM read_parquet('{staged.path}') WHERE reason IS NULL)"
     plain = f"SELECT txn_id, {cols}, is_laundering FROM {valid}"
     if staged.layout is not Layout.AMLWORLD_CSV:
         return plain
+    rep = f"(SELECT txn_id FROM {valid} GROUP BY txn_id HAVING count(*) > 1)"
     with duckdb.connect(config={"threads": 2}) as con:
-        repeats = con.execute(
-            f"SELECT count(*) FROM (SELECT content_key FROM {valid} GROUP BY content_key HAVING count(*) > 1)"
-        ).fetchone()
+        repeats = con.execute(f"SELECT count(*) FROM {rep}").fetchone()
     if not repeats or int(repeats[0]) == 0:
         return plain
-    rep = f"(SELECT content_key FROM {valid} GROUP BY content_key HAVING count(*) > 1)"
-    numbered = "CAST(row_number() OVER (PARTITION BY content_key ORDER BY line) AS VARCHAR)"
+    n = "row_number() OVER (PARTITION BY txn_id ORDER BY line)"
+    renumbered = f"CASE WHEN {n} = 1 THEN txn_id ELSE 'AW' || substr(md5(txn_id || '#' || CAST({n} AS VARCHAR)), 1, 24) END"
     return (
-        f"SELECT txn_id, {cols}, is_laundering FROM {valid} s ANTI JOIN {rep} r USING (content_key) UNION ALL "
-        f"SELECT 'AW' || substr(md5(content_key || '#' || {numbered}), 1, 24) AS txn_id, {cols}, is_laundering "
-        f"FROM {valid} s SEMI JOIN {rep} r USING (content_key)"
+        f"SELECT txn_id, {cols}, is_laundering FROM {valid} s ANTI JOIN {rep} r USING (txn_id) UNION ALL "
+        f"SELECT {renumbered} AS txn_id, {cols}, is_laundering FROM {valid} s SEMI JOIN {rep} r USING (txn_id)"
     )
 
 

@@ -112,9 +112,8 @@ WITH p AS (
 )
 SELECT
     line,
-    md5(concat_ws('|', timestamp, from_bank, from_account, to_bank, to_account, amount_received,
-              receiving_currency, amount_paid, payment_currency, payment_format)) AS content_key,
-    'AW' || substr(md5(content_key || '#1'), 1, 24) AS txn_id,
+    'AW' || substr(md5(concat_ws('|', timestamp, from_bank, from_account, to_bank, to_account, amount_received,
+              receiving_currency, amount_paid, payment_currency, payment_format, '1')), 1, 24) AS txn_id,
     CAST(timezone('UTC', ts) AS TIMESTAMPTZ) AS booked_at,
     CASE trim(payment_format) WHEN 'Credit Card' THEN 'pos' WHEN 'Cash' THEN 'counter'
         WHEN 'Cheque' THEN 'counter' WHEN 'Bitcoin' THEN 'other' ELSE 'online' END AS channel,
@@ -173,7 +172,6 @@ WITH p AS (
 )
 SELECT
     line,
-    CAST(NULL AS VARCHAR) AS content_key,
     ts AS booked_at,
     lower(trim(channel)) AS channel, lower(trim(kind)) AS kind,
     trim(from_bank) AS from_bank, trim(from_account) AS from_account,
