@@ -102,3 +102,26 @@ def test_a_rejected_hold_cannot_be_executed(bank: Context, payment: Pay) -> None
         payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")
     with pytest.raises(StateTransitionError):
         payments.review_hold(bank, held["txn_id"], True, actor="reviewer1")
+
+
+def test_a_concurrent_retry_that_loses_the_race_replays_the_stored_decision(
+    bank: Context, payment: Pay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = payment(to_bank="B999", amount="60000.00")
+    first = decide(bank, request)
+    real = repo.decision_answer
+    calls = {"n": 0}
+
+    def not_yet_visible(session: object, txn_id: str) -> object:
+        # the first look happens "before" the other transaction committed
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(session, txn_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "decision_answer", not_yet_visible)
+    assert decide(bank, request) == first
+    with bank.db.transaction() as session:
+        assert repo.count_decisions(session) == 1
+        assert len(outbox_repo.all_messages(session)) == 1  # the loser's rows were rolled back
+    with pytest.raises(ConflictError):
+        calls["n"] = 0
+        decide(bank, payment(txn_id=request.txn_id, amount="1.00"))

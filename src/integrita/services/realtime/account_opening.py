@@ -16,6 +16,7 @@ from integrita.domain.customer import AccountStatus, AccountType
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services import audit
 from integrita.services.context import Context
+from integrita.store.models import AccountOpeningTask
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo
 
@@ -36,16 +37,16 @@ class OpeningTaskView:
     completed_at: datetime | None
 
 
-def _view(task: object) -> OpeningTaskView:
+def _view(task: AccountOpeningTask) -> OpeningTaskView:
     return OpeningTaskView(
-        task.id,  # type: ignore[attr-defined]
-        task.account_id,  # type: ignore[attr-defined]
-        task.kind,  # type: ignore[attr-defined]
-        task.subject,  # type: ignore[attr-defined]
-        task.status,  # type: ignore[attr-defined]
-        task.outcome,  # type: ignore[attr-defined]
-        task.completed_by,  # type: ignore[attr-defined]
-        task.completed_at,  # type: ignore[attr-defined]
+        task.id,
+        task.account_id,
+        task.kind,
+        task.subject,
+        task.status,
+        task.outcome,
+        task.completed_by,
+        task.completed_at,
     )
 
 

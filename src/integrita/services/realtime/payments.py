@@ -214,7 +214,7 @@ def _decide_and_write(
         "show_risk_statement": decision.show_risk_statement,
         "rule_set_version": version,
     }
-    repo.add_decision(
+    stored = repo.add_decision(
         session,
         txn_id=event.txn_id,
         account_id=event.from_account,
@@ -228,6 +228,8 @@ def _decide_and_write(
         status="decided",
         challenge_id=challenge["id"] if challenge else None,
     )
+    if not stored:  # a concurrent request decided this txn_id first: undo ours, replay theirs
+        raise _DecidedConcurrentlyError
     state.observe(event.occurred_at.timestamp(), event.kind, event.amount_cny_minor, thresholds)
     _store_state(session, event.from_account, state, now)
     return response
@@ -304,14 +306,24 @@ def _replay(txn_id: str, existing: tuple[str, dict[str, Any]], digest: str) -> d
     return response
 
 
+class _DecidedConcurrentlyError(Exception):
+    """Another transaction committed a decision for the same txn_id while this one ran."""
+
+
 def evaluate_payment(ctx: Context, request: PaymentRequest, *, actor: str) -> dict[str, Any]:
     """Decide on one payment; the decision is committed before this returns."""
     digest = event_digest(request)
-    if ctx.db.is_sqlite:
-        with _SQLITE_WRITER, ctx.db.transaction() as session:
+    try:
+        if ctx.db.is_sqlite:
+            with _SQLITE_WRITER, ctx.db.transaction() as session:
+                return _decide_and_write(ctx, session, request, digest, actor)
+        with ctx.db.transaction() as session:
             return _decide_and_write(ctx, session, request, digest, actor)
-    with ctx.db.transaction() as session:
-        return _decide_and_write(ctx, session, request, digest, actor)
+    except _DecidedConcurrentlyError:
+        with ctx.db.transaction() as session:
+            existing = repo.decision_answer(session, request.txn_id)
+        assert existing is not None
+        return _replay(request.txn_id, existing, digest)
 
 
 def get_decision(ctx: Context, txn_id: str) -> dict[str, Any]:

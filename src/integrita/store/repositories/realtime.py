@@ -249,14 +249,23 @@ def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> Paymen
 
 
 _DECISION_TABLE = cast(Table, PaymentDecision.__table__)
-_DECISION_INSERT = _DECISION_TABLE.insert()
+_DECISION_INSERT = {
+    "postgresql": pg_insert(_DECISION_TABLE)
+    .on_conflict_do_nothing(index_elements=["txn_id"])
+    .returning(_DECISION_TABLE.c.txn_id),
+    "sqlite": sqlite_insert(_DECISION_TABLE)
+    .on_conflict_do_nothing(index_elements=["txn_id"])
+    .returning(_DECISION_TABLE.c.txn_id),
+}
 _DECISION_ANSWER = select(_DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response).where(
     _DECISION_TABLE.c.txn_id == bindparam("txn_id")
 )
 
 
-def add_decision(session: Session, **fields: Any) -> None:
-    session.execute(_DECISION_INSERT, fields)
+def add_decision(session: Session, **fields: Any) -> bool:
+    """Insert a decision; False when another transaction stored one for the same txn_id first."""
+    stmt = _DECISION_INSERT[session.get_bind().dialect.name]
+    return session.execute(stmt, fields).scalar_one_or_none() is not None
 
 
 def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
