@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from integrita.services.context import Context
 from integrita.settings import Settings
@@ -146,34 +147,13 @@ class LiveServer:
     """The whole application served by uvicorn on a free loopback port, in a thread."""
 
     def __init__(self, ctx: Context) -> None:
-        import socket
-        import threading
+        from integrita.api.app import serve_in_background
 
-        import uvicorn
-
-        from integrita.api.app import create_app
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(ctx), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        import time
-
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("live server did not start")
-            time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self._serving = serve_in_background(ctx, start_timeout=15)
+        self.url = self._serving.__enter__()
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self._serving.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -224,3 +204,27 @@ def console_errors(page: object) -> list[str]:
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: errors.append(str(exc)))  # type: ignore[attr-defined]
     return errors
+
+
+# -- signed-in clients of the whole application ------------------------------------------------
+
+PASSWORD = "a long test password"
+
+
+@pytest.fixture
+def client(ctx: Context) -> TestClient:
+    from integrita.api.app import create_app
+
+    return TestClient(create_app(ctx))
+
+
+@pytest.fixture
+def make_user(ctx: Context) -> Callable[..., str]:
+    """Create a user with roles and return an API token for them."""
+    from integrita.services import users
+
+    def factory(username: str, *roles: str) -> str:
+        users.add_user(ctx, username, username.title(), PASSWORD, roles)
+        return users.issue_token(ctx, username, "test")
+
+    return factory

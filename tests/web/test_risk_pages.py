@@ -11,8 +11,8 @@ from integrita.api.app import create_app
 from integrita.services.context import Context
 from integrita.services.risk import rating
 from integrita.store.repositories import customers as customers_repo
+from tests.conftest import PASSWORD
 from tests.services.risk.conftest import customer_row
-from tests.web.conftest import PASSWORD
 
 
 def _signed_in(

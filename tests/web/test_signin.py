@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from integrita.services.context import Context
 from integrita.store.repositories import audit as audit_repo
-from tests.web.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def test_signed_in_person_sees_the_start_page(

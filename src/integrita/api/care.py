@@ -16,6 +16,7 @@ from integrita.domain.roles import Role
 from integrita.domain.survey import Dimension
 from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.responses import attachment
 from integrita.services import (
     care_report,
     care_sla,
@@ -245,11 +246,7 @@ def monthly_report_pdf(
 ) -> Response:
     """The monthly quality report as PDF."""
     pdf = care_report.report_pdf(care_report.monthly_report(ctx, month))
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="care-report-{month}.pdf"'},
-    )
+    return attachment(pdf, "application/pdf", f"care-report-{month}.pdf")
 
 
 class DepartmentIn(BaseModel):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.responses import attachment
 from integrita.services import audit_trail, cases, str_reports
 from integrita.services.context import Context
 from integrita.services.users import UserView
@@ -353,11 +354,7 @@ def str_goaml(
 ) -> Response:
     """The goAML XML; 422 with the schema's message when it does not validate."""
     xml = str_reports.export_xml(ctx, str_id, user)
-    return Response(
-        xml,
-        media_type="application/xml",
-        headers={"content-disposition": f'attachment; filename="STR-{str_id}.xml"'},
-    )
+    return attachment(xml, "application/xml", f"STR-{str_id}.xml")
 
 
 @router.get("/v1/str/{str_id}/pdf")
@@ -365,11 +362,7 @@ def str_pdf(
     str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> Response:
     pdf = str_reports.export_pdf(ctx, str_id, user)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="STR-{str_id}.pdf"'},
-    )
+    return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")
 
 
 @router.post("/v1/str/{str_id}/transitions", response_model=StrOut)

@@ -224,46 +224,26 @@ def register(app: typer.Typer) -> None:
 def demo_over_http(ctx: Context, count: int) -> dict[str, int]:
     """Start the API on a free loopback port, post ``count`` synthetic payments through it
     as a payment channel, and return the decision mix (``integrita demo`` calls this)."""
-    import socket
-    import threading
-
     import httpx
-    import uvicorn
 
-    from integrita.api.app import create_app
+    from integrita.api.app import serve_in_background
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the demo API did not start")
-        time.sleep(0.05)
     token = demo_channel_token(ctx)
-    try:
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"authorization": f"Bearer {token}"},
-            timeout=10,
-        ) as client:
+    with (
+        serve_in_background(ctx) as url,
+        httpx.Client(
+            base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=10
+        ) as client,
+    ):
 
-            def send(event: dict[str, object]) -> dict[str, object]:
-                response = client.post("/v1/payments/evaluate", json=event)
-                response.raise_for_status()
-                body: dict[str, object] = response.json()
-                return body
+        def send(event: dict[str, object]) -> dict[str, object]:
+            response = client.post("/v1/payments/evaluate", json=event)
+            response.raise_for_status()
+            body: dict[str, object] = response.json()
+            return body
 
-            with progress_bar("synthetic payments through the API", total=count) as advance:
-                return stream_synthetic_payments(ctx, count, send=send, progress=advance)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        with progress_bar("synthetic payments through the API", total=count) as advance:
+            return stream_synthetic_payments(ctx, count, send=send, progress=advance)
 
 
 @payments_app.command("demo")

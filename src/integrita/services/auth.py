@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -148,10 +149,25 @@ def user_for_session(ctx: Context, cookie: str) -> UserView:
     return user_by_id(ctx, data["uid"])
 
 
-def ensure_role(user: UserView, allowed: Iterable[Role | str]) -> None:
-    """Raise :class:`PermissionDeniedError` unless the user holds one of the allowed roles."""
+class HasRoles(Protocol):
+    """A signed-in person, an API system or a job: anything that acts with roles."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+
+def ensure_role(user: HasRoles, allowed: Iterable[Role | str], what: str | None = None) -> None:
+    """Raise :class:`PermissionDeniedError` unless the actor holds one of the allowed roles.
+
+    Every service and entry point checks roles through this one function, so the rule
+    and its message are the same for the API, the pages and the command line.
+    """
     wanted = {str(r) for r in allowed}
     if not wanted & set(user.roles):
+        needs = ", ".join(sorted(wanted))
         raise PermissionDeniedError(
-            f"{user.username} lacks the role for this action (needs one of: {', '.join(sorted(wanted))})"
+            f"{user.username}: {what or 'this action'} needs one of the roles: {needs}"
         )

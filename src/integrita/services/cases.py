@@ -23,6 +23,7 @@ from integrita.domain.casework import (
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError
 from integrita.services import audit, str_reports
+from integrita.services.auth import ensure_role
 from integrita.services.context import Context
 from integrita.services.evidence import (
     EvidenceTransaction,
@@ -56,13 +57,6 @@ class OpenResult:
     cases_opened: int
     cases_updated: int
     alerts_attached: int
-
-
-def _require(user: UserView, roles: tuple[Role, ...], what: str) -> None:
-    if not {r.value for r in roles} & set(user.roles):
-        raise PermissionDeniedError(
-            f"{what} needs one of the roles: {', '.join(sorted(r.value for r in roles))}"
-        )
 
 
 def _snapshot(case: Case) -> dict[str, object]:
@@ -244,7 +238,7 @@ def mark_reported(ctx: Context, session: Session, case_id: int, user: UserView) 
 
 def assign(ctx: Context, case_id: int, assignee: str, user: UserView) -> Case:
     """Give the case to an analyst (the analyst may take it; reviewers and MLROs may assign)."""
-    _require(user, CASE_WORKERS, "assigning a case")
+    ensure_role(user, CASE_WORKERS, "assigning a case")
     may_assign_others = {Role.REVIEWER.value, Role.MLRO.value} & set(user.roles)
     if not may_assign_others and assignee != user.username:
         raise PermissionDeniedError("an analyst may only take a case for themselves")
@@ -269,7 +263,7 @@ def assign(ctx: Context, case_id: int, assignee: str, user: UserView) -> Case:
 
 
 def add_note(ctx: Context, case_id: int, body: str, user: UserView) -> CaseNote:
-    _require(user, CASE_WORKERS, "writing a case note")
+    ensure_role(user, CASE_WORKERS, "writing a case note")
     text = body.strip()
     if not text:
         raise InputError("a note cannot be empty", field="body")
@@ -315,7 +309,7 @@ def alert_queue(
     page: int = 1,
     size: int = 50,
 ) -> PageOf:
-    _require(user, CASE_READERS, "reading alerts")
+    ensure_role(user, CASE_READERS, "reading alerts")
     if sort not in ALERT_SORTS:
         raise InputError(f"sort must be one of {', '.join(ALERT_SORTS)}", field="sort")
     if status and status not in ("new", "in_case", "closed"):
@@ -346,7 +340,7 @@ def case_queue(
     page: int = 1,
     size: int = 50,
 ) -> PageOf:
-    _require(user, CASE_READERS, "reading cases")
+    ensure_role(user, CASE_READERS, "reading cases")
     if sort not in CASE_SORTS:
         raise InputError(f"sort must be one of {', '.join(CASE_SORTS)}", field="sort")
     if state == "active":
@@ -387,7 +381,7 @@ class CaseFile:
 
 
 def case_file(ctx: Context, case_id: int, user: UserView) -> CaseFile:
-    _require(user, CASE_READERS, "reading a case")
+    ensure_role(user, CASE_READERS, "reading a case")
     with ctx.db.transaction() as session:
         case = _load(session, case_id)
         reports = cases_repo.strs_of_case(session, case.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from integrita.domain.roles import Role
 from integrita.domain.sla import elapsed
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
 from integrita.services import audit, care_clock
+from integrita.services.auth import ensure_role
 from integrita.services.context import Context
 from integrita.store import Session
 from integrita.store.models import Complaint, ComplaintPause, Department, RoutingRule
@@ -68,18 +69,13 @@ class ComplaintInput:
     received_at: datetime | None = None
 
 
-def _ensure(actor: Actor, roles: Iterable[Role], what: str) -> None:
-    if not {r.value for r in roles} & set(actor.roles):
-        raise PermissionDeniedError(f"{what} needs one of: {', '.join(r.value for r in roles)}")
-
-
 # -- departments and routing rules -----------------------------------------------------------------
 
 
 def add_department(
     ctx: Context, code: str, name: str, head_username: str | None, actor: Actor
 ) -> int:
-    _ensure(actor, ROUTING_EDITORS, "adding a department")
+    ensure_role(actor, ROUTING_EDITORS, "adding a department")
     code = code.strip().lower()
     if not code:
         raise InputError("department code must not be empty", field="code")
@@ -125,7 +121,7 @@ def set_routing_rule(
     ctx: Context, category: str, product: str | None, department_code: str, actor: Actor
 ) -> None:
     """Complaints of ``category`` (about ``product``, when given) go to the department."""
-    _ensure(actor, ROUTING_EDITORS, "editing routing rules")
+    ensure_role(actor, ROUTING_EDITORS, "editing routing rules")
     if category not in fsm.CATEGORIES:
         raise InputError(f"unknown category {category!r}", field="category")
     product = product or None

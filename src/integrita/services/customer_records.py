@@ -12,8 +12,9 @@ from typing import Any
 
 from integrita.domain.money import from_minor_units, to_minor_units
 from integrita.domain.roles import Role
-from integrita.errors import InputError, NotFoundError, PermissionDeniedError
+from integrita.errors import InputError, NotFoundError
 from integrita.services import audit
+from integrita.services.auth import ensure_role
 from integrita.services.complaints import Actor, complaint_dict
 from integrita.services.context import Context
 from integrita.store.models import CustomerNote
@@ -24,11 +25,6 @@ from integrita.store.repositories import customers as customers_repo
 NOTE_KINDS = ("special_requirement", "demand_change", "quality_objection")
 DELIVERY_STATUSES = ("pending", "shipped", "delivered", "late", "returned", "cancelled")
 RECORD_EDITORS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER)
-
-
-def _ensure(actor: Actor) -> None:
-    if not {r.value for r in RECORD_EDITORS} & set(actor.roles):
-        raise PermissionDeniedError("editing customer records needs a care role")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +93,7 @@ def add_note(
     ctx: Context, customer_id: str, kind: str, text: str, actor: Actor, noted_on: date | None = None
 ) -> None:
     """Add a special requirement, demand change or quality objection, dated and authored."""
-    _ensure(actor)
+    ensure_role(actor, RECORD_EDITORS, "editing customer records")
     if kind not in NOTE_KINDS:
         raise InputError(f"kind must be one of {', '.join(NOTE_KINDS)}", field="kind")
     if not text.strip():
@@ -148,7 +144,7 @@ def _date(value: str, where: str, name: str) -> date:
 
 def import_orders_csv(ctx: Context, text: str, actor: Actor) -> int:
     """Load orders (and their delivery status, when given); loading the same file twice changes nothing."""
-    _ensure(actor)
+    ensure_role(actor, RECORD_EDITORS, "editing customer records")
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ORDER_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -192,7 +188,7 @@ def import_orders_csv(ctx: Context, text: str, actor: Actor) -> int:
 
 def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
     """Upsert checked order rows (row numbers in errors count a CSV header as row 1)."""
-    _ensure(actor)
+    ensure_role(actor, RECORD_EDITORS, "editing customer records")
     with ctx.db.transaction() as session:
         known = repo.existing_customer_ids(session, [r["customer_id"] for r in rows])
         for line, r in enumerate(rows, start=2):
@@ -215,7 +211,7 @@ def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
 
 def import_deliveries_csv(ctx: Context, text: str, actor: Actor) -> int:
     """Update delivery status: order_id, delivery_status, delivered_on."""
-    _ensure(actor)
+    ensure_role(actor, RECORD_EDITORS, "editing customer records")
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("order_id", "delivery_status") if c not in (reader.fieldnames or [])]
     if missing:

@@ -21,10 +21,10 @@ from integrita.domain.roles import Role
 from integrita.errors import (
     InputError,
     NotFoundError,
-    PermissionDeniedError,
     StateTransitionError,
 )
 from integrita.services import audit, goaml
+from integrita.services.auth import ensure_role
 from integrita.services.context import Context
 from integrita.services.evidence import EvidenceTransaction, evidence_transactions
 from integrita.services.risk.events import record_risk_event
@@ -203,13 +203,6 @@ def create_str(
     return report
 
 
-def _require(user: UserView, roles: tuple[Role, ...], what: str) -> None:
-    if not {r.value for r in roles} & set(user.roles):
-        raise PermissionDeniedError(
-            f"{what} needs one of the roles: {', '.join(sorted(r.value for r in roles))}"
-        )
-
-
 def _load(
     session: Session, str_id: int, *, for_update: bool = False
 ) -> SuspiciousTransactionReport:
@@ -220,7 +213,7 @@ def _load(
 
 
 def get_str(ctx: Context, str_id: int, user: UserView) -> SuspiciousTransactionReport:
-    _require(user, STR_READERS, "reading an STR")
+    ensure_role(user, STR_READERS, "reading an STR")
     with ctx.db.transaction() as session:
         return _load(session, str_id)
 
@@ -290,7 +283,7 @@ def schema_errors(ctx: Context, str_id: int, user: UserView) -> list[goaml.Schem
 
 def export_xml(ctx: Context, str_id: int, user: UserView) -> bytes:
     """The goAML XML, refused with the schema's messages unless it validates."""
-    _require(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting an STR")
+    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting an STR")
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
         xml = report_xml(ctx, report)
@@ -311,7 +304,7 @@ def export_pdf(ctx: Context, str_id: int, user: UserView) -> bytes:
     """A PDF of the report for the file."""
     from integrita.services.str_pdf import render_pdf
 
-    _require(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting an STR")
+    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting an STR")
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
         pdf = render_pdf(report, generated_at=ctx.now())
@@ -438,7 +431,7 @@ def deadlines(
 
     Overdue and due-soon lists are complete; the "later" list shows the next ``later_limit``.
     """
-    _require(user, STR_READERS, "reading deadlines")
+    ensure_role(user, STR_READERS, "reading deadlines")
     day = today or ctx.now().date()
     horizon = ctx.calendar.add_working_days(day, ctx.settings.due_soon_working_days)
     items: list[Deadline] = []
@@ -493,7 +486,7 @@ def deadlines(
 
 def large_value_xml(ctx: Context, record_id: int, user: UserView) -> bytes:
     """A large-value transaction record as a goAML CTR, validated like an STR."""
-    _require(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting a record")
+    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting a record")
     with ctx.db.transaction() as session:
         record: LargeValueRecord | None = cases_repo.get_large_value(session, record_id)
         if record is None:
@@ -505,7 +498,7 @@ def submit_large_value(
     ctx: Context, record_id: int, user: UserView, *, reference: str
 ) -> LargeValueRecord:
     """Mark a large-value record submitted (only when its goAML CTR validates); one audit event."""
-    _require(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO), "submitting a large-value record")
+    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO), "submitting a large-value record")
     if not reference.strip():
         raise InputError("a submission needs the FIU's submission reference", field="reference")
     with ctx.db.transaction() as session:

@@ -18,9 +18,10 @@ from typing import Any
 
 from integrita.domain import survey as sv
 from integrita.domain.roles import Role
-from integrita.errors import InputError, NotFoundError, PermissionDeniedError
+from integrita.errors import InputError, NotFoundError
 from integrita.logging import get_logger
 from integrita.services import audit, outbox
+from integrita.services.auth import ensure_role
 from integrita.services.complaints import Actor
 from integrita.services.context import Context
 from integrita.store import Session
@@ -33,11 +34,6 @@ log = get_logger(__name__)
 
 SURVEY_ROLES = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE)
 MODES = ("internal", "agency")
-
-
-def _ensure(actor: Actor) -> None:
-    if not {r.value for r in SURVEY_ROLES} & set(actor.roles):
-        raise PermissionDeniedError("surveys need complaints_officer or quality_assurance")
 
 
 def _dimensions(survey: Survey) -> list[sv.Dimension]:
@@ -94,7 +90,7 @@ def create_survey(
     dimensions: list[sv.Dimension] | None = None,
 ) -> int:
     """Set up a survey, draw its stratified sample and queue the invitations (internal mode)."""
-    _ensure(actor)
+    ensure_role(actor, SURVEY_ROLES, "running surveys")
     if not name.strip():
         raise InputError("name the survey", field="name")
     if mode not in MODES:
@@ -179,7 +175,7 @@ def create_survey(
 
 def send_reminders(ctx: Context, survey_id: int, actor: Actor) -> int:
     """Queue a reminder for every invited customer who has not answered yet."""
-    _ensure(actor)
+    ensure_role(actor, SURVEY_ROLES, "running surveys")
     now = ctx.now()
     with ctx.db.transaction() as session:
         survey = repo.get_survey(session, survey_id)
@@ -264,7 +260,7 @@ def record_response(
     ctx: Context, survey_id: int, customer_id: str, answers: dict[str, int], actor: Actor
 ) -> None:
     """Store one sampled customer's answers (1-5 per dimension)."""
-    _ensure(actor)
+    ensure_role(actor, SURVEY_ROLES, "running surveys")
     now = ctx.now()
     with ctx.db.transaction() as session:
         survey = repo.get_survey(session, survey_id)
@@ -287,7 +283,7 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
 
     Blank cells are unanswered dimensions; every row is checked before anything is stored.
     """
-    _ensure(actor)
+    ensure_role(actor, SURVEY_ROLES, "running surveys")
     now = ctx.now()
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []

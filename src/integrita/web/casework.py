@@ -12,6 +12,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.responses import attachment
 from integrita.services import audit_trail, cases, str_reports
 from integrita.services.context import Context
 from integrita.services.evidence import node_radius
@@ -367,11 +368,7 @@ def str_export_xml(
         xml = str_reports.export_xml(ctx, str_id, user)
     except IntegritaError as exc:
         return _str_page(request, ctx, user, str_id, error=str(exc), status_code=exc.http_status)
-    return Response(
-        xml,
-        media_type="application/xml",
-        headers={"content-disposition": f'attachment; filename="STR-{str_id}.xml"'},
-    )
+    return attachment(xml, "application/xml", f"STR-{str_id}.xml")
 
 
 @router.get("/str/{str_id}/export.pdf")
@@ -379,11 +376,7 @@ def str_export_pdf(
     str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> Response:
     pdf = str_reports.export_pdf(ctx, str_id, user)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="STR-{str_id}.pdf"'},
-    )
+    return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")
 
 
 # -- deadlines and audit ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.responses import attachment
 from integrita.services.context import Context
 from integrita.services.risk import assessment, documents, overrides, product_reviews, rating
 from integrita.services.users import UserView
@@ -290,12 +291,10 @@ def assessment_pdf(
     user: UserView = Depends(require_roles(*READERS)),
 ) -> Response:
     view = assessment.get(ctx, assessment_id)
-    return Response(
+    return attachment(
         documents.render_pdf(view),
-        media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="aml-self-assessment-{view.year}-v{view.version}.pdf"'
-        },
+        "application/pdf",
+        f"aml-self-assessment-{view.year}-v{view.version}.pdf",
     )
 
 
