@@ -86,3 +86,4 @@ class SuspiciousTransactionReport(Base):
 # table (shared, defined with detection's models) gets these two indexes from case work.
 Index("ix_alerts_score", Alert.score)
 Index("ix_alerts_raised_at", Alert.raised_at)
+Index("ix_alerts_status_raised_at", Alert.status, Alert.raised_at)

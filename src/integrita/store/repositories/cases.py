@@ -20,12 +20,12 @@ from integrita.store.models import (
     SuspiciousTransactionReport,
 )
 
+#: Every offered sort has an index behind it, with or without the status filter.
 ALERT_SORTS = {
     "score": (Alert.score.desc(), Alert.id.desc()),
     "-score": (Alert.score.asc(), Alert.id.asc()),
     "raised_at": (Alert.raised_at.desc(), Alert.id.desc()),
     "-raised_at": (Alert.raised_at.asc(), Alert.id.asc()),
-    "customer": (Alert.customer_id.asc(), Alert.id.asc()),
 }
 CASE_SORTS = {
     "priority": (Case.priority_rank.desc(), Case.opened_at.asc(), Case.id.asc()),
