@@ -197,7 +197,10 @@ def _apply(
     case.state = target.value
     case.updated_at = now
     extra: dict[str, object] = {}
-    if action in (CaseAction.START, CaseAction.RESUME) and case.assignee is None:
+    if (
+        action in (CaseAction.START, CaseAction.RESUME, CaseAction.PROPOSE)
+        and case.assignee is None
+    ):
         case.assignee = user.username
     if action is CaseAction.PROPOSE:
         assert decision is not None

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from integrita.store.models.alert import Alert
 from integrita.store.models.base import Base, UtcDateTime, utcnow
 
 
@@ -79,3 +80,10 @@ class SuspiciousTransactionReport(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# The alert queue sorts by score and by time without a status filter; the alerts
+# table (shared, defined with detection's models) gets these two indexes from case work.
+Index("ix_alerts_score", Alert.score)
+Index("ix_alerts_raised_at", Alert.raised_at)
+Index("ix_alerts_status_raised_at", Alert.status, Alert.raised_at)

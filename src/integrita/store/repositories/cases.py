@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from integrita.store.models import (
     Alert,
@@ -20,12 +20,12 @@ from integrita.store.models import (
     SuspiciousTransactionReport,
 )
 
+#: Every offered sort has an index behind it, with or without the status filter.
 ALERT_SORTS = {
     "score": (Alert.score.desc(), Alert.id.desc()),
     "-score": (Alert.score.asc(), Alert.id.asc()),
     "raised_at": (Alert.raised_at.desc(), Alert.id.desc()),
     "-raised_at": (Alert.raised_at.asc(), Alert.id.asc()),
-    "customer": (Alert.customer_id.asc(), Alert.id.asc()),
 }
 CASE_SORTS = {
     "priority": (Case.priority_rank.desc(), Case.opened_at.asc(), Case.id.asc()),
@@ -44,13 +44,33 @@ class PageOf:
 
 
 def _page(
-    session: Session, stmt: Select[Any], order: Sequence[Any], page: int, size: int
+    session: Session,
+    stmt: Select[Any],
+    conditions: Sequence[Any],
+    order: Sequence[Any],
+    page: int,
+    size: int,
 ) -> PageOf:
-    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
-    rows = list(
-        session.execute(stmt.order_by(*order).limit(size).offset((page - 1) * size)).scalars()
+    """One page of rows plus the total; the count selects nothing but the filter."""
+    entity = stmt.column_descriptions[0]["entity"]
+    total = int(
+        session.execute(select(func.count()).select_from(entity).where(*conditions)).scalar_one()
     )
-    return PageOf(rows, total)
+    query = stmt.where(*conditions).order_by(*order).limit(size).offset((page - 1) * size)
+    return PageOf(list(session.execute(query).scalars()), total)
+
+
+#: The columns a queue shows; evidence and explanations stay on disk until a case is opened.
+_QUEUE_COLUMNS = (
+    Alert.id,
+    Alert.customer_id,
+    Alert.source,
+    Alert.raised_at,
+    Alert.typologies,
+    Alert.score,
+    Alert.status,
+    Alert.case_id,
+)
 
 
 def alert_queue(
@@ -64,16 +84,17 @@ def alert_queue(
     page: int,
     size: int,
 ) -> PageOf:
-    stmt = select(Alert)
+    conditions: list[Any] = []
     if status:
-        stmt = stmt.where(Alert.status == status)
+        conditions.append(Alert.status == status)
     if customer_id:
-        stmt = stmt.where(Alert.customer_id == customer_id)
+        conditions.append(Alert.customer_id == customer_id)
     if source:
-        stmt = stmt.where(Alert.source == source)
+        conditions.append(Alert.source == source)
     if min_score is not None:
-        stmt = stmt.where(Alert.score >= min_score)
-    return _page(session, stmt, ALERT_SORTS[sort], page, size)
+        conditions.append(Alert.score >= min_score)
+    stmt = select(Alert).options(load_only(*_QUEUE_COLUMNS))
+    return _page(session, stmt, conditions, ALERT_SORTS[sort], page, size)
 
 
 def case_queue(
@@ -87,16 +108,16 @@ def case_queue(
     page: int,
     size: int,
 ) -> PageOf:
-    stmt = select(Case)
+    conditions: list[Any] = []
     if states:
-        stmt = stmt.where(Case.state.in_(list(states)))
+        conditions.append(Case.state.in_(list(states)))
     if priority:
-        stmt = stmt.where(Case.priority == priority)
+        conditions.append(Case.priority == priority)
     if assignee:
-        stmt = stmt.where(Case.assignee == assignee)
+        conditions.append(Case.assignee == assignee)
     if customer_id:
-        stmt = stmt.where(Case.customer_id == customer_id)
-    return _page(session, stmt, CASE_SORTS[sort], page, size)
+        conditions.append(Case.customer_id == customer_id)
+    return _page(session, select(Case), conditions, CASE_SORTS[sort], page, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,19 +326,22 @@ def audit_page(
     page: int,
     size: int | None,
 ) -> PageOf:
-    stmt = select(AuditEvent)
+    conditions: list[Any] = []
     if actor:
-        stmt = stmt.where(AuditEvent.actor == actor)
+        conditions.append(AuditEvent.actor == actor)
     if action:
-        stmt = stmt.where(AuditEvent.action.startswith(action))
+        conditions.append(AuditEvent.action.startswith(action))
     if entity_type:
-        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+        conditions.append(AuditEvent.entity_type == entity_type)
     if entity_id:
-        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+        conditions.append(AuditEvent.entity_id == entity_id)
     if since:
-        stmt = stmt.where(AuditEvent.occurred_at >= since)
+        conditions.append(AuditEvent.occurred_at >= since)
     if until:
-        stmt = stmt.where(AuditEvent.occurred_at < until)
+        conditions.append(AuditEvent.occurred_at < until)
+    stmt = select(AuditEvent)
     if size is None:
-        return PageOf(list(session.execute(stmt.order_by(AuditEvent.seq)).scalars()), 0)
-    return _page(session, stmt, (AuditEvent.seq.desc(),), page, size)
+        return PageOf(
+            list(session.execute(stmt.where(*conditions).order_by(AuditEvent.seq)).scalars()), 0
+        )
+    return _page(session, stmt, conditions, (AuditEvent.seq.desc(),), page, size)

@@ -19,6 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.create_index("ix_alerts_score", ["score"], unique=False)
+        batch_op.create_index("ix_alerts_raised_at", ["raised_at"], unique=False)
+        batch_op.create_index("ix_alerts_status_raised_at", ["status", "raised_at"], unique=False)
     op.create_table(
         "cases",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -111,6 +115,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_alerts_status_raised_at")
+        batch_op.drop_index("ix_alerts_raised_at")
+        batch_op.drop_index("ix_alerts_score")
     with op.batch_alter_table("suspicious_transaction_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_suspicious_transaction_reports_status"))
         batch_op.drop_index(batch_op.f("ix_suspicious_transaction_reports_due_on"))
