@@ -92,6 +92,11 @@ def _casework(ctx: Context) -> None:
     console.print(table)
     opened = casework_demo.open_cases_from_alerts(ctx)
     console.print(f"cases opened from new alerts: {opened:,}")
+    if ctx.settings.goaml_schema_path is None:
+        console.print(
+            "goAML export: set INTEGRITA_GOAML_SCHEMA_PATH to your FIU's goAML XSD "
+            "(e.g. ../shared/reference/goaml/5.0.1/goAMLSchema.xsd) to validate and export STRs"
+        )
 
 
 def _risk(ctx: Context) -> None:
