@@ -20,6 +20,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -174,7 +175,7 @@ def bench_in_process_durable(
     url: str, data_dir: Path, n: int, max_seconds: float = 20.0
 ) -> dict[str, float]:
     from integrita.services.context import Context
-    from integrita.services.realtime import payments
+    from integrita.services.realtime import decisions, payments
     from integrita.settings import Settings
     from integrita.store import Database
 
@@ -190,7 +191,7 @@ def bench_in_process_durable(
     cpu_began = time.process_time()
     done = 0
     for request in requests:
-        payments.evaluate_payment(ctx, request, actor="bench")
+        decisions.evaluate_payment(ctx, request, actor="bench")
         done += 1
         if time.perf_counter() - began > max_seconds:
             break
@@ -218,7 +219,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(url: str, data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     import httpx
 
     env = {
@@ -228,10 +229,20 @@ def _serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         "INTEGRITA_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "integrita.cli.main", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "integrita.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so _stop also ends the workers
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -240,64 +251,107 @@ def _serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
-    process.kill()
+    _stop(process)
     raise RuntimeError("server did not start")
 
 
-async def _load(base: str, token: str, mode: str, seconds: float, prefix: str) -> dict[str, Any]:
-    import httpx
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection speaking just enough of the protocol to POST JSON.
+
+    The load generator must cost far less CPU than the server it measures (both share this
+    2-core machine); a general client such as httpx spends about as much per request as the
+    server does, so this one writes the request bytes and reads the status line, the
+    headers and a Content-Length body, nothing more.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> _Connection:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer)
+
+    async def post(self, head: bytes, body: bytes) -> int:
+        self.writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        status = int((await self.reader.readline()).split(b" ", 2)[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def _load(base: str, token: str, mode: str, seconds: float, prefix: str) -> dict[str, Any]:
+    host, port = base.removeprefix("http://").split(":")
+    head = (
+        "POST /v1/payments/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: "
+    ).encode()
     rng = random.Random(hash(prefix) & 0xFFFF)
-    headers = {"authorization": f"Bearer {token}"}
     latencies: list[float] = []
     errors = 0
     counter = 0
     dropped = 0
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=30
-    ) as client:
-        in_flight = asyncio.Semaphore(64)
+    connections = [await _Connection.open(host, int(port)) for _ in range(64)]
+    idle: asyncio.Queue[_Connection] = asyncio.Queue()
+    for connection in connections:
+        idle.put_nowait(connection)
 
-        async def one(due: float | None = None) -> None:
-            """One request; in paced mode latency counts from the scheduled send time, so
-            time spent waiting for a free connection is included (no coordinated omission)."""
-            nonlocal counter, errors
-            counter += 1
-            event = _event(counter, rng, prefix)
-            async with in_flight:
-                began = time.perf_counter() if due is None else due
-                response = await client.post("/v1/payments/evaluate", json=event)
-                latencies.append(time.perf_counter() - began)
-            if response.status_code != 200:
-                errors += 1
+    async def one(due: float | None = None) -> None:
+        """One request; in paced mode latency counts from the scheduled send time, so time
+        spent waiting for a free connection is included (no coordinated omission)."""
+        nonlocal counter, errors
+        counter += 1
+        body = json.dumps(_event(counter, rng, prefix)).encode()
+        connection = await idle.get()
+        began = time.perf_counter() if due is None else due
+        try:
+            status = await connection.post(head, body)
+        finally:
+            idle.put_nowait(connection)
+        latencies.append(time.perf_counter() - began)
+        if status != 200:
+            errors += 1
 
-        began = time.perf_counter()
-        if mode == "sustained":
-            stop = began + seconds
+    began = time.perf_counter()
+    if mode == "sustained":
+        stop = began + seconds
 
-            async def worker() -> None:
-                while time.perf_counter() < stop:
-                    await one()
+        async def worker() -> None:
+            while time.perf_counter() < stop:
+                await one()
 
-            await asyncio.gather(*(worker() for _ in range(32)))
-        else:
-            # open loop: requests leave on schedule whether or not earlier ones have returned;
-            # whatever has not returned 2 x seconds after the last send is counted as dropped
-            rate = float(mode)
-            total = int(rate * seconds)
-            tasks = []
-            for i in range(total):
-                due = began + i / rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(due)))
-            _, pending = await asyncio.wait(tasks, timeout=2 * seconds)
-            for task in pending:
-                task.cancel()
-            dropped = len(pending)
-        elapsed = time.perf_counter() - began
+        await asyncio.gather(*(worker() for _ in range(32)))
+    else:
+        # open loop: requests leave on schedule whether or not earlier ones have returned;
+        # whatever has not returned 2 x seconds after the last send is counted as dropped
+        rate = float(mode)
+        total = int(rate * seconds)
+        tasks = []
+        for i in range(total):
+            due = began + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due)))
+        _, pending = await asyncio.wait(tasks, timeout=2 * seconds)
+        for task in pending:
+            task.cancel()
+        dropped = len(pending)
+    elapsed = time.perf_counter() - began
+    for connection in connections:
+        connection.close()
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -339,8 +393,7 @@ def bench_http(url: str, data_dir: Path, token: str, seconds: float) -> dict[str
             out[key]["server_decisions_per_cpu_s"] = round(1000 / cpu_ms) if cpu_ms else None
         return out
     finally:
-        server.kill()
-        server.wait()
+        _stop(server)
 
 
 def _pg_url() -> str | None:

@@ -45,6 +45,11 @@ class ConflictError(IntegritaError):
     http_status = 409
 
 
+class DuplicateKeyError(ConflictError):
+    """A concurrent transaction stored a row with the same natural key first; retrying the
+    whole unit of work sees that row and does the right thing."""
+
+
 class PermissionDeniedError(IntegritaError):
     """The actor's role does not allow this action."""
 

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         default=None, description="Signs web sessions; a random key is kept in data_dir when unset."
     )
     session_hours: float = Field(default=8.0, gt=0, description="How long a web session lasts.")
+    api_token_recheck_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="An API token is checked against the database at most this often per "
+        "process; a revoked token or changed role takes effect within this many seconds.",
+    )
     sign_in_max_failures: int = Field(
         default=5, ge=1, description="Failed sign-ins before the account is locked."
     )

@@ -15,7 +15,7 @@ from integrita.api.app import create_app
 from integrita.services import users
 from integrita.services.context import Context
 from integrita.services.outbox_adapters import OutgoingMessage
-from integrita.services.realtime import payments
+from integrita.services.realtime import decisions, payments
 from integrita.store.repositories import customers as customers_repo
 
 PASSWORD = "a long test password"
@@ -102,7 +102,7 @@ def payment(ctx: Context) -> Callable[..., payments.PaymentRequest]:
 
 
 def decide(ctx: Context, request: payments.PaymentRequest) -> dict[str, Any]:
-    return payments.evaluate_payment(ctx, request, actor="channel")
+    return decisions.evaluate_payment(ctx, request, actor="channel")
 
 
 def rules_of(answer: dict[str, Any]) -> set[str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from integrita import __version__
 from integrita.errors import AuthenticationError, IntegritaError
+from integrita.http.responses import error_body, validation_error_body
 from integrita.services.context import Context
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -24,39 +26,48 @@ def _wants_html(request: Request) -> bool:
     )
 
 
+class _Application(FastAPI):
+    """FastAPI with the payment-decision fast lane in front of all its middleware."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        from integrita.api.fast_lane import PaymentDecisionLane
+
+        return PaymentDecisionLane(super().build_middleware_stack())
+
+
 def create_app(ctx: Context | None = None) -> FastAPI:
     """Build the application on a service context (settings + database + clock)."""
     from integrita.api import routes
+    from integrita.services.realtime.group_commit import DecisionWriter
     from integrita.web import pages
 
-    app = FastAPI(
+    context = ctx or Context.from_settings()
+    writer = DecisionWriter(context)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer.close()  # decide what is queued before the process ends
+
+    app = _Application(
+        lifespan=lifespan,
         title="integrita",
         version=__version__,
         description="Compliance and customer-protection platform: real-time funds protection, "
         "AML monitoring, case work, regulatory reporting and customer care.",
     )
-    app.state.ctx = ctx or Context.from_settings()
+    app.state.ctx = context
+    app.state.decision_writer = writer
 
     @app.exception_handler(IntegritaError)
     async def integrita_error(request: Request, exc: IntegritaError) -> Response:
         if isinstance(exc, AuthenticationError) and _wants_html(request):
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-        body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
-        field = getattr(exc, "field", None)
-        if field:
-            body["field"] = field
-        return JSONResponse(body, status_code=exc.http_status)
+        return JSONResponse(error_body(exc), status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "message": e.get("msg", ""),
-            }
-            for e in exc.errors()
-        ]
-        return JSONResponse({"error": "InputError", "detail": errors}, status_code=422)
+        return JSONResponse(validation_error_body(exc.errors()), status_code=422)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routes.register(app)

@@ -7,9 +7,10 @@ every route; a test walks the route table to prove it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from integrita.domain.roles import Role
 from integrita.errors import AuthenticationError
@@ -20,26 +21,36 @@ from integrita.services.users import UserView
 SESSION_COOKIE = "integrita_session"
 
 
-def get_ctx(request: Request) -> Context:
+# The dependencies are ``async`` so that FastAPI runs them on the event loop instead of
+# handing each to a worker thread; what reads the database still runs in the thread pool.
+async def get_ctx(request: Request) -> Context:
     ctx = request.app.state.ctx
     assert isinstance(ctx, Context)
     return ctx
 
 
-def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> UserView:
+async def token_user(ctx: Context, token: str) -> UserView:
+    """The user of an API token; the database is asked at most every few seconds per token."""
+    known = auth.recent_user_for_token(ctx, token)
+    if known is not None:
+        return known
+    return await run_in_threadpool(auth.user_for_token, ctx, token)
+
+
+async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> UserView:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return auth.user_for_token(ctx, header[7:].strip())
+        return await token_user(ctx, header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return auth.user_for_session(ctx, cookie)
+        return await run_in_threadpool(auth.user_for_session, ctx, cookie)
     raise AuthenticationError("sign in or send an API token")
 
 
-def require_roles(*roles: Role) -> Callable[..., UserView]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[UserView]]:
     """A dependency that yields the user when they hold one of ``roles`` (403 otherwise)."""
 
-    def dependency(user: UserView = Depends(current_user)) -> UserView:
+    async def dependency(user: UserView = Depends(current_user)) -> UserView:
         auth.ensure_role(user, roles)
         return user
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from fastapi.responses import Response
+
+from integrita.errors import IntegritaError
 
 
 def attachment(content: bytes | str, media_type: str, filename: str) -> Response:
@@ -12,3 +17,26 @@ def attachment(content: bytes | str, media_type: str, filename: str) -> Response
         media_type=media_type,
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def error_body(exc: IntegritaError) -> dict[str, object]:
+    """The JSON body of an error answer: its kind, the message and the field it names."""
+    body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+    field = getattr(exc, "field", None)
+    if field:
+        body["field"] = field
+    return body
+
+
+def validation_error_body(errors: Iterable[Mapping[str, Any]]) -> dict[str, object]:
+    """The JSON body of a 422: every invalid field by its dotted name, with the reason."""
+    return {
+        "error": "InputError",
+        "detail": [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": e.get("msg", ""),
+            }
+            for e in errors
+        ],
+    }

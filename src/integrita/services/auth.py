@@ -9,6 +9,7 @@ looked up by their SHA-256 hash. Every entry point calls :func:`ensure_role`.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +21,13 @@ from integrita.domain.roles import Role
 from integrita.errors import AuthenticationError, PermissionDeniedError
 from integrita.services import audit
 from integrita.services.context import Context
-from integrita.services.users import UserView, hash_token, password_matches
+from integrita.services.users import (
+    CHECKED_TOKENS,
+    CHECKED_TOKENS_MAX,
+    UserView,
+    hash_token,
+    password_matches,
+)
 from integrita.store.models import User
 from integrita.store.repositories import users as users_repo
 
@@ -102,11 +109,41 @@ def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") 
 
 
 def user_for_token(ctx: Context, token: str) -> UserView:
+    """The active user an API token belongs to (and remember the check for a few seconds)."""
+    digest = ctx.db.url, hash_token(token)
     with ctx.db.transaction() as session:
-        user = users_repo.user_for_token(session, hash_token(token))
+        user = users_repo.user_for_token(session, digest[1])
         if user is None:
+            CHECKED_TOKENS.pop(digest, None)
             raise AuthenticationError("unknown or revoked API token")
-        return _view(user)
+        view = _view(user)
+    if len(CHECKED_TOKENS) >= CHECKED_TOKENS_MAX:
+        CHECKED_TOKENS.clear()
+    CHECKED_TOKENS[digest] = (time.monotonic(), view)
+    return view
+
+
+def recent_user_for_token(ctx: Context, token: str) -> UserView | None:
+    """The user of a token checked against the database less than ``api_token_recheck_seconds``
+    ago, or None. A payment channel sends thousands of requests a second with one token; one
+    database lookup per token every few seconds is enough, so a revoked token, a deactivated
+    user or a changed role takes effect within that many seconds (``0`` checks every request).
+
+    When the check is due, only the first caller gets None (and asks the database); requests
+    that arrive while it does so keep the known user instead of all asking at once.
+    """
+    digest = ctx.db.url, hash_token(token)
+    seen = CHECKED_TOKENS.get(digest)
+    if seen is None:
+        return None
+    recheck = ctx.settings.api_token_recheck_seconds
+    now = time.monotonic()
+    if now - seen[0] >= recheck:
+        if recheck == 0:
+            return None
+        CHECKED_TOKENS[digest] = (now, seen[1])  # this caller re-checks; others keep the known user
+        return None
+    return seen[1]
 
 
 def user_by_id(ctx: Context, user_id: int) -> UserView:

@@ -26,6 +26,37 @@ SECRET_PREFIX = "secret_"  # noqa: S105 - a name prefix, not a password
 CLAIM_SECONDS = 60
 
 
+def message(
+    channel: str,
+    recipient: str,
+    template: str,
+    language: str,
+    params: Mapping[str, object],
+    idempotency_key: str,
+    *,
+    at: datetime,
+) -> dict[str, object]:
+    """A checked outbox row, ready to be written by :func:`enqueue_many`."""
+    if channel not in CHANNELS:
+        raise InputError(f"unknown notification channel {channel!r}", field="channel")
+    if not recipient:
+        raise InputError("a notification needs a recipient", field="recipient")
+    if not notification_templates.known(template, language):
+        raise InputError(f"no template {template!r} in language {language!r}", field="template")
+    return {
+        "idempotency_key": idempotency_key,
+        "channel": channel,
+        "recipient": recipient,
+        "template": template,
+        "language": language,
+        "params": dict(params),
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": at,
+        "created_at": at,
+    }
+
+
 def enqueue(
     session: Session,
     channel: str,
@@ -41,25 +72,13 @@ def enqueue(
 
     Returns the message id (the existing one when the key was already enqueued).
     """
-    if channel not in CHANNELS:
-        raise InputError(f"unknown notification channel {channel!r}", field="channel")
-    if not recipient:
-        raise InputError("a notification needs a recipient", field="recipient")
-    if not notification_templates.known(template, language):
-        raise InputError(f"no template {template!r} in language {language!r}", field="template")
-    return outbox_repo.enqueue(
-        session,
-        idempotency_key=idempotency_key,
-        channel=channel,
-        recipient=recipient,
-        template=template,
-        language=language,
-        params=dict(params),
-        status="pending",
-        attempts=0,
-        next_attempt_at=at,
-        created_at=at,
-    )
+    row = message(channel, recipient, template, language, params, idempotency_key, at=at)
+    return enqueue_many(session, [row])[idempotency_key]
+
+
+def enqueue_many(session: Session, rows: list[dict[str, object]]) -> dict[str, int]:
+    """Write many :func:`message` rows in one statement; message id by idempotency key."""
+    return outbox_repo.enqueue_many(session, rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from integrita.services import users
 from integrita.services.context import Context
-from integrita.services.realtime import payments
+from integrita.services.realtime import decisions, payments
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo
 
@@ -114,7 +114,7 @@ def demo_channel_token(ctx: Context) -> str:
 def _send_in_process(ctx: Context) -> Send:
     def send(event: dict[str, Any]) -> dict[str, Any]:
         request = payments.PaymentRequest(**{**event, "occurred_at": _parse(event["occurred_at"])})
-        return payments.evaluate_payment(ctx, request, actor="demo")
+        return decisions.evaluate_payment(ctx, request, actor="demo")
 
     return send
 

@@ -46,6 +46,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: API tokens checked lately: (database URL, token hash) -> (monotonic time of the check,
+#: user). Read by ``auth.recent_user_for_token``; cleared when roles change here.
+CHECKED_TOKENS: dict[tuple[str, str], tuple[float, UserView]] = {}
+CHECKED_TOKENS_MAX = 10_000
+
+
 def _parse_roles(roles: Iterable[str]) -> set[str]:
     parsed: set[str] = set()
     for role in roles:
@@ -99,6 +105,7 @@ def set_roles(
             raise NotFoundError(f"no user {username!r}")
         before = sorted(user.role_names)
         users_repo.set_roles(session, user, role_set)
+        CHECKED_TOKENS.clear()
         audit.record(
             session,
             at=ctx.now(),

@@ -7,11 +7,13 @@ transaction with :meth:`Database.transaction`; helpers never commit on their own
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
@@ -23,6 +25,15 @@ from integrita.errors import ConfigurationError
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 __all__ = ["Database", "Session"]
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns written with orjson (several times faster than the standard library on
+    the decision path); values orjson refuses (e.g. integers beyond 64 bits) fall back."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -44,7 +55,12 @@ class Database:
             raise ConfigurationError(f"database URL {url!r} is not valid: {exc}") from exc
         self.url = url
         self.dialect = parsed.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "future": True,
+            "json_serializer": _json_dumps,
+            "json_deserializer": orjson.loads,
+        }
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

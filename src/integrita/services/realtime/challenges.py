@@ -22,20 +22,22 @@ from integrita.store import Session
 from integrita.store.repositories import realtime as repo
 
 
-@dataclass(frozen=True, slots=True)
-class CreatedChallenge:
-    challenge_id: str
-    message_id: int
-    expires_at: datetime
-    max_attempts: int
-
-
 def _hash(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
 
 
-def create(
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class PlannedChallenge:
+    """A challenge and its one-time-code message, not yet written."""
+
+    row: dict[str, object]
+    message: dict[str, object]
+    challenge_id: str
+    expires_at: datetime
+    max_attempts: int
+
+
+def plan(
     txn_id: str,
     thresholds: dict[str, Any],
     now: datetime,
@@ -43,28 +45,28 @@ def create(
     recipient: str,
     language: str,
     params: dict[str, object],
-) -> CreatedChallenge:
-    """Store a challenge for ``txn_id`` and enqueue its code, in the caller's transaction."""
+) -> PlannedChallenge:
+    """A new challenge for ``txn_id`` with a fresh code (only its salted hash is kept) and the
+    outbox message that carries the code to the customer."""
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     challenge_id = secrets.token_hex(12)
     ttl = int(thresholds["challenge_ttl_seconds"])
     expires = now + timedelta(seconds=ttl)
     max_attempts = int(thresholds["challenge_max_attempts"])
-    repo.add_challenge(
-        session,
-        id=challenge_id,
-        txn_id=txn_id,
-        code_hash=_hash(salt, code),
-        salt=salt,
-        created_at=now,
-        expires_at=expires,
-        attempts=0,
-        max_attempts=max_attempts,
-        status="pending",
-    )
-    message_id = outbox.enqueue(
-        session,
+    row: dict[str, object] = {
+        "id": challenge_id,
+        "txn_id": txn_id,
+        "code_hash": _hash(salt, code),
+        "salt": salt,
+        "created_at": now,
+        "expires_at": expires,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "last_attempt_at": None,
+        "status": "pending",
+    }
+    message = outbox.message(
         channel,
         recipient,
         "payment_otp",
@@ -73,7 +75,7 @@ def create(
         f"payment:{txn_id}:payment_otp",
         at=now,
     )
-    return CreatedChallenge(challenge_id, message_id, expires, max_attempts)
+    return PlannedChallenge(row, message, challenge_id, expires, max_attempts)
 
 
 @dataclass(frozen=True, slots=True)

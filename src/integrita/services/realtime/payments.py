@@ -1,29 +1,25 @@
-"""Deciding on a payment before a channel executes it, and recording what the channel did.
+"""Payments as channels send them, and what happens after the decision: the channel's outcome
+(executed payments go to the ledger queue), the hold queue, the blocklist and contacts.
 
-``evaluate`` is one short transaction: read the active rule set, the account and its rolling
-state; run the rules; write the decision, the new state, any challenge and outbox rows; commit;
-only then is the answer returned. A retry with the same ``txn_id`` and the same event returns
-the stored answer and writes nothing.
+The decision itself is made in :mod:`integrita.services.realtime.decisions`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import orjson
 
-from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
-from integrita.detection.realtime.engine import Decision
+from integrita.detection.realtime import PaymentEvent, RollingState
 from integrita.domain.money import currency, from_minor_units, to_minor_units
 from integrita.domain.transaction import Channel, CounterpartyType, TransactionKind
-from integrita.errors import ConflictError, InputError, NotFoundError, StateTransitionError
-from integrita.services import audit, outbox
+from integrita.errors import InputError, NotFoundError, StateTransitionError
+from integrita.services import audit
 from integrita.services.context import Context
-from integrita.services.realtime import challenges, rulesets
 from integrita.services.realtime.fx import fx_table, to_cny_minor
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
@@ -31,7 +27,7 @@ from integrita.store.repositories import realtime as repo
 AUTH_METHODS = ("password", "face", "certificate", "fingerprint", "sms_code", "token", "none")
 OUTCOMES = ("executed", "cancelled")
 #: SQLite takes one writer at a time; serialising in-process avoids busy-snapshot retries.
-_SQLITE_WRITER = threading.Lock()
+SQLITE_WRITER = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +52,21 @@ class PaymentRequest:
     credential_changed_at: datetime | None = None
 
 
-def _check_choice(value: str, allowed: Any, field: str) -> None:
-    choices = [c.value if hasattr(c, "value") else c for c in allowed]
+def _choices(allowed: Any) -> tuple[str, ...]:
+    return tuple(c.value if hasattr(c, "value") else c for c in allowed)
+
+
+_CHOICES = {
+    "channel": _choices(Channel),
+    "kind": _choices(TransactionKind),
+    "counterparty_type": _choices(CounterpartyType),
+    "auth_method": AUTH_METHODS,
+    "outcome": OUTCOMES,
+}
+
+
+def _check_choice(value: str, field: str) -> None:
+    choices = _CHOICES[field]
     if value not in choices:
         raise InputError(f"{field} must be one of {', '.join(choices)}, not {value!r}", field=field)
 
@@ -75,15 +84,24 @@ def _validate(request: PaymentRequest) -> None:
         raise InputError(
             "credential_changed_at must carry a time zone", field="credential_changed_at"
         )
-    _check_choice(request.channel, Channel, "channel")
-    _check_choice(request.kind, TransactionKind, "kind")
-    _check_choice(request.counterparty_type, CounterpartyType, "counterparty_type")
-    _check_choice(request.auth_method, AUTH_METHODS, "auth_method")
+    _check_choice(request.channel, "channel")
+    _check_choice(request.kind, "kind")
+    _check_choice(request.counterparty_type, "counterparty_type")
+    _check_choice(request.auth_method, "auth_method")
 
 
-def event_digest(request: PaymentRequest) -> str:
-    payload = orjson.dumps(asdict(request), option=orjson.OPT_SORT_KEYS, default=str)
-    return hashlib.sha256(payload).hexdigest()
+_REQUEST_FIELDS = tuple(f.name for f in fields(PaymentRequest))
+
+
+def event_record(request: PaymentRequest) -> dict[str, Any]:
+    """The event's fields by name (a shallow copy: every value is immutable)."""
+    return {name: getattr(request, name) for name in _REQUEST_FIELDS}
+
+
+def event_digest(record: dict[str, Any]) -> str:
+    """A fingerprint of the event (:func:`event_record`), so a retry can be told from a
+    different payment under the same ``txn_id``."""
+    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def to_event(ctx: Context, request: PaymentRequest) -> PaymentEvent:
@@ -117,7 +135,8 @@ def to_event(ctx: Context, request: PaymentRequest) -> PaymentEvent:
     )
 
 
-def _state_of(row: dict[str, Any]) -> RollingState:
+def state_of(row: dict[str, Any]) -> RollingState:
+    """The rolling state of an account from its stored row."""
     return RollingState(
         recent=[(float(a), str(k), int(m)) for a, k, m in row["recent"]],
         history_count=int(row["history_count"]),
@@ -127,22 +146,20 @@ def _state_of(row: dict[str, Any]) -> RollingState:
     )
 
 
-def _store_state(session: Session, account_id: str, state: RollingState, at: datetime) -> None:
-    repo.save_state(
-        session,
-        account_id,
-        {
-            "recent": [list(e) for e in state.recent],
-            "history_count": state.history_count,
-            "history_mean": state.history_mean,
-            "history_m2": state.history_m2,
-            "history_max": state.history_max,
-            "updated_at": at,
-        },
-    )
+def state_values(state: RollingState, at: datetime) -> dict[str, Any]:
+    """The stored row of a rolling state."""
+    return {
+        "recent": state.recent,  # (time, kind, amount) tuples are written as JSON arrays
+        "history_count": state.history_count,
+        "history_mean": state.history_mean,
+        "history_m2": state.history_m2,
+        "history_max": state.history_max,
+        "updated_at": at,
+    }
 
 
-def _message_params(event: PaymentEvent) -> dict[str, object]:
+def message_params(event: PaymentEvent) -> dict[str, object]:
+    """What the customer's notification says about the payment (no full account numbers)."""
     return {
         "account_tail": event.from_account[-4:],
         "amount": f"{from_minor_units(event.amount_minor, event.currency):,}",
@@ -151,179 +168,6 @@ def _message_params(event: PaymentEvent) -> dict[str, object]:
         "to_name": event.to_name or f"****{event.to_account[-4:]}",
         "time": event.occurred_at.strftime("%Y-%m-%d %H:%M UTC"),
     }
-
-
-def _mask(recipient: str) -> str:
-    return recipient[:3] + "****" + recipient[-2:] if len(recipient) > 6 else "****"
-
-
-def _contact(account: dict[str, Any]) -> tuple[str, str] | None:
-    if account.get("phone"):
-        return "sms", str(account["phone"])
-    if account.get("email"):
-        return "email", str(account["email"])
-    return None
-
-
-def _decide_and_write(
-    ctx: Context, session: Session, request: PaymentRequest, digest: str, actor: str
-) -> dict[str, Any]:
-    now = ctx.now()
-    event = to_event(ctx, request)
-    account = repo.account_context(session, event.from_account)
-    if account is None:
-        raise InputError(f"account {event.from_account} is not known", field="from_account")
-    version, thresholds = rulesets.active_in(session, now)
-    state_row = repo.lock_state(session, event.from_account, now)
-    existing = repo.decision_answer(session, request.txn_id)
-    if existing is not None:
-        return _replay(request.txn_id, existing, digest)
-    state = _state_of(state_row)
-    snapshot = AccountSnapshot(
-        account_status=str(account["status"]),
-        segment=account["segment"],
-        counterparty_blocked=repo.is_blocked(session, event.to_bank, event.to_account),
-        state=state,
-    )
-    decision = evaluate(event, snapshot, thresholds, version)
-    contact = _contact(account)
-    outcome = decision.decision
-    reasons = [
-        {"rule": r.rule, "version": r.version, "explanation": r.explanation}
-        for r in decision.reasons
-    ]
-    if outcome == "verify" and contact is None:
-        outcome = "hold"
-        reasons.append(
-            {
-                "rule": "no_contact_for_verification",
-                "version": version,
-                "explanation": "A one-time code is needed but the customer has no phone or e-mail "
-                "on record: held for review.",
-            }
-        )
-    notifications, challenge = _notifications(
-        ctx, session, event, decision, outcome, contact, account, thresholds, now
-    )
-    response: dict[str, Any] = {
-        "txn_id": event.txn_id,
-        "decision": outcome,
-        "reasons": reasons,
-        "notifications": notifications,
-        "challenge": challenge,
-        "show_risk_statement": decision.show_risk_statement,
-        "rule_set_version": version,
-    }
-    stored = repo.add_decision(
-        session,
-        txn_id=event.txn_id,
-        account_id=event.from_account,
-        customer_id=account["customer_id"],
-        decided_at=now,
-        event_hash=digest,
-        event=orjson.loads(orjson.dumps(asdict(request), default=str)),
-        decision=outcome,
-        response=response,
-        rule_set_version=version,
-        status="decided",
-        challenge_id=challenge["id"] if challenge else None,
-    )
-    if not stored:  # a concurrent request decided this txn_id first: undo ours, replay theirs
-        raise _DecidedConcurrentlyError
-    state.observe(event.occurred_at.timestamp(), event.kind, event.amount_cny_minor, thresholds)
-    _store_state(session, event.from_account, state, now)
-    return response
-
-
-def _notifications(
-    ctx: Context,
-    session: Session,
-    event: PaymentEvent,
-    decision: Decision,
-    outcome: str,
-    contact: tuple[str, str] | None,
-    account: dict[str, Any],
-    thresholds: dict[str, Any],
-    now: datetime,
-) -> tuple[list[dict[str, object]], dict[str, object] | None]:
-    notes: list[dict[str, object]] = []
-    challenge: dict[str, object] | None = None
-    if contact is None:
-        return notes, None
-    channel, recipient = contact
-    language = str(account["language"])
-    params = _message_params(event)
-    templates = []
-    if decision.notify:
-        templates.append("payment_notice")
-    if outcome == "hold":
-        templates.append("payment_held")
-    for template in templates:
-        message_id = outbox.enqueue(
-            session,
-            channel,
-            recipient,
-            template,
-            language,
-            params,
-            f"payment:{event.txn_id}:{template}",
-            at=now,
-        )
-        notes.append(
-            {
-                "id": message_id,
-                "channel": channel,
-                "template": template,
-                "recipient": _mask(recipient),
-            }
-        )
-    if outcome == "verify":
-        created = challenges.create(
-            session, event.txn_id, thresholds, now, channel, recipient, language, params
-        )
-        notes.append(
-            {
-                "id": created.message_id,
-                "channel": channel,
-                "template": "payment_otp",
-                "recipient": _mask(recipient),
-            }
-        )
-        challenge = {
-            "id": created.challenge_id,
-            "type": "one_time_code",
-            "channel": channel,
-            "expires_at": created.expires_at.isoformat(),
-            "max_attempts": created.max_attempts,
-        }
-    return notes, challenge
-
-
-def _replay(txn_id: str, existing: tuple[str, dict[str, Any]], digest: str) -> dict[str, Any]:
-    stored_hash, response = existing
-    if stored_hash != digest:
-        raise ConflictError(f"txn_id {txn_id} was already evaluated with a different event")
-    return response
-
-
-class _DecidedConcurrentlyError(Exception):
-    """Another transaction committed a decision for the same txn_id while this one ran."""
-
-
-def evaluate_payment(ctx: Context, request: PaymentRequest, *, actor: str) -> dict[str, Any]:
-    """Decide on one payment; the decision is committed before this returns."""
-    digest = event_digest(request)
-    try:
-        if ctx.db.is_sqlite:
-            with _SQLITE_WRITER, ctx.db.transaction() as session:
-                return _decide_and_write(ctx, session, request, digest, actor)
-        with ctx.db.transaction() as session:
-            return _decide_and_write(ctx, session, request, digest, actor)
-    except _DecidedConcurrentlyError:
-        with ctx.db.transaction() as session:
-            existing = repo.decision_answer(session, request.txn_id)
-        assert existing is not None
-        return _replay(request.txn_id, existing, digest)
 
 
 def get_decision(ctx: Context, txn_id: str) -> dict[str, Any]:
@@ -359,11 +203,11 @@ def record_outcome(
     ctx: Context, txn_id: str, outcome: str, *, actor: str, executed_at: datetime | None = None
 ) -> dict[str, Any]:
     """The channel executed or cancelled the payment; executed payments go to the ledger queue."""
-    _check_choice(outcome, OUTCOMES, "outcome")
+    _check_choice(outcome, "outcome")
     if executed_at is not None and executed_at.tzinfo is None:
         raise InputError("executed_at must carry a time zone", field="executed_at")
     now = ctx.now()
-    lock = _SQLITE_WRITER if ctx.db.is_sqlite else threading.Lock()
+    lock = SQLITE_WRITER if ctx.db.is_sqlite else threading.Lock()
     with lock, ctx.db.transaction() as session:
         row = repo.get_decision(session, txn_id, lock=True)
         if row is None:
@@ -388,10 +232,10 @@ def record_outcome(
             booked = executed_at or now
             repo.add_executed(session, txn_id, booked, _ledger_row(event, booked, minor))
             state_row = repo.lock_state(session, row.account_id, now)
-            state = _state_of(state_row)
+            state = state_of(state_row)
             occurred = datetime.fromisoformat(str(event["occurred_at"]))
             state.record_executed(to_cny_minor(fx_table(ctx), minor, code, occurred.date()))
-            _store_state(session, row.account_id, state, now)
+            repo.save_state(session, row.account_id, state_values(state, now))
         audit.record(
             session,
             at=now,

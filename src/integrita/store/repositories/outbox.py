@@ -2,40 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrita.errors import DuplicateKeyError
 from integrita.store.models import OutboxMessage
 
 _TABLE = cast(Table, OutboxMessage.__table__)
-_ENQUEUE_PG = (
-    pg_insert(_TABLE)
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(_TABLE.c.id)
-)
-_ENQUEUE_SQLITE = (
-    sqlite_insert(_TABLE)
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(_TABLE.c.id)
-)
 
 
 def enqueue(session: Session, **fields: Any) -> int:
     """Insert a message unless its idempotency key exists; returns the message id either way."""
-    dialect = session.get_bind().dialect.name
-    stmt = _ENQUEUE_PG if dialect == "postgresql" else _ENQUEUE_SQLITE
-    inserted = session.execute(stmt, fields).scalar_one_or_none()
-    if inserted is not None:
-        return int(inserted)
-    found = session.execute(
-        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == fields["idempotency_key"])
-    ).scalar_one()
-    return int(found)
+    return enqueue_many(session, [fields])[fields["idempotency_key"]]
+
+
+_EXISTING_KEYS = select(_TABLE.c.idempotency_key, _TABLE.c.id).where(
+    _TABLE.c.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+_INSERT = insert(_TABLE).returning(_TABLE.c.idempotency_key, _TABLE.c.id)
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """:func:`enqueue` of many messages; message id by idempotency key.
+
+    Keys already stored keep their message; the others are inserted with one plain INSERT
+    (cached by SQLAlchemy, unlike the dialects' ON CONFLICT forms). A concurrent transaction
+    that stores one of the same keys in between makes this raise :class:`DuplicateKeyError`.
+    """
+    if not rows:
+        return {}
+    connection = session.connection()
+    keys = sorted({str(r["idempotency_key"]) for r in rows})
+    ids = {str(k): int(i) for k, i in connection.execute(_EXISTING_KEYS, {"keys": keys})}
+    new: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["idempotency_key"] not in ids:
+            new.setdefault(str(row["idempotency_key"]), row)
+    if new:
+        try:
+            inserted = connection.execute(_INSERT, list(new.values()))
+        except IntegrityError as exc:
+            raise DuplicateKeyError(
+                f"a concurrent transaction enqueued one of these messages first: {exc.orig}"
+            ) from exc
+        ids.update({str(k): int(i) for k, i in inserted})
+    return ids
 
 
 def claim_due(

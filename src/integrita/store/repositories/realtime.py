@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrita.errors import DuplicateKeyError
 from integrita.store.models import (
     Account,
     AccountOpeningTask,
@@ -28,6 +30,19 @@ from integrita.store.models import (
 
 def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _insert_new(session: Session, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Plain INSERT of rows whose keys were checked to be absent (a plain INSERT is cached
+    by SQLAlchemy; the dialects' ON CONFLICT forms are compiled again on every call)."""
+    if not rows:
+        return
+    try:
+        session.connection().execute(stmt, list(rows))
+    except IntegrityError as exc:
+        raise DuplicateKeyError(
+            f"a concurrent transaction stored one of these keys first: {exc.orig}"
+        ) from exc
 
 
 # -- rule sets ---------------------------------------------------------------------------------
@@ -110,6 +125,42 @@ def account_context(session: Session, account_id: str) -> dict[str, Any] | None:
     }
 
 
+def account_contexts(session: Session, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """:func:`account_context` of many accounts in one query, keyed by account id."""
+    if not account_ids:
+        return {}
+    rows = session.connection().execute(_ACCOUNT_CONTEXT_MANY, {"ids": sorted(set(account_ids))})
+    return {
+        str(row[0]): {
+            "status": row[1],
+            "customer_id": row[2],
+            "segment": row[3],
+            "phone": row[4],
+            "email": row[5],
+            "language": row[6] or "zh",
+        }
+        for row in rows
+    }
+
+
+# Statements of the decision path are built once, with expanding IN parameters, so that
+# SQLAlchemy's compiled-statement cache serves every execution.
+_ACCOUNT_CONTEXT_MANY = (
+    select(
+        Account.account_id,
+        Account.status,
+        Account.customer_id,
+        Customer.segment,
+        CustomerContact.phone,
+        CustomerContact.email,
+        CustomerContact.language,
+    )
+    .join(Customer, Customer.customer_id == Account.customer_id)
+    .outerjoin(CustomerContact, CustomerContact.customer_id == Account.customer_id)
+    .where(Account.account_id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def contact_for_customer(
     session: Session, customer_id: str
 ) -> tuple[str | None, str | None, str] | None:
@@ -144,6 +195,21 @@ def is_blocked(session: Session, bank_id: str, account: str) -> bool:
     return (
         session.execute(_IS_BLOCKED, {"bank_id": bank_id, "account": account}).first() is not None
     )
+
+
+_BLOCKED_AMONG = select(BlockedCounterparty.bank_id, BlockedCounterparty.account).where(
+    BlockedCounterparty.account.in_(bindparam("accounts", expanding=True))
+)
+
+
+def blocked_among(session: Session, pairs: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (bank, account) counterparties are on the blocklist, in one query."""
+    if not pairs:
+        return set()
+    accounts = sorted({account for _, account in pairs})
+    rows = session.connection().execute(_BLOCKED_AMONG, {"accounts": accounts})
+    found = {(str(b), str(a)) for b, a in rows}
+    return found & set(pairs)
 
 
 def blocked_set(session: Session) -> set[tuple[str, str]]:
@@ -234,11 +300,83 @@ def save_state(session: Session, account_id: str, values: dict[str, Any]) -> Non
     session.execute(_STATE_UPDATE, {"key": account_id, **values})
 
 
+_STATE_SELECT_MANY = (
+    select(
+        _STATE_TABLE.c.account_id,
+        _STATE_TABLE.c.recent,
+        _STATE_TABLE.c.history_count,
+        _STATE_TABLE.c.history_mean,
+        _STATE_TABLE.c.history_m2,
+        _STATE_TABLE.c.history_max,
+    )
+    .where(_STATE_TABLE.c.account_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_STATE_TABLE.c.account_id)
+    .with_for_update()
+)
+_STATE_INSERT = insert(_STATE_TABLE)
+
+
+def _select_states(session: Session, account_ids: list[str]) -> dict[str, dict[str, Any]]:
+    rows = session.connection().execute(_STATE_SELECT_MANY, {"ids": account_ids})
+    return {str(row[0]): dict(row._mapping) for row in rows}
+
+
+def lock_states(
+    session: Session, account_ids: Sequence[str], at: datetime
+) -> dict[str, dict[str, Any]]:
+    """:func:`lock_state` of many accounts: created when missing, locked in account order (so
+    two batches that share accounts cannot deadlock), keyed by account id.
+
+    Raises :class:`DuplicateKeyError` when a concurrent transaction created one of the missing
+    states first; the caller's transaction is then spoilt and must be retried.
+    """
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return {}
+    found = _select_states(session, wanted)
+    missing = [a for a in wanted if a not in found]
+    if missing:
+        _insert_new(
+            session,
+            _STATE_INSERT,
+            [
+                {
+                    "account_id": account_id,
+                    "recent": [],
+                    "history_count": 0,
+                    "history_mean": 0.0,
+                    "history_m2": 0.0,
+                    "history_max": 0,
+                    "updated_at": at,
+                }
+                for account_id in missing
+            ],
+        )
+        found.update(_select_states(session, missing))
+    return found
+
+
+def save_states(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write many accounts' states (each row: ``key`` = account id plus the state columns)."""
+    if rows:
+        session.connection().execute(_STATE_UPDATE, list(rows))
+
+
 # -- decisions ---------------------------------------------------------------------------------
 def decision_answer(session: Session, txn_id: str) -> tuple[str, dict[str, Any]] | None:
     """(event hash, stored answer) of a decided payment, without loading the whole row."""
     row = session.execute(_DECISION_ANSWER, {"txn_id": txn_id}).first()
     return (str(row[0]), dict(row[1])) if row else None
+
+
+def decision_answers(
+    session: Session, txn_ids: Sequence[str]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """:func:`decision_answer` of many payments in one query, keyed by txn_id."""
+    if not txn_ids:
+        return {}
+    rows = session.connection().execute(_DECISION_ANSWERS, {"ids": sorted(set(txn_ids))})
+    return {str(row[0]): (str(row[1]), dict(row[2])) for row in rows}
 
 
 def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> PaymentDecision | None:
@@ -249,23 +387,19 @@ def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> Paymen
 
 
 _DECISION_TABLE = cast(Table, PaymentDecision.__table__)
-_DECISION_INSERT = {
-    "postgresql": pg_insert(_DECISION_TABLE)
-    .on_conflict_do_nothing(index_elements=["txn_id"])
-    .returning(_DECISION_TABLE.c.txn_id),
-    "sqlite": sqlite_insert(_DECISION_TABLE)
-    .on_conflict_do_nothing(index_elements=["txn_id"])
-    .returning(_DECISION_TABLE.c.txn_id),
-}
+_DECISION_INSERT_MANY = insert(_DECISION_TABLE)
+_DECISION_ANSWERS = select(
+    _DECISION_TABLE.c.txn_id, _DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response
+).where(_DECISION_TABLE.c.txn_id.in_(bindparam("ids", expanding=True)))
 _DECISION_ANSWER = select(_DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response).where(
     _DECISION_TABLE.c.txn_id == bindparam("txn_id")
 )
 
 
-def add_decision(session: Session, **fields: Any) -> bool:
-    """Insert a decision; False when another transaction stored one for the same txn_id first."""
-    stmt = _DECISION_INSERT[session.get_bind().dialect.name]
-    return session.execute(stmt, fields).scalar_one_or_none() is not None
+def add_decisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many decisions. Raises :class:`DuplicateKeyError` when a concurrent transaction
+    stored a decision for one of the txn_ids first (the caller retries)."""
+    _insert_new(session, _DECISION_INSERT_MANY, rows)
 
 
 def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
@@ -296,6 +430,14 @@ def decision_ids(session: Session) -> list[str]:
 # -- challenges --------------------------------------------------------------------------------
 def add_challenge(session: Session, **fields: Any) -> None:
     session.add(Challenge(**fields))
+
+
+_CHALLENGE_INSERT = insert(cast(Table, Challenge.__table__))
+
+
+def add_challenges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(_CHALLENGE_INSERT, list(rows))
 
 
 def get_challenge(session: Session, challenge_id: str, *, lock: bool = False) -> Challenge | None:

@@ -1,0 +1,108 @@
+"""Decisions in batches (group commit): payments of one account see each other inside a batch,
+one bad payment does not spoil the others, a race with another process replays the stored
+answer, and every future resolves only after its decision is committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import wait
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from integrita.errors import ConflictError, InputError
+from integrita.services.context import Context
+from integrita.services.realtime import decisions, payments
+from integrita.services.realtime.group_commit import DecisionWriter
+from integrita.store.repositories import realtime as repo
+
+Factory = Callable[..., payments.PaymentRequest]
+
+
+def test_three_purchases_in_one_batch_verify_the_third(bank: Context, payment: Factory) -> None:
+    at = bank.now()
+    batch = [
+        payment(kind="purchase", occurred_at=at + timedelta(minutes=i), to_account=f"M{i}")
+        for i in range(3)
+    ]
+    answers = decisions.decide_many(bank, batch)
+    assert [a["decision"] for a in answers if isinstance(a, dict)] == ["allow", "allow", "verify"]
+    assert answers[2]["challenge"] is not None  # type: ignore[index]
+
+
+def test_a_bad_payment_gets_its_error_and_the_others_are_decided(
+    bank: Context, payment: Factory
+) -> None:
+    good, unknown, also_good = payment(), payment(from_account="NOPE"), payment(amount="-1")
+    answers = decisions.decide_many(bank, [good, unknown, also_good, payment()])
+    assert isinstance(answers[0], dict) and answers[0]["decision"] == "allow"
+    assert isinstance(answers[1], InputError) and answers[1].field == "from_account"
+    assert isinstance(answers[2], InputError) and answers[2].field == "amount"
+    assert isinstance(answers[3], dict)
+    with bank.db.transaction() as session:
+        assert repo.count_decisions(session) == 2
+
+
+def test_the_same_txn_id_twice_in_a_batch_is_decided_once(bank: Context, payment: Factory) -> None:
+    first = payment(txn_id="DUP-1", to_bank="B999", amount="60000")
+    changed = payment(txn_id="DUP-1", to_bank="B999", amount="60001")
+    answers = decisions.decide_many(bank, [first, first, changed])
+    assert answers[0] == answers[1]
+    assert isinstance(answers[2], ConflictError)
+    with bank.db.transaction() as session:
+        assert repo.count_decisions(session) == 1
+        assert len([n for n in repo.decision_ids(session) if n == "DUP-1"]) == 1
+
+
+def test_a_decision_stored_by_another_process_meanwhile_is_replayed(
+    bank: Context, payment: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raced = payment(txn_id="RACE-1", to_bank="B999", amount="70000")
+    other = payment(txn_id="RACE-2")
+    theirs = decisions.evaluate_payment(bank, raced, actor="other process")
+    real = repo.decision_answers
+    calls = {"n": 0}
+
+    def stale_read(session: Any, txn_ids: Any) -> Any:
+        # the first read happens "before the other process committed": it sees nothing
+        calls["n"] += 1
+        return {} if calls["n"] == 1 else real(session, txn_ids)
+
+    monkeypatch.setattr(repo, "decision_answers", stale_read)
+    answers = decisions.decide_many(bank, [other, raced])
+    assert answers[1] == theirs  # the unique key refused the second decision; the retry replays
+    assert isinstance(answers[0], dict) and answers[0]["txn_id"] == "RACE-2"
+    assert calls["n"] == 2
+    with bank.db.transaction() as session:
+        assert sorted(repo.decision_ids(session)) == ["RACE-1", "RACE-2"]
+
+
+def test_the_writer_batches_concurrent_payments_and_answers_after_commit(
+    bank: Context, payment: Factory
+) -> None:
+    writer = DecisionWriter(bank, max_batch=50)
+    try:
+        futures = [writer.submit(payment(txn_id=f"W{i:03d}")) for i in range(120)]
+        done, not_done = wait(futures, timeout=60)
+        assert not not_done
+        for future in done:
+            answer = future.result()
+            with bank.db.transaction() as session:  # committed before the future resolved
+                assert repo.decision_answer(session, answer["txn_id"]) is not None
+        assert writer.decided == 120
+        assert writer.batches < 120  # payments queued behind a commit share the next one
+    finally:
+        writer.close()
+
+
+def test_the_writer_hands_each_payment_its_own_error(bank: Context, payment: Factory) -> None:
+    writer = DecisionWriter(bank)
+    try:
+        bad = writer.submit(payment(from_account="NOPE"))
+        good = writer.submit(payment())
+        with pytest.raises(InputError, match="not known"):
+            bad.result(timeout=30)
+        assert good.result(timeout=30)["decision"] == "allow"
+    finally:
+        writer.close()
