@@ -73,3 +73,30 @@ def test_half_to_even_at_the_exact_midpoint() -> None:
         ["0.005", "0.015", "0.025", "2.5"], ["US Dollar", "US Dollar", "US Dollar", "Yen"]
     ) == [0, 2, 2, 2]
     assert CURRENCIES["JPY"].exponent == 0
+
+
+def test_every_fraction_digit_counts_towards_the_rounding() -> None:
+    amounts = [
+        "0.005000000000000000000001",  # a hair above half a cent, 24 digits down
+        "0.005000000000000000000000",  # exactly half: to even
+        "0.015000000000000000000000",
+        "2.5000000000000000000000001",  # yen: above half
+        "0.123456785000000000000",  # bitcoin: half, rounds to the even 8th digit
+    ]
+    names = ["US Dollar", "US Dollar", "US Dollar", "Yen", "Bitcoin"]
+    expected = [to_minor_units(a, NAMES[n]) for a, n in zip(amounts, names, strict=True)]
+    assert expected == [1, 0, 2, 3, 12345678]
+    assert _sql_minor(amounts, names) == expected
+
+
+def test_amounts_beyond_eighteen_digits_of_minor_units_are_refused() -> None:
+    assert _sql_minor(
+        [
+            "999999999999999999",
+            "1000000000000000000",
+            "9999999999999999.99",
+            "10000000000000000.00",
+        ],
+        ["Yen", "Yen", "US Dollar", "US Dollar"],
+    ) == [999999999999999999, None, 999999999999999999, None]
+    assert _sql_minor(["000000000000000000000000012.50"], ["US Dollar"]) == [1250]

@@ -225,3 +225,29 @@ def test_unknown_layout_is_refused_with_a_clear_error(ctx: Context, tmp_path: Pa
     path = _write(tmp_path, "mystery.csv", ["a,b,c", "1,2,3"])
     with pytest.raises(InputError, match="header matches neither"):
         ingest.ingest_path(ctx, path)
+
+
+def test_amlworld_fields_padded_with_spaces_are_stored_trimmed_with_a_stable_id(
+    ctx: Context, tmp_path: Path
+) -> None:
+    padded = " 2022/09/01 00:20 , 010 , 8000EBD30 ,010, 8000EBD30 , 3697.345 ,US Dollar, 0.125 ,Euro, Cash , 1 "
+    path = _write(tmp_path, "padded.csv", [AML_HEADER, padded, GOOD_AML_ROWS[1]])
+    report = ingest.ingest_path(ctx, path)[0]
+    assert (report.stored, report.quarantined, report.labels) == (2, 0, 1)
+    [row] = [r for r in open_ledger(ctx).read().to_pylist() if r["paid_currency"] == "EUR"]
+    assert (row["from_bank"], row["from_account"], row["to_account"]) == (
+        "010",
+        "8000EBD30",
+        "8000EBD30",
+    )
+    assert (row["payment_format"], row["channel"], row["kind"]) == (
+        "Cash",
+        "counter",
+        "cash_deposit",
+    )
+    assert row["counterparty_type"] == "own_account"
+    assert (row["amount_received_minor"], row["amount_paid_minor"]) == (369734, 12)  # half to even
+    assert str(row["booked_at"]) == "2022-09-01 00:20:00+00:00"
+    assert (
+        ingest.ingest_path(ctx, _write(tmp_path, "again.csv", [AML_HEADER, padded]))[0].stored == 0
+    )

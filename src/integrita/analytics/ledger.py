@@ -115,12 +115,16 @@ class Ledger:
         sources = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
         return self.append_query(f"SELECT {columns} FROM read_parquet({sources})")
 
-    def append_query(self, source_sql: str, *, offered: int | None = None) -> AppendResult:
+    def append_query(
+        self, source_sql: str, *, offered: int | None = None, distinct: bool = False
+    ) -> AppendResult:
         """Append the rows of a query yielding the ledger columns, once per ``txn_id``.
 
-        Rows whose id is already stored are skipped; among rows sharing an id within
-        the batch the earliest booking is kept. Only the (rare) repeated ids go through
-        a window, so a batch of millions of distinct rows streams straight to Parquet.
+        Rows whose id is already stored are skipped (one hash anti-join against the stored
+        ids); among rows sharing an id within the batch the earliest booking is kept. Only
+        the (rare) repeated ids go through a window, so a batch of millions of distinct rows
+        streams straight to Parquet. ``distinct`` says the caller has already counted that
+        no id repeats within the batch, which spares grouping the batch by id.
         """
         batch = uuid.uuid4().hex[:12]
         out = (self.root.parent / ".staging" / f"out-{batch}").resolve()
@@ -128,25 +132,32 @@ class Ledger:
         columns = ", ".join(f.name for f in LEDGER_SCHEMA)
         with self.connect() as con:
             con.execute(f"CREATE TEMP VIEW incoming AS {source_sql}")
-            con.execute(
-                "CREATE TEMP TABLE repeated AS SELECT txn_id, count(*) AS n FROM incoming GROUP BY txn_id HAVING n > 1"
-            )
             if offered is None:
                 counted = con.execute("SELECT count(*) FROM incoming").fetchone()
                 offered = int(counted[0]) if counted else 0
-            repeats = con.execute("SELECT count(*) FROM repeated").fetchone()
-            has_repeats = bool(repeats and repeats[0])
-            unseen = "NOT EXISTS (SELECT 1 FROM ledger AS l WHERE l.txn_id = i.txn_id)"
-            fresh = f"SELECT {columns} FROM incoming AS i WHERE {unseen}"
+            has_repeats = False
+            if not distinct:
+                con.execute(
+                    "CREATE TEMP TABLE repeated AS SELECT txn_id, count(*) AS n FROM incoming GROUP BY txn_id HAVING n > 1"
+                )
+                repeats = con.execute("SELECT count(*) FROM repeated").fetchone()
+                has_repeats = bool(repeats and repeats[0])
+            unseen = (
+                "ANTI JOIN (SELECT txn_id FROM ledger) AS l USING (txn_id)" if self.files() else ""
+            )
+            fresh = f"SELECT {columns} FROM incoming AS i {unseen}"
             if has_repeats:
                 fresh = (
-                    f"{fresh} AND i.txn_id NOT IN (SELECT txn_id FROM repeated) UNION ALL "
-                    f"SELECT {columns} FROM incoming AS i WHERE i.txn_id IN (SELECT txn_id FROM repeated) AND {unseen} "
+                    f"{fresh} WHERE i.txn_id NOT IN (SELECT txn_id FROM repeated) UNION ALL "
+                    f"SELECT {columns} FROM incoming AS i {unseen} WHERE i.txn_id IN (SELECT txn_id FROM repeated) "
                     "QUALIFY row_number() OVER (PARTITION BY i.txn_id ORDER BY i.booked_at) = 1"
                 )
+            # The booking day of the UTC instant, by integer arithmetic on its microseconds
+            # (a time-zone conversion per row costs more than the rest of the projection).
+            day = f"CAST(make_timestamp(epoch_us(booked_at)) AS DATE) AS {PARTITION_KEY}"
             written = con.execute(
                 f"""
-                COPY (SELECT *, CAST(timezone('UTC', booked_at) AS DATE) AS {PARTITION_KEY} FROM ({fresh}))
+                COPY (SELECT *, {day} FROM ({fresh}))
                 TO '{out}' (FORMAT PARQUET, PARTITION_BY ({PARTITION_KEY}),
                            FILENAME_PATTERN 'part-{batch}-{{i}}', COMPRESSION ZSTD, COMPRESSION_LEVEL 1)
                 """

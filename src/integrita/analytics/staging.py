@@ -1,13 +1,17 @@
 """Turn one input file into staged, validated Parquet ready to merge into the ledger.
 
-The file is streamed in batches: each batch of text columns is validated by one
-SQL query (:mod:`integrita.analytics.validation`); good rows are appended to a
-staging Parquet file and bad rows are handed to ``on_bad`` with their line and
-reason. :func:`finalize` then gives AMLworld rows their deterministic ids.
+The file is streamed in batches, parsed ahead on a background thread: each batch of
+text columns is validated by one SQL query (:mod:`integrita.analytics.validation`),
+two DuckDB threads at a time; every row goes to a staging Parquet file with its
+verdict, and bad rows are then handed to ``on_bad`` with their line and reason.
+:func:`ledger_source` gives AMLworld rows their deterministic ids.
 """
 
 from __future__ import annotations
 
+import itertools
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +34,10 @@ from integrita.analytics.sources import (
 from integrita.analytics.validation import AMLWORLD_SQL, CANONICAL_SQL, resolve_currency
 from integrita.domain.transaction import LEDGER_COLUMN_NAMES
 
+#: Rows per Arrow batch handed to DuckDB: each of its threads validates a batch at a time, so a
+#: parsed 32 MB block is cut into several for both cores to share.
+CHUNK_ROWS = 65_536
+
 #: Columns of the staging file: the ledger's, plus provenance and the validation verdict.
 STAGED_COLUMNS: tuple[str, ...] = (
     "line",
@@ -49,6 +57,8 @@ class StagedFile:
     rows_read: int = 0
     valid: int = 0
     quarantined: int = 0
+    #: Distinct ids that more than one valid row carries (AMLworld: identical lines).
+    repeated_ids: int = 0
     bad_reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -93,17 +103,59 @@ def _stream(
     head = _prepare(first.table, layout)
     schema = head.schema
 
-    def generate() -> Iterator[pa.RecordBatch]:
-        if progress is not None:
-            progress(head.num_rows)
-        yield from head.to_batches()
+    def prepared() -> Iterator[pa.Table]:
         for text in batches:
-            table = _prepare(text.table, layout)
+            yield _prepare(text.table, layout).select(schema.names).cast(schema)
+
+    def generate() -> Iterator[pa.RecordBatch]:
+        for table in itertools.chain([head], _read_ahead(prepared())):
             if progress is not None:
                 progress(table.num_rows)
-            yield from table.select(schema.names).cast(schema).to_batches()
+            yield from table.to_batches(max_chunksize=CHUNK_ROWS)
 
     return pa.RecordBatchReader.from_batches(schema, generate())
+
+
+def _read_ahead(tables: Iterator[pa.Table], depth: int = 2) -> Iterator[pa.Table]:
+    """Yield ``tables``, produced by a background thread up to ``depth`` ahead.
+
+    The CSV parser releases the GIL, so the next block is parsed while DuckDB validates the
+    last one. An error in the reader is raised here; stopping early stops the reader.
+    """
+    ready: queue.Queue[tuple[pa.Table | None, BaseException | None]] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item: tuple[pa.Table | None, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for table in tables:
+                if not put((table, None)):
+                    return
+            put((None, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put((None, exc))
+
+    reader = threading.Thread(target=read, name="ingest-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            table, error = ready.get()
+            if error is not None:
+                raise error
+            if table is None:
+                return
+            yield table
+    finally:
+        stop.set()
+        reader.join()
 
 
 def stage(
@@ -122,14 +174,17 @@ def stage(
         con.execute("SET TimeZone = 'UTC'")
         stream = _stream(path, layout, state, progress)
         con.register("batch", stream)
+        # Plain and uncompressed: the file is read back once, soon, from the page cache, and
+        # dictionaries and compression would cost more CPU than they save.
         con.execute(
-            f"COPY (SELECT {columns} FROM ({sql})) TO '{out}' (FORMAT PARQUET, COMPRESSION LZ4_RAW, ROW_GROUP_SIZE 262144)"
+            f"COPY (SELECT {columns} FROM ({sql})) TO '{out}' (FORMAT PARQUET, COMPRESSION UNCOMPRESSED, DICTIONARY_SIZE_LIMIT 0)"
         )
         counts = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM read_parquet('{out}')"
         ).fetchone()
         assert counts is not None
         result.rows_read, result.valid = int(counts[0]), int(counts[1])
+        result.repeated_ids = _repeated_ids(con, f"read_parquet('{out}')")
         bad = con.execute(
             f"SELECT line, reason, raw FROM read_parquet('{out}') WHERE reason IS NOT NULL ORDER BY line"
         ).fetchall()
@@ -138,6 +193,24 @@ def stage(
         _count_bad(result, rows[start : start + 10_000], on_bad, counted=True)
     _count_bad(result, state.bad_rows, on_bad, counted=False)
     return result
+
+
+def _repeated_ids(con: duckdb.DuckDBPyConnection, staged: str) -> int:
+    """How many ids more than one valid row carries.
+
+    Grouping by a 64-bit hash of the id is cheaper and needs far less memory than grouping
+    by the id; equal ids have equal hashes, so only when some hash repeats are the ids
+    themselves grouped.
+    """
+    valid = f"(SELECT txn_id FROM {staged} WHERE reason IS NULL)"
+    repeated = "GROUP BY 1 HAVING count(*) > 1"
+    found = con.execute(
+        f"SELECT count(*) FROM (SELECT hash(txn_id) FROM {valid} {repeated})"
+    ).fetchone()
+    if not found or int(found[0]) == 0:
+        return 0
+    exact = con.execute(f"SELECT count(*) FROM (SELECT txn_id FROM {valid} {repeated})").fetchone()
+    return int(exact[0]) if exact else 0
 
 
 def _count_bad(
@@ -190,11 +263,9 @@ def ledger_source(staged: StagedFile) -> str:
     plain = f"SELECT txn_id, {cols}, is_laundering FROM {valid}"
     if staged.layout is not Layout.AMLWORLD_CSV:
         return plain
-    rep = f"(SELECT txn_id FROM {valid} GROUP BY txn_id HAVING count(*) > 1)"
-    with duckdb.connect(config={"threads": 2}) as con:
-        repeats = con.execute(f"SELECT count(*) FROM {rep}").fetchone()
-    if not repeats or int(repeats[0]) == 0:
+    if staged.repeated_ids == 0:
         return plain
+    rep = f"(SELECT txn_id FROM {valid} GROUP BY txn_id HAVING count(*) > 1)"
     n = "row_number() OVER (PARTITION BY txn_id ORDER BY line)"
     renumbered = f"CASE WHEN {n} = 1 THEN txn_id ELSE 'AW' || substr(md5(txn_id || '#' || CAST({n} AS VARCHAR)), 1, 24) END"
     return (

@@ -53,57 +53,90 @@ def _sql_list(values: list[str]) -> str:
 
 _DECIMAL = "'[0-9]+([.][0-9]*)?'"
 _NEGATIVE = "'-[0-9]+([.][0-9]*)?'"
-_HALF = "'5" + "0" * 17 + "'"
+#: 10**18: minor units must stay below it (18 digits) to fit a signed 64-bit integer with room to round.
+_MINOR_LIMIT = "1000000000000000000"
+
+
+def _trimmed(text: str) -> str:
+    """``trim(text)``, but only where there is a space to trim: ``trim`` copies every string it sees."""
+    return f"CASE WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') THEN trim({text}) ELSE {text} END"
 
 
 def _amount_checks(text: str, name: str, label: str) -> str:
-    """Reasons for a refused amount; the (slower) pattern checks run only for rows already found bad."""
+    """Reasons for a refused amount; the pattern check for a minus sign runs only for rows already found bad."""
     return f"""
-        WHEN NOT {name}_ok AND regexp_full_match(trim({text}), {_NEGATIVE}) THEN 'negative {label} ' || {text}
+        WHEN NOT {name}_ok AND regexp_full_match({name}_t, {_NEGATIVE}) THEN 'negative {label} ' || {text}
         WHEN NOT {name}_ok THEN 'non-numeric {label} ' || coalesce({text}, '')"""
 
 
-def _amount_parts(text: str, name: str) -> str:
-    """Columns ``{name}_ok``, ``{name}_whole`` and ``{name}_frac`` split from decimal text (computed once)."""
-    t = f"trim({text})"
+def _amount_parts(name: str, exponent: str) -> str:
+    """From trimmed decimal text ``{name}_t``: ``{name}_ok``, its ``{name}_digits`` without the point,
+    and ``{name}_excess``, how many more fraction digits it has than the currency's minor unit."""
+    t = f"{name}_t"
     return (
         f"regexp_full_match(coalesce({t}, ''), {_DECIMAL}) AS {name}_ok, "
-        f"ltrim(split_part({t}, '.', 1), '0') AS {name}_whole, split_part({t}, '.', 2) AS {name}_frac"
+        f"CASE WHEN strpos({t}, '.') = 0 THEN {t} ELSE replace({t}, '.', '') END AS {name}_digits, "
+        f"CASE WHEN strpos({t}, '.') = 0 THEN 0 ELSE length({t}) - strpos({t}, '.') END - {exponent} "
+        f"AS {name}_excess"
     )
 
 
 def _amount_scaled(name: str) -> str:
-    """Integer base (truncated minor units) and the 18 digits after it, for rounding."""
-    exponent, scale = f"{name}_exponent", f"{name}_scale"
-    padded = f"rpad({name}_frac, {exponent} + 18, '0')"
-    main = (
-        f"CASE WHEN {exponent} = 0 THEN 0 ELSE CAST(substr({padded}, 1, {exponent}) AS BIGINT) END"
+    """``{name}_base``: the digits as truncated minor units (zeros appended or excess digits cut);
+    ``{name}_tail``: the cut digits without trailing zeros, which decide the rounding."""
+    digits, excess = f"{name}_digits", f"{name}_excess"
+    kept = (
+        f"CASE WHEN {excess} = 0 THEN {digits} "
+        f"WHEN {excess} < 0 THEN rpad({digits}, CAST(length({digits}) - {excess} AS INTEGER), '0') "
+        f"ELSE left({digits}, length({digits}) - {excess}) END"
     )
-    fits = f"{name}_ok AND {scale} IS NOT NULL AND length({name}_whole) <= 18 - {exponent}"
     return (
-        f"CASE WHEN {fits} THEN CAST(coalesce(nullif({name}_whole, ''), '0') AS BIGINT) * {scale} + {main} END "
-        f"AS {name}_base, substr({padded}, {exponent} + 1, 18) AS {name}_rest"
+        f"CASE WHEN {name}_ok THEN TRY_CAST({kept} AS BIGINT) END AS {name}_base, "
+        f"CASE WHEN {excess} > 0 THEN rtrim(right({digits}, {excess}), '0') ELSE '' END AS {name}_tail"
     )
 
 
 def _minor(name: str) -> str:
     """Decimal text in major units to integer minor units, rounding half to even.
 
-    Exact integer and string arithmetic: DuckDB's 38-digit decimal parsing is two orders of
-    magnitude slower, and a float would lose cents. NULL when the text is not a plain
-    non-negative decimal or the amount does not fit in 18 digits of minor units.
+    Exact integer and string arithmetic on the digits: DuckDB's 38-digit decimal parsing is two
+    orders of magnitude slower, and a float would lose cents. The cut digits are above one half
+    when, without trailing zeros, they sort after ``'5'``, and exactly one half when they are
+    ``'5'``. NULL when the text is not a plain non-negative decimal or the amount does not fit
+    in 18 digits of minor units.
     """
-    up = f"({name}_rest > {_HALF} OR ({name}_rest = {_HALF} AND {name}_base % 2 = 1))"
-    return f"{name}_base + CASE WHEN {up} THEN 1 ELSE 0 END"
+    base, tail = f"{name}_base", f"{name}_tail"
+    up = f"({tail} > '5' OR ({tail} = '5' AND {base} % 2 = 1))"
+    return f"CASE WHEN {base} < {_MINOR_LIMIT} THEN {base} + CASE WHEN {up} THEN 1 ELSE 0 END END"
 
 
+#: Text columns of an AMLworld batch that are used trimmed (the raw text still feeds the id).
+_AMLWORLD_TRIMMED = (
+    "timestamp",
+    "from_bank",
+    "from_account",
+    "to_bank",
+    "to_account",
+    "payment_format",
+    "is_laundering",
+)
+
+_AMLWORLD_TRIMS = ", ".join(f"{_trimmed('b.' + c)} AS {c}_t" for c in _AMLWORLD_TRIMMED)
+
+# ``ts`` is naive UTC; adding its microseconds to the epoch makes the TIMESTAMPTZ without the
+# (slow) time-zone conversion of ``timezone('UTC', ts)``, with the same result.
 _AMLWORLD_CHECKS = f"""
-WITH p AS (
+WITH t AS (
     SELECT b.*,
-        try_strptime(trim(b.timestamp), '%Y/%m/%d %H:%M') AS ts,
-        {_amount_parts("b.amount_paid", "paid")},
-        {_amount_parts("b.amount_received", "recv")}
+        {_AMLWORLD_TRIMS},
+        {_trimmed("b.amount_paid")} AS paid_t, {_trimmed("b.amount_received")} AS recv_t
     FROM batch b
+), p AS (
+    SELECT t.*,
+        try_strptime(timestamp_t, '%Y/%m/%d %H:%M') AS ts,
+        {_amount_parts("paid", "paid_exponent")},
+        {_amount_parts("recv", "recv_exponent")}
+    FROM t
 ), s AS (
     SELECT p.*, {_amount_scaled("paid")}, {_amount_scaled("recv")}
     FROM p
@@ -114,31 +147,31 @@ SELECT
     line,
     'AW' || substr(md5(concat_ws('|', timestamp, from_bank, from_account, to_bank, to_account, amount_received,
               receiving_currency, amount_paid, payment_currency, payment_format, '1')), 1, 24) AS txn_id,
-    CAST(timezone('UTC', ts) AS TIMESTAMPTZ) AS booked_at,
-    CASE trim(payment_format) WHEN 'Credit Card' THEN 'pos' WHEN 'Cash' THEN 'counter'
+    TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(epoch_us(ts)) AS booked_at,
+    CASE payment_format_t WHEN 'Credit Card' THEN 'pos' WHEN 'Cash' THEN 'counter'
         WHEN 'Cheque' THEN 'counter' WHEN 'Bitcoin' THEN 'other' ELSE 'online' END AS channel,
-    CASE trim(payment_format) WHEN 'Credit Card' THEN 'card_payment' WHEN 'Cash' THEN 'cash_deposit'
+    CASE payment_format_t WHEN 'Credit Card' THEN 'card_payment' WHEN 'Cash' THEN 'cash_deposit'
         ELSE 'transfer' END AS kind,
-    trim(from_bank) AS from_bank, trim(from_account) AS from_account,
-    trim(to_bank) AS to_bank, trim(to_account) AS to_account,
+    from_bank_t AS from_bank, from_account_t AS from_account,
+    to_bank_t AS to_bank, to_account_t AS to_account,
     paid_minor AS amount_paid_minor, paid_code AS paid_currency,
     recv_minor AS amount_received_minor, recv_code AS received_currency,
-    trim(payment_format) AS payment_format,
-    CASE WHEN trim(from_account) = trim(to_account) AND trim(from_bank) = trim(to_bank)
+    payment_format_t AS payment_format,
+    CASE WHEN from_account_t = to_account_t AND from_bank_t = to_bank_t
         THEN 'own_account' ELSE 'unknown' END AS counterparty_type,
     false AS cross_border,
     CAST(NULL AS VARCHAR) AS from_country, CAST(NULL AS VARCHAR) AS to_country, CAST(NULL AS VARCHAR) AS purpose,
-    trim(is_laundering) = '1' AS is_laundering,
+    is_laundering_t = '1' AS is_laundering,
     CASE
         WHEN ts IS NULL THEN 'unparseable date ' || coalesce(timestamp, '')
-        WHEN trim(from_account) = '' OR trim(to_account) = '' OR trim(from_bank) = '' OR trim(to_bank) = ''
+        WHEN from_account_t = '' OR to_account_t = '' OR from_bank_t = '' OR to_bank_t = ''
             THEN 'missing account'
         {_amount_checks("amount_paid", "paid", "amount paid")}
         {_amount_checks("amount_received", "recv", "amount received")}
         WHEN paid_code IS NULL THEN 'unknown currency ' || coalesce(payment_currency, '')
         WHEN recv_code IS NULL THEN 'unknown currency ' || coalesce(receiving_currency, '')
         WHEN paid_minor IS NULL OR recv_minor IS NULL THEN 'amount too large'
-        WHEN trim(is_laundering) NOT IN ('0', '1') THEN 'Is Laundering must be 0 or 1, not ' || is_laundering
+        WHEN is_laundering_t NOT IN ('0', '1') THEN 'Is Laundering must be 0 or 1, not ' || is_laundering
     END AS reason,
     timestamp, from_bank AS from_bank_text, from_account AS from_account_text, to_bank AS to_bank_text,
     to_account AS to_account_text, amount_received, receiving_currency, amount_paid, payment_currency,

@@ -167,7 +167,9 @@ def ingest_file(ctx: Context, path: Path, progress: ProgressFactory | None = Non
         advance = progress(f"reading {path.name}", expected) if progress else None
         staged = stage(path, layout, work / "staged.parquet", on_bad, advance)
         source = ledger_source(staged)
-        appended = open_ledger(ctx).append_query(source, offered=staged.valid)
+        appended = open_ledger(ctx).append_query(
+            source, offered=staged.valid, distinct=staged.repeated_ids == 0
+        )
         labels = LabelStore(ctx.settings.labels_dir).append(laundering_labels(source))
     finally:
         shutil.rmtree(work, ignore_errors=True)
