@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import typer
+from typer.testing import CliRunner
 
 from integrita.cli.main import COMMAND_MODULES, MODULES, build_app
 
@@ -37,3 +38,9 @@ def test_help_lists_every_capability() -> None:
     names = {c.name or c.callback.__name__ for c in app.registered_commands}  # type: ignore[union-attr]
     names |= {str(g.name) for g in app.registered_groups}
     assert set(COMMAND_MODULES) <= names
+
+
+def test_a_command_loaded_alone_is_still_a_sub_command() -> None:
+    result = CliRunner().invoke(build_app(["serve", "--help"]), ["serve", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--port" in result.output

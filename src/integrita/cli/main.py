@@ -50,6 +50,10 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _root() -> None:
+    """Compliance and customer-protection platform for banks."""
+
+
 def build_app(argv: Sequence[str] = ()) -> typer.Typer:
     """The command-line application with the modules ``argv``'s command needs (all if unsure)."""
     app = typer.Typer(
@@ -58,6 +62,8 @@ def build_app(argv: Sequence[str] = ()) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
+    # a callback keeps the commands as sub-commands when only one module is loaded
+    app.callback()(_root)
     command = next((a for a in argv if not a.startswith("-")), None)
     wanted = COMMAND_MODULES.get(command or "", MODULES)
     for name in MODULES:
