@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from integrita.analytics.engine import QueryEngine
@@ -68,10 +69,14 @@ class Match:
 
 
 def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
-    """Group evidence into matches; matches of one typology that share a transaction are one match.
+    """Group evidence into matches; matches of one typology that share a transaction of the
+    same account are one match.
 
-    Window-based typologies report the same activity from several anchor days; merging
-    on shared transactions turns those into the single pattern an analyst sees.
+    Window-based typologies report the same activity from several anchor days; merging on
+    shared (account, transaction) evidence turns those into the single pattern an analyst
+    sees. Sharing a transaction alone is not enough: A's and B's unusual weeks both list the
+    payment from A to B, and merging on it would chain every busy account of a week into one
+    "match" of thousands of accounts, alerting each of their customers with all of it.
     """
     by_typology: dict[str, dict[str, list[EvidenceRow]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
@@ -86,11 +91,11 @@ def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
                 x = parent[x]
             return x
 
-        owner_of_txn: dict[str, str] = {}
+        owner_of_evidence: dict[tuple[str, str], str] = {}
         for match_id in sorted(groups):
             find(match_id)
             for row in groups[match_id]:
-                other = owner_of_txn.setdefault(row[3], match_id)
+                other = owner_of_evidence.setdefault((row[2], row[3]), match_id)
                 ra, rb = find(other), find(match_id)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
@@ -118,11 +123,12 @@ class CustomerAlert:
     customer_id: str
     matches: list[Match] = field(default_factory=list)
 
-    @property
+    # computed once the alert is complete: a customer's alert can gather many large matches
+    @cached_property
     def typologies(self) -> list[str]:
         return sorted({m.typology for m in self.matches})
 
-    @property
+    @cached_property
     def txn_ids(self) -> set[str]:
         return {t for m in self.matches for t in m.txn_ids}
 
