@@ -322,7 +322,10 @@ def execute(
 def rate_all(
     ctx: Context, *, actor: str = "system", progress: Progress | None = None
 ) -> RunSummary:
-    return execute(ctx, plan(ctx, "all"), actor=actor, progress=progress)
+    summary = execute(ctx, plan(ctx, "all"), actor=actor, progress=progress)
+    with ctx.db.transaction() as session:
+        repo.refresh_planner_statistics(session)
+    return summary
 
 
 def rate_incremental(

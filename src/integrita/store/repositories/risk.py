@@ -602,3 +602,19 @@ def overridden_among(session: Session, customer_ids: Sequence[str]) -> set[str]:
         )
         found.update(session.execute(stmt).scalars())
     return found
+
+
+#: Tables a whole-book rating rewrites (and the accounts it reads for every customer).
+_RATED_TABLES = ("risk_ratings", "customer_risk_status", "risk_events", "accounts", "customers")
+
+
+def refresh_planner_statistics(session: Session) -> None:
+    """PostgreSQL: refresh the planner's statistics of the rating tables after a whole-book run.
+
+    A million ratings written at once leave the statistics of a nearly empty table until
+    autovacuum comes round (a minute or more); an incremental run planned on them in the
+    meantime scans the tables instead of using their indexes (7.4 s instead of 3.1 s for
+    10,000 customers of a 1,000,000-customer book). SQLite plans without statistics.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(_RATED_TABLES)}"))
