@@ -143,3 +143,25 @@ def make_user(ctx: Context) -> Callable[..., str]:
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def api_event(**overrides: Any) -> dict[str, Any]:
+    """A payment event as a channel posts it to /v1/payments/evaluate."""
+    event: dict[str, Any] = {
+        "txn_id": "API-1",
+        "occurred_at": "2025-03-03T09:00:00+00:00",
+        "channel": "mobile",
+        "kind": "transfer",
+        "from_bank": BANK,
+        "from_account": "A1",
+        "to_bank": "B999",
+        "to_account": "X9",
+        "amount": "50000.01",
+        "currency": "CNY",
+        "counterparty_type": "third_party_corporate",
+        "device_id": "D1",
+        "new_device": False,
+        "auth_method": "password",
+    }
+    event.update(overrides)
+    return event

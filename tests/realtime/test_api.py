@@ -13,43 +13,22 @@ from hypothesis import HealthCheck, given, settings
 from integrita.api.app import create_app
 from integrita.services.context import Context
 from integrita.store.repositories import outbox as outbox_repo
-from tests.realtime.conftest import BANK
-
-
-def _event(**overrides: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "txn_id": "API-1",
-        "occurred_at": "2025-03-03T09:00:00+00:00",
-        "channel": "mobile",
-        "kind": "transfer",
-        "from_bank": BANK,
-        "from_account": "A1",
-        "to_bank": "B999",
-        "to_account": "X9",
-        "amount": "50000.01",
-        "currency": "CNY",
-        "counterparty_type": "third_party_corporate",
-        "device_id": "D1",
-        "new_device": False,
-        "auth_method": "password",
-    }
-    event.update(overrides)
-    return event
+from tests.realtime.conftest import api_event
 
 
 def test_channel_evaluates_a_payment_and_a_retry_gets_the_same_answer(
     bank: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
     headers = {"authorization": f"Bearer {make_user('mobile-app', 'payment_channel')}"}
-    first = client.post("/v1/payments/evaluate", json=_event(), headers=headers)
+    first = client.post("/v1/payments/evaluate", json=api_event(), headers=headers)
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["decision"] == "notify"
     assert body["reasons"][0]["rule"] == "external_transfer_over_threshold_sms"
     assert body["challenge"] is None and body["show_risk_statement"] is False
-    again = client.post("/v1/payments/evaluate", json=_event(), headers=headers)
+    again = client.post("/v1/payments/evaluate", json=api_event(), headers=headers)
     assert again.json() == body
-    changed = client.post("/v1/payments/evaluate", json=_event(amount="1.00"), headers=headers)
+    changed = client.post("/v1/payments/evaluate", json=api_event(amount="1.00"), headers=headers)
     assert changed.status_code == 409
     outcome = client.post(
         "/v1/payments/API-1/outcome", json={"outcome": "executed"}, headers=headers
@@ -61,21 +40,23 @@ def test_malformed_event_gets_422_naming_the_field(
     bank: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
     headers = {"authorization": f"Bearer {make_user('mobile-app', 'payment_channel')}"}
-    bad_amount = client.post("/v1/payments/evaluate", json=_event(amount="12,5"), headers=headers)
+    bad_amount = client.post(
+        "/v1/payments/evaluate", json=api_event(amount="12,5"), headers=headers
+    )
     assert bad_amount.status_code == 422
     assert bad_amount.json()["detail"][0]["field"] == "amount"
-    missing = _event()
+    missing = api_event()
     del missing["to_account"]
     response = client.post("/v1/payments/evaluate", json=missing, headers=headers)
     assert response.json()["detail"][0]["field"] == "to_account"
     naive = client.post(
-        "/v1/payments/evaluate", json=_event(occurred_at="2025-03-03T09:00:00"), headers=headers
+        "/v1/payments/evaluate", json=api_event(occurred_at="2025-03-03T09:00:00"), headers=headers
     )
     assert (naive.status_code, naive.json()["field"]) == (422, "occurred_at")
-    unknown = client.post("/v1/payments/evaluate", json=_event(currency="ZZZ"), headers=headers)
+    unknown = client.post("/v1/payments/evaluate", json=api_event(currency="ZZZ"), headers=headers)
     assert (unknown.status_code, unknown.json()["field"]) == (422, "currency")
     account = client.post(
-        "/v1/payments/evaluate", json=_event(from_account="NOPE"), headers=headers
+        "/v1/payments/evaluate", json=api_event(from_account="NOPE"), headers=headers
     )
     assert (account.status_code, account.json()["field"]) == (422, "from_account")
 
@@ -84,7 +65,9 @@ def test_only_a_payment_channel_may_evaluate(
     bank: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
     headers = {"authorization": f"Bearer {make_user('ana', 'analyst')}"}
-    assert client.post("/v1/payments/evaluate", json=_event(), headers=headers).status_code == 403
+    assert (
+        client.post("/v1/payments/evaluate", json=api_event(), headers=headers).status_code == 403
+    )
 
 
 def test_verify_flow_over_http_and_hold_queue_review(
@@ -94,7 +77,7 @@ def test_verify_flow_over_http_and_hold_queue_review(
     reviewer = {"authorization": f"Bearer {make_user('rev', 'reviewer')}"}
     answer = client.post(
         "/v1/payments/evaluate",
-        json=_event(txn_id="V1", amount="10", new_device=True),
+        json=api_event(txn_id="V1", amount="10", new_device=True),
         headers=channel,
     ).json()
     assert answer["decision"] == "verify"
@@ -111,7 +94,7 @@ def test_verify_flow_over_http_and_hold_queue_review(
     payments.block_counterparty(bank, "B777", "MULE", "mule", actor="analyst")
     held = client.post(
         "/v1/payments/evaluate",
-        json=_event(txn_id="H1", amount="10", to_bank="B777", to_account="MULE"),
+        json=api_event(txn_id="H1", amount="10", to_bank="B777", to_account="MULE"),
         headers=channel,
     ).json()
     assert held["decision"] == "hold"
@@ -172,7 +155,9 @@ def test_account_opening_checks_and_rule_sets_over_http(
     ).json()
     assert [t["kind"] for t in tasks] == ["representative_phone_verification"]
     # while the task is open, payments from the account are rejected and it cannot activate
-    rejected = client.post("/v1/payments/evaluate", json=_event(txn_id="P-OPEN"), headers=channel)
+    rejected = client.post(
+        "/v1/payments/evaluate", json=api_event(txn_id="P-OPEN"), headers=channel
+    )
     assert rejected.json()["decision"] == "reject"
     assert client.post("/v1/accounts/A1/activate", headers=clerk).status_code == 409
     done = client.post(

@@ -5,32 +5,13 @@ goes through the route itself; token checks are remembered only for a few second
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
 from integrita.services import users
 from integrita.services.context import Context
-from tests.realtime.conftest import BANK, PASSWORD
-
-
-def _event(txn_id: str, **overrides: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "txn_id": txn_id,
-        "occurred_at": "2025-03-03T09:00:00+00:00",
-        "channel": "mobile",
-        "kind": "transfer",
-        "from_bank": BANK,
-        "from_account": "A1",
-        "to_bank": "B999",
-        "to_account": "X9",
-        "amount": "50000.01",
-        "currency": "CNY",
-        "counterparty_type": "third_party_corporate",
-    }
-    event.update(overrides)
-    return event
+from tests.realtime.conftest import PASSWORD, api_event
 
 
 def test_token_errors_have_the_routes_status_and_body(
@@ -39,20 +20,24 @@ def test_token_errors_have_the_routes_status_and_body(
     analyst = {"authorization": f"Bearer {make_user('ana', 'analyst')}"}
     channel = {"authorization": f"Bearer {make_user('app', 'payment_channel')}"}
     unknown = client.post(
-        "/v1/payments/evaluate", json=_event("L1"), headers={"authorization": "Bearer nope"}
+        "/v1/payments/evaluate",
+        json=api_event(txn_id="L1"),
+        headers={"authorization": "Bearer nope"},
     )
     assert unknown.status_code == 401
     assert unknown.json()["error"] == "AuthenticationError"
-    refused = client.post("/v1/payments/evaluate", json=_event("L1"), headers=analyst)
+    refused = client.post("/v1/payments/evaluate", json=api_event(txn_id="L1"), headers=analyst)
     assert refused.status_code == 403
     assert "payment_channel" in refused.json()["detail"]
-    bad = client.post("/v1/payments/evaluate", json=_event("L1", kind="gift"), headers=channel)
+    bad = client.post(
+        "/v1/payments/evaluate", json=api_event(txn_id="L1", kind="gift"), headers=channel
+    )
     assert bad.status_code == 422
     assert [d["field"] for d in bad.json()["detail"]] == ["kind"]
     not_json = client.post("/v1/payments/evaluate", content=b"{nope", headers=channel)
     assert not_json.status_code == 422
     unknown_account = client.post(
-        "/v1/payments/evaluate", json=_event("L1", from_account="NOPE"), headers=channel
+        "/v1/payments/evaluate", json=api_event(txn_id="L1", from_account="NOPE"), headers=channel
     )
     assert unknown_account.status_code == 422
     assert unknown_account.json()["field"] == "from_account"
@@ -62,7 +47,7 @@ def test_an_oversized_event_is_refused_unread(
     bank: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
     channel = {"authorization": f"Bearer {make_user('app', 'payment_channel')}"}
-    huge = _event("BIG", to_name="x" * 100_000)
+    huge = api_event(txn_id="BIG", to_name="x" * 100_000)
     response = client.post("/v1/payments/evaluate", json=huge, headers=channel)
     assert response.status_code == 413
     assert "at most" in response.json()["detail"]
@@ -73,17 +58,19 @@ def test_a_signed_in_session_is_served_by_the_route_with_the_same_answer(
 ) -> None:
     token = make_user("app", "payment_channel")
     by_token = client.post(
-        "/v1/payments/evaluate", json=_event("S1"), headers={"authorization": f"Bearer {token}"}
+        "/v1/payments/evaluate",
+        json=api_event(txn_id="S1"),
+        headers={"authorization": f"Bearer {token}"},
     )
     with TestClient(create_app(bank)) as browser:
         signed_in = browser.post(
             "/signin", data={"username": "app", "password": PASSWORD}, follow_redirects=False
         )
         assert signed_in.status_code == 303
-        by_session = browser.post("/v1/payments/evaluate", json=_event("S1"))
+        by_session = browser.post("/v1/payments/evaluate", json=api_event(txn_id="S1"))
         assert by_session.status_code == 200, by_session.text
         assert by_session.json() == by_token.json()  # a retry through the route replays it
-        other = browser.post("/v1/payments/evaluate", json=_event("S2", kind="bogus"))
+        other = browser.post("/v1/payments/evaluate", json=api_event(txn_id="S2", kind="bogus"))
         assert other.status_code == 422
 
 
@@ -91,9 +78,11 @@ def test_a_role_change_applies_to_the_next_request(
     bank: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
     headers = {"authorization": f"Bearer {make_user('app', 'payment_channel')}"}
-    assert client.post("/v1/payments/evaluate", json=_event("R1"), headers=headers).is_success
+    assert client.post(
+        "/v1/payments/evaluate", json=api_event(txn_id="R1"), headers=headers
+    ).is_success
     users.set_roles(bank, "app", ["auditor"])
-    after = client.post("/v1/payments/evaluate", json=_event("R2"), headers=headers)
+    after = client.post("/v1/payments/evaluate", json=api_event(txn_id="R2"), headers=headers)
     assert after.status_code == 403
 
 
@@ -103,13 +92,15 @@ def test_a_token_revoked_elsewhere_stops_working_once_it_is_checked_again(
     from integrita.store.repositories import users as users_repo
 
     headers = {"authorization": f"Bearer {make_user('app', 'payment_channel')}"}
-    assert client.post("/v1/payments/evaluate", json=_event("V1"), headers=headers).is_success
+    assert client.post(
+        "/v1/payments/evaluate", json=api_event(txn_id="V1"), headers=headers
+    ).is_success
     with bank.db.transaction() as session:  # another process deactivates the user
         user = users_repo.get_by_username(session, "app")
         assert user is not None
         user.active = False
-    remembered = client.post("/v1/payments/evaluate", json=_event("V2"), headers=headers)
+    remembered = client.post("/v1/payments/evaluate", json=api_event(txn_id="V2"), headers=headers)
     assert remembered.status_code == 200  # within api_token_recheck_seconds
     bank.settings.api_token_recheck_seconds = 0
-    checked = client.post("/v1/payments/evaluate", json=_event("V3"), headers=headers)
+    checked = client.post("/v1/payments/evaluate", json=api_event(txn_id="V3"), headers=headers)
     assert checked.status_code == 401

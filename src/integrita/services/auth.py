@@ -139,9 +139,8 @@ def recent_user_for_token(ctx: Context, token: str) -> UserView | None:
     recheck = ctx.settings.api_token_recheck_seconds
     now = time.monotonic()
     if now - seen[0] >= recheck:
-        if recheck == 0:
-            return None
-        CHECKED_TOKENS[digest] = (now, seen[1])  # this caller re-checks; others keep the known user
+        if recheck > 0:  # this caller re-checks; others keep the known user meanwhile
+            CHECKED_TOKENS[digest] = (now, seen[1])
         return None
     return seen[1]
 

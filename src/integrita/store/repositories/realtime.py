@@ -95,34 +95,9 @@ def supersede_active(session: Session, except_version: int) -> None:
 
 
 # -- accounts, contacts, blocklist ---------------------------------------------------------------
-_ACCOUNT_CONTEXT = (
-    select(
-        Account.status,
-        Account.customer_id,
-        Customer.segment,
-        CustomerContact.phone,
-        CustomerContact.email,
-        CustomerContact.language,
-    )
-    .join(Customer, Customer.customer_id == Account.customer_id)
-    .outerjoin(CustomerContact, CustomerContact.customer_id == Account.customer_id)
-    .where(Account.account_id == bindparam("account_id"))
-)
-
-
 def account_context(session: Session, account_id: str) -> dict[str, Any] | None:
     """Status, owner, segment and contact of an account in one query."""
-    row = session.execute(_ACCOUNT_CONTEXT, {"account_id": account_id}).first()
-    if row is None:
-        return None
-    return {
-        "status": row[0],
-        "customer_id": row[1],
-        "segment": row[2],
-        "phone": row[3],
-        "email": row[4],
-        "language": row[5] or "zh",
-    }
+    return account_contexts(session, [account_id]).get(account_id)
 
 
 def account_contexts(session: Session, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -182,18 +157,6 @@ def upsert_contact(
             index_elements=["customer_id"],
             set_={"phone": phone, "email": email, "language": language},
         )
-    )
-
-
-_IS_BLOCKED = select(BlockedCounterparty.id).where(
-    BlockedCounterparty.bank_id == bindparam("bank_id"),
-    BlockedCounterparty.account == bindparam("account"),
-)
-
-
-def is_blocked(session: Session, bank_id: str, account: str) -> bool:
-    return (
-        session.execute(_IS_BLOCKED, {"bank_id": bank_id, "account": account}).first() is not None
     )
 
 
@@ -365,8 +328,7 @@ def save_states(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 # -- decisions ---------------------------------------------------------------------------------
 def decision_answer(session: Session, txn_id: str) -> tuple[str, dict[str, Any]] | None:
     """(event hash, stored answer) of a decided payment, without loading the whole row."""
-    row = session.execute(_DECISION_ANSWER, {"txn_id": txn_id}).first()
-    return (str(row[0]), dict(row[1])) if row else None
+    return decision_answers(session, [txn_id]).get(txn_id)
 
 
 def decision_answers(
@@ -391,9 +353,6 @@ _DECISION_INSERT_MANY = insert(_DECISION_TABLE)
 _DECISION_ANSWERS = select(
     _DECISION_TABLE.c.txn_id, _DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response
 ).where(_DECISION_TABLE.c.txn_id.in_(bindparam("ids", expanding=True)))
-_DECISION_ANSWER = select(_DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response).where(
-    _DECISION_TABLE.c.txn_id == bindparam("txn_id")
-)
 
 
 def add_decisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -428,10 +387,6 @@ def decision_ids(session: Session) -> list[str]:
 
 
 # -- challenges --------------------------------------------------------------------------------
-def add_challenge(session: Session, **fields: Any) -> None:
-    session.add(Challenge(**fields))
-
-
 _CHALLENGE_INSERT = insert(cast(Table, Challenge.__table__))
 
 
