@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     spark_master: str = Field(
         default="local[2]", description="Spark master URL for --engine spark."
     )
+    spark_driver_memory: str = Field(
+        default="4g",
+        pattern=r"^[0-9]+[kmgt]$",
+        description="Spark driver memory (in local mode also the executor's), e.g. 4g.",
+    )
     fx_rates_path: Path | None = Field(
         default=None,
         description="JSON table of dated exchange rates into CNY; the shipped table when unset.",

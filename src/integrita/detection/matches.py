@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from integrita.analytics.engine import QueryEngine
-from integrita.detection.registry import Detector
+from integrita.detection.registry import REGISTRY, Detector
 
 #: One evidence row: (detector, match_id, account, txn_id, ts, amount_cny_minor).
 EvidenceRow = tuple[str, str, str, str, int, int]
@@ -57,7 +57,9 @@ class Match:
     last_ts: int = 0
     amount_cny_minor: int = 0
 
-    def as_evidence(self) -> dict[str, object]:
+    @cached_property
+    def evidence(self) -> dict[str, object]:
+        """The match as an alert shows it; computed once, as a match can go to many customers."""
         return {
             "match_id": self.match_id,
             "accounts": sorted(self.accounts),
@@ -68,9 +70,15 @@ class Match:
         }
 
 
+def _merges(typology: str) -> bool:
+    registered = REGISTRY.get(typology)
+    return registered is None or registered.merge_shared_evidence
+
+
 def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
     """Group evidence into matches; matches of one typology that share a transaction of the
-    same account are one match.
+    same account are one match, unless the typology's match ids already name its patterns
+    (``merge_shared_evidence`` off).
 
     Window-based typologies report the same activity from several anchor days; merging on
     shared (account, transaction) evidence turns those into the single pattern an analyst
@@ -92,8 +100,11 @@ def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
             return x
 
         owner_of_evidence: dict[tuple[str, str], str] = {}
+        merging = _merges(typology)
         for match_id in sorted(groups):
             find(match_id)
+            if not merging:
+                continue
             for row in groups[match_id]:
                 other = owner_of_evidence.setdefault((row[2], row[3]), match_id)
                 ra, rb = find(other), find(match_id)
@@ -135,7 +146,7 @@ class CustomerAlert:
     def evidence(self, explanations: Mapping[str, str]) -> dict[str, object]:
         by_typology: dict[str, list[dict[str, object]]] = defaultdict(list)
         for m in sorted(self.matches, key=lambda m: (m.typology, m.match_id)):
-            by_typology[m.typology].append(m.as_evidence())
+            by_typology[m.typology].append(m.evidence)
         return {
             "typologies": {
                 t: {"why": explanations.get(t, ""), "matches": ms}

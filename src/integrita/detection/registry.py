@@ -48,6 +48,12 @@ class Detector:
     build: Callable[[Any], DetectorQuery]
     lookback: Callable[[Any], timedelta]
     default_params: Any = field(default=None)
+    #: Whether matches sharing an (account, transaction) piece of evidence are one pattern.
+    #: True for typologies anchored on a day or a transaction, which report the same
+    #: activity from several anchors; False where the match id already names the pattern
+    #: (a source and a target), so that merging would chain unrelated patterns through
+    #: a busy account.
+    merge_shared_evidence: bool = True
 
     def params(self, overrides: Mapping[str, Any] | None = None) -> Any:
         """Default parameters with ``overrides`` applied; unknown names are a configuration error."""
@@ -73,7 +79,12 @@ P = TypeVar("P")
 
 
 def detector(
-    name: str, *, title: str, params: P, lookback: Callable[[P], timedelta]
+    name: str,
+    *,
+    title: str,
+    params: P,
+    lookback: Callable[[P], timedelta],
+    merge_shared_evidence: bool = True,
 ) -> Callable[[Callable[[P], DetectorQuery]], Callable[[P], DetectorQuery]]:
     """Register a typology under ``name`` with its default parameters and look-back window."""
 
@@ -91,6 +102,7 @@ def detector(
             build=build,
             lookback=lookback,
             default_params=params,
+            merge_shared_evidence=merge_shared_evidence,
         )
         return build
 

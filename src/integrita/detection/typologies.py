@@ -347,19 +347,25 @@ def bipartite(p: BipartiteParams) -> DetectorQuery:
 @dataclass(frozen=True, slots=True)
 class StackParams:
     min_layer_width: int = 2
+    #: Wider "layers" are a busy account's ordinary traffic, not a layering scheme.
+    max_layer_width: int = 12
     window_days: int = 7
     amount_tolerance_pct: int = 30
     min_amount_cny_minor: int = 500_000
 
 
 @detector(
-    "stack", title="Stack (layering)", params=StackParams(), lookback=lambda p: _days(p.window_days)
+    "stack",
+    title="Stack (layering)",
+    params=StackParams(),
+    lookback=lambda p: _days(p.window_days),
+    merge_shared_evidence=False,
 )
 def stack(p: StackParams) -> DetectorQuery:
     """Stack (layering): money from one account reached one final receiver through two
-    successive layers of intermediaries (at least two different accounts in each
-    layer), every hop within days and of similar size — layering that puts
-    distance between the funds and their source."""
+    successive layers of intermediaries (at least two, and at most a dozen, different
+    accounts in each layer), every hop within days and of similar size — layering
+    that puts distance between the funds and their source."""
     name = "stack"
     window = p.window_days * DAY
     tol = p.amount_tolerance_pct
@@ -382,8 +388,8 @@ def stack(p: StackParams) -> DetectorQuery:
         (
             f"{name}_hits",
             f"SELECT a1, a4 FROM {name}_p3 GROUP BY a1, a4 "
-            f"HAVING COUNT(DISTINCT a2) >= {p.min_layer_width} "
-            f"AND COUNT(DISTINCT a3) >= {p.min_layer_width}",
+            f"HAVING COUNT(DISTINCT a2) BETWEEN {p.min_layer_width} AND {p.max_layer_width} "
+            f"AND COUNT(DISTINCT a3) BETWEEN {p.min_layer_width} AND {p.max_layer_width}",
         ),
     )
     mid = f"concat('{name}:', p.a1, '>', p.a4)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +28,79 @@ class RaisedAlert:
     score: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """An alert to raise: whose, why (typologies and evidence), and how it scored."""
+
+    customer_id: str
+    source: str
+    typologies: Iterable[str]
+    evidence: Mapping[str, object]
+    evidence_txn_ids: Iterable[str]
+    score: float | None = None
+    explanation: list[dict[str, object]] | None = None
+    run_id: str | None = None
+
+
+def raise_alerts(
+    session: Session, drafts: Sequence[AlertDraft], *, at: datetime, actor: str = "system"
+) -> list[RaisedAlert | None]:
+    """Store alerts inside the caller's transaction, in one bulk insert with their audit events.
+
+    Returns, per draft, the raised alert, or None when the same alert (customer,
+    typologies, evidence) already exists or appears earlier in ``drafts``.
+    """
+    keyed = []
+    for d in drafts:
+        typology_list = sorted(set(d.typologies))
+        keyed.append((dedup_key(d.customer_id, typology_list, d.evidence_txn_ids), typology_list))
+    known = alerts_repo.existing_dedup_keys(session, sorted({k for k, _ in keyed}))
+    rows: list[dict[str, object]] = []
+    fresh: list[int] = []
+    for i, (d, (key, typology_list)) in enumerate(zip(drafts, keyed, strict=True)):
+        if key in known:
+            continue
+        known.add(key)
+        fresh.append(i)
+        rows.append(
+            {
+                "customer_id": d.customer_id,
+                "source": d.source,
+                "run_id": d.run_id,
+                "raised_at": at,
+                "dedup_key": key,
+                "typologies": typology_list,
+                "evidence": dict(d.evidence),
+                "score": d.score,
+                "explanation": d.explanation,
+                "status": "new",
+            }
+        )
+    ids = alerts_repo.add_many(session, rows)
+    result: list[RaisedAlert | None] = [None] * len(drafts)
+    events = []
+    for i, alert_id in zip(fresh, ids, strict=True):
+        d, typology_list = drafts[i], keyed[i][1]
+        result[i] = RaisedAlert(alert_id, d.customer_id, tuple(typology_list), d.score)
+        events.append(
+            audit.NewEvent(
+                occurred_at=at,
+                actor=actor,
+                action="alert.raised",
+                entity_type="alert",
+                entity_id=str(alert_id),
+                after={
+                    "customer_id": d.customer_id,
+                    "typologies": typology_list,
+                    "score": d.score,
+                    "source": d.source,
+                },
+            )
+        )
+    audit.record_many(session, events)
+    return result
+
+
 def raise_alert(
     session: Session,
     *,
@@ -42,36 +115,8 @@ def raise_alert(
     run_id: str | None = None,
     actor: str = "system",
 ) -> RaisedAlert | None:
-    """Store an alert inside the caller's transaction; returns None when the same alert already exists."""
-    typology_list = sorted(set(typologies))
-    key = dedup_key(customer_id, typology_list, evidence_txn_ids)
-    if alerts_repo.find_by_dedup_key(session, key) is not None:
-        return None
-    alert = alerts_repo.add(
-        session,
-        customer_id=customer_id,
-        source=source,
-        run_id=run_id,
-        raised_at=at,
-        dedup_key=key,
-        typologies=typology_list,
-        evidence=dict(evidence),
-        score=score,
-        explanation=explanation,
-        status="new",
+    """Store one alert (a batch of one); returns None when the same alert already exists."""
+    draft = AlertDraft(
+        customer_id, source, typologies, evidence, evidence_txn_ids, score, explanation, run_id
     )
-    audit.record(
-        session,
-        at=at,
-        actor=actor,
-        action="alert.raised",
-        entity_type="alert",
-        entity_id=alert.id,
-        after={
-            "customer_id": customer_id,
-            "typologies": typology_list,
-            "score": score,
-            "source": source,
-        },
-    )
-    return RaisedAlert(alert.id, customer_id, tuple(typology_list), score)
+    return raise_alerts(session, [draft], at=at, actor=actor)[0]

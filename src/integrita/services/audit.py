@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from integrita.services.context import Context
 from integrita.store import Session
 from integrita.store.repositories import audit as audit_repo
+from integrita.store.repositories.audit import NewEvent
+
+__all__ = ["NewEvent", "VerificationResult", "record", "record_many", "verify"]
 
 
 def record(
@@ -22,7 +26,7 @@ def record(
     after: object = None,
 ) -> int:
     """Write one audit event in the same transaction as the change it describes; returns its sequence number."""
-    event = audit_repo.append_event(
+    return audit_repo.append_event(
         session,
         occurred_at=at,
         actor=actor,
@@ -32,7 +36,11 @@ def record(
         before=before,
         after=after,
     )
-    return event.seq
+
+
+def record_many(session: Session, events: Sequence[NewEvent]) -> list[int]:
+    """Write several audit events in order, in one bulk insert; returns their sequence numbers."""
+    return audit_repo.append_events(session, events)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from integrita.detection.matches import (
 from integrita.detection.registry import Detector, detectors
 from integrita.errors import InputError
 from integrita.services import audit
-from integrita.services.alerts import raise_alert
+from integrita.services.alerts import AlertDraft, raise_alerts
 from integrita.services.context import Context
 from integrita.services.ledger import open_ledger
 from integrita.store.repositories import detection as repo
@@ -157,6 +157,7 @@ def run_detection(
         ScanRange(scan_from, scan_to),
         _fx(ctx),
         spark_master=ctx.settings.spark_master,
+        spark_driver_memory=ctx.settings.spark_driver_memory,
         spark=spark,
     )
     try:
@@ -233,23 +234,25 @@ def _store(
             matches=dict(Counter(m.typology for m in matches)),
             model_version=summary.scored_with,
         )
+        drafts = []
         for alert in grouped:
             scored = [(scores[t], t) for t in alert.txn_ids if t in scores]
             best = max(scored) if scored else None
-            raised = raise_alert(
-                session,
-                at=now,
-                customer_id=alert.customer_id,
-                source="detection",
-                typologies=alert.typologies,
-                evidence=alert.evidence(why),
-                evidence_txn_ids=alert.txn_ids,
-                score=round(best[0], 6) if best else None,
-                explanation=(
-                    [{"txn_id": best[1]}, *explanations.get(best[1], [])] if best else None
-                ),
-                run_id=summary.run_id,
+            drafts.append(
+                AlertDraft(
+                    customer_id=alert.customer_id,
+                    source="detection",
+                    typologies=alert.typologies,
+                    evidence=alert.evidence(why),
+                    evidence_txn_ids=alert.txn_ids,
+                    score=round(best[0], 6) if best else None,
+                    explanation=(
+                        [{"txn_id": best[1]}, *explanations.get(best[1], [])] if best else None
+                    ),
+                    run_id=summary.run_id,
+                )
             )
+        for alert, raised in zip(grouped, raise_alerts(session, drafts, at=now), strict=True):
             if raised is None:
                 summary.alerts_duplicate += 1
                 continue

@@ -120,7 +120,14 @@ def build_dataset(
     fx = fx_table(rate_periods(load_fx_rates(ctx.settings.data_dir / "fx_rates.json")))
     with ctx.db.transaction() as session:
         owners = repo.account_owners(session)
-    eng = open_engine(engine, ledger, scan, fx, spark_master=ctx.settings.spark_master)
+    eng = open_engine(
+        engine,
+        ledger,
+        scan,
+        fx,
+        spark_master=ctx.settings.spark_master,
+        spark_driver_memory=ctx.settings.spark_driver_memory,
+    )
     try:
         eng.register(
             "owners",

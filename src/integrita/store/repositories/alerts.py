@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from integrita.store.models import Alert
-
-
-def find_by_dedup_key(session: Session, dedup_key: str) -> Alert | None:
-    return session.execute(select(Alert).where(Alert.dedup_key == dedup_key)).scalar_one_or_none()
 
 
 def existing_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
@@ -25,11 +21,12 @@ def existing_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
     return found
 
 
-def add(session: Session, **fields: Any) -> Alert:
-    alert = Alert(**fields)
-    session.add(alert)
-    session.flush()
-    return alert
+def add_many(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert alerts in bulk; returns their ids in the order of ``rows``."""
+    if not rows:
+        return []
+    stmt = insert(Alert).returning(Alert.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.execute(stmt, list(rows)).scalars()]
 
 
 def get(session: Session, alert_id: int) -> Alert | None:

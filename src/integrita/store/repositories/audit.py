@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from integrita.store.models import AuditChainHead, AuditEvent
@@ -51,6 +51,75 @@ def event_hash(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """One event to append: what happened, to which entity, and its state before and after."""
+
+    occurred_at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: object = None
+    after: object = None
+
+
+def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
+    """Append events in order inside the caller's transaction; returns their sequence numbers.
+
+    The chain head row is locked once for the whole batch and the events are written in
+    one bulk insert, so a detection run that raises thousands of alerts does not pay a
+    round trip and a flush per audit event.
+    """
+    if not events:
+        return []
+    head = session.execute(
+        select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    first = head.last_seq + 1
+    seq, prev = head.last_seq, head.last_hash
+    rows: list[dict[str, object]] = []
+    for e in events:
+        seq += 1
+        occurred_at = e.occurred_at.astimezone(UTC)
+        before_json, after_json = canonical_json(e.before), canonical_json(e.after)
+        digest = event_hash(
+            prev,
+            seq,
+            occurred_at,
+            e.actor,
+            e.action,
+            e.entity_type,
+            e.entity_id,
+            before_json,
+            after_json,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "occurred_at": occurred_at,
+                "actor": e.actor,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "before": before_json,
+                "after": after_json,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    session.execute(insert(AuditEvent), rows)
+    head.last_seq = seq
+    head.last_hash = prev
+    session.flush()
+    return list(range(first, seq + 1))
+
+
 def append_event(
     session: Session,
     *,
@@ -61,46 +130,10 @@ def append_event(
     entity_id: str,
     before: object = None,
     after: object = None,
-) -> AuditEvent:
-    """Append one event inside the caller's transaction; the chain head row is locked meanwhile."""
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    seq = head.last_seq + 1
-    occurred_at = occurred_at.astimezone(UTC)
-    before_json, after_json = canonical_json(before), canonical_json(after)
-    digest = event_hash(
-        head.last_hash,
-        seq,
-        occurred_at,
-        actor,
-        action,
-        entity_type,
-        entity_id,
-        before_json,
-        after_json,
-    )
-    event = AuditEvent(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before=before_json,
-        after=after_json,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
-    session.add(event)
-    head.last_seq = seq
-    head.last_hash = digest
-    session.flush()
-    return event
+) -> int:
+    """Append one event (a batch of one); returns its sequence number."""
+    event = NewEvent(occurred_at, actor, action, entity_type, entity_id, before, after)
+    return append_events(session, [event])[0]
 
 
 @dataclass(frozen=True, slots=True)
