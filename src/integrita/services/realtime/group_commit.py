@@ -1,10 +1,17 @@
-"""Group commit for payment decisions: one writer thread, one transaction per batch.
+"""Group commit for payment decisions: one transaction per batch of payments.
 
 Under load, payments that arrive while a transaction is being committed wait for the next
 one, and that next transaction decides all of them together: the cost of a commit (and of
 each query) is shared, while no answer is given before its decision is stored. With one
 payment in flight the batch is that payment alone, so a quiet system answers as fast as a
 transaction per payment would.
+
+Where the batch runs depends on the database. SQLite takes one writer at a time and does its
+work on the CPU, so a batch for an event loop runs on that loop, between two rounds of
+network reads: a second thread would only add handovers of the interpreter lock. PostgreSQL
+spends most of a batch waiting on the network, so batches run on writer threads (several,
+so that one batch's round trips overlap another's work) while the loop goes on serving
+requests. Synchronous callers (:meth:`DecisionWriter.submit`) always use the threads.
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from integrita.errors import IntegritaError
 from integrita.logging import get_logger
 from integrita.services.context import Context
 from integrita.services.realtime import decisions
@@ -23,42 +30,71 @@ from integrita.services.realtime.payments import PaymentRequest
 
 log = get_logger(__name__)
 
-_Item = tuple[PaymentRequest, "Future[dict[str, Any]]"]
+#: A payment, where its answer goes (a thread's or an event loop's future) and that loop.
+_Item = tuple[PaymentRequest, Any, asyncio.AbstractEventLoop | None]
+
+#: Writer threads on PostgreSQL: enough for one batch to be decided while another one waits
+#: on its round trips and commit, few enough not to fight over the interpreter lock.
+POSTGRES_WRITERS = 2
+
+
+def _settle(waiter: Any, outcome: decisions.Outcome | BaseException) -> None:
+    if waiter.done():  # an event loop's future is cancelled when its client went away
+        return
+    if isinstance(outcome, BaseException):
+        waiter.set_exception(outcome)
+    else:
+        waiter.set_result(outcome)
+
+
+def _settle_all(settled: list[tuple[Any, decisions.Outcome | BaseException]]) -> None:
+    for waiter, outcome in settled:
+        _settle(waiter, outcome)
+
+
+def _decide(ctx: Context, requests: list[PaymentRequest]) -> list[Any]:
+    """The batch's outcomes in order; a failed transaction gives every payment its error."""
+    try:
+        return list(decisions.decide_many(ctx, requests))
+    except Exception as exc:
+        log.warning("decision batch failed", extra={"size": len(requests), "error": str(exc)})
+        return [exc] * len(requests)
 
 
 class DecisionWriter:
     """Takes payments from any thread or event loop and decides them in batches."""
 
-    def __init__(self, ctx: Context, *, max_batch: int = 256) -> None:
+    def __init__(self, ctx: Context, *, max_batch: int = 256, threads: int | None = None) -> None:
         self._ctx = ctx
         self._max_batch = max_batch
+        self._threads_wanted = threads or (1 if ctx.db.is_sqlite else POSTGRES_WRITERS)
+        self._on_loop = ctx.db.is_sqlite
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
+        self._loop_batch: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]] = []
+        self._count_lock = threading.Lock()
         self.batches = 0
         self.decided = 0
 
+    # -- writer threads ------------------------------------------------------------------------
     def _ensure_started(self) -> None:
-        if self._thread is not None:
+        if self._threads:
             return
         with self._start_lock:
-            if self._thread is None:
+            while len(self._threads) < self._threads_wanted:
                 thread = threading.Thread(
                     target=self._run, name="integrita-decision-writer", daemon=True
                 )
                 thread.start()
-                self._thread = thread
+                self._threads.append(thread)
 
     def submit(self, request: PaymentRequest) -> Future[dict[str, Any]]:
         """Queue one payment; the future resolves once its decision is committed."""
         self._ensure_started()
         future: Future[dict[str, Any]] = Future()
-        self._queue.put((request, future))
+        self._queue.put((request, future, None))
         return future
-
-    async def decide(self, request: PaymentRequest) -> dict[str, Any]:
-        """The committed decision on one payment, awaited without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(request))
 
     def _take_batch(self, first: _Item) -> tuple[list[_Item], bool]:
         batch = [first]
@@ -72,6 +108,11 @@ class DecisionWriter:
             batch.append(item)
         return batch, False
 
+    def _count(self, size: int) -> None:
+        with self._count_lock:
+            self.batches += 1
+            self.decided += size
+
     def _run(self) -> None:
         stopping = False
         while not stopping:
@@ -79,26 +120,56 @@ class DecisionWriter:
             if first is None:
                 break
             batch, stopping = self._take_batch(first)
-            try:
-                outcomes = decisions.decide_many(self._ctx, [r for r, _ in batch])
-            except Exception as exc:  # the transaction failed: every payment in it gets the error
-                log.warning("decision batch failed", extra={"size": len(batch), "error": str(exc)})
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            self.batches += 1
-            self.decided += len(batch)
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, IntegritaError):
-                    future.set_exception(outcome)
+            outcomes = _decide(self._ctx, [r for r, _, _ in batch])
+            self._count(len(batch))
+            # one wake-up per event loop for the whole batch, not one per payment
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
+            for (_, waiter, loop), outcome in zip(batch, outcomes, strict=True):
+                if loop is None:
+                    _settle(waiter, outcome)
                 else:
-                    future.set_result(outcome)
+                    by_loop.setdefault(loop, []).append((waiter, outcome))
+            for loop, settled in by_loop.items():
+                _call_soon_threadsafe(loop, _settle_all, settled)
+
+    # -- on the event loop ---------------------------------------------------------------------
+    async def decide(self, request: PaymentRequest) -> dict[str, Any]:
+        """The committed decision on one payment, awaited by the event loop."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+        if self._on_loop:
+            self._loop_batch.append((request, future))
+            if len(self._loop_batch) == 1:  # the payments read in this round join it
+                loop.call_soon(self._decide_on_loop, loop)
+        else:
+            self._ensure_started()
+            self._queue.put((request, future, loop))
+        return await future
+
+    def _decide_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._loop_batch[: self._max_batch]
+        del self._loop_batch[: self._max_batch]
+        if self._loop_batch:
+            loop.call_soon(self._decide_on_loop, loop)
+        outcomes = _decide(self._ctx, [r for r, _ in batch])
+        self._count(len(batch))
+        _settle_all([(f, o) for (_, f), o in zip(batch, outcomes, strict=True)])
 
     def close(self, timeout: float = 10.0) -> None:
-        """Decide what is queued, then stop the writer thread."""
-        thread = self._thread
-        if thread is None:
+        """Decide what is queued, then stop the writer threads."""
+        threads, self._threads = self._threads, []
+        if not threads:
             return
-        self._queue.put(None)
-        thread.join(timeout)
-        self._thread = None
+        for _ in threads:  # each thread stops at one of these, after what was queued before
+            self._queue.put(None)
+        for thread in threads:
+            thread.join(timeout)
+
+
+def _call_soon_threadsafe(
+    loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any
+) -> None:
+    try:
+        loop.call_soon_threadsafe(callback, *args)
+    except RuntimeError:  # the loop was closed: nobody is waiting for these answers any more
+        log.warning("decided payments for a closed event loop")

@@ -80,9 +80,14 @@ def next_rule_set_version(session: Session) -> int:
 
 
 def add_rule_set(session: Session, **fields: Any) -> RuleSetVersion:
+    """Raises :class:`DuplicateKeyError` when a concurrent transaction stored this version
+    first (two first decisions creating the default policy at once); the caller retries."""
     version = RuleSetVersion(**fields)
     session.add(version)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise DuplicateKeyError(f"rule set version {version.version} exists: {exc.orig}") from exc
     return version
 
 
