@@ -79,11 +79,33 @@ def fan_out(p: FanParams) -> DetectorQuery:
 
 
 # -- edges shared by the path-shaped typologies -------------------------------------------------
-def _edges(name: str, min_amount: int) -> tuple[str, str]:
+def _bucket(ts: str, window_seconds: int) -> str:
+    """The ``window_seconds``-wide time bucket of ``ts`` (see :func:`_follow`)."""
+    return f"CAST(FLOOR({ts} / {window_seconds}) AS BIGINT)"
+
+
+def _edges(name: str, min_amount: int, window_seconds: int) -> tuple[str, str]:
     return (
         f"{name}_e",
-        f"SELECT txn_id, from_account AS src, to_account AS dst, ts, amount_cny_minor AS amt "
+        f"SELECT txn_id, from_account AS src, to_account AS dst, ts, amount_cny_minor AS amt, "
+        f"{_bucket('ts', window_seconds)} AS b "
         f"FROM txn WHERE {TRANSFER} AND amount_cny_minor >= {min_amount}",
+    )
+
+
+def _follow(columns: str, left: str, right: str, buckets: tuple[str, str], on: str) -> str:
+    """Rows of ``left JOIN right ON on`` where ``on`` keeps only ``right`` rows whose time lies
+    in (t, t + window] for a time t of the left row; ``buckets`` are the left row's bucket of
+    t and the right row's bucket (both :func:`_bucket` of the same window).
+
+    Such a time can only fall in bucket ``bucket`` or the next one, so the join is written as
+    two equi-joins on the bucket as well as the account. Joining on the account alone pairs
+    every payment into a busy account with every payment out of it over the whole scan, and
+    the engines then spend most of a run discarding pairs that are months apart.
+    """
+    return " UNION ALL ".join(
+        f"SELECT {columns} FROM {left} JOIN {right} ON {buckets[1]} = {buckets[0]} + {k} AND {on}"
+        for k in (0, 1)
     )
 
 
@@ -112,12 +134,12 @@ def cycle(p: CycleParams) -> DetectorQuery:
     and carrying roughly the same amount — round-tripping that hides the origin."""
     name = "cycle"
     window = p.window_days * DAY
-    stages: list[tuple[str, str]] = [_edges(name, p.min_amount_cny_minor)]
+    stages: list[tuple[str, str]] = [_edges(name, p.min_amount_cny_minor, window)]
     stages.append(
         (
             f"{name}_p1",
-            f"SELECT src AS a1, dst AS a2, txn_id AS t1, ts AS ts1, ts AS tsl, amt AS amtl "
-            f"FROM {name}_e",
+            f"SELECT src AS a1, dst AS a2, txn_id AS t1, ts AS ts1, b AS b1, ts AS tsl, "
+            f"amt AS amtl FROM {name}_e",
         )
     )
     closed: list[tuple[int, str]] = []
@@ -125,15 +147,22 @@ def cycle(p: CycleParams) -> DetectorQuery:
         prev = f"{name}_p{k - 1}"
         nodes = ", ".join(f"p.a{i}" for i in range(1, k + 1))
         txns = ", ".join(f"p.t{i}" for i in range(1, k))
-        join = (
-            f"FROM {prev} AS p JOIN {name}_e AS e ON e.src = p.a{k} AND e.ts > p.tsl "
-            f"AND e.ts <= p.ts1 + {window} AND {_similar('e.amt', 'p.amtl', p.amount_tolerance_pct)}"
+        on = (
+            f"e.src = p.a{k} AND e.ts > p.tsl AND e.ts <= p.ts1 + {window} "
+            f"AND {_similar('e.amt', 'p.amtl', p.amount_tolerance_pct)}"
         )
+        left, right = f"{prev} AS p", f"{name}_e AS e"
         if k >= p.min_hops:
             stages.append(
                 (
                     f"{name}_c{k}",
-                    f"SELECT {nodes}, {txns}, e.txn_id AS t{k} {join} AND e.dst = p.a1",
+                    _follow(
+                        f"{nodes}, {txns}, e.txn_id AS t{k}",
+                        left,
+                        right,
+                        ("p.b1", "e.b"),
+                        f"{on} AND e.dst = p.a1",
+                    ),
                 )
             )
             closed.append((k, f"{name}_c{k}"))
@@ -142,8 +171,14 @@ def cycle(p: CycleParams) -> DetectorQuery:
             stages.append(
                 (
                     f"{name}_p{k}",
-                    f"SELECT {nodes}, e.dst AS a{k + 1}, {txns}, e.txn_id AS t{k}, p.ts1, "
-                    f"e.ts AS tsl, e.amt AS amtl {join} AND {distinct}",
+                    _follow(
+                        f"{nodes}, e.dst AS a{k + 1}, {txns}, e.txn_id AS t{k}, p.ts1, p.b1, "
+                        f"e.ts AS tsl, e.amt AS amtl",
+                        left,
+                        right,
+                        ("p.b1", "e.b"),
+                        f"{on} AND {distinct}",
+                    ),
                 )
             )
     parts = []
@@ -177,12 +212,14 @@ def scatter_gather(p: ScatterGatherParams) -> DetectorQuery:
     the money is scattered to hide it and gathered again."""
     name = "scatter_gather"
     window = p.window_days * DAY
-    pairs = (
-        f"SELECT e1.src AS source, e1.dst AS mid, e2.dst AS target, e1.txn_id AS t1, "
-        f"e2.txn_id AS t2 FROM {name}_e AS e1 JOIN {name}_e AS e2 ON e2.src = e1.dst "
-        f"AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
+    pairs = _follow(
+        "e1.src AS source, e1.dst AS mid, e2.dst AS target, e1.txn_id AS t1, e2.txn_id AS t2",
+        f"{name}_e AS e1",
+        f"{name}_e AS e2",
+        ("e1.b", "e2.b"),
+        f"e2.src = e1.dst AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
         f"AND {_similar('e2.amt', 'e1.amt', p.amount_tolerance_pct)} "
-        f"AND e2.dst <> e1.src AND e2.dst <> e1.dst"
+        f"AND e2.dst <> e1.src AND e2.dst <> e1.dst",
     )
     hits = (
         f"SELECT source, target FROM {name}_pairs GROUP BY source, target "
@@ -199,7 +236,11 @@ def scatter_gather(p: ScatterGatherParams) -> DetectorQuery:
         ]
     )
     return DetectorQuery(
-        (_edges(name, p.min_amount_cny_minor), (f"{name}_pairs", pairs), (f"{name}_hits", hits)),
+        (
+            _edges(name, p.min_amount_cny_minor, window),
+            (f"{name}_pairs", pairs),
+            (f"{name}_hits", hits),
+        ),
         evidence,
     )
 
@@ -370,20 +411,29 @@ def stack(p: StackParams) -> DetectorQuery:
     window = p.window_days * DAY
     tol = p.amount_tolerance_pct
     stages = (
-        _edges(name, p.min_amount_cny_minor),
+        _edges(name, p.min_amount_cny_minor, window),
         (
             f"{name}_p2",
-            f"SELECT e1.src AS a1, e1.dst AS a2, e2.dst AS a3, e1.txn_id AS t1, e2.txn_id AS t2, "
-            f"e1.ts AS ts1, e2.ts AS ts2, e2.amt AS amt2 FROM {name}_e AS e1 JOIN {name}_e AS e2 "
-            f"ON e2.src = e1.dst AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
-            f"AND {_similar('e2.amt', 'e1.amt', tol)} AND e2.dst <> e1.src",
+            _follow(
+                "e1.src AS a1, e1.dst AS a2, e2.dst AS a3, e1.txn_id AS t1, e2.txn_id AS t2, "
+                "e1.ts AS ts1, e1.b AS b1, e2.ts AS ts2, e2.amt AS amt2",
+                f"{name}_e AS e1",
+                f"{name}_e AS e2",
+                ("e1.b", "e2.b"),
+                f"e2.src = e1.dst AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
+                f"AND {_similar('e2.amt', 'e1.amt', tol)} AND e2.dst <> e1.src",
+            ),
         ),
         (
             f"{name}_p3",
-            f"SELECT p.a1, p.a2, p.a3, e.dst AS a4, p.t1, p.t2, e.txn_id AS t3 "
-            f"FROM {name}_p2 AS p JOIN {name}_e AS e ON e.src = p.a3 AND e.ts > p.ts2 "
-            f"AND e.ts <= p.ts1 + {window} AND {_similar('e.amt', 'p.amt2', tol)} "
-            f"AND e.dst <> p.a1 AND e.dst <> p.a2",
+            _follow(
+                "p.a1, p.a2, p.a3, e.dst AS a4, p.t1, p.t2, e.txn_id AS t3",
+                f"{name}_p2 AS p",
+                f"{name}_e AS e",
+                ("p.b1", "e.b"),
+                f"e.src = p.a3 AND e.ts > p.ts2 AND e.ts <= p.ts1 + {window} "
+                f"AND {_similar('e.amt', 'p.amt2', tol)} AND e.dst <> p.a1 AND e.dst <> p.a2",
+            ),
         ),
         (
             f"{name}_hits",
@@ -481,32 +531,43 @@ def rapid_pass_through(p: PassThroughParams) -> DetectorQuery:
     is used as a conduit, not to hold money."""
     name = "rapid_pass_through"
     window = p.window_hours * 3600
+    bucket = _bucket("ts", window)
+    within = f"o.account = i.account AND o.ts > i.ts AND o.ts <= i.ts + {window}"
     stages = (
         (
             f"{name}_in",
-            f"SELECT txn_id, to_account AS account, ts, amount_cny_minor AS amt FROM txn "
-            f"WHERE from_account <> to_account AND kind <> 'cash_withdrawal' "
+            f"SELECT txn_id, to_account AS account, ts, amount_cny_minor AS amt, {bucket} AS b "
+            f"FROM txn WHERE from_account <> to_account AND kind <> 'cash_withdrawal' "
             f"AND amount_cny_minor >= {p.min_amount_cny_minor}",
         ),
         (
             f"{name}_out",
-            "SELECT txn_id, from_account AS account, ts, amount_cny_minor AS amt FROM txn "
-            "WHERE from_account <> to_account AND kind <> 'cash_deposit'",
+            f"SELECT txn_id, from_account AS account, ts, amount_cny_minor AS amt, {bucket} AS b "
+            "FROM txn WHERE from_account <> to_account AND kind <> 'cash_deposit'",
+        ),
+        (
+            f"{name}_follow",
+            _follow(
+                "i.txn_id AS in_id, i.account, i.ts, i.amt AS in_amt, o.txn_id AS out_id, "
+                "o.amt AS out_amt",
+                f"{name}_in AS i",
+                f"{name}_out AS o",
+                ("i.b", "o.b"),
+                within,
+            ),
         ),
         (
             f"{name}_hits",
-            f"SELECT i.txn_id AS in_id, i.account, i.ts FROM {name}_in AS i JOIN {name}_out AS o "
-            f"ON o.account = i.account AND o.ts > i.ts AND o.ts <= i.ts + {window} "
-            f"GROUP BY i.txn_id, i.account, i.ts, i.amt "
-            f"HAVING SUM(o.amt) * 100 >= i.amt * {p.min_out_pct} "
-            f"AND SUM(o.amt) * 100 <= i.amt * {p.max_out_pct}",
+            f"SELECT in_id FROM {name}_follow GROUP BY in_id, in_amt "
+            f"HAVING SUM(out_amt) * 100 >= in_amt * {p.min_out_pct} "
+            f"AND SUM(out_amt) * 100 <= in_amt * {p.max_out_pct}",
         ),
     )
-    mid = f"concat('{name}:', h.in_id)"
+    mid = f"concat('{name}:', f.in_id)"
+    joined = f"FROM {name}_follow AS f JOIN {name}_hits AS h ON h.in_id = f.in_id"
     evidence = (
-        f"SELECT {mid} AS match_id, h.account, h.in_id AS txn_id FROM {name}_hits AS h "
-        f"UNION ALL SELECT {mid} AS match_id, h.account, o.txn_id FROM {name}_hits AS h "
-        f"JOIN {name}_out AS o ON o.account = h.account AND o.ts > h.ts AND o.ts <= h.ts + {window}"
+        f"SELECT DISTINCT {mid} AS match_id, f.account, f.in_id AS txn_id {joined} "
+        f"UNION ALL SELECT {mid} AS match_id, f.account, f.out_id AS txn_id {joined}"
     )
     return DetectorQuery(stages, evidence)
 
