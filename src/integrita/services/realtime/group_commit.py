@@ -36,6 +36,10 @@ _Item = tuple[PaymentRequest, Any, asyncio.AbstractEventLoop | None]
 #: Writer threads on PostgreSQL: enough for one batch to be decided while another one waits
 #: on its round trips and commit, few enough not to fight over the interpreter lock.
 POSTGRES_WRITERS = 2
+#: How long a batch on the event loop waits for more payments after its first: at 1,000
+#: payments a second it then holds a few, whose shared commit and queries cost less than the
+#: wait (measured: p99 at 1,000 requests/s from 250 ms down to about 22 ms on SQLite).
+GATHER_SECONDS = 0.004
 
 
 def _settle(waiter: Any, outcome: decisions.Outcome | BaseException) -> None:
@@ -139,8 +143,8 @@ class DecisionWriter:
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
         if self._on_loop:
             self._loop_batch.append((request, future))
-            if len(self._loop_batch) == 1:  # the payments read in this round join it
-                loop.call_soon(self._decide_on_loop, loop)
+            if len(self._loop_batch) == 1:  # the payments read meanwhile join it
+                loop.call_later(GATHER_SECONDS, self._decide_on_loop, loop)
         else:
             self._ensure_started()
             self._queue.put((request, future, loop))
