@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from integrita.detection.registry import detectors
-from tests.detection.builder import LedgerBuilder, run
+from tests.detection.builder import T0, LedgerBuilder, run
 from tests.detection.scenarios import SCENARIOS
 
 
@@ -75,3 +76,49 @@ def test_foreign_currency_is_valued_in_cny_before_thresholds(tmp_path: Path) -> 
     b.pay("rp-mule", "rp-out", 29_000, currency="USD", hours=5)
     (match,) = run(b, tmp_path / "ledger", "rapid_pass_through")
     assert match.amount_cny_minor == (30_000 + 29_000) * 710
+
+
+def _bucket_start(seconds: int) -> datetime:
+    """The start of a time bucket ``seconds`` wide, like the detectors' ``_bucket``."""
+    epoch = int(T0.timestamp()) // seconds * seconds + seconds
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def test_pass_through_across_a_time_bucket_boundary_still_fires(tmp_path: Path) -> None:
+    # the inflow lands a minute before a 48-hour bucket ends, the outflow in the next bucket
+    start = _bucket_start(48 * 3600) - timedelta(minutes=1)
+    b = LedgerBuilder()
+    b.pay("rp-payer", "rp-mule", 200_000, at=start)
+    b.pay("rp-mule", "rp-out", 190_000, at=start, hours=47)
+    (match,) = run(b, tmp_path / "ledger", "rapid_pass_through")
+    assert len(match.txn_ids) == 2
+
+
+def test_cycle_across_a_time_bucket_boundary_still_fires(tmp_path: Path) -> None:
+    start = _bucket_start(10 * 86400) - timedelta(minutes=1)
+    b = LedgerBuilder()
+    for i, (src, dst) in enumerate([("cy-a", "cy-b"), ("cy-b", "cy-c"), ("cy-c", "cy-a")]):
+        b.pay(src, dst, 10_000 - 100 * i, at=start, days=4 * i)
+    (match,) = run(b, tmp_path / "ledger", "cycle")
+    assert match.accounts == {"cy-a", "cy-b", "cy-c"}
+
+
+def test_stack_through_a_layer_wider_than_the_limit_is_not_layering(tmp_path: Path) -> None:
+    b = LedgerBuilder()
+    for i in range(3):
+        b.pay("st-src", f"st-m{i}", 50_000, hours=i)
+        b.pay(f"st-m{i}", f"st-n{i}", 48_000, hours=5 + i)
+        b.pay(f"st-n{i}", "st-dst", 46_000, hours=10 + i)
+    assert len(run(b, tmp_path / "a", "stack")) == 1
+    assert run(b, tmp_path / "b", "stack", max_layer_width=2) == []
+
+
+def test_two_layerings_through_one_intermediary_stay_two_matches(tmp_path: Path) -> None:
+    b = LedgerBuilder()
+    for target in ("st-x", "st-y"):
+        for i in range(2):
+            b.pay("st-src", f"st-m{i}", 50_000, hours=i)
+            b.pay(f"st-m{i}", f"st-n{i}", 48_000, hours=5 + i)
+            b.pay(f"st-n{i}", target, 46_000, hours=10 + i)
+    matches = run(b, tmp_path / "ledger", "stack")
+    assert sorted(m.match_id for m in matches) == ["stack:st-src>st-x", "stack:st-src>st-y"]
