@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from integrita.errors import DuplicateKeyError
 from integrita.store.models import OutboxMessage
+from integrita.store.repositories.driver_sql import Batch, DriverStatement
 
 _TABLE = cast(Table, OutboxMessage.__table__)
 
@@ -21,36 +20,51 @@ def enqueue(session: Session, **fields: Any) -> int:
     return enqueue_many(session, [fields])[fields["idempotency_key"]]
 
 
-_EXISTING_KEYS = select(_TABLE.c.idempotency_key, _TABLE.c.id).where(
-    _TABLE.c.idempotency_key.in_(bindparam("keys", expanding=True))
+_EXISTING_KEYS = DriverStatement(
+    "SELECT idempotency_key, id FROM outbox_messages WHERE idempotency_key {keys}"
 )
-_INSERT = insert(_TABLE).returning(_TABLE.c.idempotency_key, _TABLE.c.id)
+_INSERT = DriverStatement(
+    "INSERT INTO outbox_messages (idempotency_key, channel, recipient, template, language,"
+    " params, status, attempts, next_attempt_at, created_at)"
+    " VALUES (%s, %s, %s, %s, %s, {json}, %s, %s, %s, %s) RETURNING idempotency_key, id"
+)
 
 
 def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """:func:`enqueue` of many messages; message id by idempotency key.
 
-    Keys already stored keep their message; the others are inserted with one plain INSERT
-    (cached by SQLAlchemy, unlike the dialects' ON CONFLICT forms). A concurrent transaction
-    that stores one of the same keys in between makes this raise :class:`DuplicateKeyError`.
+    Keys already stored keep their message; the others are inserted with a plain INSERT on
+    the driver (one round trip; see ``driver_sql``). A concurrent transaction that stores one
+    of the same keys in between makes this raise :class:`DuplicateKeyError`.
     """
     if not rows:
         return {}
-    connection = session.connection()
+    batch = Batch(session)
     keys = sorted({str(r["idempotency_key"]) for r in rows})
-    ids = {str(k): int(i) for k, i in connection.execute(_EXISTING_KEYS, {"keys": keys})}
+    ids = {str(k): int(i) for k, i in batch.fetch(_EXISTING_KEYS, (batch.keys(keys),))}
     new: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row["idempotency_key"] not in ids:
             new.setdefault(str(row["idempotency_key"]), row)
-    if new:
-        try:
-            inserted = connection.execute(_INSERT, list(new.values()))
-        except IntegrityError as exc:
-            raise DuplicateKeyError(
-                f"a concurrent transaction enqueued one of these messages first: {exc.orig}"
-            ) from exc
-        ids.update({str(k): int(i) for k, i in inserted})
+    inserted = batch.insert_returning(
+        _INSERT,
+        [
+            (
+                row["idempotency_key"],
+                row["channel"],
+                row["recipient"],
+                row["template"],
+                row["language"],
+                batch.json(row["params"]),
+                row["status"],
+                row["attempts"],
+                batch.timestamp(row["next_attempt_at"]),
+                batch.timestamp(row["created_at"]),
+            )
+            for row in new.values()
+        ],
+    )
+    ids.update({str(k): int(i) for k, i in inserted})
     return ids
 
 

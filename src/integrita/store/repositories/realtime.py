@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from integrita.store.models import (
     PaymentDecision,
     RuleSetVersion,
 )
+from integrita.store.repositories.driver_sql import Batch, DriverStatement, json_value
 
 
 def _insert(session: Session) -> Any:
@@ -46,14 +47,14 @@ def _insert_new(session: Session, stmt: Any, rows: Sequence[dict[str, Any]]) -> 
 
 
 # -- rule sets ---------------------------------------------------------------------------------
-_ACTIVE_RULE_SET = select(RuleSetVersion.version, RuleSetVersion.thresholds).where(
-    RuleSetVersion.status == "active"
+_ACTIVE_RULE_SET = DriverStatement(
+    "SELECT version, thresholds FROM rule_set_versions WHERE status = 'active'"
 )
 
 
 def active_rule_set(session: Session) -> tuple[int, dict[str, Any]] | None:
-    row = session.execute(_ACTIVE_RULE_SET).first()
-    return (int(row[0]), dict(row[1])) if row else None
+    rows = Batch(session).fetch(_ACTIVE_RULE_SET, ())
+    return (int(rows[0][0]), dict(json_value(rows[0][1]))) if rows else None
 
 
 def active_version_number(session: Session) -> int | None:
@@ -109,7 +110,8 @@ def account_contexts(session: Session, account_ids: Sequence[str]) -> dict[str, 
     """:func:`account_context` of many accounts in one query, keyed by account id."""
     if not account_ids:
         return {}
-    rows = session.connection().execute(_ACCOUNT_CONTEXT_MANY, {"ids": sorted(set(account_ids))})
+    batch = Batch(session)
+    rows = batch.fetch(_ACCOUNT_CONTEXT_MANY, (batch.keys(sorted(set(account_ids))),))
     return {
         str(row[0]): {
             "status": row[1],
@@ -123,21 +125,12 @@ def account_contexts(session: Session, account_ids: Sequence[str]) -> dict[str, 
     }
 
 
-# Statements of the decision path are built once, with expanding IN parameters, so that
-# SQLAlchemy's compiled-statement cache serves every execution.
-_ACCOUNT_CONTEXT_MANY = (
-    select(
-        Account.account_id,
-        Account.status,
-        Account.customer_id,
-        Customer.segment,
-        CustomerContact.phone,
-        CustomerContact.email,
-        CustomerContact.language,
-    )
-    .join(Customer, Customer.customer_id == Account.customer_id)
-    .outerjoin(CustomerContact, CustomerContact.customer_id == Account.customer_id)
-    .where(Account.account_id.in_(bindparam("ids", expanding=True)))
+# The statements of the decision path run on the driver (see driver_sql).
+_ACCOUNT_CONTEXT_MANY = DriverStatement(
+    "SELECT a.account_id, a.status, a.customer_id, c.segment, k.phone, k.email, k.language"
+    " FROM accounts a JOIN customers c ON c.customer_id = a.customer_id"
+    " LEFT OUTER JOIN customer_contacts k ON k.customer_id = a.customer_id"
+    " WHERE a.account_id {keys}"
 )
 
 
@@ -165,8 +158,8 @@ def upsert_contact(
     )
 
 
-_BLOCKED_AMONG = select(BlockedCounterparty.bank_id, BlockedCounterparty.account).where(
-    BlockedCounterparty.account.in_(bindparam("accounts", expanding=True))
+_BLOCKED_AMONG = DriverStatement(
+    "SELECT bank_id, account FROM blocked_counterparties WHERE account {keys}"
 )
 
 
@@ -175,7 +168,8 @@ def blocked_among(session: Session, pairs: Sequence[tuple[str, str]]) -> set[tup
     if not pairs:
         return set()
     accounts = sorted({account for _, account in pairs})
-    rows = session.connection().execute(_BLOCKED_AMONG, {"accounts": accounts})
+    batch = Batch(session)
+    rows = batch.fetch(_BLOCKED_AMONG, (batch.keys(accounts),))
     found = {(str(b), str(a)) for b, a in rows}
     return found & set(pairs)
 
@@ -268,25 +262,28 @@ def save_state(session: Session, account_id: str, values: dict[str, Any]) -> Non
     session.execute(_STATE_UPDATE, {"key": account_id, **values})
 
 
-_STATE_SELECT_MANY = (
-    select(
-        _STATE_TABLE.c.account_id,
-        _STATE_TABLE.c.recent,
-        _STATE_TABLE.c.history_count,
-        _STATE_TABLE.c.history_mean,
-        _STATE_TABLE.c.history_m2,
-        _STATE_TABLE.c.history_max,
-    )
-    .where(_STATE_TABLE.c.account_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_STATE_TABLE.c.account_id)
-    .with_for_update()
+_STATE_COLUMNS = ("recent", "history_count", "history_mean", "history_m2", "history_max")
+_STATE_SELECT_MANY = DriverStatement(
+    "SELECT account_id, recent, history_count, history_mean, history_m2, history_max"
+    " FROM account_realtime_state WHERE account_id {keys} ORDER BY account_id{for_update}"
 )
-_STATE_INSERT = insert(_STATE_TABLE)
+_STATE_INSERT_MANY = DriverStatement(
+    "INSERT INTO account_realtime_state (account_id, recent, history_count, history_mean,"
+    " history_m2, history_max, updated_at) VALUES (%s, {json}, 0, 0.0, 0.0, 0, %s)"
+)
+_STATE_UPDATE_MANY = DriverStatement(
+    "UPDATE account_realtime_state SET recent = {json}, history_count = %s, history_mean = %s,"
+    " history_m2 = %s, history_max = %s, updated_at = %s WHERE account_id = %s"
+)
 
 
-def _select_states(session: Session, account_ids: list[str]) -> dict[str, dict[str, Any]]:
-    rows = session.connection().execute(_STATE_SELECT_MANY, {"ids": account_ids})
-    return {str(row[0]): dict(row._mapping) for row in rows}
+def _select_states(batch: Batch, account_ids: list[str]) -> dict[str, dict[str, Any]]:
+    rows = batch.fetch(_STATE_SELECT_MANY, (batch.keys(account_ids),))
+    return {
+        str(row[0]): {"account_id": row[0], "recent": json_value(row[1])}
+        | dict(zip(_STATE_COLUMNS[1:], row[2:], strict=True))
+        for row in rows
+    }
 
 
 def lock_states(
@@ -301,33 +298,34 @@ def lock_states(
     wanted = sorted(set(account_ids))
     if not wanted:
         return {}
-    found = _select_states(session, wanted)
+    batch = Batch(session)
+    found = _select_states(batch, wanted)
     missing = [a for a in wanted if a not in found]
     if missing:
-        _insert_new(
-            session,
-            _STATE_INSERT,
-            [
-                {
-                    "account_id": account_id,
-                    "recent": [],
-                    "history_count": 0,
-                    "history_mean": 0.0,
-                    "history_m2": 0.0,
-                    "history_max": 0,
-                    "updated_at": at,
-                }
-                for account_id in missing
-            ],
-        )
-        found.update(_select_states(session, missing))
+        empty, created = batch.json([]), batch.timestamp(at)
+        batch.write_many(_STATE_INSERT_MANY, [(a, empty, created) for a in missing])
+        found.update(_select_states(batch, missing))
     return found
 
 
 def save_states(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Write many accounts' states (each row: ``key`` = account id plus the state columns)."""
-    if rows:
-        session.connection().execute(_STATE_UPDATE, list(rows))
+    batch = Batch(session)
+    batch.write_many(
+        _STATE_UPDATE_MANY,
+        [
+            (
+                batch.json(row["recent"]),
+                row["history_count"],
+                row["history_mean"],
+                row["history_m2"],
+                row["history_max"],
+                batch.timestamp(row["updated_at"]),
+                row["key"],
+            )
+            for row in rows
+        ],
+    )
 
 
 # -- decisions ---------------------------------------------------------------------------------
@@ -342,8 +340,9 @@ def decision_answers(
     """:func:`decision_answer` of many payments in one query, keyed by txn_id."""
     if not txn_ids:
         return {}
-    rows = session.connection().execute(_DECISION_ANSWERS, {"ids": sorted(set(txn_ids))})
-    return {str(row[0]): (str(row[1]), dict(row[2])) for row in rows}
+    batch = Batch(session)
+    rows = batch.fetch(_DECISION_ANSWERS, (batch.keys(sorted(set(txn_ids))),))
+    return {str(row[0]): (str(row[1]), dict(json_value(row[2]))) for row in rows}
 
 
 def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> PaymentDecision | None:
@@ -354,16 +353,39 @@ def get_decision(session: Session, txn_id: str, *, lock: bool = False) -> Paymen
 
 
 _DECISION_TABLE = cast(Table, PaymentDecision.__table__)
-_DECISION_INSERT_MANY = insert(_DECISION_TABLE)
-_DECISION_ANSWERS = select(
-    _DECISION_TABLE.c.txn_id, _DECISION_TABLE.c.event_hash, _DECISION_TABLE.c.response
-).where(_DECISION_TABLE.c.txn_id.in_(bindparam("ids", expanding=True)))
+_DECISION_INSERT_MANY = DriverStatement(
+    "INSERT INTO payment_decisions (txn_id, account_id, customer_id, decided_at, event_hash,"
+    " event, decision, response, rule_set_version, status, challenge_id)"
+    " VALUES (%s, %s, %s, %s, %s, {json}, %s, {json}, %s, %s, %s)"
+)
+_DECISION_ANSWERS = DriverStatement(
+    "SELECT txn_id, event_hash, response FROM payment_decisions WHERE txn_id {keys}"
+)
 
 
 def add_decisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many decisions. Raises :class:`DuplicateKeyError` when a concurrent transaction
     stored a decision for one of the txn_ids first (the caller retries)."""
-    _insert_new(session, _DECISION_INSERT_MANY, rows)
+    batch = Batch(session)
+    batch.write_many(
+        _DECISION_INSERT_MANY,
+        [
+            (
+                row["txn_id"],
+                row["account_id"],
+                row["customer_id"],
+                batch.timestamp(row["decided_at"]),
+                row["event_hash"],
+                batch.json(row["event"]),
+                row["decision"],
+                batch.json(row["response"]),
+                row["rule_set_version"],
+                row["status"],
+                row["challenge_id"],
+            )
+            for row in rows
+        ],
+    )
 
 
 def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
@@ -392,12 +414,34 @@ def decision_ids(session: Session) -> list[str]:
 
 
 # -- challenges --------------------------------------------------------------------------------
-_CHALLENGE_INSERT = insert(cast(Table, Challenge.__table__))
+_CHALLENGE_INSERT_MANY = DriverStatement(
+    "INSERT INTO payment_challenges (id, txn_id, code_hash, salt, created_at, expires_at,"
+    " attempts, max_attempts, last_attempt_at, status)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, NULL, %s)"
+)
 
 
 def add_challenges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(_CHALLENGE_INSERT, list(rows))
+    """Insert new challenges (each row as :func:`~integrita.services.realtime.challenges.plan`
+    builds it, not yet answered)."""
+    batch = Batch(session)
+    batch.write_many(
+        _CHALLENGE_INSERT_MANY,
+        [
+            (
+                row["id"],
+                row["txn_id"],
+                row["code_hash"],
+                row["salt"],
+                batch.timestamp(row["created_at"]),
+                batch.timestamp(row["expires_at"]),
+                row["attempts"],
+                row["max_attempts"],
+                row["status"],
+            )
+            for row in rows
+        ],
+    )
 
 
 def get_challenge(session: Session, challenge_id: str, *, lock: bool = False) -> Challenge | None:

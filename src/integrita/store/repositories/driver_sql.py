@@ -1,0 +1,134 @@
+"""Statements of the decision path on the database driver itself, below SQLAlchemy Core.
+
+A batch of payment decisions runs about ten statements. Through SQLAlchemy Core each one
+costs more CPU in the application (parameter processing, an execution context, result
+wrapping) than the driver's own work, and on PostgreSQL that overhead is paid per batch by
+every payment in it. So these statements are SQL text, written once for both dialects, run
+on the connection of the session's own transaction (same transaction, same commit). Values
+are converted as SQLAlchemy converts them for the same columns, so rows written here read
+back through the models unchanged.
+
+Keys are bound as one parameter, so a look-up is one SQL text whatever the batch size (and
+PostgreSQL's prepared statements serve every batch): ``= ANY(%s)`` with a list on
+PostgreSQL, ``IN (SELECT value FROM json_each(?))`` with a JSON array on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+
+from integrita.errors import DuplicateKeyError
+from integrita.store.models.base import UtcDateTime
+
+#: The bind conversion of a UTC timestamp column, per dialect (SQLite stores text).
+_TIMESTAMPS: dict[str, Callable[[datetime], object]] = {}
+
+
+def _timestamp_conversion(dialect: Dialect) -> Callable[[datetime], object]:
+    found = _TIMESTAMPS.get(dialect.name)
+    if found is None:
+        column_type = UtcDateTime().dialect_impl(dialect)
+        found = column_type.bind_processor(dialect) or (lambda value: value)
+        _TIMESTAMPS[dialect.name] = found
+    return found
+
+
+class DriverStatement:
+    """One statement as SQL text for each dialect.
+
+    The template marks a parameter ``%s``, a JSON parameter ``{json}``, after a column "is
+    one of the keys bound here" ``{keys}`` (bind :meth:`Batch.keys`) and where PostgreSQL
+    locks the rows read ``{for_update}`` (SQLite has one writer at a time anyway).
+    """
+
+    def __init__(self, template: str) -> None:
+        self.text = {
+            "postgresql": template.format(
+                json="%s::json", keys="= ANY(%s)", for_update=" FOR UPDATE"
+            ),
+            "sqlite": template.replace("%s", "?").format(
+                json="?", keys="IN (SELECT value FROM json_each(?))", for_update=""
+            ),
+        }
+
+
+class Batch:
+    """The driver connection of a session's transaction, with its dialect's conversions."""
+
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        dialect = connection.dialect
+        self.dialect = dialect.name
+        self._dbapi: Any = dialect.dbapi
+        self._connection: Any = connection.connection
+        self._json_dumps: Callable[[Any], str] = dialect._json_serializer  # type: ignore[attr-defined]
+        self.timestamp = _timestamp_conversion(dialect)
+
+    def keys(self, values: Iterable[str]) -> object:
+        listed = list(values)
+        return listed if self.dialect == "postgresql" else orjson.dumps(listed).decode()
+
+    def json(self, value: object) -> str:
+        return self._json_dumps(value)
+
+    def fetch(self, statement: DriverStatement, params: Sequence[object]) -> list[Any]:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(statement.text[self.dialect], params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def write_many(self, statement: DriverStatement, rows: Sequence[Sequence[object]]) -> None:
+        """Run a statement once per row; a unique key stored first by a concurrent transaction
+        raises :class:`DuplicateKeyError` (the transaction is then spoilt)."""
+        if not rows:
+            return
+        cursor = self._connection.cursor()
+        try:
+            cursor.executemany(statement.text[self.dialect], rows)
+        except self._dbapi.IntegrityError as exc:
+            raise DuplicateKeyError(
+                f"a concurrent transaction stored one of these keys first: {exc}"
+            ) from exc
+        finally:
+            cursor.close()
+
+    def insert_returning(
+        self, statement: DriverStatement, rows: Sequence[Sequence[object]]
+    ) -> list[Any]:
+        """:meth:`write_many` of an ``INSERT ... RETURNING``; the returned row of each."""
+        if not rows:
+            return []
+        cursor = self._connection.cursor()
+        text = statement.text[self.dialect]
+        out: list[Any] = []
+        try:
+            if self.dialect == "postgresql":  # one round trip for all rows (pipeline mode)
+                cursor.executemany(text, rows, returning=True)
+                while True:
+                    out.append(cursor.fetchone())
+                    if not cursor.nextset():
+                        break
+            else:  # sqlite3 returns no rows from executemany; in-process calls are cheap
+                for row in rows:
+                    cursor.execute(text, row)
+                    out.append(cursor.fetchone())
+        except self._dbapi.IntegrityError as exc:
+            raise DuplicateKeyError(
+                f"a concurrent transaction stored one of these keys first: {exc}"
+            ) from exc
+        finally:
+            cursor.close()
+        return out
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value: psycopg parses it already, sqlite3 returns the text."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
