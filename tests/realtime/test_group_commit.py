@@ -4,6 +4,7 @@ answer, and every future resolves only after its decision is committed."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from concurrent.futures import wait
 from datetime import timedelta
@@ -61,15 +62,16 @@ def test_a_decision_stored_by_another_process_meanwhile_is_replayed(
     raced = payment(txn_id="RACE-1", to_bank="B999", amount="70000")
     other = payment(txn_id="RACE-2")
     theirs = decisions.evaluate_payment(bank, raced, actor="other process")
-    real = repo.decision_answers
+    real = repo.decision_inputs
     calls = {"n": 0}
 
-    def stale_read(session: Any, txn_ids: Any) -> Any:
-        # the first read happens "before the other process committed": it sees nothing
+    def stale_read(session: Any, *args: Any) -> Any:
+        # the first read happens "before the other process committed": it sees no answer
         calls["n"] += 1
-        return {} if calls["n"] == 1 else real(session, txn_ids)
+        inputs = real(session, *args)
+        return dataclasses.replace(inputs, answered={}) if calls["n"] == 1 else inputs
 
-    monkeypatch.setattr(repo, "decision_answers", stale_read)
+    monkeypatch.setattr(repo, "decision_inputs", stale_read)
     answers = decisions.decide_many(bank, [other, raced])
     assert answers[1] == theirs  # the unique key refused the second decision; the retry replays
     assert isinstance(answers[0], dict) and answers[0]["txn_id"] == "RACE-2"

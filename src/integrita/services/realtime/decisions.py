@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
 from integrita.errors import ConflictError, DuplicateKeyError, InputError, IntegritaError
 from integrita.services import outbox
@@ -36,6 +34,7 @@ from integrita.services.realtime.payments import (
 )
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
+from integrita.store.repositories.driver_sql import sent_together
 
 
 @dataclass(slots=True)
@@ -158,7 +157,7 @@ def _decide_one(
         "customer_id": account["customer_id"],
         "decided_at": now,
         "event_hash": digest,
-        "event": orjson.loads(orjson.dumps(record)),
+        "event": record,  # written as JSON (times as ISO 8601 text) with the row
         "decision": outcome,
         "response": response,
         "rule_set_version": version,
@@ -183,7 +182,14 @@ def _decide_and_write(
             events[i] = to_event(ctx, request)
         except IntegritaError as exc:
             outcomes[i] = exc
-    accounts = repo.account_contexts(session, [e.from_account for e in events.values()])
+    inputs = repo.decision_inputs(
+        session,
+        [e.from_account for e in events.values()],
+        [e.txn_id for e in events.values()],
+        [(e.to_bank, e.to_account) for e in events.values()],
+        now,
+    )
+    accounts = inputs.accounts
     for i, event in list(events.items()):
         if event.from_account not in accounts:
             outcomes[i] = InputError(
@@ -192,11 +198,9 @@ def _decide_and_write(
             del events[i]
     if not events:
         return _complete(outcomes)
-    version, thresholds = rulesets.active_in(session, now)
-    state_rows = repo.lock_states(session, [e.from_account for e in events.values()], now)
-    states = {account: state_of(row) for account, row in state_rows.items()}
-    answered = repo.decision_answers(session, [e.txn_id for e in events.values()])
-    blocked = repo.blocked_among(session, [(e.to_bank, e.to_account) for e in events.values()])
+    version, thresholds = inputs.rule_set or rulesets.active_in(session, now)
+    states = {account: state_of(row) for account, row in inputs.states.items()}
+    answered, blocked = inputs.answered, inputs.blocked
     decided: dict[int, _Decided] = {}
     for i, event in events.items():
         record = event_record(requests[i])
@@ -243,10 +247,11 @@ def _write(
             {k: note[k] for k in ("id", "channel", "template", "recipient")}
             for note in d.response["notifications"]
         ]
-    repo.add_challenges(session, [d.challenge_row for d in decided if d.challenge_row])
-    repo.add_decisions(session, [d.decision_row for d in decided])
-    touched = {str(d.decision_row["account_id"]) for d in decided}
-    repo.save_states(session, [{"key": a, **state_values(states[a], now)} for a in sorted(touched)])
+    touched = sorted({str(d.decision_row["account_id"]) for d in decided})
+    with sent_together(session):
+        repo.add_challenges(session, [d.challenge_row for d in decided if d.challenge_row])
+        repo.add_decisions(session, [d.decision_row for d in decided])
+        repo.save_states(session, [{"key": a, **state_values(states[a], now)} for a in touched])
 
 
 def decide_many(ctx: Context, requests: list[PaymentRequest], *, attempt: int = 1) -> list[Outcome]:

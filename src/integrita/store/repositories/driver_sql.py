@@ -15,7 +15,8 @@ PostgreSQL, ``IN (SELECT value FROM json_each(?))`` with a JSON array on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +86,24 @@ class Batch:
         finally:
             cursor.close()
 
+    def fetch_together(
+        self, reads: Sequence[tuple[DriverStatement, Sequence[object]]]
+    ) -> list[list[Any]]:
+        """Several reads' rows; on PostgreSQL sent together in one round trip (pipeline mode)."""
+        if self.dialect != "postgresql":
+            return [self.fetch(statement, params) for statement, params in reads]
+        connection = self._connection.driver_connection
+        with connection.pipeline():
+            cursors = []
+            for statement, params in reads:
+                cursor = connection.cursor()
+                cursor.execute(statement.text[self.dialect], params)
+                cursors.append(cursor)
+            rows = [list(cursor.fetchall()) for cursor in cursors]  # the first one syncs
+        for cursor in cursors:
+            cursor.close()
+        return rows
+
     def write_many(self, statement: DriverStatement, rows: Sequence[Sequence[object]]) -> None:
         """Run a statement once per row; a unique key stored first by a concurrent transaction
         raises :class:`DuplicateKeyError` (the transaction is then spoilt)."""
@@ -127,6 +146,24 @@ class Batch:
         finally:
             cursor.close()
         return out
+
+
+@contextmanager
+def sent_together(session: Session) -> Iterator[None]:
+    """The writes made inside go to PostgreSQL together, in one round trip (pipeline mode);
+    a unique key stored first by a concurrent transaction raises :class:`DuplicateKeyError`
+    when the block ends. Writes need no answer, so nothing inside may read one back."""
+    batch = Batch(session)
+    if batch.dialect != "postgresql":
+        yield
+        return
+    try:
+        with batch._connection.driver_connection.pipeline():
+            yield
+    except batch._dbapi.IntegrityError as exc:
+        raise DuplicateKeyError(
+            f"a concurrent transaction stored one of these keys first: {exc}"
+        ) from exc
 
 
 def json_value(value: Any) -> Any:

@@ -4,6 +4,7 @@ payments, the blocklist, customer contacts and account-opening tasks. Never comm
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -111,7 +112,12 @@ def account_contexts(session: Session, account_ids: Sequence[str]) -> dict[str, 
     if not account_ids:
         return {}
     batch = Batch(session)
-    rows = batch.fetch(_ACCOUNT_CONTEXT_MANY, (batch.keys(sorted(set(account_ids))),))
+    return _account_rows(
+        batch.fetch(_ACCOUNT_CONTEXT_MANY, (batch.keys(sorted(set(account_ids))),))
+    )
+
+
+def _account_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
     return {
         str(row[0]): {
             "status": row[1],
@@ -278,7 +284,10 @@ _STATE_UPDATE_MANY = DriverStatement(
 
 
 def _select_states(batch: Batch, account_ids: list[str]) -> dict[str, dict[str, Any]]:
-    rows = batch.fetch(_STATE_SELECT_MANY, (batch.keys(account_ids),))
+    return _state_rows(batch.fetch(_STATE_SELECT_MANY, (batch.keys(account_ids),)))
+
+
+def _state_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
     return {
         str(row[0]): {"account_id": row[0], "recent": json_value(row[1])}
         | dict(zip(_STATE_COLUMNS[1:], row[2:], strict=True))
@@ -306,6 +315,53 @@ def lock_states(
         batch.write_many(_STATE_INSERT_MANY, [(a, empty, created) for a in missing])
         found.update(_select_states(batch, missing))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInputs:
+    """What a batch of decisions reads: :func:`account_contexts`, :func:`active_rule_set`,
+    :func:`lock_states` (of the known accounts), :func:`decision_answers` and the blocked
+    counterparties among the receiving accounts."""
+
+    accounts: dict[str, dict[str, Any]]
+    rule_set: tuple[int, dict[str, Any]] | None
+    states: dict[str, dict[str, Any]]
+    answered: dict[str, tuple[str, dict[str, Any]]]
+    blocked: set[tuple[str, str]]
+
+
+def decision_inputs(
+    session: Session,
+    account_ids: Sequence[str],
+    txn_ids: Sequence[str],
+    counterparties: Sequence[tuple[str, str]],
+    at: datetime,
+) -> DecisionInputs:
+    """The reads of a decision batch, sent together (one round trip on PostgreSQL). The
+    states of known accounts are locked and created when missing, as :func:`lock_states`."""
+    batch = Batch(session)
+    wanted = sorted(set(account_ids))
+    rows = batch.fetch_together(
+        [
+            (_ACCOUNT_CONTEXT_MANY, (batch.keys(wanted),)),
+            (_ACTIVE_RULE_SET, ()),
+            (_STATE_SELECT_MANY, (batch.keys(wanted),)),
+            (_DECISION_ANSWERS, (batch.keys(sorted(set(txn_ids))),)),
+            (_BLOCKED_AMONG, (batch.keys(sorted({a for _, a in counterparties})),)),
+        ]
+    )
+    accounts = _account_rows(rows[0])
+    states = {a: s for a, s in _state_rows(rows[2]).items() if a in accounts}
+    missing = [a for a in accounts if a not in states]
+    if missing:
+        states.update(lock_states(session, missing, at))
+    return DecisionInputs(
+        accounts=accounts,
+        rule_set=(int(rows[1][0][0]), dict(json_value(rows[1][0][1]))) if rows[1] else None,
+        states=states,
+        answered=_answer_rows(rows[3]),
+        blocked={(str(b), str(a)) for b, a in rows[4]} & set(counterparties),
+    )
 
 
 def save_states(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -341,7 +397,10 @@ def decision_answers(
     if not txn_ids:
         return {}
     batch = Batch(session)
-    rows = batch.fetch(_DECISION_ANSWERS, (batch.keys(sorted(set(txn_ids))),))
+    return _answer_rows(batch.fetch(_DECISION_ANSWERS, (batch.keys(sorted(set(txn_ids))),)))
+
+
+def _answer_rows(rows: list[Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     return {str(row[0]): (str(row[1]), dict(json_value(row[2]))) for row in rows}
 
 
