@@ -127,8 +127,17 @@ def gfp_baseline(
     y: np.ndarray[Any, Any],
     ts: np.ndarray[Any, Any],
     window_seconds: int = 86400,
+    batch_edges: int = 10_000,
 ) -> dict[str, Any]:
-    """IBM's Graph Feature Preprocessor (snapml) + LightGBM, as in the AMLworld GFP example."""
+    """IBM's Graph Feature Preprocessor (snapml) + LightGBM, as in the AMLworld GFP example.
+
+    The edges go through the preprocessor in time order, ``batch_edges`` at a time, the way
+    it is fed in real time: each batch's features come from the batch and the edges before
+    it within the windows. ``batch_edges=0`` is IBM's example instead: ``fit_transform`` on
+    the whole training part, then ``transform`` on validation and test. On this bank's
+    busy merchant accounts that form costs far more than linear time (scatter-gather on the
+    first 200,000 edges: 128 s at once against 3.6 s in batches of 10,000).
+    """
     try:
         from snapml import GraphFeaturePreprocessor
     except Exception as exc:  # pragma: no cover - reported, not faked
@@ -165,7 +174,7 @@ def gfp_baseline(
     )
     # IBM's published example configuration for AML (one-day windows by default; the
     # length-constrained cycle search off, as in IBM's example). With 10-day windows and
-    # lc-cycle on, the preprocessor had not finished the training part of 1,000,000 edges
+    # lc-cycle on, fit_transform had not finished the training part of 1,000,000 edges
     # after 30 minutes here.
     day = window_seconds
     params = {
@@ -191,12 +200,18 @@ def gfp_baseline(
         "lc-cycle_len": 8,
         "lc-cycle_bins": [y + 2 for y in range(2)],
     }
+    if np.any(np.diff(ts) < 0):
+        return {"error": "edges are not in time order: the split and the batches need them so"}
     tr, va, te = ml.temporal_split(ts)  # ids are in time order, so these are contiguous
     started = time.perf_counter()
     try:
         gfp = GraphFeaturePreprocessor()
         gfp.set_params(params)
-        enriched = np.vstack([gfp.fit_transform(x[tr]), gfp.transform(x[va]), gfp.transform(x[te])])
+        if batch_edges > 0:
+            parts = [gfp.transform(x[i : i + batch_edges]) for i in range(0, len(x), batch_edges)]
+        else:
+            parts = [gfp.fit_transform(x[tr]), gfp.transform(x[va]), gfp.transform(x[te])]
+        enriched = np.vstack(parts)
     except Exception as exc:  # pragma: no cover - reported, not faked
         return {"error": f"GraphFeaturePreprocessor failed: {exc.__class__.__name__}: {exc}"}
     features = enriched[:, 3:].astype(np.float32)  # drop edge id, source and target ids
@@ -222,7 +237,10 @@ def run_peer(args: tuple[Any, ...], timeout: float) -> dict[str, Any]:
     import multiprocessing as mp
     import queue as q
 
-    ctx = mp.get_context("fork")
+    # Spawned, not forked: this process has already run LightGBM's OpenMP thread pool, and a
+    # forked child inherits its state without its threads, so the preprocessor's own threads
+    # waited forever (the child sat idle in GraphFeaturePreprocessor.transform).
+    ctx = mp.get_context("spawn")
     results = ctx.Queue()
     child = ctx.Process(target=_peer_child, args=(results, args))
     started = time.perf_counter()
@@ -255,6 +273,13 @@ def main() -> None:
         type=int,
         default=24,
         help="GFP time windows (IBM's example: 24 hours)",
+    )
+    parser.add_argument(
+        "--peer-batch",
+        type=int,
+        default=10_000,
+        help="edges per GFP transform call, in time order (0: fit_transform on the training "
+        "part at once, as in IBM's example)",
     )
     args = parser.parse_args()
     started = time.perf_counter()
@@ -316,7 +341,7 @@ def main() -> None:
             flush=True,
         )
         baseline = run_peer(
-            (ledger, data.txn_ids, data.y, data.ts, args.peer_window_hours * 3600),
+            (ledger, data.txn_ids, data.y, data.ts, args.peer_window_hours * 3600, args.peer_batch),
             args.peer_timeout,
         )
     result = {
@@ -330,7 +355,11 @@ def main() -> None:
         "detector_params": params or {},
         "rules_alone": {k: round(rules[k], 4) for k in ("precision", "recall", "f1")},
         "full_model": {k: round(full.metrics["test"][k], 4) for k in ("precision", "recall", "f1")},
-        "gfp_baseline": {**baseline, "window_hours": args.peer_window_hours},
+        "gfp_baseline": {
+            **baseline,
+            "window_hours": args.peer_window_hours,
+            "batch_edges": args.peer_batch,
+        },
         "full_model_beats_baseline": (
             full.metrics["test"]["f1"] > baseline["f1"] if "f1" in baseline else None
         ),
