@@ -40,6 +40,17 @@ def _timestamp_conversion(dialect: Dialect) -> Callable[[datetime], object]:
     return found
 
 
+@contextmanager
+def _duplicate_keys(dbapi: Any) -> Iterator[None]:
+    """A unique key stored first by a concurrent transaction, as :class:`DuplicateKeyError`."""
+    try:
+        yield
+    except dbapi.IntegrityError as exc:
+        raise DuplicateKeyError(
+            f"a concurrent transaction stored one of these keys first: {exc}"
+        ) from exc
+
+
 class DriverStatement:
     """One statement as SQL text for each dialect.
 
@@ -111,11 +122,8 @@ class Batch:
             return
         cursor = self._connection.cursor()
         try:
-            cursor.executemany(statement.text[self.dialect], rows)
-        except self._dbapi.IntegrityError as exc:
-            raise DuplicateKeyError(
-                f"a concurrent transaction stored one of these keys first: {exc}"
-            ) from exc
+            with _duplicate_keys(self._dbapi):
+                cursor.executemany(statement.text[self.dialect], rows)
         finally:
             cursor.close()
 
@@ -129,20 +137,17 @@ class Batch:
         text = statement.text[self.dialect]
         out: list[Any] = []
         try:
-            if self.dialect == "postgresql":  # one round trip for all rows (pipeline mode)
-                cursor.executemany(text, rows, returning=True)
-                while True:
-                    out.append(cursor.fetchone())
-                    if not cursor.nextset():
-                        break
-            else:  # sqlite3 returns no rows from executemany; in-process calls are cheap
-                for row in rows:
-                    cursor.execute(text, row)
-                    out.append(cursor.fetchone())
-        except self._dbapi.IntegrityError as exc:
-            raise DuplicateKeyError(
-                f"a concurrent transaction stored one of these keys first: {exc}"
-            ) from exc
+            with _duplicate_keys(self._dbapi):
+                if self.dialect == "postgresql":  # one round trip for all rows (pipeline mode)
+                    cursor.executemany(text, rows, returning=True)
+                    while True:
+                        out.append(cursor.fetchone())
+                        if not cursor.nextset():
+                            break
+                else:  # sqlite3 returns no rows from executemany; in-process calls are cheap
+                    for row in rows:
+                        cursor.execute(text, row)
+                        out.append(cursor.fetchone())
         finally:
             cursor.close()
         return out
@@ -157,13 +162,8 @@ def sent_together(session: Session) -> Iterator[None]:
     if batch.dialect != "postgresql":
         yield
         return
-    try:
-        with batch._connection.driver_connection.pipeline():
-            yield
-    except batch._dbapi.IntegrityError as exc:
-        raise DuplicateKeyError(
-            f"a concurrent transaction stored one of these keys first: {exc}"
-        ) from exc
+    with _duplicate_keys(batch._dbapi), batch._connection.driver_connection.pipeline():
+        yield
 
 
 def json_value(value: Any) -> Any:
