@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -33,6 +34,21 @@ class _Application(FastAPI):
         from integrita.api.fast_lane import PaymentDecisionLane
 
         return PaymentDecisionLane(super().build_middleware_stack())
+
+
+def freeze_startup_heap() -> None:
+    """Put everything built at start-up out of the cyclic garbage collector's reach.
+
+    A server process holds about 300,000 objects once its modules are imported (SQLAlchemy,
+    pydantic, FastAPI, the web pages' libraries), nearly all of them for the life of the
+    process. Every full collection walked all of them: 100 to 190 ms with the interpreter
+    lock held, during which no payment is answered, a few times a minute under load. That
+    alone put PostgreSQL's p99 at 1,000 payments a second above 100 ms. Frozen, they are
+    never walked again; what requests create afterwards is collected as before (a few
+    thousand objects, well under a millisecond). Only the long-running server calls this.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(ctx: Context | None = None) -> FastAPI:

@@ -16,7 +16,7 @@ def serve(
     """Serve the HTTP API (/v1, OpenAPI at /docs) and the workbench pages."""
     import uvicorn
 
-    from integrita.api.app import create_app
+    from integrita.api.app import create_app, freeze_startup_heap
 
     ctx = context()
     console.print(f"integrita at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
@@ -25,7 +25,9 @@ def serve(
             "integrita.api.asgi:app", host=host, port=port, workers=workers, log_level="warning"
         )
     else:
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+        app = create_app(ctx)
+        freeze_startup_heap()
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
