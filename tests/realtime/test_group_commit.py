@@ -62,16 +62,16 @@ def test_a_decision_stored_by_another_process_meanwhile_is_replayed(
     raced = payment(txn_id="RACE-1", to_bank="B999", amount="70000")
     other = payment(txn_id="RACE-2")
     theirs = decisions.evaluate_payment(bank, raced, actor="other process")
-    real = repo.decision_inputs
+    real = repo.decision_inputs_steps
     calls = {"n": 0}
 
-    def stale_read(session: Any, *args: Any) -> Any:
+    def stale_read(sql: Any, *args: Any) -> Any:
         # the first read happens "before the other process committed": it sees no answer
         calls["n"] += 1
-        inputs = real(session, *args)
+        inputs = yield from real(sql, *args)
         return dataclasses.replace(inputs, answered={}) if calls["n"] == 1 else inputs
 
-    monkeypatch.setattr(repo, "decision_inputs", stale_read)
+    monkeypatch.setattr(repo, "decision_inputs_steps", stale_read)
     answers = decisions.decide_many(bank, [other, raced])
     assert answers[1] == theirs  # the unique key refused the second decision; the retry replays
     assert isinstance(answers[0], dict) and answers[0]["txn_id"] == "RACE-2"

@@ -13,6 +13,8 @@ nothing; a different event under a known ``txn_id`` is refused.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,8 +35,10 @@ from integrita.services.realtime.payments import (
     to_event,
 )
 from integrita.store import Session
+from integrita.store.async_driver import AsyncConnections
+from integrita.store.repositories import outbox as outbox_repo
 from integrita.store.repositories import realtime as repo
-from integrita.store.repositories.driver_sql import sent_together
+from integrita.store.repositories.driver_sql import Batch, SqlDialect, Steps, Write
 
 
 @dataclass(slots=True)
@@ -171,10 +175,23 @@ def _decide_one(
 Outcome = dict[str, Any] | IntegritaError
 
 
-def _decide_and_write(
-    ctx: Context, session: Session, requests: list[PaymentRequest]
-) -> list[Outcome]:
-    now = ctx.now()
+class NoActiveRuleSetError(Exception):
+    """The database holds no active rule set yet: the first batch must create version 1
+    (:func:`~integrita.services.realtime.rulesets.active_in`) on a session."""
+
+
+def _decision_steps(
+    ctx: Context,
+    sql: SqlDialect,
+    requests: list[PaymentRequest],
+    now: datetime,
+    rule_set: Callable[[], tuple[int, dict[str, Any]]] | None,
+) -> Steps[list[Outcome]]:
+    """A batch's unit of work, as steps any driver can carry out (see ``driver_sql``).
+
+    ``rule_set``: where the active rule set comes from when none is stored yet (a session
+    creates the defaults); without one, :class:`NoActiveRuleSetError` is raised.
+    """
     outcomes: list[Outcome | None] = [None] * len(requests)
     events: dict[int, PaymentEvent] = {}
     for i, request in enumerate(requests):
@@ -182,8 +199,8 @@ def _decide_and_write(
             events[i] = to_event(ctx, request)
         except IntegritaError as exc:
             outcomes[i] = exc
-    inputs = repo.decision_inputs(
-        session,
+    inputs = yield from repo.decision_inputs_steps(
+        sql,
         [e.from_account for e in events.values()],
         [e.txn_id for e in events.values()],
         [(e.to_bank, e.to_account) for e in events.values()],
@@ -198,7 +215,9 @@ def _decide_and_write(
             del events[i]
     if not events:
         return _complete(outcomes)
-    version, thresholds = inputs.rule_set or rulesets.active_in(session, now)
+    if inputs.rule_set is None and rule_set is None:
+        raise NoActiveRuleSetError
+    version, thresholds = inputs.rule_set or rule_set()  # type: ignore[misc]
     states = {account: state_of(row) for account, row in inputs.states.items()}
     answered, blocked = inputs.answered, inputs.blocked
     decided: dict[int, _Decided] = {}
@@ -226,7 +245,7 @@ def _decide_and_write(
         decided[i] = planned
         answered[event.txn_id] = (digest, planned.response)
         outcomes[i] = planned.response
-    _write(session, list(decided.values()), states, now)
+    yield from _write_steps(sql, list(decided.values()), states, now)
     return _complete(outcomes)
 
 
@@ -236,10 +255,14 @@ def _complete(outcomes: list[Outcome | None]) -> list[Outcome]:
     return done
 
 
-def _write(
-    session: Session, decided: list[_Decided], states: dict[str, RollingState], now: datetime
-) -> None:
-    message_ids = outbox.enqueue_many(session, [m for d in decided for m in d.messages])
+def _write_steps(
+    sql: SqlDialect, decided: list[_Decided], states: dict[str, RollingState], now: datetime
+) -> Steps[None]:
+    """The outbox rows first (their ids go into the answers), then the challenges, decisions
+    and states together, the last step of the transaction."""
+    message_ids = yield from outbox_repo.insert_new_steps(
+        sql, [m for d in decided for m in d.messages]
+    )
     for d in decided:
         for note in d.response["notifications"]:
             note["id"] = message_ids[note.pop("key")]
@@ -248,10 +271,22 @@ def _write(
             for note in d.response["notifications"]
         ]
     touched = sorted({str(d.decision_row["account_id"]) for d in decided})
-    with sent_together(session):
-        repo.add_challenges(session, [d.challenge_row for d in decided if d.challenge_row])
-        repo.add_decisions(session, [d.decision_row for d in decided])
-        repo.save_states(session, [{"key": a, **state_values(states[a], now)} for a in touched])
+    yield Write(
+        [
+            repo.challenge_writes(sql, [d.challenge_row for d in decided if d.challenge_row]),
+            repo.decision_writes(sql, [d.decision_row for d in decided]),
+            repo.state_writes(sql, [{"key": a, **state_values(states[a], now)} for a in touched]),
+        ],
+        last=True,
+    )
+
+
+def _decide_on_session(ctx: Context, session: Session, requests: list[PaymentRequest]) -> Any:
+    now = ctx.now()
+    batch = Batch(session)
+    return batch.run(
+        _decision_steps(ctx, batch, requests, now, lambda: rulesets.active_in(session, now))
+    )
 
 
 def decide_many(ctx: Context, requests: list[PaymentRequest], *, attempt: int = 1) -> list[Outcome]:
@@ -264,9 +299,9 @@ def decide_many(ctx: Context, requests: list[PaymentRequest], *, attempt: int = 
     try:
         if ctx.db.is_sqlite:
             with SQLITE_WRITER, ctx.db.transaction() as session:
-                return _decide_and_write(ctx, session, requests)
+                return list(_decide_on_session(ctx, session, requests))
         with ctx.db.transaction() as session:
-            return _decide_and_write(ctx, session, requests)
+            return list(_decide_on_session(ctx, session, requests))
     except DuplicateKeyError:
         # A concurrent transaction (another process) stored a decision, a state or a message
         # with one of our keys first. Run again: the retry sees its rows, so a raced payment
@@ -274,6 +309,28 @@ def decide_many(ctx: Context, requests: list[PaymentRequest], *, attempt: int = 
         if attempt >= 3:
             raise
         return decide_many(ctx, requests, attempt=attempt + 1)
+
+
+async def decide_many_on(
+    ctx: Context, connections: AsyncConnections, requests: list[PaymentRequest]
+) -> list[Outcome]:
+    """:func:`decide_many` on an event loop's own PostgreSQL connections: the loop serves
+    other requests while this batch waits on the database (two round trips, the commit
+    travelling with the writes)."""
+    for attempt in (1, 2, 3):
+        try:
+            now = ctx.now()
+            return list(
+                await connections.run(
+                    lambda sql: _decision_steps(ctx, sql, requests, now, None)  # noqa: B023
+                )
+            )
+        except DuplicateKeyError:  # as in decide_many: the retry replays the raced answers
+            if attempt == 3:
+                raise
+        except NoActiveRuleSetError:  # once in a database's life: the defaults, on a session
+            return await asyncio.to_thread(decide_many, ctx, requests)
+    raise AssertionError("unreachable")
 
 
 def evaluate_payment(ctx: Context, request: PaymentRequest, *, actor: str) -> dict[str, Any]:

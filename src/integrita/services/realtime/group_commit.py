@@ -6,13 +6,17 @@ each query) is shared, while no answer is given before its decision is stored. W
 payment in flight the batch is that payment alone, so a quiet system answers as fast as a
 transaction per payment would.
 
-Where the batch runs depends on the database. SQLite takes one writer at a time and does its
-work on the CPU, so a batch for an event loop runs on that loop, between two rounds of
-network reads: a second thread would only add handovers of the interpreter lock. PostgreSQL
-spends most of a batch waiting on the network, so batches run on writer threads (several,
-so that one batch's round trips overlap another's work) while the loop goes on serving
-requests; a thread that was idle waits a few milliseconds for more payments, as the loop
-does. Synchronous callers (:meth:`DecisionWriter.submit`) always use the threads.
+A batch for an event loop runs on that loop. SQLite takes one writer at a time and does its
+work on the CPU, so the loop runs the batch between two rounds of network reads. PostgreSQL
+spends most of a batch waiting on the network, so the loop runs batches on connections of
+its own (:class:`~integrita.store.async_driver.AsyncConnections`), one batch per connection
+at a time, and serves requests while they wait; payments that arrive while every connection
+is busy form the next batch. Writer threads would do the same waiting, but each round trip
+would end in a wait for the interpreter lock held by the loop, and each answer would cross
+back to the loop (measured: p99 at 1,000 requests/s 41–75 ms on threads; see
+docs/benchmarks.md). Synchronous callers (:meth:`DecisionWriter.submit`) use writer threads,
+several on PostgreSQL; a thread that was idle waits a few milliseconds for more payments, as
+the loop does.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from integrita.logging import get_logger
 from integrita.services.context import Context
 from integrita.services.realtime import decisions
 from integrita.services.realtime.payments import PaymentRequest
+from integrita.store.async_driver import AsyncConnections
 
 log = get_logger(__name__)
 
@@ -38,6 +43,9 @@ _Item = tuple[PaymentRequest, Any, asyncio.AbstractEventLoop | None]
 #: Writer threads on PostgreSQL: enough for one batch to be decided while another one waits
 #: on its round trips and commit, few enough not to fight over the interpreter lock.
 POSTGRES_WRITERS = 2
+#: Connections of an event loop on PostgreSQL: one batch waits on the database while the
+#: next one is decided.
+LOOP_CONNECTIONS = 2
 #: How long a batch waits for more payments after its first (on the event loop always, on a
 #: writer thread when it was idle): at 1,000 payments a second it then holds a few, whose
 #: shared commit and queries cost less than the wait (measured: p99 at 1,000 requests/s from
@@ -68,6 +76,60 @@ def _decide(ctx: Context, requests: list[PaymentRequest]) -> list[Any]:
         return [exc] * len(requests)
 
 
+class _PostgresLoopLane:
+    """Batches of one event loop on PostgreSQL, each on a connection of the loop's own."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        loop: asyncio.AbstractEventLoop,
+        max_batch: int,
+        count: Callable[[int], None],
+    ) -> None:
+        self.loop = loop
+        self._count = count
+        self.connections = AsyncConnections(ctx.db, size=LOOP_CONNECTIONS)
+        self._ctx = ctx
+        self._max_batch = max_batch
+        self._pending: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]] = []
+        self._running: set[asyncio.Task[None]] = set()
+        self._gathering = False
+
+    def add(self, request: PaymentRequest, future: asyncio.Future[dict[str, Any]]) -> None:
+        self._pending.append((request, future))
+        if not self._gathering and len(self._running) < self.connections.size:
+            # a free connection: wait a little for company, as an idle writer thread does
+            self._gathering = True
+            self.loop.call_later(GATHER_SECONDS, self._start)
+
+    def _start(self) -> None:
+        self._gathering = False
+        while self._pending and len(self._running) < self.connections.size:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+            task = self.loop.create_task(self._decide(batch))
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if self._pending and not self._gathering:  # these waited for a connection already
+            self._start()
+
+    async def _decide(
+        self, batch: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]]
+    ) -> None:
+        requests = [r for r, _ in batch]
+        outcomes: list[Any]
+        try:
+            outcomes = await decisions.decide_many_on(self._ctx, self.connections, requests)
+        except Exception as exc:
+            log.warning("decision batch failed", extra={"size": len(batch), "error": str(exc)})
+            outcomes = [exc] * len(batch)
+        self._count(len(batch))
+        _settle_all([(f, o) for (_, f), o in zip(batch, outcomes, strict=True)])
+
+
 class DecisionWriter:
     """Takes payments from any thread or event loop and decides them in batches."""
 
@@ -80,6 +142,7 @@ class DecisionWriter:
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
         self._loop_batch: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]] = []
+        self._lane: _PostgresLoopLane | None = None
         self._count_lock = threading.Lock()
         self.batches = 0
         self.decided = 0
@@ -161,9 +224,14 @@ class DecisionWriter:
             if len(self._loop_batch) == 1:  # the payments read meanwhile join it
                 loop.call_later(GATHER_SECONDS, self._decide_on_loop, loop)
         else:
-            self._ensure_started()
-            self._queue.put((request, future, loop))
+            self._lane_of(loop).add(request, future)
         return await future
+
+    def _lane_of(self, loop: asyncio.AbstractEventLoop) -> _PostgresLoopLane:
+        if self._lane is None or self._lane.loop is not loop:
+            # a new loop (a test client's, say): the old loop's connections go with it
+            self._lane = _PostgresLoopLane(self._ctx, loop, self._max_batch, self._count)
+        return self._lane
 
     def _decide_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._loop_batch[: self._max_batch]
@@ -173,6 +241,13 @@ class DecisionWriter:
         outcomes = _decide(self._ctx, [r for r, _ in batch])
         self._count(len(batch))
         _settle_all([(f, o) for (_, f), o in zip(batch, outcomes, strict=True)])
+
+    async def aclose(self) -> None:
+        """Close the running loop's database connections (after its last batch)."""
+        lane = self._lane
+        if lane is not None and lane.loop is asyncio.get_running_loop():
+            self._lane = None
+            await lane.connections.aclose()
 
     def close(self, timeout: float = 10.0) -> None:
         """Decide what is queued, then stop the writer threads."""

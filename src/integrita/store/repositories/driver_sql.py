@@ -11,14 +11,20 @@ back through the models unchanged.
 Keys are bound as one parameter, so a look-up is one SQL text whatever the batch size (and
 PostgreSQL's prepared statements serve every batch): ``= ANY(%s)`` with a list on
 PostgreSQL, ``IN (SELECT value FROM json_each(?))`` with a JSON array on SQLite.
+
+A unit of work that must run on more than one kind of connection (a session's, or an event
+loop's own PostgreSQL connection: see ``async_driver``) is written once, as a generator of
+*steps*: it yields :class:`Read`, :class:`InsertReturning` or :class:`Write` and is sent each
+step's rows back. :meth:`Batch.run` carries the steps out on a session's connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy.engine import Dialect
@@ -41,7 +47,7 @@ def _timestamp_conversion(dialect: Dialect) -> Callable[[datetime], object]:
 
 
 @contextmanager
-def _duplicate_keys(dbapi: Any) -> Iterator[None]:
+def duplicate_keys(dbapi: Any) -> Iterator[None]:
     """A unique key stored first by a concurrent transaction, as :class:`DuplicateKeyError`."""
     try:
         yield
@@ -70,15 +76,44 @@ class DriverStatement:
         }
 
 
-class Batch:
-    """The driver connection of a session's transaction, with its dialect's conversions."""
+Params = Sequence[object]
 
-    def __init__(self, session: Session) -> None:
-        connection = session.connection()
-        dialect = connection.dialect
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """Several reads; answered with each one's rows (in one round trip on PostgreSQL)."""
+
+    reads: Sequence[tuple[DriverStatement, Params]]
+
+
+@dataclass(frozen=True, slots=True)
+class InsertReturning:
+    """An ``INSERT ... RETURNING`` once per row; answered with the returned row of each."""
+
+    statement: DriverStatement
+    rows: Sequence[Params]
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Statements each run once per row, sent together; answered with nothing. ``last``: the
+    unit of work ends after this step, so a driver may send its COMMIT along."""
+
+    writes: Sequence[tuple[DriverStatement, Sequence[Params]]]
+    last: bool = False
+
+
+Step = Read | InsertReturning | Write
+T = TypeVar("T")
+#: A unit of work as steps (see the module's docstring), returning a T.
+Steps = Generator[Step, Any, T]
+
+
+class SqlDialect:
+    """How values are bound for one dialect: key lists, JSON and UTC timestamps."""
+
+    def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect.name
-        self._dbapi: Any = dialect.dbapi
-        self._connection: Any = connection.connection
         self._json_dumps: Callable[[Any], str] = dialect._json_serializer  # type: ignore[attr-defined]
         self.timestamp = _timestamp_conversion(dialect)
 
@@ -88,6 +123,43 @@ class Batch:
 
     def json(self, value: object) -> str:
         return self._json_dumps(value)
+
+
+class Batch(SqlDialect):
+    """The driver connection of a session's transaction, with its dialect's conversions."""
+
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        super().__init__(connection.dialect)
+        self._dbapi: Any = connection.dialect.dbapi
+        self._connection: Any = connection.connection
+
+    def run(self, steps: Steps[T]) -> T:
+        """Carry out a unit of work's steps on this connection; what it returns."""
+        answer: Any = None
+        while True:
+            try:
+                step = steps.send(answer)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(step, Read):
+                answer = self.fetch_together(step.reads)
+            elif isinstance(step, InsertReturning):
+                answer = self.insert_returning(step.statement, step.rows)
+            else:
+                with self.sent_together():
+                    for statement, rows in step.writes:
+                        self.write_many(statement, rows)
+                answer = None
+
+    @contextmanager
+    def sent_together(self) -> Iterator[None]:
+        """:func:`sent_together` on this connection."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        with duplicate_keys(self._dbapi), self._connection.driver_connection.pipeline():
+            yield
 
     def fetch(self, statement: DriverStatement, params: Sequence[object]) -> list[Any]:
         cursor = self._connection.cursor()
@@ -122,7 +194,7 @@ class Batch:
             return
         cursor = self._connection.cursor()
         try:
-            with _duplicate_keys(self._dbapi):
+            with duplicate_keys(self._dbapi):
                 cursor.executemany(statement.text[self.dialect], rows)
         finally:
             cursor.close()
@@ -137,7 +209,7 @@ class Batch:
         text = statement.text[self.dialect]
         out: list[Any] = []
         try:
-            with _duplicate_keys(self._dbapi):
+            with duplicate_keys(self._dbapi):
                 if self.dialect == "postgresql":  # one round trip for all rows (pipeline mode)
                     cursor.executemany(text, rows, returning=True)
                     while True:
@@ -158,11 +230,7 @@ def sent_together(session: Session) -> Iterator[None]:
     """The writes made inside go to PostgreSQL together, in one round trip (pipeline mode);
     a unique key stored first by a concurrent transaction raises :class:`DuplicateKeyError`
     when the block ends. Writes need no answer, so nothing inside may read one back."""
-    batch = Batch(session)
-    if batch.dialect != "postgresql":
-        yield
-        return
-    with _duplicate_keys(batch._dbapi), batch._connection.driver_connection.pipeline():
+    with Batch(session).sent_together():
         yield
 
 

@@ -10,7 +10,13 @@ from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from integrita.store.models import OutboxMessage
-from integrita.store.repositories.driver_sql import Batch, DriverStatement
+from integrita.store.repositories.driver_sql import (
+    Batch,
+    DriverStatement,
+    InsertReturning,
+    SqlDialect,
+    Steps,
+)
 
 _TABLE = cast(Table, OutboxMessage.__table__)
 
@@ -42,11 +48,24 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, 
     batch = Batch(session)
     keys = sorted({str(r["idempotency_key"]) for r in rows})
     ids = {str(k): int(i) for k, i in batch.fetch(_EXISTING_KEYS, (batch.keys(keys),))}
+    new = [row for row in rows if row["idempotency_key"] not in ids]
+    ids.update(batch.run(insert_new_steps(batch, new)))
+    return ids
+
+
+def insert_new_steps(sql: SqlDialect, rows: Sequence[dict[str, Any]]) -> Steps[dict[str, int]]:
+    """Insert messages whose idempotency keys nobody stored yet; message id by key.
+
+    For changes that create their messages' keys in the same transaction (a payment
+    decision's keys name its txn_id), so no look-up is needed: a concurrent transaction that
+    stored one of the keys first makes the insert raise :class:`DuplicateKeyError`.
+    """
     new: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["idempotency_key"] not in ids:
-            new.setdefault(str(row["idempotency_key"]), row)
-    inserted = batch.insert_returning(
+        new.setdefault(str(row["idempotency_key"]), row)
+    if not new:
+        return {}
+    inserted = yield InsertReturning(
         _INSERT,
         [
             (
@@ -55,17 +74,16 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, 
                 row["recipient"],
                 row["template"],
                 row["language"],
-                batch.json(row["params"]),
+                sql.json(row["params"]),
                 row["status"],
                 row["attempts"],
-                batch.timestamp(row["next_attempt_at"]),
-                batch.timestamp(row["created_at"]),
+                sql.timestamp(row["next_attempt_at"]),
+                sql.timestamp(row["created_at"]),
             )
             for row in new.values()
         ],
     )
-    ids.update({str(k): int(i) for k, i in inserted})
-    return ids
+    return {str(k): int(i) for k, i in inserted}
 
 
 def claim_due(

@@ -27,7 +27,16 @@ from integrita.store.models import (
     PaymentDecision,
     RuleSetVersion,
 )
-from integrita.store.repositories.driver_sql import Batch, DriverStatement, json_value
+from integrita.store.repositories.driver_sql import (
+    Batch,
+    DriverStatement,
+    Params,
+    Read,
+    SqlDialect,
+    Steps,
+    Write,
+    json_value,
+)
 
 
 def _insert(session: Session) -> Any:
@@ -283,16 +292,28 @@ _STATE_UPDATE_MANY = DriverStatement(
 )
 
 
-def _select_states(batch: Batch, account_ids: list[str]) -> dict[str, dict[str, Any]]:
-    return _state_rows(batch.fetch(_STATE_SELECT_MANY, (batch.keys(account_ids),)))
-
-
 def _state_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
     return {
         str(row[0]): {"account_id": row[0], "recent": json_value(row[1])}
         | dict(zip(_STATE_COLUMNS[1:], row[2:], strict=True))
         for row in rows
     }
+
+
+def _lock_states_steps(
+    sql: SqlDialect, wanted: list[str], at: datetime, found: dict[str, dict[str, Any]] | None
+) -> Steps[dict[str, dict[str, Any]]]:
+    """Steps of :func:`lock_states`; ``found``: the states of ``wanted`` already read."""
+    if found is None:
+        (rows,) = yield Read([(_STATE_SELECT_MANY, (sql.keys(wanted),))])
+        found = _state_rows(rows)
+    missing = [a for a in wanted if a not in found]
+    if missing:
+        empty, created = sql.json([]), sql.timestamp(at)
+        yield Write([(_STATE_INSERT_MANY, [(a, empty, created) for a in missing])])
+        (rows,) = yield Read([(_STATE_SELECT_MANY, (sql.keys(missing),))])
+        found.update(_state_rows(rows))
+    return found
 
 
 def lock_states(
@@ -308,13 +329,26 @@ def lock_states(
     if not wanted:
         return {}
     batch = Batch(session)
-    found = _select_states(batch, wanted)
-    missing = [a for a in wanted if a not in found]
-    if missing:
-        empty, created = batch.json([]), batch.timestamp(at)
-        batch.write_many(_STATE_INSERT_MANY, [(a, empty, created) for a in missing])
-        found.update(_select_states(batch, missing))
-    return found
+    return batch.run(_lock_states_steps(batch, wanted, at, None))
+
+
+def state_writes(
+    sql: SqlDialect, rows: Sequence[dict[str, Any]]
+) -> tuple[DriverStatement, list[Params]]:
+    """The update of many accounts' states (each row: ``key`` = account id plus the state
+    columns), for a :class:`Write`."""
+    return _STATE_UPDATE_MANY, [
+        (
+            sql.json(row["recent"]),
+            row["history_count"],
+            row["history_mean"],
+            row["history_m2"],
+            row["history_max"],
+            sql.timestamp(row["updated_at"]),
+            row["key"],
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,31 +364,28 @@ class DecisionInputs:
     blocked: set[tuple[str, str]]
 
 
-def decision_inputs(
-    session: Session,
+def decision_inputs_steps(
+    sql: SqlDialect,
     account_ids: Sequence[str],
     txn_ids: Sequence[str],
     counterparties: Sequence[tuple[str, str]],
     at: datetime,
-) -> DecisionInputs:
+) -> Steps[DecisionInputs]:
     """The reads of a decision batch, sent together (one round trip on PostgreSQL). The
     states of known accounts are locked and created when missing, as :func:`lock_states`."""
-    batch = Batch(session)
     wanted = sorted(set(account_ids))
-    rows = batch.fetch_together(
+    rows = yield Read(
         [
-            (_ACCOUNT_CONTEXT_MANY, (batch.keys(wanted),)),
+            (_ACCOUNT_CONTEXT_MANY, (sql.keys(wanted),)),
             (_ACTIVE_RULE_SET, ()),
-            (_STATE_SELECT_MANY, (batch.keys(wanted),)),
-            (_DECISION_ANSWERS, (batch.keys(sorted(set(txn_ids))),)),
-            (_BLOCKED_AMONG, (batch.keys(sorted({a for _, a in counterparties})),)),
+            (_STATE_SELECT_MANY, (sql.keys(wanted),)),
+            (_DECISION_ANSWERS, (sql.keys(sorted(set(txn_ids))),)),
+            (_BLOCKED_AMONG, (sql.keys(sorted({a for _, a in counterparties})),)),
         ]
     )
     accounts = _account_rows(rows[0])
     states = {a: s for a, s in _state_rows(rows[2]).items() if a in accounts}
-    missing = [a for a in accounts if a not in states]
-    if missing:
-        states.update(lock_states(session, missing, at))
+    states = yield from _lock_states_steps(sql, sorted(accounts), at, states)
     return DecisionInputs(
         accounts=accounts,
         rule_set=(int(rows[1][0][0]), dict(json_value(rows[1][0][1]))) if rows[1] else None,
@@ -364,24 +395,22 @@ def decision_inputs(
     )
 
 
+def decision_inputs(
+    session: Session,
+    account_ids: Sequence[str],
+    txn_ids: Sequence[str],
+    counterparties: Sequence[tuple[str, str]],
+    at: datetime,
+) -> DecisionInputs:
+    """:func:`decision_inputs_steps` on a session's connection."""
+    batch = Batch(session)
+    return batch.run(decision_inputs_steps(batch, account_ids, txn_ids, counterparties, at))
+
+
 def save_states(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Write many accounts' states (each row: ``key`` = account id plus the state columns)."""
     batch = Batch(session)
-    batch.write_many(
-        _STATE_UPDATE_MANY,
-        [
-            (
-                batch.json(row["recent"]),
-                row["history_count"],
-                row["history_mean"],
-                row["history_m2"],
-                row["history_max"],
-                batch.timestamp(row["updated_at"]),
-                row["key"],
-            )
-            for row in rows
-        ],
-    )
+    batch.write_many(*state_writes(batch, rows))
 
 
 # -- decisions ---------------------------------------------------------------------------------
@@ -422,29 +451,33 @@ _DECISION_ANSWERS = DriverStatement(
 )
 
 
+def decision_writes(
+    sql: SqlDialect, rows: Sequence[dict[str, Any]]
+) -> tuple[DriverStatement, list[Params]]:
+    """The insert of many decisions, for a :class:`Write`."""
+    return _DECISION_INSERT_MANY, [
+        (
+            row["txn_id"],
+            row["account_id"],
+            row["customer_id"],
+            sql.timestamp(row["decided_at"]),
+            row["event_hash"],
+            sql.json(row["event"]),
+            row["decision"],
+            sql.json(row["response"]),
+            row["rule_set_version"],
+            row["status"],
+            row["challenge_id"],
+        )
+        for row in rows
+    ]
+
+
 def add_decisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many decisions. Raises :class:`DuplicateKeyError` when a concurrent transaction
     stored a decision for one of the txn_ids first (the caller retries)."""
     batch = Batch(session)
-    batch.write_many(
-        _DECISION_INSERT_MANY,
-        [
-            (
-                row["txn_id"],
-                row["account_id"],
-                row["customer_id"],
-                batch.timestamp(row["decided_at"]),
-                row["event_hash"],
-                batch.json(row["event"]),
-                row["decision"],
-                batch.json(row["response"]),
-                row["rule_set_version"],
-                row["status"],
-                row["challenge_id"],
-            )
-            for row in rows
-        ],
-    )
+    batch.write_many(*decision_writes(batch, rows))
 
 
 def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
@@ -480,27 +513,31 @@ _CHALLENGE_INSERT_MANY = DriverStatement(
 )
 
 
+def challenge_writes(
+    sql: SqlDialect, rows: Sequence[dict[str, Any]]
+) -> tuple[DriverStatement, list[Params]]:
+    """The insert of new challenges (each row as
+    :func:`~integrita.services.realtime.challenges.plan` builds it), for a :class:`Write`."""
+    return _CHALLENGE_INSERT_MANY, [
+        (
+            row["id"],
+            row["txn_id"],
+            row["code_hash"],
+            row["salt"],
+            sql.timestamp(row["created_at"]),
+            sql.timestamp(row["expires_at"]),
+            row["attempts"],
+            row["max_attempts"],
+            row["status"],
+        )
+        for row in rows
+    ]
+
+
 def add_challenges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new challenges (each row as :func:`~integrita.services.realtime.challenges.plan`
-    builds it, not yet answered)."""
+    """Insert new challenges, not yet answered."""
     batch = Batch(session)
-    batch.write_many(
-        _CHALLENGE_INSERT_MANY,
-        [
-            (
-                row["id"],
-                row["txn_id"],
-                row["code_hash"],
-                row["salt"],
-                batch.timestamp(row["created_at"]),
-                batch.timestamp(row["expires_at"]),
-                row["attempts"],
-                row["max_attempts"],
-                row["status"],
-            )
-            for row in rows
-        ],
-    )
+    batch.write_many(*challenge_writes(batch, rows))
 
 
 def get_challenge(session: Session, challenge_id: str, *, lock: bool = False) -> Challenge | None:
