@@ -23,6 +23,7 @@ from typing import Any
 
 import psycopg
 
+from integrita.logging import get_logger
 from integrita.store.database import Database
 from integrita.store.repositories.driver_sql import (
     InsertReturning,
@@ -32,6 +33,8 @@ from integrita.store.repositories.driver_sql import (
     T,
     duplicate_keys,
 )
+
+log = get_logger(__name__)
 
 
 class AsyncConnections:
@@ -47,53 +50,86 @@ class AsyncConnections:
         self.size = size
         self._idle: list[psycopg.AsyncConnection[Any]] = []
         self._opened = 0
-        self._waiting: deque[asyncio.Future[psycopg.AsyncConnection[Any]]] = deque()
+        self._waiting: deque[asyncio.Future[psycopg.AsyncConnection[Any] | None]] = deque()
 
     async def run(self, unit: Callable[[SqlDialect], Steps[T]]) -> T:
         """Carry out one unit of work in a transaction of its own; committed on return,
         rolled back on any error (a unique key stored first by a concurrent transaction
-        raises :class:`~integrita.errors.DuplicateKeyError`)."""
-        connection = await self._acquire()
-        try:
-            result = await _carry_out(connection, unit(self.sql))
-        except BaseException:
-            await self._after_failure(connection)
-            raise
-        self._release(connection)
-        return result
+        raises :class:`~integrita.errors.DuplicateKeyError`).
+
+        A connection found broken (the server restarted, or ended the session) is replaced
+        and the unit of work runs once more from its first step on the new one, as the
+        session's pool checks a connection before lending it. Running it again is safe for
+        a unit of work that is idempotent on its keys, as a payment decision is: had the
+        lost COMMIT reached the server, the second run reads the stored answer.
+        """
+        for attempt in (1, 2):
+            connection = await self._acquire()
+            try:
+                result = await _carry_out(connection, unit(self.sql))
+            except psycopg.OperationalError:
+                broken = await self._after_failure(connection)
+                if broken and attempt == 1:
+                    log.warning("database connection lost; running the batch again")
+                    continue
+                raise
+            except BaseException:
+                await self._after_failure(connection)
+                raise
+            self._release(connection)
+            return result
+        raise AssertionError("unreachable")
 
     async def _acquire(self) -> psycopg.AsyncConnection[Any]:
-        if self._idle:
-            return self._idle.pop()
-        if self._opened < self.size:
-            self._opened += 1
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._opened < self.size:
+                self._opened += 1
+                try:
+                    return await psycopg.AsyncConnection.connect(self._conninfo)
+                except BaseException:
+                    self._dropped()
+                    raise
+            waiter: asyncio.Future[psycopg.AsyncConnection[Any] | None]
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
             try:
-                return await psycopg.AsyncConnection.connect(self._conninfo)
-            except BaseException:
-                self._opened -= 1
+                connection = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                    self._release(waiter.result())  # handed over as the caller gave up
                 raise
-        waiter: asyncio.Future[psycopg.AsyncConnection[Any]]
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiting.append(waiter)
-        return await waiter
+            if connection is not None:
+                return connection
+            # a connection was dropped: its place is free, go round and open one
 
-    def _release(self, connection: psycopg.AsyncConnection[Any]) -> None:
+    def _release(self, connection: psycopg.AsyncConnection[Any] | None) -> None:
+        """Lend ``connection`` to the first caller waiting, else keep it idle; ``None``: a
+        connection was dropped, so the first caller waiting may open a new one."""
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(connection)
                 return
-        self._idle.append(connection)
+        if connection is not None:
+            self._idle.append(connection)
 
-    async def _after_failure(self, connection: psycopg.AsyncConnection[Any]) -> None:
+    def _dropped(self) -> None:
+        self._opened -= 1
+        self._release(None)
+
+    async def _after_failure(self, connection: psycopg.AsyncConnection[Any]) -> bool:
+        """Roll back and lend the connection again; whether it was broken (and dropped)."""
         try:
             if not connection.closed:
                 await connection.rollback()
                 self._release(connection)
-                return
+                return False
         except psycopg.Error:
             await connection.close()
-        self._opened -= 1  # broken: the next unit of work opens a new one
+        self._dropped()  # the next unit of work opens a new one
+        return True
 
     async def aclose(self) -> None:
         """Close the idle connections (call on the loop that opened them)."""
