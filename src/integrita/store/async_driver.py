@@ -17,11 +17,14 @@ connection check on checkout and a separate COMMIT.
 from __future__ import annotations
 
 import asyncio
+import select
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg.abc import PQGen
+from psycopg.waiting import Ready, Wait
 
 from integrita.logging import get_logger
 from integrita.store.database import Database
@@ -35,6 +38,61 @@ from integrita.store.repositories.driver_sql import (
 )
 
 log = get_logger(__name__)
+
+
+class _LoopConnection(psycopg.AsyncConnection[Any]):
+    """psycopg's asynchronous connection, waiting on the socket only when it must.
+
+    psycopg drives each exchange with the server as a generator that asks to wait until the
+    socket is readable or writable; its own asynchronous wait answers every such request with
+    a trip round the event loop (an event, a task and a reader or writer registered and
+    removed), and a pipelined batch makes a dozen requests. Most are answered at once on
+    loopback (the socket is writable; the reply has arrived), so this one first asks the
+    kernel without waiting and registers with the loop only when nothing is ready: measured
+    at 1,000 payments a second, psycopg's waiting was a quarter of the server's CPU.
+    """
+
+    async def wait(self, gen: PQGen[T], interval: float = 0.0) -> T:
+        del interval  # psycopg's check for Ctrl-C; the event loop's own signal handling serves
+        fileno = self.pgconn.socket
+        try:
+            wanted = next(gen)
+            while True:
+                ready = _ready_now(fileno, wanted) or await _ready_later(fileno, wanted)
+                wanted = gen.send(ready)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        except OSError as exc:
+            raise psycopg.OperationalError("connection socket closed") from exc
+
+
+def _ready_now(fileno: int, wanted: Wait) -> Ready:
+    readable, writable, _ = select.select(
+        (fileno,) if wanted & Wait.R else (), (fileno,) if wanted & Wait.W else (), (), 0
+    )
+    return Ready((Ready.R if readable else 0) | (Ready.W if writable else 0))
+
+
+async def _ready_later(fileno: int, wanted: Wait) -> Ready:
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[Ready] = loop.create_future()
+
+    def wake(state: Ready) -> None:
+        if not ready.done():
+            ready.set_result(state)
+
+    if wanted & Wait.R:
+        loop.add_reader(fileno, wake, Ready.R)
+    if wanted & Wait.W:
+        loop.add_writer(fileno, wake, Ready.W)
+    try:
+        await ready
+    finally:
+        if wanted & Wait.R:
+            loop.remove_reader(fileno)
+        if wanted & Wait.W:
+            loop.remove_writer(fileno)
+    return _ready_now(fileno, wanted) or ready.result()
 
 
 class AsyncConnections:
@@ -87,7 +145,7 @@ class AsyncConnections:
             if self._opened < self.size:
                 self._opened += 1
                 try:
-                    return await psycopg.AsyncConnection.connect(self._conninfo)
+                    return await _LoopConnection.connect(self._conninfo)
                 except BaseException:
                     self._dropped()
                     raise
