@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
@@ -19,6 +20,14 @@ from integrita.services.realtime.group_commit import DecisionWriter
 from integrita.store.repositories import realtime as repo
 
 Factory = Callable[..., payments.PaymentRequest]
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on a new event loop in a thread of its own, as a server's loop runs:
+    the test's thread may already have a loop (Playwright's, from a browser test)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def _decide_on_loop(
@@ -36,7 +45,7 @@ def _decide_on_loop(
             await writer.aclose()
 
     try:
-        return asyncio.run(main()), writer
+        return _run(main()), writer
     finally:
         writer.close()
 
@@ -90,7 +99,7 @@ def test_a_lost_database_connection_is_replaced_and_the_payment_decided(
             await writer.aclose()
 
     try:
-        before, after = asyncio.run(main())
+        before, after = _run(main())
     finally:
         writer.close()
     assert before["decision"] == after["decision"] == "allow"
