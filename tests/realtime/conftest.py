@@ -3,6 +3,7 @@ contacts, and a helper that builds payment events."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from integrita.services.context import Context
 from integrita.services.outbox_adapters import OutgoingMessage
 from integrita.services.realtime import decisions, payments
 from integrita.store.repositories import customers as customers_repo
+from integrita.store.repositories import realtime as realtime_repo
 
 PASSWORD = "a long test password"
 BANK = "B001"
@@ -165,3 +167,19 @@ def api_event(**overrides: Any) -> dict[str, Any]:
     }
     event.update(overrides)
     return event
+
+
+@pytest.fixture
+def stale_first_read(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Make the first read of a decision batch see no stored answers, as if another process
+    committed its decision just after the read; the count of reads made is returned."""
+    real = realtime_repo.decision_inputs_steps
+    calls = {"n": 0}
+
+    def stale_read(sql: Any, *args: Any) -> Any:
+        calls["n"] += 1
+        inputs = yield from real(sql, *args)
+        return dataclasses.replace(inputs, answered={}) if calls["n"] == 1 else inputs
+
+    monkeypatch.setattr(realtime_repo, "decision_inputs_steps", stale_read)
+    return calls

@@ -4,11 +4,9 @@ answer, and every future resolves only after its decision is committed."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from concurrent.futures import wait
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -57,21 +55,12 @@ def test_the_same_txn_id_twice_in_a_batch_is_decided_once(bank: Context, payment
 
 
 def test_a_decision_stored_by_another_process_meanwhile_is_replayed(
-    bank: Context, payment: Factory, monkeypatch: pytest.MonkeyPatch
+    bank: Context, payment: Factory, request: pytest.FixtureRequest
 ) -> None:
     raced = payment(txn_id="RACE-1", to_bank="B999", amount="70000")
     other = payment(txn_id="RACE-2")
     theirs = decisions.evaluate_payment(bank, raced, actor="other process")
-    real = repo.decision_inputs_steps
-    calls = {"n": 0}
-
-    def stale_read(sql: Any, *args: Any) -> Any:
-        # the first read happens "before the other process committed": it sees no answer
-        calls["n"] += 1
-        inputs = yield from real(sql, *args)
-        return dataclasses.replace(inputs, answered={}) if calls["n"] == 1 else inputs
-
-    monkeypatch.setattr(repo, "decision_inputs_steps", stale_read)
+    calls = request.getfixturevalue("stale_first_read")  # from here on, as in the race
     answers = decisions.decide_many(bank, [other, raced])
     assert answers[1] == theirs  # the unique key refused the second decision; the retry replays
     assert isinstance(answers[0], dict) and answers[0]["txn_id"] == "RACE-2"

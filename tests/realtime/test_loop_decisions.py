@@ -6,7 +6,6 @@ that has no rule set yet."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -109,20 +108,11 @@ def test_a_lost_database_connection_is_replaced_and_the_payment_decided(
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_a_decision_stored_by_another_process_meanwhile_is_replayed_on_the_loop(
-    bank: Context, payment: Factory, monkeypatch: pytest.MonkeyPatch
+    bank: Context, payment: Factory, request: pytest.FixtureRequest
 ) -> None:
     raced = payment(txn_id="L-RACE-1", to_bank="B999", amount="70000")
     (theirs,), _ = _decide_on_loop(bank, [raced])  # "the other process"
-    real = repo.decision_inputs_steps
-    calls = {"n": 0}
-
-    def stale_read(sql: Any, *args: Any) -> Any:
-        # the first read happens "before the other process committed": it sees no answer
-        calls["n"] += 1
-        inputs = yield from real(sql, *args)
-        return dataclasses.replace(inputs, answered={}) if calls["n"] == 1 else inputs
-
-    monkeypatch.setattr(repo, "decision_inputs_steps", stale_read)
+    calls = request.getfixturevalue("stale_first_read")  # from here on, as in the race
     (other, again), _ = _decide_on_loop(bank, [payment(txn_id="L-RACE-2"), raced])
     assert calls["n"] == 2  # the unique key refused the first attempt; the retry read again
     assert again == theirs
