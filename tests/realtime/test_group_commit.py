@@ -1,11 +1,10 @@
 """Decisions in batches (group commit): payments of one account see each other inside a batch,
-one bad payment does not spoil the others, a race with another process replays the stored
-answer, and every future resolves only after its decision is committed."""
+one bad payment does not spoil the others, and a race with another process replays the stored
+answer. How the server gathers batches on its event loop: ``test_loop_decisions``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import wait
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from integrita.errors import ConflictError, InputError
 from integrita.services.context import Context
 from integrita.services.realtime import decisions, payments
-from integrita.services.realtime.group_commit import DecisionWriter
 from integrita.store.repositories import realtime as repo
 
 Factory = Callable[..., payments.PaymentRequest]
@@ -67,33 +65,3 @@ def test_a_decision_stored_by_another_process_meanwhile_is_replayed(
     assert calls["n"] == 2
     with bank.db.transaction() as session:
         assert sorted(repo.decision_ids(session)) == ["RACE-1", "RACE-2"]
-
-
-def test_the_writer_batches_concurrent_payments_and_answers_after_commit(
-    bank: Context, payment: Factory
-) -> None:
-    writer = DecisionWriter(bank, max_batch=50)
-    try:
-        futures = [writer.submit(payment(txn_id=f"W{i:03d}")) for i in range(120)]
-        done, not_done = wait(futures, timeout=60)
-        assert not not_done
-        for future in done:
-            answer = future.result()
-            with bank.db.transaction() as session:  # committed before the future resolved
-                assert repo.decision_answer(session, answer["txn_id"]) is not None
-        assert writer.decided == 120
-        assert writer.batches < 120  # payments queued behind a commit share the next one
-    finally:
-        writer.close()
-
-
-def test_the_writer_hands_each_payment_its_own_error(bank: Context, payment: Factory) -> None:
-    writer = DecisionWriter(bank)
-    try:
-        bad = writer.submit(payment(from_account="NOPE"))
-        good = writer.submit(payment())
-        with pytest.raises(InputError, match="not known"):
-            bad.result(timeout=30)
-        assert good.result(timeout=30)["decision"] == "allow"
-    finally:
-        writer.close()

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 
+from integrita.errors import InputError
 from integrita.services.context import Context
 from integrita.services.realtime import payments
 from integrita.services.realtime.group_commit import DecisionWriter
@@ -31,22 +32,21 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 def _decide_on_loop(
     ctx: Context, requests: list[payments.PaymentRequest], *, together: bool = True
-) -> tuple[list[dict[str, Any]], DecisionWriter]:
-    """Decide ``requests`` on a fresh event loop, all in flight at once or one after another."""
+) -> tuple[list[Any], DecisionWriter]:
+    """Decide ``requests`` on a fresh event loop, all in flight at once (each answer or
+    error) or one after another."""
     writer = DecisionWriter(ctx)
 
-    async def main() -> list[dict[str, Any]]:
+    async def main() -> list[Any]:
         try:
             if together:
-                return list(await asyncio.gather(*(writer.decide(r) for r in requests)))
+                decided = (writer.decide(r) for r in requests)
+                return list(await asyncio.gather(*decided, return_exceptions=True))
             return [await writer.decide(r) for r in requests]
         finally:
             await writer.aclose()
 
-    try:
-        return _run(main()), writer
-    finally:
-        writer.close()
+    return _run(main()), writer
 
 
 def test_payments_in_flight_together_share_batches_and_are_stored_before_the_answer(
@@ -61,6 +61,15 @@ def test_payments_in_flight_together_share_batches_and_are_stored_before_the_ans
     with bank.db.transaction() as session:
         stored = {txn: repo.decision_answer(session, txn) for txn in repo.decision_ids(session)}
     assert sorted(stored) == sorted(r.txn_id for r in requests)
+
+
+def test_a_bad_payment_gets_its_own_error_and_the_batch_is_decided(
+    bank: Context, payment: Factory
+) -> None:
+    (bad, good), writer = _decide_on_loop(bank, [payment(from_account="NOPE"), payment()])
+    assert isinstance(bad, InputError) and "not known" in str(bad)
+    assert good["decision"] == "allow"
+    assert writer.batches == 1  # in one batch, and the other payment was still decided
 
 
 def test_the_same_payment_on_the_loop_twice_gets_the_first_answer(
@@ -97,10 +106,7 @@ def test_a_lost_database_connection_is_replaced_and_the_payment_decided(
         finally:
             await writer.aclose()
 
-    try:
-        before, after = _run(main())
-    finally:
-        writer.close()
+    before, after = _run(main())
     assert before["decision"] == after["decision"] == "allow"
     with bank.db.transaction() as session:
         assert sorted(repo.decision_ids(session)) == ["L-AFTER", "L-BEFORE"]

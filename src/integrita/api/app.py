@@ -63,8 +63,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        await writer.aclose()
-        writer.close()  # decide what is queued before the process ends
+        await writer.aclose()  # decide what is waiting before the process ends
 
     app = _Application(
         lifespan=lifespan,

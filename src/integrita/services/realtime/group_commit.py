@@ -2,32 +2,25 @@
 
 Under load, payments that arrive while a transaction is being committed wait for the next
 one, and that next transaction decides all of them together: the cost of a commit (and of
-each query) is shared, while no answer is given before its decision is stored. With one
-payment in flight the batch is that payment alone, so a quiet system answers as fast as a
-transaction per payment would.
+each query) is shared, while no answer is given before its decision is stored. A batch
+starts a few milliseconds after its first payment, with whatever payments were read
+meanwhile.
 
-A batch for an event loop runs on that loop. SQLite takes one writer at a time and does its
-work on the CPU, so the loop runs the batch between two rounds of network reads. PostgreSQL
-spends most of a batch waiting on the network, so the loop runs batches on connections of
-its own (:class:`~integrita.store.async_driver.AsyncConnections`), one batch per connection
-at a time, and serves requests while they wait; payments that arrive while every connection
-is busy form the next batch. Writer threads would do the same waiting, but each round trip
-would end in a wait for the interpreter lock held by the loop, and each answer would cross
-back to the loop (measured the same hour at 1,000 requests/s: p99 20.3 ms and 0.76 ms of
-server CPU per decision on threads in two processes, 11.2 ms and 0.58 ms on the loop's
-connections in one; see docs/benchmarks.md). Synchronous callers (:meth:`DecisionWriter.submit`) use writer threads,
-several on PostgreSQL; a thread that was idle waits a few milliseconds for more payments, as
-the loop does.
+Batches run on the event loop that serves the requests. SQLite takes one writer at a time
+and does its work on the CPU, so the loop runs the batch between two rounds of network
+reads. PostgreSQL spends most of a batch waiting on the network, so the loop runs batches on
+connections of its own (:class:`~integrita.store.async_driver.AsyncConnections`), one batch
+per connection at a time, and serves requests while they wait; payments that arrive while
+every connection is busy form the next batch. Writer threads would do the same waiting, but
+each round trip would end in a wait for the interpreter lock held by the loop, and each
+answer would cross back to the loop (measured the same hour at 1,000 requests/s: p99 20.3 ms
+and 0.76 ms of server CPU per decision on threads in two processes, 11.2 ms and 0.58 ms on
+the loop's connections in one; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import queue
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 from integrita.logging import get_logger
@@ -38,233 +31,157 @@ from integrita.store.async_driver import AsyncConnections
 
 log = get_logger(__name__)
 
-#: A payment, where its answer goes (a thread's or an event loop's future) and that loop.
-_Item = tuple[PaymentRequest, Any, asyncio.AbstractEventLoop | None]
-
-#: Writer threads on PostgreSQL: enough for one batch to be decided while another one waits
-#: on its round trips and commit, few enough not to fight over the interpreter lock.
-POSTGRES_WRITERS = 2
 #: Connections of an event loop on PostgreSQL: one batch waits on the database while the
 #: next one is decided.
 LOOP_CONNECTIONS = 2
-#: How long a batch waits for more payments after its first (on the event loop always, on a
-#: writer thread when it was idle): at 1,000 payments a second it then holds a few, whose
-#: shared commit and queries cost less than the wait (measured: p99 at 1,000 requests/s from
-#: 250 ms down to about 22 ms on SQLite).
+#: How long a batch waits for more payments after its first: at 1,000 payments a second it
+#: then holds a few, whose shared commit and queries cost less than the wait (measured: p99
+#: at 1,000 requests/s from 250 ms down to about 22 ms on SQLite).
 GATHER_SECONDS = 0.004
 
-
-def _settle(waiter: Any, outcome: decisions.Outcome | BaseException) -> None:
-    if waiter.done():  # an event loop's future is cancelled when its client went away
-        return
-    if isinstance(outcome, BaseException):
-        waiter.set_exception(outcome)
-    else:
-        waiter.set_result(outcome)
+_Waiting = list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]]
 
 
-def _settle_all(settled: list[tuple[Any, decisions.Outcome | BaseException]]) -> None:
-    for waiter, outcome in settled:
-        _settle(waiter, outcome)
+def _settle_all(batch: _Waiting, outcomes: list[Any]) -> None:
+    for (_, waiter), outcome in zip(batch, outcomes, strict=True):
+        if waiter.done():  # cancelled: its client went away
+            continue
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
 
 
-def _decide(ctx: Context, requests: list[PaymentRequest]) -> list[Any]:
-    """The batch's outcomes in order; a failed transaction gives every payment its error."""
-    try:
-        return list(decisions.decide_many(ctx, requests))
-    except Exception as exc:
-        log.warning("decision batch failed", extra={"size": len(requests), "error": str(exc)})
-        return [exc] * len(requests)
+def _failed(batch: _Waiting, exc: Exception) -> list[Any]:
+    """A failed transaction gives every payment of its batch the error."""
+    log.warning("decision batch failed", extra={"size": len(batch), "error": str(exc)})
+    return [exc] * len(batch)
 
 
-class _PostgresLoopLane:
-    """Batches of one event loop on PostgreSQL, each on a connection of the loop's own."""
+class _Lane:
+    """The batches of one event loop: gathered for :data:`GATHER_SECONDS` after their first
+    payment, then decided on the loop (SQLite) or on a free connection of the loop's own
+    (PostgreSQL), at most ``max_batch`` payments each."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        loop: asyncio.AbstractEventLoop,
-        max_batch: int,
-        count: Callable[[int], None],
-    ) -> None:
+    def __init__(self, ctx: Context, loop: asyncio.AbstractEventLoop, max_batch: int) -> None:
         self.loop = loop
-        self._count = count
-        self.connections = AsyncConnections(ctx.db, size=LOOP_CONNECTIONS)
         self._ctx = ctx
         self._max_batch = max_batch
-        self._pending: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]] = []
+        self.connections = None if ctx.db.is_sqlite else AsyncConnections(ctx.db, LOOP_CONNECTIONS)
+        self._pending: _Waiting = []
         self._running: set[asyncio.Task[None]] = set()
         self._gathering = False
+        self.batches = 0
+        self.decided = 0
 
     def add(self, request: PaymentRequest, future: asyncio.Future[dict[str, Any]]) -> None:
         self._pending.append((request, future))
-        if not self._gathering and len(self._running) < self.connections.size:
-            # a free connection: wait a little for company, as an idle writer thread does
-            self._gathering = True
+        if not self._gathering and self._has_room():
+            self._gathering = True  # the payments read meanwhile join this one
             self.loop.call_later(GATHER_SECONDS, self._start)
+
+    def _has_room(self) -> bool:
+        return self.connections is None or len(self._running) < self.connections.size
+
+    def _take(self) -> _Waiting:
+        batch = self._pending[: self._max_batch]
+        del self._pending[: self._max_batch]
+        self.batches += 1
+        self.decided += len(batch)
+        return batch
 
     def _start(self) -> None:
         self._gathering = False
-        while self._pending and len(self._running) < self.connections.size:
-            batch = self._pending[: self._max_batch]
-            del self._pending[: self._max_batch]
-            task = self.loop.create_task(self._decide(batch))
+        if not self._pending:
+            return
+        if self.connections is None:
+            self._decide_here()
+            if self._pending:  # more than one batch was waiting: the next after a loop turn
+                self._gathering = True
+                self.loop.call_soon(self._start)
+            return
+        while self._pending and self._has_room():
+            task = self.loop.create_task(self._decide_on_connection(self._take()))
             self._running.add(task)
             task.add_done_callback(self._finished)
+
+    def _decide_here(self) -> None:
+        batch = self._take()
+        try:
+            outcomes = list(decisions.decide_many(self._ctx, [r for r, _ in batch]))
+        except Exception as exc:
+            outcomes = _failed(batch, exc)
+        _settle_all(batch, outcomes)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         if self._pending and not self._gathering:  # these waited for a connection already
             self._start()
 
-    async def _decide(
-        self, batch: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]]
-    ) -> None:
-        requests = [r for r, _ in batch]
-        outcomes: list[Any]
+    async def _decide_on_connection(self, batch: _Waiting) -> None:
+        assert self.connections is not None
         try:
-            outcomes = await decisions.decide_many_on(self._ctx, self.connections, requests)
+            outcomes = await decisions.decide_many_on(
+                self._ctx, self.connections, [r for r, _ in batch]
+            )
         except Exception as exc:
-            log.warning("decision batch failed", extra={"size": len(batch), "error": str(exc)})
-            outcomes = [exc] * len(batch)
-        self._count(len(batch))
-        _settle_all([(f, o) for (_, f), o in zip(batch, outcomes, strict=True)])
+            outcomes = _failed(batch, exc)
+        _settle_all(batch, outcomes)
+
+    async def aclose(self) -> None:
+        """Decide what is waiting, let the running batches end, close the connections."""
+        while self._pending and self.connections is None:
+            self._decide_here()
+        self._start()  # PostgreSQL: as many as there are free connections; the rest follow
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+        if self.connections is not None:
+            await self.connections.aclose()
 
 
 class DecisionWriter:
-    """Takes payments from any thread or event loop and decides them in batches."""
+    """Takes payments awaited on an event loop and decides them in batches."""
 
-    def __init__(self, ctx: Context, *, max_batch: int = 256, threads: int | None = None) -> None:
+    def __init__(self, ctx: Context, *, max_batch: int = 256) -> None:
         self._ctx = ctx
         self._max_batch = max_batch
-        self._threads_wanted = threads or (1 if ctx.db.is_sqlite else POSTGRES_WRITERS)
-        self._on_loop = ctx.db.is_sqlite
-        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._start_lock = threading.Lock()
-        self._loop_batch: list[tuple[PaymentRequest, asyncio.Future[dict[str, Any]]]] = []
-        self._lane: _PostgresLoopLane | None = None
-        self._count_lock = threading.Lock()
-        self.batches = 0
-        self.decided = 0
+        self._lane: _Lane | None = None
+        self._closed_batches = 0
+        self._closed_decided = 0
 
-    # -- writer threads ------------------------------------------------------------------------
-    def _ensure_started(self) -> None:
-        if self._threads:
-            return
-        with self._start_lock:
-            while len(self._threads) < self._threads_wanted:
-                thread = threading.Thread(
-                    target=self._run, name="integrita-decision-writer", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+    @property
+    def batches(self) -> int:
+        """Batches decided so far (one transaction each)."""
+        return self._closed_batches + (self._lane.batches if self._lane else 0)
 
-    def submit(self, request: PaymentRequest) -> Future[dict[str, Any]]:
-        """Queue one payment; the future resolves once its decision is committed."""
-        self._ensure_started()
-        future: Future[dict[str, Any]] = Future()
-        self._queue.put((request, future, None))
-        return future
+    @property
+    def decided(self) -> int:
+        """Payments decided so far."""
+        return self._closed_decided + (self._lane.decided if self._lane else 0)
 
-    def _take_batch(self, first: _Item, gather: bool) -> tuple[list[_Item], bool]:
-        """``first`` and what is queued behind it; ``gather``: wait GATHER_SECONDS for more
-        (the thread was idle, so a batch of one would pay a whole transaction alone)."""
-        batch = [first]
-        deadline = time.monotonic() + GATHER_SECONDS if gather else 0.0
-        while len(batch) < self._max_batch:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                wait = deadline - time.monotonic()
-                if wait <= 0:
-                    break
-                try:
-                    item = self._queue.get(timeout=wait)
-                except queue.Empty:
-                    break
-            if item is None:
-                return batch, True
-            batch.append(item)
-        return batch, False
-
-    def _count(self, size: int) -> None:
-        with self._count_lock:
-            self.batches += 1
-            self.decided += size
-
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            try:
-                first, idle = self._queue.get_nowait(), False
-            except queue.Empty:
-                first, idle = self._queue.get(), True
-            if first is None:
-                break
-            batch, stopping = self._take_batch(first, gather=idle)
-            outcomes = _decide(self._ctx, [r for r, _, _ in batch])
-            self._count(len(batch))
-            # one wake-up per event loop for the whole batch, not one per payment
-            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
-            for (_, waiter, loop), outcome in zip(batch, outcomes, strict=True):
-                if loop is None:
-                    _settle(waiter, outcome)
-                else:
-                    by_loop.setdefault(loop, []).append((waiter, outcome))
-            for loop, settled in by_loop.items():
-                _call_soon_threadsafe(loop, _settle_all, settled)
-
-    # -- on the event loop ---------------------------------------------------------------------
     async def decide(self, request: PaymentRequest) -> dict[str, Any]:
-        """The committed decision on one payment, awaited by the event loop."""
+        """The committed decision on one payment."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        if self._on_loop:
-            self._loop_batch.append((request, future))
-            if len(self._loop_batch) == 1:  # the payments read meanwhile join it
-                loop.call_later(GATHER_SECONDS, self._decide_on_loop, loop)
-        else:
-            self._lane_of(loop).add(request, future)
+        self._lane_of(loop).add(request, future)
         return await future
 
-    def _lane_of(self, loop: asyncio.AbstractEventLoop) -> _PostgresLoopLane:
+    def _lane_of(self, loop: asyncio.AbstractEventLoop) -> _Lane:
         if self._lane is None or self._lane.loop is not loop:
-            # a new loop (a test client's, say): the old loop's connections go with it
-            self._lane = _PostgresLoopLane(self._ctx, loop, self._max_batch, self._count)
+            # a new loop (a test client's, say): the old loop's connections went with it
+            self._retire_lane()
+            self._lane = _Lane(self._ctx, loop, self._max_batch)
         return self._lane
 
-    def _decide_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        batch = self._loop_batch[: self._max_batch]
-        del self._loop_batch[: self._max_batch]
-        if self._loop_batch:
-            loop.call_soon(self._decide_on_loop, loop)
-        outcomes = _decide(self._ctx, [r for r, _ in batch])
-        self._count(len(batch))
-        _settle_all([(f, o) for (_, f), o in zip(batch, outcomes, strict=True)])
+    def _retire_lane(self) -> None:
+        if self._lane is not None:
+            self._closed_batches += self._lane.batches
+            self._closed_decided += self._lane.decided
+            self._lane = None
 
     async def aclose(self) -> None:
-        """Close the running loop's database connections (after its last batch)."""
+        """Decide what the running loop has waiting, then close its database connections."""
         lane = self._lane
         if lane is not None and lane.loop is asyncio.get_running_loop():
-            self._lane = None
-            await lane.connections.aclose()
-
-    def close(self, timeout: float = 10.0) -> None:
-        """Decide what is queued, then stop the writer threads."""
-        threads, self._threads = self._threads, []
-        if not threads:
-            return
-        for _ in threads:  # each thread stops at one of these, after what was queued before
-            self._queue.put(None)
-        for thread in threads:
-            thread.join(timeout)
-
-
-def _call_soon_threadsafe(
-    loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any
-) -> None:
-    try:
-        loop.call_soon_threadsafe(callback, *args)
-    except RuntimeError:  # the loop was closed: nobody is waiting for these answers any more
-        log.warning("decided payments for a closed event loop")
+            await lane.aclose()
+            self._retire_lane()
