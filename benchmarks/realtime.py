@@ -522,10 +522,9 @@ def main() -> None:
             report[name] = {
                 "in_process_durable": in_process,
                 # SQLite takes one writer at a time, so a second process only waits for it.
-                # On PostgreSQL one process also serves best on two cores: its event loop
-                # decides batches on its own connections and serves requests while they wait,
-                # so a second process would only take CPU from PostgreSQL and the load
-                # generator (docs/benchmarks.md has the two side by side)
+                # On PostgreSQL one process meets the targets on two cores (its event loop
+                # serves requests while its batches wait on the database); a second one adds
+                # throughput and a little tail latency (docs/benchmarks.md has both)
                 "http": bench_http(
                     url,
                     data_dir,
