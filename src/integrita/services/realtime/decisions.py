@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
@@ -215,9 +216,12 @@ def _decision_steps(
             del events[i]
     if not events:
         return _complete(outcomes)
-    if inputs.rule_set is None and rule_set is None:
+    if inputs.rule_set is not None:
+        version, thresholds = inputs.rule_set
+    elif rule_set is not None:
+        version, thresholds = rule_set()
+    else:
         raise NoActiveRuleSetError
-    version, thresholds = inputs.rule_set or rule_set()  # type: ignore[misc]
     states = {account: state_of(row) for account, row in inputs.states.items()}
     answered, blocked = inputs.answered, inputs.blocked
     decided: dict[int, _Decided] = {}
@@ -281,7 +285,9 @@ def _write_steps(
     )
 
 
-def _decide_on_session(ctx: Context, session: Session, requests: list[PaymentRequest]) -> Any:
+def _decide_on_session(
+    ctx: Context, session: Session, requests: list[PaymentRequest]
+) -> list[Outcome]:
     now = ctx.now()
     batch = Batch(session)
     return batch.run(
@@ -299,9 +305,9 @@ def decide_many(ctx: Context, requests: list[PaymentRequest], *, attempt: int = 
     try:
         if ctx.db.is_sqlite:
             with SQLITE_WRITER, ctx.db.transaction() as session:
-                return list(_decide_on_session(ctx, session, requests))
+                return _decide_on_session(ctx, session, requests)
         with ctx.db.transaction() as session:
-            return list(_decide_on_session(ctx, session, requests))
+            return _decide_on_session(ctx, session, requests)
     except DuplicateKeyError:
         # A concurrent transaction (another process) stored a decision, a state or a message
         # with one of our keys first. Run again: the retry sees its rows, so a raced payment
@@ -318,13 +324,9 @@ async def decide_many_on(
     other requests while this batch waits on the database (two round trips, the commit
     travelling with the writes)."""
     for attempt in (1, 2, 3):
+        unit = partial(_decision_steps, ctx, requests=requests, now=ctx.now(), rule_set=None)
         try:
-            now = ctx.now()
-            return list(
-                await connections.run(
-                    lambda sql: _decision_steps(ctx, sql, requests, now, None)  # noqa: B023
-                )
-            )
+            return await connections.run(unit)
         except DuplicateKeyError:  # as in decide_many: the retry replays the raced answers
             if attempt == 3:
                 raise
