@@ -70,7 +70,9 @@ def _mix_table(title: str, counts: dict[str, int]) -> Table:
 
 def _detection(ctx: Context) -> None:
     if not any(models_dir(ctx).glob("*/model.txt")):
-        with _steps("training the scoring model on the labelled ledger", 8) as report:
+        with _steps(
+            "training the scoring model on the labelled ledger", len(detectors()) + 1
+        ) as report:
             card = train_model(ctx, progress=report)
         test = card.get("metrics", {}).get("test", {})
         console.print(f"scoring model {card['version']} trained; test-split metrics: {test}")
