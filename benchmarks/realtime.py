@@ -406,8 +406,8 @@ _SUMMARY = ("decisions_per_s", "p50_ms", "p95_ms", "p99_ms", "mean_ms")
 
 
 def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each figure's median over the runs (each figure on its own, so the p99 reported is the
-    median run's p99, not one run's), with every run kept beside it."""
+    """Each figure's median over the runs, taken figure by figure (the p99 reported is the
+    median of the runs' p99s), with every run kept beside it."""
     summary: dict[str, Any] = {
         "requests": sum(r["requests"] for r in runs),
         "errors": sum(r["errors"] for r in runs),
@@ -416,7 +416,8 @@ def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
     for figure in (*_SUMMARY, "server_cpu_ms_per_decision"):
         summary[figure] = round(statistics.median(r[figure] for r in runs), 2)
-    summary["server_decisions_per_cpu_s"] = round(1000 / summary["server_cpu_ms_per_decision"])
+    cpu_ms = summary["server_cpu_ms_per_decision"]
+    summary["server_decisions_per_cpu_s"] = round(1000 / cpu_ms) if cpu_ms else None
     if len(runs) > 1:
         summary["runs"] = [{k: r[k] for k in (*_SUMMARY, "requests", "dropped")} for r in runs]
     return summary
