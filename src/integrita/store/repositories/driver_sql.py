@@ -154,7 +154,9 @@ class Batch(SqlDialect):
 
     @contextmanager
     def sent_together(self) -> Iterator[None]:
-        """:func:`sent_together` on this connection."""
+        """The writes made inside go to PostgreSQL together, in one round trip (pipeline
+        mode); a unique key stored first by a concurrent transaction raises
+        :class:`DuplicateKeyError` when the block ends. Nothing inside may read an answer."""
         if self.dialect != "postgresql":
             yield
             return
@@ -223,15 +225,6 @@ class Batch(SqlDialect):
         finally:
             cursor.close()
         return out
-
-
-@contextmanager
-def sent_together(session: Session) -> Iterator[None]:
-    """The writes made inside go to PostgreSQL together, in one round trip (pipeline mode);
-    a unique key stored first by a concurrent transaction raises :class:`DuplicateKeyError`
-    when the block ends. Writes need no answer, so nothing inside may read one back."""
-    with Batch(session).sent_together():
-        yield
 
 
 def json_value(value: Any) -> Any:

@@ -300,13 +300,16 @@ def _state_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _lock_states_steps(
-    sql: SqlDialect, wanted: list[str], at: datetime, found: dict[str, dict[str, Any]] | None
+def _create_missing_states_steps(
+    sql: SqlDialect, wanted: list[str], at: datetime, found: dict[str, dict[str, Any]]
 ) -> Steps[dict[str, dict[str, Any]]]:
-    """Steps of :func:`lock_states`; ``found``: the states of ``wanted`` already read."""
-    if found is None:
-        (rows,) = yield Read([(_STATE_SELECT_MANY, (sql.keys(wanted),))])
-        found = _state_rows(rows)
+    """The states of ``wanted`` (account ids in order), keyed by account id: ``found`` (already
+    read and locked) plus the missing ones, created and then read with their locks, in account
+    order (so two batches that share accounts cannot deadlock).
+
+    A concurrent transaction that created one of the missing states first makes the insert
+    raise :class:`DuplicateKeyError`; the transaction is then spoilt and must be retried.
+    """
     missing = [a for a in wanted if a not in found]
     if missing:
         empty, created = sql.json([]), sql.timestamp(at)
@@ -314,22 +317,6 @@ def _lock_states_steps(
         (rows,) = yield Read([(_STATE_SELECT_MANY, (sql.keys(missing),))])
         found.update(_state_rows(rows))
     return found
-
-
-def lock_states(
-    session: Session, account_ids: Sequence[str], at: datetime
-) -> dict[str, dict[str, Any]]:
-    """:func:`lock_state` of many accounts: created when missing, locked in account order (so
-    two batches that share accounts cannot deadlock), keyed by account id.
-
-    Raises :class:`DuplicateKeyError` when a concurrent transaction created one of the missing
-    states first; the caller's transaction is then spoilt and must be retried.
-    """
-    wanted = sorted(set(account_ids))
-    if not wanted:
-        return {}
-    batch = Batch(session)
-    return batch.run(_lock_states_steps(batch, wanted, at, None))
 
 
 def state_writes(
@@ -354,7 +341,7 @@ def state_writes(
 @dataclass(frozen=True, slots=True)
 class DecisionInputs:
     """What a batch of decisions reads: :func:`account_contexts`, :func:`active_rule_set`,
-    :func:`lock_states` (of the known accounts), :func:`decision_answers` and the blocked
+    the locked states of the known accounts, :func:`decision_answers` and the blocked
     counterparties among the receiving accounts."""
 
     accounts: dict[str, dict[str, Any]]
@@ -372,7 +359,7 @@ def decision_inputs_steps(
     at: datetime,
 ) -> Steps[DecisionInputs]:
     """The reads of a decision batch, sent together (one round trip on PostgreSQL). The
-    states of known accounts are locked and created when missing, as :func:`lock_states`."""
+    states of known accounts are locked and created when missing."""
     wanted = sorted(set(account_ids))
     rows = yield Read(
         [
@@ -385,7 +372,7 @@ def decision_inputs_steps(
     )
     accounts = _account_rows(rows[0])
     states = {a: s for a, s in _state_rows(rows[2]).items() if a in accounts}
-    states = yield from _lock_states_steps(sql, sorted(accounts), at, states)
+    states = yield from _create_missing_states_steps(sql, sorted(accounts), at, states)
     return DecisionInputs(
         accounts=accounts,
         rule_set=(int(rows[1][0][0]), dict(json_value(rows[1][0][1]))) if rows[1] else None,
@@ -393,24 +380,6 @@ def decision_inputs_steps(
         answered=_answer_rows(rows[3]),
         blocked={(str(b), str(a)) for b, a in rows[4]} & set(counterparties),
     )
-
-
-def decision_inputs(
-    session: Session,
-    account_ids: Sequence[str],
-    txn_ids: Sequence[str],
-    counterparties: Sequence[tuple[str, str]],
-    at: datetime,
-) -> DecisionInputs:
-    """:func:`decision_inputs_steps` on a session's connection."""
-    batch = Batch(session)
-    return batch.run(decision_inputs_steps(batch, account_ids, txn_ids, counterparties, at))
-
-
-def save_states(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Write many accounts' states (each row: ``key`` = account id plus the state columns)."""
-    batch = Batch(session)
-    batch.write_many(*state_writes(batch, rows))
 
 
 # -- decisions ---------------------------------------------------------------------------------
@@ -473,13 +442,6 @@ def decision_writes(
     ]
 
 
-def add_decisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many decisions. Raises :class:`DuplicateKeyError` when a concurrent transaction
-    stored a decision for one of the txn_ids first (the caller retries)."""
-    batch = Batch(session)
-    batch.write_many(*decision_writes(batch, rows))
-
-
 def holds(session: Session, limit: int = 200) -> list[PaymentDecision]:
     stmt = (
         select(PaymentDecision)
@@ -532,12 +494,6 @@ def challenge_writes(
         )
         for row in rows
     ]
-
-
-def add_challenges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new challenges, not yet answered."""
-    batch = Batch(session)
-    batch.write_many(*challenge_writes(batch, rows))
 
 
 def get_challenge(session: Session, challenge_id: str, *, lock: bool = False) -> Challenge | None:
