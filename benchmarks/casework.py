@@ -29,9 +29,10 @@ import uvicorn
 from sqlalchemy import insert
 
 from integrita.api.app import create_app
-from integrita.services import cases, users
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.casework import cases
+from integrita.services.core import users
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.settings import Settings
 from integrita.store import Database
 from integrita.store.models import Alert

@@ -24,8 +24,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from integrita.services import care_report, care_sla
-from integrita.services.context import Context
+from integrita.services.care import report as care_report
+from integrita.services.care import sla as care_sla
+from integrita.services.core.context import Context
 from integrita.settings import Settings
 from integrita.store import Database
 

@@ -32,7 +32,7 @@ from integrita.analytics.schema import LEDGER_SCHEMA
 from integrita.detection import model as ml
 from integrita.detection.fx import load_fx_rates, rate_periods
 from integrita.domain.money import CURRENCY_BY_NAME, currency
-from integrita.services.scoring import OWNERS_SCHEMA, dataset_from_engine, read_labels
+from integrita.services.monitoring.scoring import OWNERS_SCHEMA, dataset_from_engine, read_labels
 
 FORMATS = (
     "ACH",

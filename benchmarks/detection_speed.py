@@ -39,7 +39,7 @@ _TEXT_LABELS = pacsv.ConvertOptions(column_types={"txn_id": pa.string()})
 
 
 def _context(data: Path, engine: str):  # type: ignore[no-untyped-def]
-    from integrita.services.context import Context
+    from integrita.services.core.context import Context
     from integrita.settings import Settings
 
     settings = Settings(
@@ -100,7 +100,7 @@ def prepare(bank: Path, data: Path) -> int:
 
 def child(data: Path, engine: str) -> None:
     """Run detection once and print its figures (called in a fresh process)."""
-    from integrita.services.detection import run_detection
+    from integrita.services.monitoring.detection import run_detection
 
     ctx = _context(data, engine)
     started = time.perf_counter()
@@ -128,8 +128,8 @@ def scoring_speed(data: Path, bank: Path) -> dict[str, float]:
     from integrita.detection import model as ml
     from integrita.detection.features import feature_names, features_sql
     from integrita.detection.fx import load_fx_rates, rate_periods
-    from integrita.services.ledger import open_ledger
-    from integrita.services.scoring import MEMBERSHIP_SCHEMA, _to_matrix
+    from integrita.services.core.ledger import open_ledger
+    from integrita.services.monitoring.scoring import MEMBERSHIP_SCHEMA, _to_matrix
 
     ctx = _context(data, "duckdb")
     ledger = open_ledger(ctx)

@@ -126,8 +126,8 @@ def bench_rules(n: int) -> dict[str, float]:
 
 # -- database set-up -----------------------------------------------------------------------------
 def _seed(url: str, data_dir: Path) -> str:
-    from integrita.services import users
-    from integrita.services.context import Context
+    from integrita.services.core import users
+    from integrita.services.core.context import Context
     from integrita.settings import Settings
     from integrita.store import Database
     from integrita.store.repositories import customers as customers_repo
@@ -197,7 +197,7 @@ def _analyze(url: str) -> None:
 def bench_in_process_durable(
     url: str, data_dir: Path, n: int, max_seconds: float = 20.0
 ) -> dict[str, float]:
-    from integrita.services.context import Context
+    from integrita.services.core.context import Context
     from integrita.services.realtime import decisions, payments
     from integrita.settings import Settings
     from integrita.store import Database

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.services.risk import events, rating
 from integrita.settings import Settings
 from integrita.store import Database

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.settings import Settings
 from integrita.store import Database
 
@@ -221,7 +221,7 @@ def client(ctx: Context) -> TestClient:
 @pytest.fixture
 def make_user(ctx: Context) -> Callable[..., str]:
     """Create a user with roles and return an API token for them."""
-    from integrita.services import users
+    from integrita.services.core import users
 
     def factory(username: str, *roles: str) -> str:
         users.add_user(ctx, username, username.title(), PASSWORD, roles)

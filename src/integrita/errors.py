@@ -70,6 +70,10 @@ class StateTransitionError(IntegritaError):
     http_status = 409
 
 
+class StaleVersionError(StateTransitionError):
+    """An approval named a version of the record that is no longer the current one."""
+
+
 class ReconciliationError(IntegritaError):
     """Counts did not balance: rows read != stored + duplicates + quarantined."""
 

@@ -6,7 +6,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 
 #: Routes open to everyone, on purpose.
 PUBLIC = {("GET", "/v1/health"), ("GET", "/signin"), ("POST", "/signin"), ("POST", "/signout")}

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from tests.services.care_support import set_up_care
 
 

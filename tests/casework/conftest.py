@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services import users
-from integrita.services.alerts import raise_alert
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
-from integrita.services.users import UserView
+from integrita.services.core import users
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.services.core.users import UserView
+from integrita.services.monitoring.alerts import raise_alert
 from integrita.store.repositories import customers as customers_repo
 from tests.conftest import require
 

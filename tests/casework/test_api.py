@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from integrita.services import cases
-from integrita.services.context import Context
+from integrita.services.casework import cases
+from integrita.services.core.context import Context
 from tests.casework.conftest import alert_for, seed_customer
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from tests.casework.conftest import PASSWORD, alert_for, seed_customer
 from tests.conftest import LiveServer, console_errors, screenshot
 

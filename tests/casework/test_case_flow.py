@@ -8,9 +8,10 @@ import pytest
 
 from integrita.domain.casework import CaseAction, CaseState, Decision
 from integrita.errors import PermissionDeniedError, StateTransitionError
-from integrita.services import audit, cases
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.casework import cases
+from integrita.services.core import audit
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.store.repositories import audit as audit_repo
 from tests.casework.conftest import alert_for, seed_customer
 

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from integrita.cli import casework as casework_cli
 from integrita.cli.main import app
 from integrita.domain.casework import CaseAction, Decision
-from integrita.services import cases
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.casework import cases
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from tests.casework.conftest import alert_for
 
 

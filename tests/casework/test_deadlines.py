@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from integrita.domain.calendar import BusinessCalendar
 from integrita.domain.casework import CaseAction, Decision
-from integrita.services import cases, str_reports
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.casework import cases, str_reports
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.store.models import LargeValueRecord
 from tests.casework.conftest import alert_for
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services import cases
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.casework import cases
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from tests.casework.conftest import PASSWORD, alert_for, seed_customer
 
 

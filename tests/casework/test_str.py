@@ -10,9 +10,9 @@ import xmlschema
 
 from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.errors import InputError, StateTransitionError
-from integrita.services import cases, str_reports
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.casework import cases, str_reports
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.store.repositories import audit as audit_repo
 from tests.casework.conftest import GOAML_SCHEMA, alert_for, seed_customer
 

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from integrita.cli.main import app
-from integrita.services.context import Context
-from integrita.services.risk import demo
+from integrita.demo import risk as demo
+from integrita.services.core.context import Context
 from integrita.settings import get_settings
 from integrita.store.repositories import customers as customers_repo
 from tests.services.risk.conftest import customer_row

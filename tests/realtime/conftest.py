@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services import users
-from integrita.services.context import Context
-from integrita.services.outbox_adapters import OutgoingMessage
+from integrita.services.core import users
+from integrita.services.core.context import Context
+from integrita.services.core.outbox_adapters import OutgoingMessage
 from integrita.services.realtime import decisions, payments
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as realtime_repo
@@ -120,7 +120,7 @@ class RecordingAdapter:
     calls: int = 0
 
     def send(self, message: OutgoingMessage) -> str:
-        from integrita.services.outbox_adapters import DeliveryError
+        from integrita.services.core.outbox_adapters import DeliveryError
 
         self.calls += 1
         if self.calls <= self.fail_first:

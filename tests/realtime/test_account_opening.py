@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from integrita.errors import StateTransitionError
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import account_opening
 from integrita.store.repositories import customers as customers_repo
 

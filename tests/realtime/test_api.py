@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from integrita.api.app import create_app
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.store.repositories import outbox as outbox_repo
 from tests.realtime.conftest import api_event
 

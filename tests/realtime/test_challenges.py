@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from integrita.errors import StateTransitionError
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import challenges, payments
 from integrita.store.repositories import outbox as outbox_repo
 from integrita.store.repositories import realtime as repo

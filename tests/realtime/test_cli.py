@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from integrita.cli import common
 from integrita.cli.main import app
-from integrita.services import users
-from integrita.services.context import Context
+from integrita.services.core import users
+from integrita.services.core.context import Context
 from integrita.settings import get_settings
 
 

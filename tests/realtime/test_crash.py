@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from integrita.services import outbox, users
-from integrita.services.context import Context
+from integrita.services.core import outbox, users
+from integrita.services.core.context import Context
 from integrita.store.repositories import outbox as outbox_repo
 from integrita.store.repositories import realtime as repo
 from tests.realtime.conftest import BANK, RecordingAdapter, seed_bank

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from integrita.errors import ConflictError, StateTransitionError
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.services.realtime import payments
 from integrita.services.realtime.ledger_flush import flush_to_ledger
 from integrita.store import Database

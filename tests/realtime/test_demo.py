@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from integrita.cli.realtime import demo_over_http
-from integrita.services.context import Context
+from integrita.demo.realtime import stream_synthetic_payments
+from integrita.services.core.context import Context
 from integrita.services.realtime import payments
-from integrita.services.realtime_demo import stream_synthetic_payments
 
 
 def test_demo_streams_synthetic_payments_through_the_api_and_reports_the_mix(ctx: Context) -> None:

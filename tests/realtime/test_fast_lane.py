@@ -9,8 +9,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services import users
-from integrita.services.context import Context
+from integrita.services.core import users
+from integrita.services.core.context import Context
 from tests.realtime.conftest import PASSWORD, api_event
 
 

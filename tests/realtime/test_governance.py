@@ -11,9 +11,9 @@ import pytest
 
 from integrita.analytics.schema import LEDGER_SCHEMA
 from integrita.errors import InputError, PermissionDeniedError, StateTransitionError
-from integrita.services import users
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core import users
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.services.realtime import payments, rulesets
 from integrita.services.realtime.backtest import backtest
 from tests.realtime.conftest import decide

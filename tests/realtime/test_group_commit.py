@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from integrita.errors import ConflictError, InputError
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import decisions, payments
 from integrita.store.repositories import realtime as repo
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from tests.realtime.conftest import PASSWORD, decide
 

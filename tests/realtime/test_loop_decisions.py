@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from integrita.errors import InputError
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from integrita.services.realtime.group_commit import DecisionWriter
 from integrita.store.repositories import realtime as repo

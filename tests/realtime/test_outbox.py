@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from integrita.services import outbox
-from integrita.services.context import Context
-from integrita.services.outbox_adapters import (
+from integrita.services.core import outbox
+from integrita.services.core.context import Context
+from integrita.services.core.outbox_adapters import (
     DeliveryError,
     OutgoingMessage,
     SmtpAdapter,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from integrita.store.repositories import outbox as outbox_repo
 from tests.conftest import FixedClock

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from integrita.services.complaints import Actor, ComplaintInput, add_department, set_routing_rule
-from integrita.services.context import Context
-from integrita.services.users import add_user
+from integrita.services.care.complaints import (
+    Actor,
+    ComplaintInput,
+    add_department,
+    set_routing_rule,
+)
+from integrita.services.core.context import Context
+from integrita.services.core.users import add_user
 from integrita.store.repositories import customers as customers_repo
 
 OFFICER = Actor("olivia", frozenset({"complaints_officer"}))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from integrita.services import alerts
-from integrita.services.context import Context
+from integrita.services.core.context import Context
+from integrita.services.monitoring import alerts
 from integrita.store.repositories import alerts as repo
 
 
@@ -25,7 +25,7 @@ def test_the_same_alert_is_never_raised_twice(ctx: Context) -> None:
 
 
 def test_a_batch_raises_each_new_alert_once_with_its_audit_event(ctx: Context) -> None:
-    from integrita.services import audit
+    from integrita.services.core import audit
 
     def draft(customer: str, txns: list[str]) -> alerts.AlertDraft:
         return alerts.AlertDraft(customer, "detection", ["cycle"], {"n": len(txns)}, txns)

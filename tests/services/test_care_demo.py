@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from integrita.services import audit
-from integrita.services.care_demo import generate_care_year
-from integrita.services.context import Context
+from integrita.demo.care import generate_care_year
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 from tests.services.care_support import add_customers
 
 

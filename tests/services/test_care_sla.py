@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from integrita.services import care_sla, complaints
-from integrita.services.context import Context
+from integrita.services.care import complaints
+from integrita.services.care import sla as care_sla
+from integrita.services.core.context import Context
 from integrita.settings import Settings
 from tests.conftest import FixedClock
 from tests.services.care_support import OFFICER, complaint_input, set_up_care

@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 
 from integrita.errors import InputError, PermissionDeniedError, StateTransitionError
-from integrita.services import audit, care_sla, complaints
-from integrita.services.context import Context
+from integrita.services.care import complaints
+from integrita.services.care import sla as care_sla
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 from integrita.store.repositories import audit as audit_repo
 from tests.conftest import FixedClock
 from tests.services.care_support import (

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from integrita.errors import InputError
-from integrita.services import complaints, customer_records
-from integrita.services.context import Context
+from integrita.services.care import complaints, customer_records
+from integrita.services.core.context import Context
 from tests.services.care_support import OFFICER, add_customers, complaint_input
 
 ORDERS = """order_id,customer_id,product,ordered_on,quantity,amount,currency,delivery_status,delivered_on

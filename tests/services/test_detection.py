@@ -8,9 +8,9 @@ import pyarrow as pa
 from sqlalchemy import select
 
 from integrita.analytics.schema import LEDGER_SCHEMA
-from integrita.services.context import Context
-from integrita.services.detection import run_detection
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.services.monitoring.detection import run_detection
 from integrita.store.models import Alert, AuditEvent, LargeValueRecord
 from integrita.store.repositories import customers as customers_repo
 from tests.detection.builder import LedgerBuilder

@@ -10,9 +10,9 @@ import pytest
 from integrita.analytics.labels import LabelStore
 from integrita.analytics.schema import LEDGER_SCHEMA
 from integrita.errors import InputError, ReconciliationError
-from integrita.services import ingest
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.services.ingest import ingest
 from integrita.store.repositories import ingest as ingest_repo
 
 AML_HEADER = (

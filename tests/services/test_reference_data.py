@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from integrita.services import ingest
-from integrita.services.context import Context
+from integrita.services.core.context import Context
+from integrita.services.ingest import ingest
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import ingest as ingest_repo
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from integrita.services import evaluation, scoring
-from integrita.services.context import Context
-from integrita.services.detection import run_detection
+from integrita.services.core.context import Context
+from integrita.services.monitoring import evaluation, scoring
+from integrita.services.monitoring.detection import run_detection
 from tests.detection.builder import LedgerBuilder
 from tests.detection.scenarios import SCENARIOS
 from tests.services.test_detection import _append, _customers

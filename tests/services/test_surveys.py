@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from integrita.errors import InputError
-from integrita.services import customer_records, surveys
-from integrita.services.context import Context
+from integrita.services.care import customer_records, surveys
+from integrita.services.core.context import Context
 from integrita.store.repositories import care_customers
 from tests.services.care_support import OFFICER, QA, add_customers
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from integrita.errors import ConflictError, InputError
-from integrita.services import users
-from integrita.services.context import Context
+from integrita.services.core import users
+from integrita.services.core.context import Context
 
 
 def test_password_is_stored_as_argon2_hash(ctx: Context) -> None:

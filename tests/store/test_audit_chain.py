@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from integrita.services import audit
-from integrita.services.context import Context
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 
 
 def _record_three(ctx: Context) -> None:

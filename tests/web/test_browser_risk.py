@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from integrita.services import users
-from integrita.services.context import Context
-from integrita.services.risk import demo, rating
+from integrita.demo import risk as demo
+from integrita.services.core import users
+from integrita.services.core.context import Context
+from integrita.services.risk import rating
 from integrita.store.repositories import customers as customers_repo
 from tests.conftest import LiveServer, console_errors, screenshot
 from tests.services.risk.conftest import customer_row

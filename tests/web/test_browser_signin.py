@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from integrita.services import users
-from integrita.services.context import Context
+from integrita.services.core import users
+from integrita.services.core.context import Context
 from tests.conftest import LiveServer, console_errors, screenshot
 
 pytestmark = pytest.mark.browser

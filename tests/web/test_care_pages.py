@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services import users
-from integrita.services.context import Context
+from integrita.services.core import users
+from integrita.services.core.context import Context
 from tests.services.care_support import set_up_care
 
 PASSWORD = "a long test password"
@@ -73,7 +73,7 @@ def test_a_page_step_by_the_wrong_role_is_refused(ctx: Context) -> None:
 
 
 def test_a_survey_is_set_up_and_agency_results_uploaded_through_the_pages(ctx: Context) -> None:
-    from integrita.services import customer_records
+    from integrita.services.care import customer_records
     from tests.services.care_support import OFFICER, add_customers
 
     ids = add_customers(ctx, {"sme": 10})

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.risk import rating
 from integrita.store.repositories import customers as customers_repo
 from tests.conftest import PASSWORD

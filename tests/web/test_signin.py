@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.store.repositories import audit as audit_repo
 from tests.conftest import PASSWORD
 

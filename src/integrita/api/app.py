@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from integrita import __version__
 from integrita.errors import AuthenticationError, IntegritaError
 from integrita.http.responses import error_body, validation_error_body
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 

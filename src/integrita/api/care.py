@@ -17,14 +17,10 @@ from integrita.domain.survey import Dimension
 from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.responses import attachment
-from integrita.services import (
-    care_report,
-    care_sla,
-    complaints,
-    customer_records,
-    surveys,
-)
-from integrita.services.complaints import (
+from integrita.services.care import complaints, customer_records, surveys
+from integrita.services.care import report as care_report
+from integrita.services.care import sla as care_sla
+from integrita.services.care.complaints import (
     OFFICER,
     READERS,
     SURVEYORS,
@@ -33,8 +29,8 @@ from integrita.services.complaints import (
     Attachment,
     ComplaintInput,
 )
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 
 router = APIRouter(prefix="/v1/care", tags=["care"])
 

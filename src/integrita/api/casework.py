@@ -13,9 +13,10 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.responses import attachment
-from integrita.services import audit_trail, cases, str_reports
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.casework import cases, str_reports
+from integrita.services.core import audit_trail
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 
 router = APIRouter(tags=["casework"])

@@ -24,7 +24,7 @@ from integrita.errors import InputError, IntegritaError
 from integrita.http.deps import token_user
 from integrita.http.responses import error_body, validation_error_body
 from integrita.logging import get_logger
-from integrita.services import auth
+from integrita.services.core import auth
 
 log = get_logger(__name__)
 

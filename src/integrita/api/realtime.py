@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
-from integrita.services.context import Context
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
 from integrita.services.realtime.group_commit import DecisionWriter
-from integrita.services.users import UserView
 
 router = APIRouter(tags=["real-time funds protection"])
 

@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 from integrita.domain.roles import Role
 from integrita.errors import NotFoundError
 from integrita.http.deps import get_ctx, require_roles
-from integrita.services.context import Context
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.services.risk import events, overrides, product_reviews, rating
-from integrita.services.users import UserView
 
 router = APIRouter(prefix="/v1/risk", tags=["risk"])
 

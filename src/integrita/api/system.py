@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from integrita.http.deps import ANY_ROLE, require_roles
-from integrita.services.users import UserView
+from integrita.services.core.users import UserView
 
 router = APIRouter(tags=["system"])
 

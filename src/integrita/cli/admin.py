@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors
-from integrita.services import audit, users
+from integrita.services.core import audit, users
 
 users_app = typer.Typer(
     help="People and systems that sign in, and their roles.", no_args_is_help=True

@@ -9,10 +9,12 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.demo.care import generate_care_year
 from integrita.errors import InputError
-from integrita.services import care_report, care_sla, complaints, customer_records, surveys
-from integrita.services.care_demo import generate_care_year
-from integrita.services.complaints import Actor
+from integrita.services.care import complaints, customer_records, surveys
+from integrita.services.care import report as care_report
+from integrita.services.care import sla as care_sla
+from integrita.services.care.complaints import Actor
 
 care = typer.Typer(
     help="Customer care: complaints, service-level clocks, surveys, customer records."

@@ -11,8 +11,8 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
 from integrita.domain.roles import Role
 from integrita.errors import InputError
-from integrita.services import cases, str_reports
-from integrita.services.users import UserView
+from integrita.services.casework import cases, str_reports
+from integrita.services.core.users import UserView
 
 cases_app = typer.Typer(
     help="Cases built from alerts, and reporting deadlines.", no_args_is_help=True

@@ -20,7 +20,7 @@ from rich.progress import (
 
 from integrita.errors import IntegritaError
 from integrita.logging import configure_logging
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.settings import get_settings
 
 console = Console()

@@ -18,14 +18,16 @@ from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.detection import _steps, print_summary
 from integrita.cli.foundation import _progress_factory, print_ingest_reports
 from integrita.cli.realtime import demo_over_http
+from integrita.demo import care as care_demo
+from integrita.demo import casework as casework_demo
+from integrita.demo import risk as risk_demo
 from integrita.detection.registry import detectors
-from integrita.services import care_demo, care_sla, casework_demo
-from integrita.services.context import Context
-from integrita.services.detection import run_detection
-from integrita.services.ingest import ingest_path
-from integrita.services.ledger import ledger_stats
-from integrita.services.risk import demo as risk_demo
-from integrita.services.scoring import models_dir, train_model
+from integrita.services.care import sla as care_sla
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import ledger_stats
+from integrita.services.ingest.ingest import ingest_path
+from integrita.services.monitoring.detection import run_detection
+from integrita.services.monitoring.scoring import models_dir, train_model
 from integrita.synthetic import BankConfig, build_bank, files_to_write, write_bank
 from integrita.synthetic.bank import expected_transactions
 

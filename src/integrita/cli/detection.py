@@ -13,8 +13,8 @@ from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.detection.registry import detectors
-from integrita.services import evaluation, scoring
-from integrita.services.detection import DetectionSummary, run_detection
+from integrita.services.monitoring import evaluation, scoring
+from integrita.services.monitoring.detection import DetectionSummary, run_detection
 
 detect_app = typer.Typer(help="Batch AML monitoring over the ledger.", no_args_is_help=True)
 model_app = typer.Typer(help="The learned alert-scoring model.", no_args_is_help=True)

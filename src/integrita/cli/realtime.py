@@ -9,14 +9,14 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.demo.realtime import demo_channel_token, stream_synthetic_payments
 from integrita.errors import InputError
-from integrita.services import outbox
-from integrita.services.context import Context
-from integrita.services.outbox_adapters import adapters_from_settings
+from integrita.services.core import outbox
+from integrita.services.core.context import Context
+from integrita.services.core.outbox_adapters import adapters_from_settings
 from integrita.services.realtime import challenges, payments, rulesets
 from integrita.services.realtime.backtest import backtest
 from integrita.services.realtime.ledger_flush import flush_to_ledger
-from integrita.services.realtime_demo import demo_channel_token, stream_synthetic_payments
 
 rules_app = typer.Typer(help="Real-time rule sets: list, show, propose, approve, backtest.")
 outbox_app = typer.Typer(help="The notification outbox: status and dispatch.")

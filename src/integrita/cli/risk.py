@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
+from integrita.demo import risk as demo
 from integrita.errors import InputError
-from integrita.services.risk import assessment, demo, documents, events, product_reviews, rating
+from integrita.services.risk import assessment, documents, events, product_reviews, rating
 
 risk_app = typer.Typer(
     help="Money-laundering risk: customer ratings and the self-assessment.", no_args_is_help=True

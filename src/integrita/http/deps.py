@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from integrita.domain.roles import Role
 from integrita.errors import AuthenticationError
-from integrita.services import auth
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core import auth
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 
 SESSION_COOKIE = "integrita_session"
 

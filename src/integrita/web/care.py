@@ -15,15 +15,11 @@ from integrita.domain import complaint as fsm
 from integrita.domain.sla import read_clock
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require_roles
-from integrita.services import (
-    care_charts,
-    care_report,
-    care_sla,
-    complaints,
-    customer_records,
-    surveys,
-)
-from integrita.services.complaints import (
+from integrita.services.care import charts as care_charts
+from integrita.services.care import complaints, customer_records, surveys
+from integrita.services.care import report as care_report
+from integrita.services.care import sla as care_sla
+from integrita.services.care.complaints import (
     OFFICER,
     READERS,
     SURVEYORS,
@@ -32,8 +28,8 @@ from integrita.services.complaints import (
     Attachment,
     ComplaintInput,
 )
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)

@@ -13,12 +13,13 @@ from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.responses import attachment
-from integrita.services import audit_trail, cases, str_reports
-from integrita.services.context import Context
-from integrita.services.evidence import node_radius
+from integrita.services.casework import cases, str_reports
+from integrita.services.casework.evidence import node_radius
+from integrita.services.casework.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
+from integrita.services.core import audit_trail
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.services.risk.rating import rating_breakdown
-from integrita.services.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
-from integrita.services.users import UserView
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from integrita.errors import AuthenticationError
 from integrita.http.deps import ANY_ROLE, SESSION_COOKIE, get_ctx, require_roles
-from integrita.services import auth
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core import auth
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.web.render import nav_for, page
 
 router = APIRouter(include_in_schema=False)

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require_roles
-from integrita.services.context import Context
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.services.realtime import payments
-from integrita.services.users import UserView
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)

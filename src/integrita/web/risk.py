@@ -14,9 +14,9 @@ from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.responses import attachment
-from integrita.services.context import Context
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.services.risk import assessment, documents, overrides, product_reviews, rating
-from integrita.services.users import UserView
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)

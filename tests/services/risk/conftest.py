@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.store.repositories import customers as customers_repo
 
 

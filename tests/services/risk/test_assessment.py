@@ -10,7 +10,7 @@ import pytest
 from integrita.domain import self_assessment as method
 from integrita.domain.risk import DEFAULT_RESIDUAL_MATRIX, residual_level
 from integrita.errors import InputError, PermissionDeniedError, StateTransitionError
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.risk import assessment, documents, rating
 from tests.conftest import FixedClock
 from tests.services.risk.conftest import person

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from integrita.demo import risk as demo
 from integrita.errors import InputError, PermissionDeniedError, StateTransitionError
-from integrita.services.context import Context
-from integrita.services.risk import demo, product_reviews
+from integrita.services.core.context import Context
+from integrita.services.risk import product_reviews
 from tests.services.risk.conftest import person
 
 PAT, RITA, ROB = (

@@ -11,9 +11,9 @@ import pytest
 from integrita.domain.calendar import BusinessCalendar
 from integrita.domain.risk import DEFAULT_RATING_CONFIG, next_review_due, onboarding_rating_due
 from integrita.errors import InputError, PermissionDeniedError, StateTransitionError
-from integrita.services import alerts
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.services.monitoring import alerts
 from integrita.services.risk import events, overrides, rating
 from integrita.store.repositories import audit as audit_repo
 from integrita.store.repositories import risk as repo

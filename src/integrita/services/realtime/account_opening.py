@@ -14,8 +14,8 @@ from datetime import datetime
 
 from integrita.domain.customer import AccountStatus, AccountType
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services import audit
-from integrita.services.context import Context
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 from integrita.store.models import AccountOpeningTask
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo

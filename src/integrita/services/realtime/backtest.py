@@ -10,8 +10,8 @@ from typing import Any
 
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
 from integrita.errors import InputError, NotFoundError
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.services.realtime import rulesets
 from integrita.services.realtime.fx import fx_table, to_cny_minor
 from integrita.store.repositories import realtime as repo

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services import audit, outbox
-from integrita.services.context import Context
+from integrita.services.core import audit, outbox
+from integrita.services.core.context import Context
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
 

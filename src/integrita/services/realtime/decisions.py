@@ -22,8 +22,8 @@ from typing import Any
 
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
 from integrita.errors import ConflictError, DuplicateKeyError, InputError, IntegritaError
-from integrita.services import outbox
-from integrita.services.context import Context
+from integrita.services.core import outbox
+from integrita.services.core.context import Context
 from integrita.services.realtime import challenges, rulesets
 from integrita.services.realtime.payments import (
     SQLITE_WRITER,

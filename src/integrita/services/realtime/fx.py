@@ -10,7 +10,7 @@ from pathlib import Path
 
 from integrita.domain.money import FxRateTable, Money
 from integrita.errors import ConfigurationError
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 
 SHIPPED_TABLE = Path(__file__).with_name("fx_rates.json")
 

@@ -24,7 +24,7 @@ import asyncio
 from typing import Any
 
 from integrita.logging import get_logger
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.realtime import decisions
 from integrita.services.realtime.payments import PaymentRequest
 from integrita.store.async_driver import AsyncConnections

@@ -11,8 +11,8 @@ from datetime import datetime
 import pyarrow as pa
 
 from integrita.analytics.schema import LEDGER_SCHEMA
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.store.repositories import realtime as repo
 
 

@@ -18,8 +18,8 @@ from integrita.detection.realtime import PaymentEvent, RollingState
 from integrita.domain.money import currency, from_minor_units, to_minor_units
 from integrita.domain.transaction import Channel, CounterpartyType, TransactionKind
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services import audit
-from integrita.services.context import Context
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 from integrita.services.realtime.fx import fx_table, to_cny_minor
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo

@@ -10,8 +10,8 @@ from typing import Any
 from integrita.detection.realtime import DEFAULT_THRESHOLDS, RULES, validate_thresholds
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
-from integrita.services import audit
-from integrita.services.context import Context
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
 from integrita.store.repositories import users as users_repo

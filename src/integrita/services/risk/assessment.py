@@ -16,12 +16,12 @@ from integrita.domain import self_assessment as method
 from integrita.domain.risk import BAND_ORDER, DIMENSIONS, AssessmentStatus
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services import audit
-from integrita.services.auth import ensure_role
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core import audit
+from integrita.services.core.auth import ensure_role
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.services.core.users import UserView
 from integrita.services.risk.rating import current_config
-from integrita.services.users import UserView
 from integrita.store import Session
 from integrita.store.models import RiskSelfAssessment
 from integrita.store.repositories import risk as rating_repo

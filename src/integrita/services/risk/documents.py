@@ -16,7 +16,7 @@ from fpdf.fonts import FontFace
 from matplotlib.patches import Rectangle
 
 from integrita.domain.risk import CONTROL_LEVELS, DIMENSIONS, INHERENT_LEVELS
-from integrita.services.context import Context
+from integrita.services.core.context import Context
 from integrita.services.risk.assessment import AssessmentView, get
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

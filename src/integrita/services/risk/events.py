@@ -7,8 +7,8 @@ from datetime import datetime
 
 from integrita.domain.risk import RiskEventKind
 from integrita.errors import InputError
-from integrita.services import audit
-from integrita.services.context import Context
+from integrita.services.core import audit
+from integrita.services.core.context import Context
 from integrita.store import Session
 from integrita.store.repositories import risk as repo
 

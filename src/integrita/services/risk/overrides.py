@@ -8,11 +8,11 @@ from datetime import datetime
 from integrita.domain.risk import Band, next_review_due
 from integrita.domain.roles import Role
 from integrita.errors import ConflictError, InputError, NotFoundError, StateTransitionError
-from integrita.services import audit
-from integrita.services.auth import ensure_role
-from integrita.services.context import Context
+from integrita.services.core import audit
+from integrita.services.core.auth import ensure_role
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.services.risk.rating import current_config
-from integrita.services.users import UserView
 from integrita.store.models import RiskOverride
 from integrita.store.repositories import risk as repo
 

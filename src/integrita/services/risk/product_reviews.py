@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from integrita.domain.risk import REVIEW_OUTCOMES, ReviewKind, ReviewStatus
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services import audit
-from integrita.services.auth import ensure_role
-from integrita.services.context import Context
-from integrita.services.users import UserView
+from integrita.services.core import audit
+from integrita.services.core.auth import ensure_role
+from integrita.services.core.context import Context
+from integrita.services.core.users import UserView
 from integrita.store import Session
 from integrita.store.models import ProductReview, ProductReviewOpinion
 from integrita.store.repositories import risk_documents as repo

@@ -29,9 +29,9 @@ from integrita.domain.risk import (
     onboarding_rating_due,
 )
 from integrita.errors import InputError, NotFoundError
-from integrita.services import audit
-from integrita.services.context import Context
-from integrita.services.ledger import open_ledger
+from integrita.services.core import audit
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
 from integrita.services.risk import engine
 from integrita.services.risk.factors import REGISTRY, RatingInputs
 from integrita.store import Session

@@ -1,0 +1,129 @@
+"""The one table of who may do what: each permission names the roles that hold it.
+
+Routes, pages, CLI commands and services all read this table (through
+``integrita.services.core.permissions``), so a role list is written once. A test walks every
+route and every CLI command and checks that each declares a permission from here. Separation of
+duties (who may *not* act although they hold the role) lives in the workflows
+(:mod:`integrita.domain.workflow`), not here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from integrita.domain.roles import Role
+
+
+class Permission(StrEnum):
+    # any signed-in person or system
+    SIGNED_IN = "signed_in"
+    # case work and reporting
+    CASE_READ = "case.read"
+    CASE_WORK = "case.work"
+    CASE_INVESTIGATE = "case.investigate"
+    CASE_REVIEW = "case.review"
+    CASE_OPEN = "case.open"
+    STR_READ = "str.read"
+    STR_EDIT = "str.edit"
+    STR_APPROVE = "str.approve"
+    STR_FILE = "str.file"
+    LARGE_VALUE_SUBMIT = "large_value.submit"
+    AUDIT_READ = "audit.read"
+    # real-time
+    PAYMENT_EVALUATE = "payment.evaluate"
+    PAYMENT_READ = "payment.read"
+    HOLD_DECIDE = "hold.decide"
+    ACCOUNT_OPENING = "account.opening"
+    RULESET_READ = "ruleset.read"
+    RULESET_PROPOSE = "ruleset.propose"
+    RULESET_APPROVE_BUSINESS = "ruleset.approve_business"
+    RULESET_APPROVE_TECHNOLOGY = "ruleset.approve_technology"
+    OUTBOX_OPERATE = "outbox.operate"
+    # money-laundering risk
+    RISK_READ = "risk.read"
+    RISK_RATE = "risk.rate"
+    RISK_OVERRIDE_REQUEST = "risk.override_request"
+    RISK_OVERRIDE_DECIDE = "risk.override_decide"
+    RISK_OVERRIDE_STR_SUBJECT = "risk.override_str_subject"
+    ASSESSMENT_DRAFT = "assessment.draft"
+    ASSESSMENT_REVIEW = "assessment.review"
+    ASSESSMENT_SIGN = "assessment.sign"
+    PRODUCT_REVIEW_READ = "product_review.read"
+    PRODUCT_REVIEW_SUBMIT = "product_review.submit"
+    PRODUCT_REVIEW_OPINE = "product_review.opine"
+    PRODUCT_REVIEW_LAUNCH = "product_review.launch"
+    # customer care
+    CARE_READ = "care.read"
+    COMPLAINT_HANDLE = "complaint.handle"
+    COMPLAINT_RECTIFY = "complaint.rectify"
+    COMPLAINT_VERIFY = "complaint.verify"
+    ROUTING_EDIT = "routing.edit"
+    CUSTOMER_RECORD_EDIT = "customer_record.edit"
+    SURVEY_RUN = "survey.run"
+    # administration
+    USER_ADMIN = "user.admin"
+    DELEGATION_ADMIN = "delegation.admin"
+
+
+_CASE_WORKERS = frozenset({Role.ANALYST, Role.REVIEWER, Role.MLRO})
+_CASE_READERS = _CASE_WORKERS | {Role.AUDITOR}
+_INVESTIGATORS = frozenset({Role.ANALYST, Role.MLRO})
+_REVIEWERS = frozenset({Role.REVIEWER, Role.MLRO})
+_CARE_WORKERS = frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER})
+
+POLICY: dict[Permission, frozenset[Role]] = {
+    Permission.SIGNED_IN: frozenset(Role),
+    Permission.CASE_READ: _CASE_READERS,
+    Permission.CASE_WORK: _CASE_WORKERS,
+    Permission.CASE_INVESTIGATE: _INVESTIGATORS,
+    Permission.CASE_REVIEW: _REVIEWERS,
+    Permission.CASE_OPEN: frozenset({Role.ANALYST, Role.MLRO, Role.ADMINISTRATOR}),
+    Permission.STR_READ: _CASE_READERS,
+    Permission.STR_EDIT: _INVESTIGATORS,
+    Permission.STR_APPROVE: _REVIEWERS,
+    Permission.STR_FILE: _INVESTIGATORS | _REVIEWERS,
+    Permission.LARGE_VALUE_SUBMIT: _CASE_WORKERS,
+    Permission.AUDIT_READ: frozenset(
+        {Role.AUDITOR, Role.ADMINISTRATOR, Role.MLRO, Role.QUALITY_ASSURANCE}
+    ),
+    Permission.PAYMENT_EVALUATE: frozenset({Role.PAYMENT_CHANNEL}),
+    Permission.PAYMENT_READ: frozenset(
+        {Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO}
+    ),
+    Permission.HOLD_DECIDE: frozenset({Role.ANALYST, Role.REVIEWER}),
+    Permission.ACCOUNT_OPENING: frozenset({Role.ANALYST, Role.REVIEWER, Role.ADMINISTRATOR}),
+    Permission.RULESET_READ: frozenset(
+        {Role.MLRO, Role.AUDITOR, Role.REVIEWER, Role.ADMINISTRATOR}
+        | {Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}
+    ),
+    Permission.RULESET_PROPOSE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
+    Permission.RULESET_APPROVE_BUSINESS: frozenset({Role.BUSINESS_APPROVER}),
+    Permission.RULESET_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
+    Permission.OUTBOX_OPERATE: frozenset({Role.ADMINISTRATOR}),
+    Permission.RISK_READ: _CASE_READERS,
+    Permission.RISK_RATE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
+    Permission.RISK_OVERRIDE_REQUEST: _CASE_WORKERS,
+    Permission.RISK_OVERRIDE_DECIDE: _REVIEWERS,
+    Permission.RISK_OVERRIDE_STR_SUBJECT: frozenset({Role.MLRO}),
+    Permission.ASSESSMENT_DRAFT: _CASE_WORKERS,
+    Permission.ASSESSMENT_REVIEW: _REVIEWERS,
+    Permission.ASSESSMENT_SIGN: frozenset({Role.MLRO}),
+    Permission.PRODUCT_REVIEW_READ: _CASE_READERS | {Role.PRODUCT_OWNER},
+    Permission.PRODUCT_REVIEW_SUBMIT: frozenset({Role.PRODUCT_OWNER}),
+    Permission.PRODUCT_REVIEW_OPINE: _REVIEWERS,
+    Permission.PRODUCT_REVIEW_LAUNCH: frozenset({Role.PRODUCT_OWNER, Role.MLRO}),
+    Permission.CARE_READ: _CARE_WORKERS | {Role.AUDITOR},
+    Permission.COMPLAINT_HANDLE: _CARE_WORKERS,
+    Permission.COMPLAINT_RECTIFY: frozenset({Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER}),
+    Permission.COMPLAINT_VERIFY: frozenset({Role.QUALITY_ASSURANCE}),
+    Permission.ROUTING_EDIT: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),
+    Permission.CUSTOMER_RECORD_EDIT: _CARE_WORKERS,
+    Permission.SURVEY_RUN: frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE}),
+    Permission.USER_ADMIN: frozenset({Role.ADMINISTRATOR}),
+    Permission.DELEGATION_ADMIN: frozenset({Role.ADMINISTRATOR}),
+}
+
+
+def roles_for(permission: Permission) -> frozenset[Role]:
+    """The roles that hold ``permission`` (every permission is in the table; a test checks it)."""
+    return POLICY[permission]

@@ -1,0 +1,635 @@
+"""Complaints: intake (API, form, CSV), routing, the PDCA state machine and the waiting-for-customer pause.
+
+Every step runs in one transaction with its audit event, so the history on the
+complaint page can never disagree with the complaint itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from integrita.domain import complaint as fsm
+from integrita.domain.complaint import ComplaintAction, ComplaintState, Validity
+from integrita.domain.roles import Role
+from integrita.domain.sla import elapsed
+from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
+from integrita.services.care import clock as care_clock
+from integrita.services.core import audit
+from integrita.services.core.auth import ensure_role
+from integrita.services.core.context import Context
+from integrita.store import Session
+from integrita.store.models import Complaint, ComplaintPause, Department, RoutingRule
+from integrita.store.repositories import audit as audit_repo
+from integrita.store.repositories import care as care_repo
+from integrita.store.repositories import customers as customers_repo
+from integrita.store.repositories import users as users_repo
+
+#: Role sets shared by the care API and pages.
+OFFICER = (Role.COMPLAINTS_OFFICER,)
+WORKERS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER)
+READERS = (*WORKERS, Role.AUDITOR)
+SURVEYORS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE)
+#: Who may edit departments and routing rules.
+ROUTING_EDITORS = (Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR)
+#: Who may pause the clock while waiting for the customer.
+CLOCK_HOLDERS = frozenset({Role.COMPLAINTS_OFFICER.value, Role.PRODUCT_OWNER.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting and with which roles (a signed-in person, an API system or a job)."""
+
+    username: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes
+
+
+@dataclass
+class ComplaintInput:
+    customer_id: str
+    channel: str
+    category: str
+    severity: str
+    description: str
+    product: str | None = None
+    order_id: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    #: References (file names, URLs) to attachments kept elsewhere, e.g. from a CSV import.
+    attachment_refs: list[str] = field(default_factory=list)
+    received_at: datetime | None = None
+
+
+# -- departments and routing rules -----------------------------------------------------------------
+
+
+def add_department(
+    ctx: Context, code: str, name: str, head_username: str | None, actor: Actor
+) -> int:
+    ensure_role(actor, ROUTING_EDITORS, "adding a department")
+    code = code.strip().lower()
+    if not code:
+        raise InputError("department code must not be empty", field="code")
+    with ctx.db.transaction() as session:
+        if care_repo.department_by_code(session, code) is not None:
+            raise InputError(f"department {code!r} already exists", field="code")
+        head_id = None
+        if head_username:
+            head = users_repo.get_by_username(session, head_username)
+            if head is None:
+                raise InputError(f"no user {head_username!r}", field="head")
+            head_id = head.id
+        dept = care_repo.add(session, Department(code=code, name=name, head_user_id=head_id))
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=actor.username,
+            action="care.department_added",
+            entity_type="care_department",
+            entity_id=dept.id,
+            after={"code": code, "name": name, "head": head_username},
+        )
+        return int(dept.id)
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentView:
+    id: int
+    code: str
+    name: str
+    head_user_id: int | None
+
+
+def list_departments(ctx: Context) -> list[DepartmentView]:
+    with ctx.db.transaction() as session:
+        return [
+            DepartmentView(d.id, d.code, d.name, d.head_user_id)
+            for d in care_repo.list_departments(session)
+        ]
+
+
+def set_routing_rule(
+    ctx: Context, category: str, product: str | None, department_code: str, actor: Actor
+) -> None:
+    """Complaints of ``category`` (about ``product``, when given) go to the department."""
+    ensure_role(actor, ROUTING_EDITORS, "editing routing rules")
+    if category not in fsm.CATEGORIES:
+        raise InputError(f"unknown category {category!r}", field="category")
+    product = product or None
+    with ctx.db.transaction() as session:
+        dept = care_repo.department_by_code(session, department_code)
+        if dept is None:
+            raise InputError(f"no department {department_code!r}", field="department")
+        rule = care_repo.routing_rule(session, category, product)
+        before = None if rule is None else {"department_id": rule.department_id}
+        if rule is None:
+            rule = care_repo.add(
+                session, RoutingRule(category=category, product=product, department_id=dept.id)
+            )
+        else:
+            rule.department_id = dept.id
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=actor.username,
+            action="care.routing_rule_set",
+            entity_type="care_routing_rule",
+            entity_id=rule.id,
+            before=before,
+            after={"category": category, "product": product, "department": department_code},
+        )
+
+
+def list_routing_rules(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.db.transaction() as session:
+        depts = {d.id: d.code for d in care_repo.list_departments(session)}
+        return [
+            {"category": r.category, "product": r.product, "department": depts[r.department_id]}
+            for r in care_repo.list_routing_rules(session)
+        ]
+
+
+def route(session: Session, category: str, product: str | None) -> Department | None:
+    """The most specific rule wins: category and product, then category alone."""
+    rule = None
+    if product:
+        rule = care_repo.routing_rule(session, category, product)
+    if rule is None:
+        rule = care_repo.routing_rule(session, category, None)
+    return None if rule is None else care_repo.get_department(session, rule.department_id)
+
+
+# -- intake ----------------------------------------------------------------------------------------
+
+
+def _validated(data: ComplaintInput, where: str = "") -> ComplaintInput:
+    def bad(message: str, name: str) -> InputError:
+        return InputError(f"{where}{name}: {message}", field=name)
+
+    if not data.customer_id.strip():
+        raise bad("customer is required", "customer_id")
+    if data.channel not in {c.value for c in fsm.Channel}:
+        raise bad(f"unknown channel {data.channel!r}", "channel")
+    if data.category not in fsm.CATEGORIES:
+        raise bad(f"unknown category {data.category!r}", "category")
+    if data.severity not in {s.value for s in fsm.Severity}:
+        raise bad(f"unknown severity {data.severity!r}", "severity")
+    if not data.description.strip():
+        raise bad("description is required", "description")
+    if not (data.product or data.order_id):
+        raise bad("name the product or the order", "product")
+    return data
+
+
+def _store_attachment(ctx: Context, attachment: Attachment) -> dict[str, Any]:
+    digest = hashlib.sha256(attachment.content).hexdigest()
+    folder = ctx.settings.data_dir / "care" / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / digest).write_bytes(attachment.content)
+    return {"filename": attachment.filename, "sha256": digest, "size": len(attachment.content)}
+
+
+def _insert(session: Session, ctx: Context, data: ComplaintInput, actor: Actor) -> Complaint:
+    if customers_repo.get_customer(session, data.customer_id) is None:
+        raise InputError(f"no customer {data.customer_id!r}", field="customer_id")
+    received = data.received_at or ctx.now()
+    first_due, resolution_due = care_clock.deadlines(ctx, received, data.severity)
+    files = [_store_attachment(ctx, a) for a in data.attachments]
+    files += [{"reference": ref} for ref in data.attachment_refs]
+    complaint: Complaint = care_repo.add(
+        session,
+        Complaint(
+            customer_id=data.customer_id,
+            product=data.product or None,
+            order_id=data.order_id or None,
+            channel=data.channel,
+            category=data.category,
+            severity=data.severity,
+            description=data.description.strip(),
+            attachments=files,
+            state=ComplaintState.RECEIVED.value,
+            received_at=received,
+            received_month=received.strftime("%Y-%m"),
+            first_response_due_at=first_due,
+            resolution_due_at=resolution_due,
+            first_response_breached=False,
+            resolution_breached=False,
+            qa_failures=0,
+            reopen_count=0,
+            updated_at=ctx.now(),
+        ),
+    )
+    audit.record(
+        session,
+        at=ctx.now(),
+        actor=actor.username,
+        action="complaint.received",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        after={
+            "state": complaint.state,
+            "customer_id": data.customer_id,
+            "channel": data.channel,
+            "category": data.category,
+            "severity": data.severity,
+        },
+    )
+    return complaint
+
+
+def file_complaint(ctx: Context, data: ComplaintInput, actor: Actor) -> int:
+    """Receive one complaint; starts its clocks. Returns its id."""
+    _validated(data)
+    with ctx.db.transaction() as session:
+        return int(_insert(session, ctx, data, actor).id)
+
+
+CSV_COLUMNS = (
+    "customer_id",
+    "product",
+    "order_id",
+    "channel",
+    "category",
+    "severity",
+    "description",
+)
+
+
+def import_complaints_csv(ctx: Context, text: str, actor: Actor) -> list[int]:
+    """Import complaints from CSV (header row; optional attachments ``a;b`` and received_at ISO).
+
+    Every row is checked before anything is stored; the first bad row is named.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"CSV is missing column(s): {', '.join(missing)}", field="file")
+    inputs: list[ComplaintInput] = []
+    for line, row in enumerate(reader, start=2):
+        received = None
+        if (row.get("received_at") or "").strip():
+            try:
+                received = datetime.fromisoformat(row["received_at"].strip())
+            except ValueError as exc:
+                raise InputError(
+                    f"row {line}: received_at must be ISO 8601", field="received_at"
+                ) from exc
+            if received.tzinfo is None:
+                raise InputError(
+                    f"row {line}: received_at needs a time-zone offset", field="received_at"
+                )
+        refs = [r.strip() for r in (row.get("attachments") or "").split(";") if r.strip()]
+        inputs.append(
+            _validated(
+                ComplaintInput(
+                    customer_id=(row["customer_id"] or "").strip(),
+                    product=(row["product"] or "").strip() or None,
+                    order_id=(row["order_id"] or "").strip() or None,
+                    channel=(row["channel"] or "").strip().lower(),
+                    category=(row["category"] or "").strip().lower(),
+                    severity=(row["severity"] or "").strip().lower(),
+                    description=row["description"] or "",
+                    attachment_refs=refs,
+                    received_at=received,
+                ),
+                where=f"row {line}: ",
+            )
+        )
+    ids: list[int] = []
+    with ctx.db.transaction() as session:
+        for line, data in enumerate(inputs, start=2):
+            try:
+                ids.append(int(_insert(session, ctx, data, actor).id))
+            except InputError as exc:
+                raise InputError(f"row {line}: {exc}", field=exc.field) from exc
+    return ids
+
+
+# -- the state machine -----------------------------------------------------------------------------
+
+
+def _require(action: ComplaintAction, fields: Mapping[str, Any]) -> None:
+    for name in fsm.REQUIRED_FIELDS.get(action, ()):
+        value = fields.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InputError(f"{action.value} needs {name}", field=name)
+
+
+def _snapshot(c: Complaint) -> dict[str, Any]:
+    return {
+        "state": c.state,
+        "validity": c.validity,
+        "department_id": c.department_id,
+        "qa_failures": c.qa_failures,
+        "satisfaction": c.satisfaction,
+        "reopen_count": c.reopen_count,
+    }
+
+
+def _pauses(session: Session, complaint_id: int) -> list[tuple[datetime, datetime | None]]:
+    return [(p.started_at, p.ended_at) for p in care_repo.pauses_for(session, complaint_id)]
+
+
+def _first_response(c: Complaint, now: datetime) -> None:
+    if c.first_response_at is None:
+        c.first_response_at = now
+        c.first_response_breached = bool(
+            c.first_response_due_at is not None and now > c.first_response_due_at
+        )
+
+
+def transition(
+    ctx: Context,
+    complaint_id: int,
+    action: str,
+    actor: Actor,
+    fields: Mapping[str, Any] | None = None,
+) -> ComplaintState:
+    """Take one step of the complaint's life cycle; returns the new state."""
+    fields = dict(fields or {})
+    try:
+        step = ComplaintAction(action)
+    except ValueError as exc:
+        raise InputError(f"unknown action {action!r}", field="action") from exc
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
+        if c is None:
+            raise NotFoundError(f"no complaint {complaint_id}")
+        target = fsm.next_state(c.state, step, actor.roles)
+        _require(step, fields)
+        before = _snapshot(c)
+        detail: dict[str, Any] = {}
+        if c.paused_since is not None and target in (ComplaintState.CLOSED,):
+            raise StateTransitionError("resume the clock before closing the complaint")
+        if step is ComplaintAction.JUDGE_VALID:
+            c.validity = Validity.VALID.value
+            _first_response(c, now)
+        elif step is ComplaintAction.JUDGE_INVALID:
+            c.validity = Validity.INVALID.value
+            c.invalid_reason = str(fields["reason"]).strip()
+            _first_response(c, now)
+            c.closed_at = now
+            detail["reason"] = c.invalid_reason
+        elif step is ComplaintAction.MARK_DUPLICATE:
+            original_id = _int(fields["duplicate_of"], "duplicate_of")
+            original = care_repo.get_complaint(session, original_id)
+            if original is None or original_id == c.id:
+                raise InputError(f"no other complaint {original_id}", field="duplicate_of")
+            if original.state == ComplaintState.CLOSED.value:
+                raise InputError(
+                    f"complaint {original_id} is closed; only an open complaint can absorb a duplicate",
+                    field="duplicate_of",
+                )
+            c.validity = Validity.DUPLICATE.value
+            c.duplicate_of_id = original_id
+            c.invalid_reason = f"duplicate of complaint {original_id}"
+            _first_response(c, now)
+            c.closed_at = now
+            detail["duplicate_of"] = original_id
+        elif step is ComplaintAction.ASSIGN:
+            code = (fields.get("department") or "").strip()
+            dept = (
+                care_repo.department_by_code(session, code)
+                if code
+                else route(session, c.category, c.product)
+            )
+            if dept is None:
+                raise InputError(
+                    f"no department {code!r}"
+                    if code
+                    else f"no routing rule for category {c.category!r}; name the department",
+                    field="department",
+                )
+            c.department_id = dept.id
+            detail["department"] = dept.code
+        elif step is ComplaintAction.RECTIFY:
+            for name in ("root_cause", "corrective_action", "preventive_action", "meeting_record"):
+                setattr(c, name, str(fields[name]).strip())
+                detail[name] = getattr(c, name)
+        elif step is ComplaintAction.PASS_VERIFICATION:
+            c.qa_note = (fields.get("note") or "").strip() or None
+            detail["note"] = c.qa_note
+        elif step is ComplaintAction.FAIL_VERIFICATION:
+            c.qa_note = str(fields["note"]).strip()
+            c.qa_failures += 1
+            detail["note"] = c.qa_note
+        elif step is ComplaintAction.INFORM_CUSTOMER:
+            try:
+                score = fsm.check_satisfaction(fields["satisfaction"])
+            except ValueError as exc:
+                raise InputError(str(exc), field="satisfaction") from exc
+            c.outcome = str(fields["outcome"]).strip()
+            c.satisfaction = score
+            c.resolved_at = now
+            c.resolution_seconds = elapsed(
+                c.received_at, now, care_clock.schedule(ctx), _pauses(session, c.id)
+            )
+            c.resolution_breached = bool(
+                c.resolution_due_at is not None and now > c.resolution_due_at
+            )
+            detail.update(outcome=c.outcome, satisfaction=score)
+        elif step is ComplaintAction.CLOSE:
+            c.closed_at = now
+        elif step is ComplaintAction.REOPEN:
+            c.reopen_count += 1
+            c.closed_at = None
+            c.resolved_at = None
+            c.resolution_seconds = None
+            c.resolution_breached = False
+            _, c.resolution_due_at = care_clock.deadlines(ctx, now, c.severity)
+            detail["reason"] = str(fields["reason"]).strip()
+        c.state = target.value
+        c.updated_at = now
+        audit.record(
+            session,
+            at=now,
+            actor=actor.username,
+            action=f"complaint.{step.value}",
+            entity_type="complaint",
+            entity_id=c.id,
+            before=before,
+            after={**_snapshot(c), **detail},
+        )
+        return target
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a complaint number", field=name) from exc
+
+
+def pause_clock(ctx: Context, complaint_id: int, reason: str, actor: Actor) -> None:
+    """Stop the clocks while the complaint waits for the customer."""
+    if not CLOCK_HOLDERS & set(actor.roles):
+        raise PermissionDeniedError("pausing the clock needs complaints_officer or product_owner")
+    if not reason.strip():
+        raise InputError("say what the customer is asked for", field="reason")
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
+        if c is None:
+            raise NotFoundError(f"no complaint {complaint_id}")
+        if c.state == ComplaintState.CLOSED.value:
+            raise StateTransitionError("a closed complaint has no running clock")
+        if c.paused_since is not None:
+            raise StateTransitionError("the clock is already paused")
+        care_repo.add(session, ComplaintPause(complaint_id=c.id, started_at=now, reason=reason))
+        c.paused_since = now
+        audit.record(
+            session,
+            at=now,
+            actor=actor.username,
+            action="complaint.clock_paused",
+            entity_type="complaint",
+            entity_id=c.id,
+            after={"reason": reason},
+        )
+
+
+def resume_clock(ctx: Context, complaint_id: int, actor: Actor) -> None:
+    """Restart the clocks; the deadlines move out by the paused clock time."""
+    if not CLOCK_HOLDERS & set(actor.roles):
+        raise PermissionDeniedError("resuming the clock needs complaints_officer or product_owner")
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
+        if c is None:
+            raise NotFoundError(f"no complaint {complaint_id}")
+        if c.paused_since is None:
+            raise StateTransitionError("the clock is not paused")
+        pauses = care_repo.pauses_for(session, c.id)
+        for p in pauses:
+            if p.ended_at is None:
+                p.ended_at = now
+        c.paused_since = None
+        before = {
+            "first_due": _iso(c.first_response_due_at),
+            "resolution_due": _iso(c.resolution_due_at),
+        }
+        first_due, resolution_due = care_clock.deadlines(
+            ctx, c.received_at, c.severity, [(p.started_at, p.ended_at) for p in pauses]
+        )
+        if c.first_response_at is None:
+            c.first_response_due_at = first_due
+        if c.reopen_count == 0:
+            c.resolution_due_at = resolution_due
+        elif c.resolution_due_at is not None:
+            # A reopened complaint's target runs from the reopening; extend it by this pause.
+            c.resolution_due_at = _extend(ctx, c.resolution_due_at, pauses[-1].started_at, now)
+        audit.record(
+            session,
+            at=now,
+            actor=actor.username,
+            action="complaint.clock_resumed",
+            entity_type="complaint",
+            entity_id=c.id,
+            before=before,
+            after={
+                "first_due": _iso(c.first_response_due_at),
+                "resolution_due": _iso(c.resolution_due_at),
+            },
+        )
+
+
+def _extend(ctx: Context, due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+    from integrita.domain.sla import add_business_time, business_seconds
+
+    hours = care_clock.schedule(ctx)
+    remaining = business_seconds(paused_at, due, hours)
+    return add_business_time(resumed_at, remaining, hours)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    action: str
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintView:
+    complaint: dict[str, Any]
+    department: str | None
+    pauses: list[dict[str, Any]]
+    history: list[HistoryEntry]
+
+
+def complaint_dict(c: Complaint) -> dict[str, Any]:
+    return {
+        name: getattr(c, name)
+        for name in (
+            "id", "customer_id", "product", "order_id", "channel", "category", "severity",
+            "description", "attachments", "state", "validity", "invalid_reason",
+            "duplicate_of_id", "department_id", "received_at", "first_response_at",
+            "first_response_due_at", "resolution_due_at", "resolved_at", "resolution_seconds",
+            "paused_since", "first_response_breached", "resolution_breached", "root_cause",
+            "corrective_action", "preventive_action", "meeting_record", "qa_note",
+            "qa_failures", "outcome", "satisfaction", "reopen_count", "closed_at",
+        )
+    }  # fmt: skip
+
+
+def get_complaint(ctx: Context, complaint_id: int) -> ComplaintView:
+    with ctx.db.transaction() as session:
+        c = care_repo.get_complaint(session, complaint_id)
+        if c is None:
+            raise NotFoundError(f"no complaint {complaint_id}")
+        dept = care_repo.get_department(session, c.department_id) if c.department_id else None
+        events = audit_repo.events_for(session, "complaint", str(complaint_id))
+        return ComplaintView(
+            complaint=complaint_dict(c),
+            department=dept.code if dept else None,
+            pauses=[
+                {"started_at": p.started_at, "ended_at": p.ended_at, "reason": p.reason}
+                for p in care_repo.pauses_for(session, c.id)
+            ],
+            history=[HistoryEntry(e.occurred_at, e.actor, e.action, e.after) for e in events],
+        )
+
+
+def queue(
+    ctx: Context, *, state: str | None = None, department: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """A complaints queue by state and/or department code, newest first."""
+    if state is not None and state not in {s.value for s in ComplaintState}:
+        raise InputError(f"unknown state {state!r}", field="state")
+    with ctx.db.transaction() as session:
+        dept_id = None
+        if department:
+            dept = care_repo.department_by_code(session, department)
+            if dept is None:
+                raise InputError(f"no department {department!r}", field="department")
+            dept_id = dept.id
+        rows = care_repo.queue(session, state=state, department_id=dept_id, limit=limit)
+        return [complaint_dict(c) for c in rows]
+
+
+def queue_counts(ctx: Context) -> dict[str, dict[str, int]]:
+    """Open complaints per state and department code ("-" when not yet assigned)."""
+    with ctx.db.transaction() as session:
+        depts = {d.id: d.code for d in care_repo.list_departments(session)}
+        counts: dict[str, dict[str, int]] = {}
+        for state, dept_id, n in care_repo.queue_counts(session):
+            counts.setdefault(state, {})[depts.get(dept_id or 0, "-")] = n
+        return counts

@@ -1,0 +1,147 @@
+"""Users, roles, passwords (argon2id) and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from integrita.domain.roles import Role
+from integrita.errors import ConflictError, InputError, NotFoundError
+from integrita.services.core import audit
+from integrita.services.core.context import Context
+from integrita.store.repositories import users as users_repo
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    active: bool
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_token(token: str) -> str:
+    """API tokens are long random strings, so a fast hash is enough; only the hash is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+#: API tokens checked lately: (database URL, token hash) -> (monotonic time of the check,
+#: user). Read by ``auth.recent_user_for_token``; cleared when roles change here.
+CHECKED_TOKENS: dict[tuple[str, str], tuple[float, UserView]] = {}
+CHECKED_TOKENS_MAX = 10_000
+
+
+def _parse_roles(roles: Iterable[str]) -> set[str]:
+    parsed: set[str] = set()
+    for role in roles:
+        try:
+            parsed.add(Role(role.strip().lower()).value)
+        except ValueError as exc:
+            known = ", ".join(r.value for r in Role)
+            raise InputError(f"unknown role {role!r}; known roles: {known}", field="roles") from exc
+    return parsed
+
+
+def add_user(
+    ctx: Context,
+    username: str,
+    display_name: str,
+    password: str | None,
+    roles: Iterable[str],
+    *,
+    actor: str = "system",
+) -> UserView:
+    if not username or len(username) > 64:
+        raise InputError("username must be 1-64 characters", field="username")
+    if password is not None and len(password) < 10:
+        raise InputError("password must be at least 10 characters", field="password")
+    role_set = _parse_roles(roles)
+    with ctx.db.transaction() as session:
+        if users_repo.get_by_username(session, username) is not None:
+            raise ConflictError(f"user {username!r} already exists")
+        user = users_repo.create(
+            session, username, display_name, hash_password(password) if password else None, role_set
+        )
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=actor,
+            action="user.created",
+            entity_type="user",
+            entity_id=user.id,
+            after={"username": username, "roles": sorted(role_set)},
+        )
+        return UserView(user.id, user.username, user.display_name, frozenset(role_set), True)
+
+
+def set_roles(
+    ctx: Context, username: str, roles: Iterable[str], *, actor: str = "system"
+) -> UserView:
+    role_set = _parse_roles(roles)
+    with ctx.db.transaction() as session:
+        user = users_repo.get_by_username(session, username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        before = sorted(user.role_names)
+        users_repo.set_roles(session, user, role_set)
+        CHECKED_TOKENS.clear()
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=actor,
+            action="user.roles_changed",
+            entity_type="user",
+            entity_id=user.id,
+            before={"roles": before},
+            after={"roles": sorted(role_set)},
+        )
+        return UserView(user.id, user.username, user.display_name, frozenset(role_set), user.active)
+
+
+def issue_token(ctx: Context, username: str, name: str, *, actor: str = "system") -> str:
+    """Create an API token for a system acting as ``username``; the clear token is shown once."""
+    token = "itg_" + secrets.token_urlsafe(32)
+    with ctx.db.transaction() as session:
+        user = users_repo.get_by_username(session, username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        users_repo.add_token(session, user, name, hash_token(token))
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=actor,
+            action="user.token_issued",
+            entity_type="user",
+            entity_id=user.id,
+            after={"token_name": name},
+        )
+    return token
+
+
+def list_users(ctx: Context) -> list[UserView]:
+    with ctx.db.transaction() as session:
+        return [
+            UserView(u.id, u.username, u.display_name, frozenset(u.role_names), u.active)
+            for u in users_repo.list_users(session)
+        ]
