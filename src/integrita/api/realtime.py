@@ -142,6 +142,27 @@ class RuleSetOut(BaseModel):
     proposed_by: str
     business_approved_by: str | None
     technology_approved_by: str | None
+    base_version: int | None = None
+    diff: dict[str, object] | None = None
+
+    @classmethod
+    def of(cls, v: rulesets.RuleSetView) -> RuleSetOut:
+        return cls(
+            version=v.version,
+            status=v.status,
+            thresholds=v.thresholds,
+            note=v.note,
+            proposed_by=v.proposed_by,
+            business_approved_by=v.business_approved_by,
+            technology_approved_by=v.technology_approved_by,
+            base_version=v.base_version,
+            diff=v.diff,
+        )
+
+
+class RuleSetProposalIn(BaseModel):
+    changes: dict[str, Any] = Field(description="Threshold name -> new value.")
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class OpeningIn(BaseModel):
@@ -266,21 +287,41 @@ def reject_hold(
 
 @router.get("/v1/rulesets", response_model=list[RuleSetOut])
 def list_rule_sets(
-    _: UserView = Depends(require(Permission.RULESET_READ)), ctx: Context = Depends(get_ctx)
+    user: UserView = Depends(require(Permission.RULESET_READ)), ctx: Context = Depends(get_ctx)
 ) -> list[RuleSetOut]:
     """Every rule-set version with its thresholds and approvals."""
-    return [
-        RuleSetOut(
-            version=v.version,
-            status=v.status,
-            thresholds=v.thresholds,
-            note=v.note,
-            proposed_by=v.proposed_by,
-            business_approved_by=v.business_approved_by,
-            technology_approved_by=v.technology_approved_by,
-        )
-        for v in rulesets.list_versions(ctx)
-    ]
+    return [RuleSetOut.of(v) for v in rulesets.list_versions(ctx, user)]
+
+
+@router.post("/v1/rulesets", response_model=RuleSetOut, status_code=201)
+def propose_rule_set(
+    body: RuleSetProposalIn,
+    user: UserView = Depends(require(Permission.RULESET_PROPOSE)),
+    ctx: Context = Depends(get_ctx),
+) -> RuleSetOut:
+    """Propose a new version: the active thresholds with ``changes``; records its base and diff."""
+    return RuleSetOut.of(rulesets.propose(ctx, user, body.changes, body.note))
+
+
+@router.post("/v1/rulesets/{version}/approve", response_model=RuleSetOut)
+def approve_rule_set(
+    version: int,
+    user: UserView = Depends(require(Permission.RULESET_ACTIVATE)),
+    ctx: Context = Depends(get_ctx),
+) -> RuleSetOut:
+    """Approve on the caller's side; 409 for the proposer, a second side by the same person, or
+    a proposal based on an older active version (rebase it first)."""
+    return RuleSetOut.of(rulesets.approve(ctx, version, user))
+
+
+@router.post("/v1/rulesets/{version}/rebase", response_model=RuleSetOut)
+def rebase_rule_set(
+    version: int,
+    user: UserView = Depends(require(Permission.RULESET_PROPOSE)),
+    ctx: Context = Depends(get_ctx),
+) -> RuleSetOut:
+    """Re-apply the proposal's changes to the active version; the answer carries the new diff."""
+    return RuleSetOut.of(rulesets.rebase(ctx, version, user))
 
 
 def _task(t: account_opening.OpeningTaskView) -> TaskOut:

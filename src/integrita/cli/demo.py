@@ -17,6 +17,7 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.detection import _steps, print_summary
 from integrita.cli.foundation import _progress_factory, print_ingest_reports
+from integrita.cli.identity import local_command
 from integrita.cli.realtime import demo_over_http
 from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
@@ -144,6 +145,7 @@ def _care(ctx: Context) -> None:
 
 
 @handle_errors
+@local_command
 def demo(
     customers: int = typer.Option(2_000, help="Customers in the synthetic bank."),
     days: int = typer.Option(90, help="Days of transactions."),

@@ -35,11 +35,13 @@ class Permission(StrEnum):
     PAYMENT_EVALUATE = "payment.evaluate"
     PAYMENT_READ = "payment.read"
     HOLD_DECIDE = "hold.decide"
+    BLOCKLIST_EDIT = "blocklist.edit"
     ACCOUNT_OPENING = "account.opening"
     RULESET_READ = "ruleset.read"
     RULESET_PROPOSE = "ruleset.propose"
     RULESET_APPROVE_BUSINESS = "ruleset.approve_business"
     RULESET_APPROVE_TECHNOLOGY = "ruleset.approve_technology"
+    RULESET_ACTIVATE = "ruleset.activate"
     OUTBOX_OPERATE = "outbox.operate"
     # money-laundering risk
     RISK_READ = "risk.read"
@@ -101,6 +103,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
         {Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO}
     ),
     Permission.HOLD_DECIDE: frozenset({Role.ANALYST, Role.REVIEWER}),
+    Permission.BLOCKLIST_EDIT: frozenset({Role.ANALYST, Role.REVIEWER, Role.MLRO}),
     Permission.ACCOUNT_OPENING: frozenset({Role.ANALYST, Role.REVIEWER, Role.ADMINISTRATOR}),
     Permission.RULESET_READ: frozenset(
         {Role.ANALYST, Role.MLRO, Role.AUDITOR, Role.REVIEWER, Role.ADMINISTRATOR}
@@ -109,6 +112,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.RULESET_PROPOSE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
     Permission.RULESET_APPROVE_BUSINESS: frozenset({Role.BUSINESS_APPROVER}),
     Permission.RULESET_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
+    Permission.RULESET_ACTIVATE: frozenset({Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}),
     Permission.OUTBOX_OPERATE: frozenset({Role.ADMINISTRATOR}),
     Permission.RISK_READ: _CASE_READERS,
     Permission.RISK_RATE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),

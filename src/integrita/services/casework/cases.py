@@ -35,7 +35,7 @@ from integrita.services.casework.str_drafting import create_str
 from integrita.services.core import audit
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
-from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted
+from integrita.services.core.permissions import SYSTEM_ACTOR, HasRoles, as_actor, ensure_permitted
 from integrita.store import Session
 from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.repositories import cases as cases_repo
@@ -75,7 +75,11 @@ def _attach(session: Session, case: Case, alerts: list[NewAlert]) -> None:
 
 
 def open_cases_from_alerts(
-    ctx: Context, *, actor: str = "system", batch_size: int = 500, max_batches: int | None = None
+    ctx: Context,
+    *,
+    actor: str = SYSTEM_ACTOR.username,
+    batch_size: int = 500,
+    max_batches: int | None = None,
 ) -> OpenResult:
     """Gather every new alert into its customer's open case, opening a case where there is none.
 
@@ -136,6 +140,21 @@ def open_cases_from_alerts(
                     },
                 )
     return OpenResult(opened, updated, attached)
+
+
+def new_alert_count(ctx: Context) -> int:
+    """How many alerts wait for a case (the batch job's progress total; no person reads it)."""
+    with ctx.db.transaction() as session:
+        return cases_repo.alert_queue(
+            session,
+            status="new",
+            customer_id=None,
+            source=None,
+            min_score=None,
+            sort="score",
+            page=1,
+            size=1,
+        ).total
 
 
 def _load(session: Session, case_id: int, *, for_update: bool = False) -> Case:
