@@ -127,8 +127,10 @@ def needs(
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         @wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            from integrita.cli.common import context
-
+            # the command module's own ``context`` (one object per process, and what tests patch)
+            context: Callable[[], Context] = func.__globals__["context"]
+            as_name = kwargs.get("as_")
+            refuse_as(as_name if isinstance(as_name, str) else None)
             marker = _PERMISSION.set(permission)
             try:
                 ctx = context()
