@@ -17,8 +17,8 @@ from integrita.errors import (
 )
 from integrita.services.core import users
 from integrita.services.core.context import Context
-from integrita.services.core.users import UserView
 from integrita.services.core.ledger import open_ledger
+from integrita.services.core.users import UserView
 from integrita.services.realtime import payments, rulesets
 from integrita.services.realtime.backtest import backtest
 from tests.realtime.conftest import decide
