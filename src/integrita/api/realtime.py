@@ -269,7 +269,7 @@ def release_hold(
     ctx: Context = Depends(get_ctx),
 ) -> OutcomeOut:
     """Release a held payment so the channel may execute it."""
-    status = payments.review_hold(ctx, txn_id, True, actor=user.username, note=body.note)
+    status = payments.review_hold(ctx, txn_id, True, user=user, note=body.note)
     return OutcomeOut(txn_id=txn_id, status=status)
 
 
@@ -281,7 +281,7 @@ def reject_hold(
     ctx: Context = Depends(get_ctx),
 ) -> OutcomeOut:
     """Reject a held payment."""
-    status = payments.review_hold(ctx, txn_id, False, actor=user.username, note=body.note)
+    status = payments.review_hold(ctx, txn_id, False, user=user, note=body.note)
     return OutcomeOut(txn_id=txn_id, status=status)
 
 
@@ -344,7 +344,7 @@ def record_opening(
 ) -> list[TaskOut]:
     """Record who opened an account; creates the verification task the practice requires."""
     tasks = account_opening.record_opening(
-        ctx, account_id, body.opened_by, body.opener_name, actor=user.username
+        ctx, account_id, body.opened_by, body.opener_name, user=user
     )
     return [_task(t) for t in tasks]
 
@@ -357,9 +357,7 @@ def complete_task(
     ctx: Context = Depends(get_ctx),
 ) -> TaskOut:
     """Record the verification's outcome (the account activates when all are confirmed)."""
-    return _task(
-        account_opening.complete_task(ctx, task_id, body.outcome, body.notes, actor=user.username)
-    )
+    return _task(account_opening.complete_task(ctx, task_id, body.outcome, body.notes, user=user))
 
 
 @router.post("/v1/accounts/{account_id}/activate", response_model=AccountStatusOut)
@@ -369,5 +367,5 @@ def activate_account(
     ctx: Context = Depends(get_ctx),
 ) -> AccountStatusOut:
     """Activate an account; refused (409) while a verification task is open or refused."""
-    status = account_opening.activate(ctx, account_id, actor=user.username)
+    status = account_opening.activate(ctx, account_id, user=user)
     return AccountStatusOut(account_id=account_id, status=status)

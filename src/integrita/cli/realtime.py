@@ -246,7 +246,7 @@ def payments_block(
     """Put a counterparty account on the internal blocklist (its payments are held)."""
     refuse_as(as_)
     ctx = context()
-    payments.block_counterparty(ctx, bank_id, account, reason, actor=signed_in(ctx).username)
+    payments.block_counterparty(ctx, bank_id, account, reason, user=signed_in(ctx))
     console.print(f"blocked {bank_id}:{account}")
 
 

@@ -52,7 +52,7 @@ def review_hold(
         if decision not in ("release", "reject"):
             raise IntegritaError("decision must be release or reject")
         status = payments.review_hold(
-            ctx, txn_id, decision == "release", actor=user.username, note=note[:500]
+            ctx, txn_id, decision == "release", user=user, note=note[:500]
         )
     except IntegritaError as exc:
         return page(
