@@ -95,6 +95,10 @@ def _casework(ctx: Context) -> None:
     for username, password, roles in people:
         table.add_row(username, password, ", ".join(roles))
     console.print(table)
+    console.print(
+        "the command line acts as a signed-in person: [bold]integrita login --username mlro[/] "
+        "(or set INTEGRITA_TOKEN to an API token); batch jobs run as the system actor"
+    )
     opened = casework_demo.open_cases_from_alerts(ctx)
     console.print(f"cases opened from new alerts: {opened:,}")
     if ctx.settings.goaml_schema_path is None:
