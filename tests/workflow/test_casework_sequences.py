@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 
 from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.errors import IntegritaError
-from integrita.services.casework import cases, goaml, str_reports
+from integrita.services.casework import cases, goaml, large_value, str_reports
 from integrita.services.core import users
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -251,7 +251,7 @@ class LargeValueSequences(RuleBasedStateMachine):
     def submit(self, who: str) -> None:
         expected = self.status == "pending" and _holds(who, FILE)
         done = _succeeds(
-            lambda: str_reports.submit_large_value(
+            lambda: large_value.submit_large_value(
                 self.ctx, self.record_id, self.people[who], reference="REF"
             )
         )

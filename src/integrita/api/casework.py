@@ -13,7 +13,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
 from integrita.http.responses import attachment
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, large_value, str_reports
 from integrita.services.core import audit_trail
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -440,7 +440,7 @@ def large_value_goaml(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """A large-value transaction record as a goAML CTR report."""
-    return Response(str_reports.large_value_xml(ctx, record_id, user), media_type="application/xml")
+    return Response(large_value.large_value_xml(ctx, record_id, user), media_type="application/xml")
 
 
 @router.get("/v1/reports/str")
@@ -523,5 +523,5 @@ def large_value_submit(
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, object]:
     """Mark a large-value record submitted; refused unless its goAML CTR validates."""
-    record = str_reports.submit_large_value(ctx, record_id, user, reference=body.reference)
+    record = large_value.submit_large_value(ctx, record_id, user, reference=body.reference)
     return {"id": record.id, "status": record.status, "submission_ref": record.submission_ref}
