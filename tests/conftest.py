@@ -218,6 +218,23 @@ def client(ctx: Context) -> TestClient:
     return TestClient(create_app(ctx))
 
 
+@pytest.fixture(autouse=True)
+def no_cli_sign_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test signs the command line in by accident: its token file lives in the test's tmp."""
+    monkeypatch.setenv("INTEGRITA_CONFIG_DIR", str(tmp_path / "integrita-config"))
+    monkeypatch.delenv("INTEGRITA_TOKEN", raising=False)
+
+
+def sign_in_cli(ctx: Context, monkeypatch: pytest.MonkeyPatch, username: str, *roles: str) -> str:
+    """Create a user with ``roles`` and make the command line act as them (INTEGRITA_TOKEN)."""
+    from integrita.services.core import users
+
+    users.add_user(ctx, username, username.title(), None, roles)
+    token = users.issue_token(ctx, username, "cli test")
+    monkeypatch.setenv("INTEGRITA_TOKEN", token)
+    return token
+
+
 @pytest.fixture
 def make_user(ctx: Context) -> Callable[..., str]:
     """Create a user with roles and return an API token for them."""

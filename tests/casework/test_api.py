@@ -35,7 +35,7 @@ def test_an_analyst_cannot_approve_their_own_proposal_through_the_api(
     assert proposed.status_code == 200 and proposed.json()["state"] == "proposed"
     own = client.post(f"/v1/cases/{case_id}/transitions", json={"action": "approve"}, headers=mia)
     assert own.status_code == 409
-    assert "four-eyes" in own.json()["detail"]
+    assert "separation of duties" in own.json()["detail"]
     assert client.get(f"/v1/cases/{case_id}", headers=mia).json()["actions"] == []
     other = client.post(f"/v1/cases/{case_id}/transitions", json={"action": "approve"}, headers=rob)
     assert other.status_code == 200 and other.json()["state"] == "approved"

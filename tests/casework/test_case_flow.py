@@ -116,7 +116,7 @@ def test_an_analyst_cannot_approve_their_own_proposal(
         ctx, case_id, CaseAction.PROPOSE, both, decision=Decision.NOT_SUSPICIOUS, reason="salary"
     )
     events = _all_events(ctx)
-    with pytest.raises(StateTransitionError, match="four-eyes"):
+    with pytest.raises(StateTransitionError, match="separation of duties"):
         cases.transition(ctx, case_id, CaseAction.APPROVE, both)
     assert _all_events(ctx) == events  # a refused transition writes nothing
     other = person("rob", "reviewer")

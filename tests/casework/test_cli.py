@@ -15,6 +15,7 @@ from integrita.services.casework import cases
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from tests.casework.conftest import alert_for
+from tests.conftest import sign_in_cli
 
 
 def test_report_str_counts_the_years_reviews_from_the_records(
@@ -34,6 +35,9 @@ def test_report_str_counts_the_years_reviews_from_the_records(
         )
     cases.transition(ctx, 1, CaseAction.RETURN, rob, comment="check the employer")
     cases.transition(ctx, 2, CaseAction.APPROVE, rob)
+    signed_out = runner.invoke(app, ["report", "str", "--year", "2025", "--json"])
+    assert signed_out.exit_code == 77 and "integrita login" in signed_out.output
+    sign_in_cli(ctx, monkeypatch, "mlro", "mlro")
     result = runner.invoke(app, ["report", "str", "--year", "2025", "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)

@@ -83,7 +83,7 @@ def test_a_report_that_does_not_validate_is_never_marked_submitted(
 ) -> None:
     str_id, ana, rita = _approved_report(goaml_ctx, person)
     str_reports.update_draft(goaml_ctx, str_id, ana, {"subject.phone_number": "13800138000"})
-    str_reports.transition(goaml_ctx, str_id, StrAction.APPROVE, rita)
+    str_reports.transition(goaml_ctx, str_id, StrAction.APPROVE, rita, version=2)
     # The FIU switches to a schema variant that wants real indicator codes (simulated by a bad code).
     with goaml_ctx.db.transaction() as session:
         from integrita.store.repositories import cases as repo
@@ -103,15 +103,15 @@ def test_the_str_lifecycle_reaches_filing_and_the_case_is_reported(
     str_id, ana, rita = _approved_report(ctx, person)
     lee = person("lee", "analyst", "reviewer")
     str_reports.update_draft(ctx, str_id, lee, {"subject.phone_number": "13800138000"})
-    with pytest.raises(StateTransitionError, match="four-eyes"):
-        str_reports.transition(ctx, str_id, StrAction.APPROVE, lee)  # completed it, cannot approve
+    with pytest.raises(StateTransitionError, match="separation of duties"):
+        str_reports.transition(ctx, str_id, StrAction.APPROVE, lee, version=2)  # wrote it: refused
 
     def str_events() -> int:
         with ctx.db.transaction() as session:
             return len(audit_repo.events_for(session, "str", str(str_id)))
 
     before = str_events()
-    str_reports.transition(ctx, str_id, StrAction.APPROVE, rita)
+    str_reports.transition(ctx, str_id, StrAction.APPROVE, rita, version=2)
     assert str_events() == before + 1
     with pytest.raises(InputError, match="submission reference"):
         str_reports.transition(ctx, str_id, StrAction.SUBMIT, ana)

@@ -12,6 +12,7 @@ from integrita.demo import risk as demo
 from integrita.services.core.context import Context
 from integrita.settings import get_settings
 from integrita.store.repositories import customers as customers_repo
+from tests.conftest import sign_in_cli
 from tests.services.risk.conftest import customer_row
 
 
@@ -25,7 +26,10 @@ def configured(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[Contex
     get_settings.cache_clear()
 
 
-def test_rate_all_prints_the_distribution_by_band(configured: Context) -> None:
+def test_rate_all_prints_the_distribution_by_band(
+    configured: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in_cli(configured, monkeypatch, "ana", "analyst")
     with configured.db.transaction() as session:
         customers_repo.upsert_customers(session, [customer_row("C1", pep=True), customer_row("C2")])
     result = CliRunner().invoke(app, ["risk", "rate", "--all"])
@@ -41,7 +45,10 @@ def test_choosing_no_mode_is_a_clear_error(configured: Context) -> None:
     assert result.exit_code == 65 and "choose exactly one" in result.output
 
 
-def test_report_reviews_counts_from_the_records(configured: Context) -> None:
+def test_report_reviews_counts_from_the_records(
+    configured: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in_cli(configured, monkeypatch, "aud", "auditor")
     opinions = demo.seed_demo_reviews(configured, count=3, seed=1)
     year = configured.now().year
     result = CliRunner().invoke(app, ["report", "reviews", "--year", str(year)])

@@ -1,4 +1,4 @@
-"""The pure case state machine: roles, states and four-eyes, without a database."""
+"""The pure case and STR workflows: permissions, states and separation of duties, no database."""
 
 from __future__ import annotations
 
@@ -15,30 +15,45 @@ from integrita.domain.casework import (
     check_str_transition,
     priority_for,
 )
-from integrita.errors import PermissionDeniedError, StateTransitionError
+from integrita.domain.workflow import Actor, Involvement, Participation
+from integrita.errors import PermissionDeniedError, StaleVersionError, StateTransitionError
+from integrita.services.core.permissions import SYSTEM_ACTOR
+
+
+def _actor(name: str, *roles: str) -> Actor:
+    return Actor(name, frozenset(roles))
+
+
+PROPOSED_BY_MIA = [Participation("mia", Involvement.PROPOSED)]
 
 
 def test_the_proposer_can_neither_review_approve_nor_return_their_own_proposal() -> None:
     for action in (CaseAction.TAKE_REVIEW, CaseAction.APPROVE, CaseAction.RETURN):
-        with pytest.raises(StateTransitionError, match="four-eyes"):
+        with pytest.raises(StateTransitionError, match="separation of duties"):
             check_case_transition(
                 CaseState.PROPOSED,
                 action,
-                actor="mia",
-                actor_roles={"reviewer"},
-                proposed_by="mia",
+                _actor("mia", "reviewer"),
+                PROPOSED_BY_MIA,
                 decision=Decision.REPORT,
                 comment="c",
             )
+
+
+def test_someone_who_proposed_in_an_earlier_round_cannot_approve_either() -> None:
+    history = [*PROPOSED_BY_MIA, Participation("ana", Involvement.PROPOSED)]
+    with pytest.raises(StateTransitionError, match="mia proposed"):
+        check_case_transition(
+            CaseState.PROPOSED, CaseAction.APPROVE, _actor("mia", "mlro"), history
+        )
 
 
 def test_a_reviewer_approves_someone_elses_proposal() -> None:
     target = check_case_transition(
         CaseState.IN_REVIEW,
         CaseAction.APPROVE,
-        actor="rob",
-        actor_roles={"reviewer"},
-        proposed_by="ana",
+        _actor("rob", "reviewer"),
+        [Participation("ana", Involvement.PROPOSED)],
         decision=Decision.REPORT,
     )
     assert target is CaseState.APPROVED
@@ -46,17 +61,19 @@ def test_a_reviewer_approves_someone_elses_proposal() -> None:
 
 def test_wrong_state_and_wrong_role_are_refused() -> None:
     with pytest.raises(StateTransitionError, match="cannot approve a case that is open"):
-        check_case_transition(
-            CaseState.OPEN, CaseAction.APPROVE, actor="rob", actor_roles={"reviewer"}
-        )
+        check_case_transition(CaseState.OPEN, CaseAction.APPROVE, _actor("rob", "reviewer"))
     with pytest.raises(PermissionDeniedError, match="analyst, mlro"):
         check_case_transition(
-            CaseState.OPEN,
-            CaseAction.PROPOSE,
-            actor="aud",
-            actor_roles={"auditor"},
-            decision=Decision.REPORT,
+            CaseState.OPEN, CaseAction.PROPOSE, _actor("aud", "auditor"), decision=Decision.REPORT
         )
+
+
+def test_the_system_actor_can_approve_nothing() -> None:
+    with pytest.raises(PermissionDeniedError):
+        check_case_transition(CaseState.PROPOSED, CaseAction.APPROVE, SYSTEM_ACTOR)
+    robot = Actor("system:batch", frozenset({"reviewer"}), is_system=True)
+    with pytest.raises(PermissionDeniedError, match="person"):
+        check_case_transition(CaseState.PROPOSED, CaseAction.APPROVE, robot)
 
 
 def test_an_approved_report_decision_cannot_be_closed_directly() -> None:
@@ -64,36 +81,61 @@ def test_an_approved_report_decision_cannot_be_closed_directly() -> None:
         check_case_transition(
             CaseState.APPROVED,
             CaseAction.CLOSE,
-            actor="rob",
-            actor_roles={"reviewer"},
+            _actor("rob", "reviewer"),
             decision=Decision.REPORT,
         )
 
 
-def test_buttons_offered_follow_role_and_state() -> None:
+def test_buttons_offered_follow_role_state_and_history() -> None:
+    assert available_case_actions(CaseState.OPEN, _actor("ana", "analyst"), decision=None) == [
+        CaseAction.START,
+        CaseAction.PROPOSE,
+    ]
+    history = [Participation("ana", Involvement.PROPOSED)]
     assert available_case_actions(
-        CaseState.OPEN, actor="ana", actor_roles={"analyst"}, proposed_by=None, decision=None
-    ) == [CaseAction.START, CaseAction.PROPOSE]
-    assert available_case_actions(
-        CaseState.PROPOSED,
-        actor="rob",
-        actor_roles={"reviewer"},
-        proposed_by="ana",
-        decision=Decision.REPORT,
+        CaseState.PROPOSED, _actor("rob", "reviewer"), history, decision=Decision.REPORT
     ) == [CaseAction.TAKE_REVIEW, CaseAction.APPROVE, CaseAction.RETURN]
+    assert (
+        available_case_actions(
+            CaseState.PROPOSED, _actor("ana", "analyst", "reviewer"), history, decision=None
+        )
+        == []
+    )
 
 
 def test_str_lifecycle_order_is_enforced() -> None:
     with pytest.raises(StateTransitionError):
-        check_str_transition(
-            StrStatus.DRAFT, StrAction.SUBMIT, actor="ana", actor_roles={"analyst"}
-        )
+        check_str_transition(StrStatus.DRAFT, StrAction.SUBMIT, _actor("ana", "analyst"))
     assert (
-        check_str_transition(
-            StrStatus.SUBMITTED, StrAction.TRANSFER, actor="ana", actor_roles={"analyst"}
-        )
+        check_str_transition(StrStatus.SUBMITTED, StrAction.TRANSFER, _actor("ana", "analyst"))
         is StrStatus.TRANSFERRED
     )
+
+
+def test_an_str_approver_is_none_of_its_authors_and_names_the_current_version() -> None:
+    history = [
+        Participation("ana", Involvement.PROPOSED),  # from the linked case
+        Participation("lee", Involvement.CHANGED, 2),
+    ]
+    for author in ("ana", "lee"):
+        with pytest.raises(StateTransitionError, match="separation of duties"):
+            check_str_transition(
+                StrStatus.DRAFT,
+                StrAction.APPROVE,
+                _actor(author, "mlro"),
+                history,
+                seen_version=2,
+                current_version=2,
+            )
+    with pytest.raises(StaleVersionError):
+        check_str_transition(
+            StrStatus.DRAFT,
+            StrAction.APPROVE,
+            _actor("rob", "reviewer"),
+            history,
+            seen_version=1,
+            current_version=2,
+        )
 
 
 @pytest.mark.parametrize(

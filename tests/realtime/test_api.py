@@ -11,9 +11,12 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from integrita.api.app import create_app
+from integrita.domain.workflow import Actor
 from integrita.services.core.context import Context
 from integrita.store.repositories import outbox as outbox_repo
 from tests.realtime.conftest import api_event
+
+ANALYST = Actor("analyst", frozenset({"analyst"}))
 
 
 def test_channel_evaluates_a_payment_and_a_retry_gets_the_same_answer(
@@ -91,7 +94,7 @@ def test_verify_flow_over_http_and_hold_queue_review(
     assert result.json()["payment_status"] == "released"
     from integrita.services.realtime import payments
 
-    payments.block_counterparty(bank, "B777", "MULE", "mule", actor="analyst")
+    payments.block_counterparty(bank, "B777", "MULE", "mule", user=ANALYST)
     held = client.post(
         "/v1/payments/evaluate",
         json=api_event(txn_id="H1", amount="10", to_bank="B777", to_account="MULE"),

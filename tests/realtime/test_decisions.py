@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import update
 
+from integrita.domain.workflow import Actor
 from integrita.errors import ConflictError, StateTransitionError
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
@@ -19,6 +20,9 @@ from integrita.store.repositories import outbox as outbox_repo
 from integrita.store.repositories import realtime as repo
 from tests.conftest import FixedClock
 from tests.realtime.conftest import decide
+
+ANALYST = Actor("analyst", frozenset({"analyst"}))
+REVIEWER = Actor("reviewer1", frozenset({"reviewer"}))
 
 Pay = Callable[..., payments.PaymentRequest]
 
@@ -82,11 +86,11 @@ def test_executed_payments_reach_the_ledger_in_batches_exactly_once(
 
 
 def test_a_held_payment_cannot_be_executed_until_released(bank: Context, payment: Pay) -> None:
-    payments.block_counterparty(bank, "B777", "MULE1", "mule", actor="analyst")
+    payments.block_counterparty(bank, "B777", "MULE1", "mule", user=ANALYST)
     held = decide(bank, payment(to_bank="B777", to_account="MULE1"))
     with pytest.raises(StateTransitionError):
         payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")
-    assert payments.review_hold(bank, held["txn_id"], True, actor="reviewer1") == "released"
+    assert payments.review_hold(bank, held["txn_id"], True, user=REVIEWER) == "released"
     assert (
         payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")["status"]
         == "executed"
@@ -95,13 +99,13 @@ def test_a_held_payment_cannot_be_executed_until_released(bank: Context, payment
 
 
 def test_a_rejected_hold_cannot_be_executed(bank: Context, payment: Pay) -> None:
-    payments.block_counterparty(bank, "B777", "MULE1", "mule", actor="analyst")
+    payments.block_counterparty(bank, "B777", "MULE1", "mule", user=ANALYST)
     held = decide(bank, payment(to_bank="B777", to_account="MULE1"))
-    assert payments.review_hold(bank, held["txn_id"], False, actor="reviewer1") == "rejected"
+    assert payments.review_hold(bank, held["txn_id"], False, user=REVIEWER) == "rejected"
     with pytest.raises(StateTransitionError):
         payments.record_outcome(bank, held["txn_id"], "executed", actor="channel")
     with pytest.raises(StateTransitionError):
-        payments.review_hold(bank, held["txn_id"], True, actor="reviewer1")
+        payments.review_hold(bank, held["txn_id"], True, user=REVIEWER)
 
 
 def test_a_concurrent_retry_that_loses_the_race_replays_the_stored_decision(

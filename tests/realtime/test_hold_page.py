@@ -6,9 +6,12 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from integrita.domain.workflow import Actor
 from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from tests.realtime.conftest import PASSWORD, decide
+
+ANALYST = Actor("analyst", frozenset({"analyst"}))
 
 
 def _sign_in(client: TestClient, username: str) -> None:
@@ -26,7 +29,7 @@ def test_reviewer_releases_a_held_payment_from_the_hold_queue_page(
     make_user: Callable[..., str],
     payment: Callable[..., payments.PaymentRequest],
 ) -> None:
-    payments.block_counterparty(bank, "B777", "MULE1", "mule", actor="analyst")
+    payments.block_counterparty(bank, "B777", "MULE1", "mule", user=ANALYST)
     held = decide(bank, payment(to_bank="B777", to_account="MULE1", amount="888.00"))
     make_user("rita", "reviewer")
     _sign_in(client, "rita")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from integrita.domain.workflow import Actor
 from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from integrita.store.repositories import outbox as outbox_repo
 from tests.conftest import FixedClock
 from tests.realtime.conftest import decide, rules_of
+
+ANALYST = Actor("analyst", frozenset({"analyst"}))
 
 Pay = Callable[..., payments.PaymentRequest]
 
@@ -188,7 +191,7 @@ def test_short_history_never_holds_for_amount(bank: Context, payment: Pay) -> No
 
 
 def test_transfer_to_a_blocklisted_counterparty_is_held(bank: Context, payment: Pay) -> None:
-    payments.block_counterparty(bank, "B777", "MULE1", "reported mule account", actor="analyst")
+    payments.block_counterparty(bank, "B777", "MULE1", "reported mule account", user=ANALYST)
     answer = decide(bank, payment(to_bank="B777", to_account="MULE1"))
     assert answer["decision"] == "hold"
     assert "blocklisted_counterparty_hold" in rules_of(answer)

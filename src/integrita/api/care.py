@@ -12,19 +12,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.domain.survey import Dimension
 from integrita.errors import InputError
-from integrita.http.deps import get_ctx, require_roles
+from integrita.http.deps import get_ctx, require
 from integrita.http.responses import attachment
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
 from integrita.services.care.complaints import (
-    OFFICER,
-    READERS,
-    SURVEYORS,
-    WORKERS,
     Actor,
     Attachment,
     ComplaintInput,
@@ -33,8 +29,6 @@ from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 
 router = APIRouter(prefix="/v1/care", tags=["care"])
-
-EDITORS = complaints.ROUTING_EDITORS
 
 
 def actor(user: UserView) -> Actor:
@@ -79,7 +73,7 @@ class PauseIn(BaseModel):
 def file_complaint(
     body: ComplaintIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*OFFICER)),
+    user: UserView = Depends(require(Permission.COMPLAINT_RECEIVE)),
 ) -> dict[str, Any]:
     """Receive a complaint from a channel system or the service desk; starts its clocks."""
     files = []
@@ -109,7 +103,7 @@ def file_complaint(
 async def import_complaints(
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*OFFICER)),
+    user: UserView = Depends(require(Permission.COMPLAINT_RECEIVE)),
 ) -> dict[str, Any]:
     """CSV body: customer_id, product, order_id, channel, category, severity, description[, attachments, received_at]."""
     ids = complaints.import_complaints_csv(ctx, await _csv(request), actor(user))
@@ -121,7 +115,7 @@ def list_complaints(
     state: str | None = None,
     department: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> list[dict[str, Any]]:
     """The queue for a state and/or department (newest first, at most 200)."""
     return complaints.queue(ctx, state=state, department=department)
@@ -131,7 +125,7 @@ def list_complaints(
 def get_complaint(
     complaint_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
     """One complaint with its clocks, pauses and history."""
     view = complaints.get_complaint(ctx, complaint_id)
@@ -148,7 +142,7 @@ def transition(
     complaint_id: int,
     body: TransitionIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.COMPLAINT_HANDLE)),
 ) -> dict[str, Any]:
     """Take one step: judge_valid, judge_invalid, mark_duplicate, assign, rectify,
     pass_verification, fail_verification, inform_customer, close, reopen."""
@@ -161,7 +155,7 @@ def pause(
     complaint_id: int,
     body: PauseIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER)),
+    user: UserView = Depends(require(Permission.COMPLAINT_CLOCK)),
 ) -> dict[str, Any]:
     """Stop the clocks while waiting for the customer."""
     complaints.pause_clock(ctx, complaint_id, body.reason, actor(user))
@@ -172,7 +166,7 @@ def pause(
 def resume(
     complaint_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER)),
+    user: UserView = Depends(require(Permission.COMPLAINT_CLOCK)),
 ) -> dict[str, Any]:
     """Restart the clocks; deadlines move out by the paused time."""
     complaints.resume_clock(ctx, complaint_id, actor(user))
@@ -181,7 +175,7 @@ def resume(
 
 @router.get("/sla/due-soon")
 def due_soon(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
     """Open complaints whose next deadline falls within care_due_soon_hours."""
     return care_sla.due_soon(ctx)
@@ -189,7 +183,7 @@ def due_soon(
 
 @router.get("/sla/breached")
 def breached(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
     """Open complaints past a deadline."""
     return care_sla.breached(ctx)
@@ -197,7 +191,7 @@ def breached(
 
 @router.get("/sla/escalations")
 def escalations(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
     """Open complaints escalated to their department head, newest first."""
     return care_sla.escalations(ctx)
@@ -205,7 +199,7 @@ def escalations(
 
 @router.post("/sla/sweep")
 def sweep(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*EDITORS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_SLA_SWEEP))
 ) -> dict[str, Any]:
     """Flag breaches and escalate them to department heads."""
     return asdict(care_sla.sweep(ctx, actor=user.username))
@@ -215,7 +209,7 @@ def sweep(
 def figures(
     month: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> list[dict[str, Any]]:
     """On-time first-response rate, resolution percentiles, reopen and satisfaction rates per
     department and month."""
@@ -228,7 +222,7 @@ def figures(
 def monthly_report(
     month: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
     """The monthly quality report (PDCA: targets, actuals, open actions)."""
     return asdict(care_report.monthly_report(ctx, month))
@@ -238,7 +232,7 @@ def monthly_report(
 def monthly_report_pdf(
     month: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """The monthly quality report as PDF."""
     pdf = care_report.report_pdf(care_report.monthly_report(ctx, month))
@@ -253,7 +247,7 @@ class DepartmentIn(BaseModel):
 
 @router.get("/departments")
 def departments(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
     """Departments complaints are routed to."""
     return [asdict(d) for d in complaints.list_departments(ctx)]
@@ -263,7 +257,7 @@ def departments(
 def add_department(
     body: DepartmentIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*EDITORS)),
+    user: UserView = Depends(require(Permission.ROUTING_EDIT)),
 ) -> dict[str, Any]:
     """Add a department with its head (who receives escalations)."""
     return {"id": complaints.add_department(ctx, body.code, body.name, body.head, actor(user))}
@@ -277,7 +271,7 @@ class RoutingRuleIn(BaseModel):
 
 @router.get("/routing-rules")
 def routing_rules(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
     """Routing rules by category and product."""
     return complaints.list_routing_rules(ctx)
@@ -287,7 +281,7 @@ def routing_rules(
 def set_routing_rule(
     body: RoutingRuleIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*EDITORS)),
+    user: UserView = Depends(require(Permission.ROUTING_EDIT)),
 ) -> dict[str, Any]:
     """Create or change the rule for a category (and product)."""
     complaints.set_routing_rule(ctx, body.category, body.product, body.department, actor(user))
@@ -319,7 +313,7 @@ class ResponseIn(BaseModel):
 def create_survey(
     body: SurveyIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> dict[str, Any]:
     """Set up a survey, draw the stratified sample and queue the invitations."""
     dims = (
@@ -343,7 +337,7 @@ def create_survey(
 def survey_results(
     survey_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
     """Response rate (with the 80 % floor warning) and scores with 95 % intervals."""
     return asdict(surveys.results(ctx, survey_id))
@@ -353,7 +347,7 @@ def survey_results(
 def survey_reminders(
     survey_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> dict[str, Any]:
     """Queue a reminder to everyone who has not answered."""
     return {"reminders": surveys.send_reminders(ctx, survey_id, actor(user))}
@@ -364,7 +358,7 @@ def survey_response(
     survey_id: int,
     body: ResponseIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> dict[str, Any]:
     """Record one sampled customer's answers (1-5 per dimension)."""
     surveys.record_response(ctx, survey_id, body.customer_id, body.answers, actor(user))
@@ -376,7 +370,7 @@ async def survey_agency_import(
     survey_id: int,
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> dict[str, Any]:
     """CSV body from the survey agency: customer_id, answered_on, one column per dimension."""
     count = surveys.import_agency_csv(ctx, survey_id, await _csv(request), actor(user))
@@ -392,7 +386,7 @@ class NoteIn(BaseModel):
 def customer_record(
     customer_id: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
     """The customer record: basics, orders, volume, complaints, survey answers, notes."""
     return asdict(customer_records.record(ctx, customer_id))
@@ -403,7 +397,7 @@ def customer_note(
     customer_id: str,
     body: NoteIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.CUSTOMER_RECORD_EDIT)),
 ) -> dict[str, Any]:
     """Add a special requirement, demand change or quality objection (dated, authored)."""
     customer_records.add_note(ctx, customer_id, body.kind, body.text, actor(user))
@@ -414,7 +408,7 @@ def customer_note(
 async def import_orders(
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.CUSTOMER_RECORD_EDIT)),
 ) -> dict[str, Any]:
     """CSV body: order_id, customer_id, product, ordered_on, quantity, amount, currency[, delivery_status, delivered_on]."""
     return {"imported": customer_records.import_orders_csv(ctx, await _csv(request), actor(user))}
@@ -424,7 +418,7 @@ async def import_orders(
 async def import_deliveries(
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.CUSTOMER_RECORD_EDIT)),
 ) -> dict[str, Any]:
     """CSV body: order_id, delivery_status[, delivered_on]."""
     return {
@@ -434,7 +428,7 @@ async def import_deliveries(
 
 @router.get("/trends")
 def trends(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> dict[str, Any]:
     """Monthly purchase volume, complaints and satisfaction rate per segment."""
     return asdict(customer_records.trends(ctx))

@@ -10,21 +10,16 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from integrita.domain.casework import CaseAction, Decision, StrAction
-from integrita.domain.roles import Role
-from integrita.http.deps import get_ctx, require_roles
+from integrita.domain.permissions import Permission
+from integrita.http.deps import get_ctx, require
 from integrita.http.responses import attachment
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, large_value, str_reports
 from integrita.services.core import audit_trail
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 
 router = APIRouter(tags=["casework"])
-
-READERS = require_roles(*cases.CASE_READERS)
-WORKERS = require_roles(*cases.CASE_WORKERS)
-AUDIT = require_roles(*audit_trail.AUDIT_READERS)
-OPENERS = require_roles(Role.ANALYST, Role.MLRO, Role.ADMINISTRATOR)
 
 
 class AlertOut(BaseModel):
@@ -118,6 +113,7 @@ class StrOut(BaseModel):
     due_on: date
     content: dict[str, object]
     drafted_by: str | None
+    version: int
     approved_by: str | None
     submitted_at: datetime | None
     submission_ref: str | None
@@ -173,6 +169,9 @@ class StrTransitionIn(BaseModel):
     reference: str | None = Field(default=None, max_length=128)
     authority: str | None = Field(default=None, max_length=255)
     on: datetime | None = None
+    version: int | None = Field(
+        default=None, ge=1, description="The STR version the approver read (required to approve)."
+    )
 
 
 class SchemaErrorOut(BaseModel):
@@ -206,7 +205,7 @@ def list_alerts(
     sort: str = "score",
     page: int = 1,
     size: int = Query(50),
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> AlertPage:
     """The alert queue, filtered, sorted and paged."""
@@ -228,7 +227,7 @@ def list_alerts(
 
 @router.post("/v1/cases/open-from-alerts", response_model=OpenResultOut)
 def open_from_alerts(
-    user: UserView = Depends(OPENERS), ctx: Context = Depends(get_ctx)
+    user: UserView = Depends(require(Permission.CASE_OPEN)), ctx: Context = Depends(get_ctx)
 ) -> OpenResultOut:
     """Gather new alerts into their customers' open cases (opening cases where needed)."""
     r = cases.open_cases_from_alerts(ctx, actor=user.username)
@@ -248,7 +247,7 @@ def list_cases(
     sort: str = "priority",
     page: int = 1,
     size: int = 50,
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> CasePage:
     """The case queue; ``state=active`` means every state before reported/closed."""
@@ -282,7 +281,9 @@ def _file(ctx: Context, case_id: int, user: UserView) -> CaseFileOut:
 
 @router.get("/v1/cases/{case_id}", response_model=CaseFileOut)
 def get_case(
-    case_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    case_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> CaseFileOut:
     """The case with its alerts, notes, STRs, timeline and the actions open to the caller."""
     return _file(ctx, case_id, user)
@@ -292,7 +293,7 @@ def get_case(
 def transition_case(
     case_id: int,
     body: TransitionIn,
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> CaseOut:
     """Move the case through its state machine (role, state and four-eyes checked by the server)."""
@@ -310,7 +311,10 @@ def transition_case(
 
 @router.post("/v1/cases/{case_id}/notes", response_model=NoteOut, status_code=201)
 def add_note(
-    case_id: int, body: NoteIn, user: UserView = Depends(WORKERS), ctx: Context = Depends(get_ctx)
+    case_id: int,
+    body: NoteIn,
+    user: UserView = Depends(require(Permission.CASE_WORK)),
+    ctx: Context = Depends(get_ctx),
 ) -> NoteOut:
     note: CaseNote = cases.add_note(ctx, case_id, body.body, user)
     return NoteOut.model_validate(note, from_attributes=True)
@@ -318,21 +322,29 @@ def add_note(
 
 @router.post("/v1/cases/{case_id}/assignee", response_model=CaseOut)
 def assign_case(
-    case_id: int, body: AssignIn, user: UserView = Depends(WORKERS), ctx: Context = Depends(get_ctx)
+    case_id: int,
+    body: AssignIn,
+    user: UserView = Depends(require(Permission.CASE_WORK)),
+    ctx: Context = Depends(get_ctx),
 ) -> CaseOut:
     return CaseOut.of(cases.assign(ctx, case_id, body.assignee, user))
 
 
 @router.get("/v1/str/{str_id}", response_model=StrOut)
 def get_str(
-    str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    str_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> StrOut:
     return StrOut.of(str_reports.get_str(ctx, str_id, user))
 
 
 @router.patch("/v1/str/{str_id}", response_model=StrOut)
 def edit_str(
-    str_id: int, body: StrEditIn, user: UserView = Depends(WORKERS), ctx: Context = Depends(get_ctx)
+    str_id: int,
+    body: StrEditIn,
+    user: UserView = Depends(require(Permission.CASE_WORK)),
+    ctx: Context = Depends(get_ctx),
 ) -> StrOut:
     """Complete the draft: ``subject.<field>``, ``reason``, ``action``, ``indicators``."""
     return StrOut.of(str_reports.update_draft(ctx, str_id, user, body.changes))
@@ -340,7 +352,9 @@ def edit_str(
 
 @router.get("/v1/str/{str_id}/errors", response_model=list[SchemaErrorOut])
 def str_errors(
-    str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    str_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> list[SchemaErrorOut]:
     """What the FIU's goAML schema says about the report as it stands."""
     return [
@@ -351,7 +365,9 @@ def str_errors(
 
 @router.get("/v1/str/{str_id}/goaml")
 def str_goaml(
-    str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    str_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The goAML XML; 422 with the schema's message when it does not validate."""
     xml = str_reports.export_xml(ctx, str_id, user)
@@ -360,7 +376,9 @@ def str_goaml(
 
 @router.get("/v1/str/{str_id}/pdf")
 def str_pdf(
-    str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    str_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
     pdf = str_reports.export_pdf(ctx, str_id, user)
     return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")
@@ -370,7 +388,7 @@ def str_pdf(
 def transition_str(
     str_id: int,
     body: StrTransitionIn,
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> StrOut:
     """approve (four-eyes) → submit (reference; schema-valid only) → acknowledge → transfer → file | close."""
@@ -382,13 +400,16 @@ def transition_str(
         reference=body.reference,
         authority=body.authority,
         on=body.on,
+        version=body.version,
     )
     return StrOut.of(report)
 
 
 @router.get("/v1/deadlines", response_model=DeadlinesOut)
 def get_deadlines(
-    today: date | None = None, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    today: date | None = None,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> DeadlinesOut:
     """STRs and large-value records not yet submitted: overdue and due soon."""
     d = str_reports.deadlines(ctx, user, today=today)
@@ -414,18 +435,18 @@ def get_deadlines(
 
 @router.get("/v1/large-value/{record_id}/goaml")
 def large_value_goaml(
-    record_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    record_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """A large-value transaction record as a goAML CTR report."""
-    return Response(str_reports.large_value_xml(ctx, record_id, user), media_type="application/xml")
+    return Response(large_value.large_value_xml(ctx, record_id, user), media_type="application/xml")
 
 
 @router.get("/v1/reports/str")
 def str_figures(
     year: int,
-    user: UserView = Depends(
-        require_roles(Role.MLRO, Role.AUDITOR, Role.REVIEWER, Role.ADMINISTRATOR)
-    ),
+    user: UserView = Depends(require(Permission.CASE_FIGURES)),
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, int]:
     """The year's STR and review figures, computed from the records."""
@@ -442,7 +463,7 @@ def audit_events(
     until: str | None = None,
     page: int = 1,
     size: int = 50,
-    user: UserView = Depends(AUDIT),
+    user: UserView = Depends(require(Permission.AUDIT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> list[EventOut]:
     """Audit events, newest first."""
@@ -469,7 +490,7 @@ def audit_csv(
     entity_id: str | None = None,
     since: str | None = None,
     until: str | None = None,
-    user: UserView = Depends(AUDIT),
+    user: UserView = Depends(require(Permission.AUDIT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> StreamingResponse:
     """The matching audit events as CSV, in chain order, hashes included."""
@@ -498,9 +519,9 @@ class LargeValueSubmitIn(BaseModel):
 def large_value_submit(
     record_id: int,
     body: LargeValueSubmitIn,
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.LARGE_VALUE_SUBMIT)),
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, object]:
     """Mark a large-value record submitted; refused unless its goAML CTR validates."""
-    record = str_reports.submit_large_value(ctx, record_id, user, reference=body.reference)
+    record = large_value.submit_large_value(ctx, record_id, user, reference=body.reference)
     return {"id": record.id, "status": record.status, "submission_ref": record.submission_ref}

@@ -19,12 +19,13 @@ import orjson
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from integrita.api.realtime import CHANNEL, PaymentEventIn, decide
+from integrita.api.realtime import PaymentEventIn, decide
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError, IntegritaError
 from integrita.http.deps import token_user
 from integrita.http.responses import error_body, validation_error_body
 from integrita.logging import get_logger
-from integrita.services.core import auth
+from integrita.services.core.permissions import ensure_permitted
 
 log = get_logger(__name__)
 
@@ -87,7 +88,7 @@ class PaymentDecisionLane:
     async def _answer(self, state: Any, token: str, receive: Receive) -> tuple[int, bytes]:
         try:
             user = await token_user(state.ctx, token)
-            auth.ensure_role(user, CHANNEL.allowed_roles)  # type: ignore[attr-defined]
+            ensure_permitted(user, Permission.PAYMENT_EVALUATE)
             event = PaymentEventIn.model_validate_json(await _read_body(receive))
             return 200, await decide(state, event)
         except ValidationError as exc:

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from integrita.domain.roles import Role
-from integrita.http.deps import get_ctx, require_roles
+from integrita.domain.permissions import Permission
+from integrita.http.deps import get_ctx, require
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
@@ -20,18 +20,6 @@ from integrita.services.realtime.group_commit import DecisionWriter
 
 router = APIRouter(tags=["real-time funds protection"])
 
-CHANNEL = require_roles(Role.PAYMENT_CHANNEL)
-REVIEWERS = require_roles(Role.ANALYST, Role.REVIEWER)
-READERS = require_roles(Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO)
-RULE_READERS = require_roles(
-    Role.BUSINESS_APPROVER,
-    Role.TECHNOLOGY_APPROVER,
-    Role.ANALYST,
-    Role.REVIEWER,
-    Role.MLRO,
-    Role.AUDITOR,
-)
-BRANCH = require_roles(Role.ANALYST, Role.REVIEWER, Role.ADMINISTRATOR)
 
 Identifier = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
 
@@ -154,6 +142,27 @@ class RuleSetOut(BaseModel):
     proposed_by: str
     business_approved_by: str | None
     technology_approved_by: str | None
+    base_version: int | None = None
+    diff: dict[str, object] | None = None
+
+    @classmethod
+    def of(cls, v: rulesets.RuleSetView) -> RuleSetOut:
+        return cls(
+            version=v.version,
+            status=v.status,
+            thresholds=v.thresholds,
+            note=v.note,
+            proposed_by=v.proposed_by,
+            business_approved_by=v.business_approved_by,
+            technology_approved_by=v.technology_approved_by,
+            base_version=v.base_version,
+            diff=v.diff,
+        )
+
+
+class RuleSetProposalIn(BaseModel):
+    changes: dict[str, Any] = Field(description="Threshold name -> new value.")
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class OpeningIn(BaseModel):
@@ -184,7 +193,7 @@ class AccountStatusOut(BaseModel):
 async def evaluate(
     event: PaymentEventIn,
     request: Request,
-    _: UserView = Depends(CHANNEL),
+    _: UserView = Depends(require(Permission.PAYMENT_EVALUATE)),
 ) -> Response:
     """Decide whether a payment may go ahead: allow, notify, verify, hold or reject, with every
     reason. The decision is stored before this answers; the same ``txn_id`` and event always
@@ -204,7 +213,9 @@ async def decide(state: Any, event: PaymentEventIn) -> bytes:
 
 @router.get("/v1/payments/{txn_id}", response_model=DecisionStatusOut)
 def get_payment(
-    txn_id: str, _: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    txn_id: str,
+    _: UserView = Depends(require(Permission.PAYMENT_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> dict[str, object]:
     """The stored decision for a payment and its current status."""
     return payments.get_decision(ctx, txn_id)
@@ -214,7 +225,7 @@ def get_payment(
 def outcome(
     txn_id: str,
     body: OutcomeIn,
-    user: UserView = Depends(CHANNEL),
+    user: UserView = Depends(require(Permission.PAYMENT_EVALUATE)),
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, object]:
     """Tell integrita the payment was executed (it then enters the ledger) or cancelled."""
@@ -227,7 +238,7 @@ def outcome(
 def answer_challenge(
     challenge_id: str,
     body: AnswerIn,
-    user: UserView = Depends(CHANNEL),
+    user: UserView = Depends(require(Permission.PAYMENT_EVALUATE)),
     ctx: Context = Depends(get_ctx),
 ) -> AnswerOut:
     """The customer's one-time code: right releases the payment; the fifth wrong one or an
@@ -244,7 +255,7 @@ def answer_challenge(
 
 @router.get("/v1/holds", response_model=list[HoldOut])
 def hold_queue(
-    _: UserView = Depends(REVIEWERS), ctx: Context = Depends(get_ctx)
+    _: UserView = Depends(require(Permission.HOLD_DECIDE)), ctx: Context = Depends(get_ctx)
 ) -> list[dict[str, object]]:
     """Payments held for review, oldest first."""
     return payments.hold_queue(ctx)
@@ -254,11 +265,11 @@ def hold_queue(
 def release_hold(
     txn_id: str,
     body: ReviewIn,
-    user: UserView = Depends(REVIEWERS),
+    user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
 ) -> OutcomeOut:
     """Release a held payment so the channel may execute it."""
-    status = payments.review_hold(ctx, txn_id, True, actor=user.username, note=body.note)
+    status = payments.review_hold(ctx, txn_id, True, user=user, note=body.note)
     return OutcomeOut(txn_id=txn_id, status=status)
 
 
@@ -266,31 +277,51 @@ def release_hold(
 def reject_hold(
     txn_id: str,
     body: ReviewIn,
-    user: UserView = Depends(REVIEWERS),
+    user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
 ) -> OutcomeOut:
     """Reject a held payment."""
-    status = payments.review_hold(ctx, txn_id, False, actor=user.username, note=body.note)
+    status = payments.review_hold(ctx, txn_id, False, user=user, note=body.note)
     return OutcomeOut(txn_id=txn_id, status=status)
 
 
 @router.get("/v1/rulesets", response_model=list[RuleSetOut])
 def list_rule_sets(
-    _: UserView = Depends(RULE_READERS), ctx: Context = Depends(get_ctx)
+    user: UserView = Depends(require(Permission.RULESET_READ)), ctx: Context = Depends(get_ctx)
 ) -> list[RuleSetOut]:
     """Every rule-set version with its thresholds and approvals."""
-    return [
-        RuleSetOut(
-            version=v.version,
-            status=v.status,
-            thresholds=v.thresholds,
-            note=v.note,
-            proposed_by=v.proposed_by,
-            business_approved_by=v.business_approved_by,
-            technology_approved_by=v.technology_approved_by,
-        )
-        for v in rulesets.list_versions(ctx)
-    ]
+    return [RuleSetOut.of(v) for v in rulesets.list_versions(ctx, user)]
+
+
+@router.post("/v1/rulesets", response_model=RuleSetOut, status_code=201)
+def propose_rule_set(
+    body: RuleSetProposalIn,
+    user: UserView = Depends(require(Permission.RULESET_PROPOSE)),
+    ctx: Context = Depends(get_ctx),
+) -> RuleSetOut:
+    """Propose a new version: the active thresholds with ``changes``; records its base and diff."""
+    return RuleSetOut.of(rulesets.propose(ctx, user, body.changes, body.note))
+
+
+@router.post("/v1/rulesets/{version}/approve", response_model=RuleSetOut)
+def approve_rule_set(
+    version: int,
+    user: UserView = Depends(require(Permission.RULESET_ACTIVATE)),
+    ctx: Context = Depends(get_ctx),
+) -> RuleSetOut:
+    """Approve on the caller's side; 409 for the proposer, a second side by the same person, or
+    a proposal based on an older active version (rebase it first)."""
+    return RuleSetOut.of(rulesets.approve(ctx, version, user))
+
+
+@router.post("/v1/rulesets/{version}/rebase", response_model=RuleSetOut)
+def rebase_rule_set(
+    version: int,
+    user: UserView = Depends(require(Permission.RULESET_PROPOSE)),
+    ctx: Context = Depends(get_ctx),
+) -> RuleSetOut:
+    """Re-apply the proposal's changes to the active version; the answer carries the new diff."""
+    return RuleSetOut.of(rulesets.rebase(ctx, version, user))
 
 
 def _task(t: account_opening.OpeningTaskView) -> TaskOut:
@@ -308,12 +339,12 @@ def _task(t: account_opening.OpeningTaskView) -> TaskOut:
 def record_opening(
     account_id: str,
     body: OpeningIn,
-    user: UserView = Depends(BRANCH),
+    user: UserView = Depends(require(Permission.ACCOUNT_OPENING)),
     ctx: Context = Depends(get_ctx),
 ) -> list[TaskOut]:
     """Record who opened an account; creates the verification task the practice requires."""
     tasks = account_opening.record_opening(
-        ctx, account_id, body.opened_by, body.opener_name, actor=user.username
+        ctx, account_id, body.opened_by, body.opener_name, user=user
     )
     return [_task(t) for t in tasks]
 
@@ -322,19 +353,19 @@ def record_opening(
 def complete_task(
     task_id: int,
     body: CompleteTaskIn,
-    user: UserView = Depends(BRANCH),
+    user: UserView = Depends(require(Permission.ACCOUNT_OPENING)),
     ctx: Context = Depends(get_ctx),
 ) -> TaskOut:
     """Record the verification's outcome (the account activates when all are confirmed)."""
-    return _task(
-        account_opening.complete_task(ctx, task_id, body.outcome, body.notes, actor=user.username)
-    )
+    return _task(account_opening.complete_task(ctx, task_id, body.outcome, body.notes, user=user))
 
 
 @router.post("/v1/accounts/{account_id}/activate", response_model=AccountStatusOut)
 def activate_account(
-    account_id: str, user: UserView = Depends(BRANCH), ctx: Context = Depends(get_ctx)
+    account_id: str,
+    user: UserView = Depends(require(Permission.ACCOUNT_OPENING)),
+    ctx: Context = Depends(get_ctx),
 ) -> AccountStatusOut:
     """Activate an account; refused (409) while a verification task is open or refused."""
-    status = account_opening.activate(ctx, account_id, actor=user.username)
+    status = account_opening.activate(ctx, account_id, user=user)
     return AccountStatusOut(account_id=account_id, status=status)

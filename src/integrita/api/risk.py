@@ -9,26 +9,21 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.errors import NotFoundError
-from integrita.http.deps import get_ctx, require_roles
+from integrita.http.deps import get_ctx, require
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk import events, overrides, product_reviews, rating
 
 router = APIRouter(prefix="/v1/risk", tags=["risk"])
 
-READERS = (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR)
-COMPLIANCE = (Role.ANALYST, Role.REVIEWER, Role.MLRO)
-APPROVERS = (Role.REVIEWER, Role.MLRO)
-REVIEW_READERS = (*READERS, Role.PRODUCT_OWNER)
-
 
 @router.get("/customers/{customer_id}/rating")
 def customer_rating(
     customer_id: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> dict[str, Any]:
     """The customer's current rating with every factor's contribution."""
     breakdown = rating.rating_breakdown(ctx, customer_id)
@@ -39,7 +34,7 @@ def customer_rating(
 
 @router.get("/distribution")
 def distribution(
-    ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
+    ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.RISK_READ))
 ) -> dict[str, int]:
     """Customers per effective band."""
     return rating.band_distribution(ctx)
@@ -50,7 +45,7 @@ def due(
     on: date | None = None,
     limit: int = 200,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> list[dict[str, Any]]:
     """Customers due for a periodic review or a first rating."""
     return [asdict(i) for i in rating.due_for_review(ctx, on=on, limit=min(limit, 1000))]
@@ -66,7 +61,7 @@ def record_event(
     customer_id: str,
     body: RiskEventIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*COMPLIANCE)),
+    user: UserView = Depends(require(Permission.RISK_EVENT_RECORD)),
 ) -> dict[str, Any]:
     """Record a risk event (idempotent on customer, kind and reference); marks the customer for re-rating."""
     return asdict(events.record(ctx, customer_id, body.kind, body.reference, actor=user.username))
@@ -82,7 +77,7 @@ def request_override(
     customer_id: str,
     body: OverrideIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*COMPLIANCE)),
+    user: UserView = Depends(require(Permission.RISK_OVERRIDE_REQUEST)),
 ) -> dict[str, Any]:
     """Ask for a manual band change; a second person must approve it."""
     return asdict(
@@ -100,7 +95,7 @@ def decide_override(
     override_id: int,
     body: DecisionIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.RISK_OVERRIDE_DECIDE)),
 ) -> dict[str, Any]:
     """Approve or reject an override (never the requester)."""
     return asdict(overrides.decide_override(ctx, override_id, body.approve, body.note, actor=user))
@@ -121,7 +116,7 @@ class ProductReviewIn(BaseModel):
 def list_reviews(
     status: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> list[dict[str, Any]]:
     """The register of AML reviews with opinion and open-control counts."""
     return [asdict(r) for r in product_reviews.register(ctx, status)]
@@ -131,7 +126,7 @@ def list_reviews(
 def submit_review(
     body: ProductReviewIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.PRODUCT_OWNER)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_SUBMIT)),
 ) -> dict[str, Any]:
     """A product owner submits a new product, business or channel for AML review."""
     return asdict(product_reviews.submit(ctx, actor=user, **body.model_dump()))
@@ -141,7 +136,7 @@ def submit_review(
 def review_figures(
     year: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> dict[str, Any]:
     """Reviews and opinions recorded in the year."""
     return asdict(product_reviews.figures(ctx, year))
@@ -151,7 +146,7 @@ def review_figures(
 def get_review(
     review_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> dict[str, Any]:
     """One review with its opinions."""
     return asdict(product_reviews.get(ctx, review_id))
@@ -168,7 +163,7 @@ def add_opinion(
     review_id: int,
     body: OpinionIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> dict[str, Any]:
     """A compliance reviewer's opinion, possibly requiring a control by a due date."""
     return asdict(product_reviews.add_opinion(ctx, review_id, actor=user, **body.model_dump()))
@@ -183,7 +178,7 @@ def resolve_opinion(
     opinion_id: int,
     body: ResolveIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> dict[str, Any]:
     """Confirm that a required control is in place."""
     return asdict(product_reviews.resolve_opinion(ctx, opinion_id, body.note, actor=user))
@@ -199,7 +194,7 @@ def decide_review(
     review_id: int,
     body: OutcomeIn,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> dict[str, Any]:
     """End the review (not by the submitter)."""
     return asdict(product_reviews.decide(ctx, review_id, body.outcome, body.note, actor=user))
@@ -209,7 +204,7 @@ def decide_review(
 def launch(
     review_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.PRODUCT_OWNER, Role.MLRO)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_LAUNCH)),
 ) -> dict[str, Any]:
     """Mark the product launched; refused (409) while a required control is unresolved."""
     return asdict(product_reviews.launch(ctx, review_id, actor=user))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from integrita.http.deps import ANY_ROLE, require_roles
+from integrita.domain.permissions import Permission
+from integrita.http.deps import require
 from integrita.services.core.users import UserView
 
 router = APIRouter(tags=["system"])
@@ -28,6 +29,6 @@ def health() -> Health:
 
 
 @router.get("/v1/me", response_model=Me)
-def me(user: UserView = Depends(require_roles(*ANY_ROLE))) -> Me:
+def me(user: UserView = Depends(require(Permission.SIGNED_IN))) -> Me:
     """Who the caller is and which roles they hold."""
     return Me(username=user.username, display_name=user.display_name, roles=sorted(user.roles))

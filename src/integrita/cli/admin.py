@@ -6,7 +6,17 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors
-from integrita.services.core import audit, users
+from integrita.cli.identity import (
+    forget_token,
+    local_command,
+    needs,
+    signed_in,
+    store_token,
+    token_file,
+)
+from integrita.domain.permissions import Permission
+from integrita.errors import AuthenticationError
+from integrita.services.core import audit, auth, users
 
 users_app = typer.Typer(
     help="People and systems that sign in, and their roles.", no_args_is_help=True
@@ -16,6 +26,7 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 
 @users_app.command("add")
 @handle_errors
+@needs(Permission.USER_ADMIN, unless_no_user_exists=True)
 def users_add(
     username: str,
     roles: list[str] = typer.Option(..., "--role", "-r", help="Role; repeat for several."),
@@ -23,30 +34,37 @@ def users_add(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Add a user with a password and one or more roles."""
-    view = users.add_user(context(), username, display_name or username, password, roles)
+    ctx = context()
+    actor = signed_in(ctx).username if users.list_users(ctx) else "bootstrap"
+    view = users.add_user(ctx, username, display_name or username, password, roles, actor=actor)
     console.print(f"added user [bold]{view.username}[/] with roles {', '.join(sorted(view.roles))}")
 
 
 @users_app.command("roles")
 @handle_errors
+@needs(Permission.USER_ADMIN)
 def users_roles(username: str, roles: list[str] = typer.Option(..., "--role", "-r")) -> None:
     """Replace a user's roles."""
-    view = users.set_roles(context(), username, roles)
+    ctx = context()
+    view = users.set_roles(ctx, username, roles, actor=signed_in(ctx).username)
     console.print(f"{view.username} now has roles {', '.join(sorted(view.roles))}")
 
 
 @users_app.command("token")
 @handle_errors
+@needs(Permission.USER_ADMIN)
 def users_token(
     username: str, name: str = typer.Option("api", help="What the token is for.")
 ) -> None:
     """Issue an API token for a system acting as this user. It is shown once."""
-    token = users.issue_token(context(), username, name)
+    ctx = context()
+    token = users.issue_token(ctx, username, name, actor=signed_in(ctx).username)
     console.print(token)
 
 
 @users_app.command("list")
 @handle_errors
+@needs(Permission.USER_ADMIN)
 def users_list() -> None:
     """List users and their roles."""
     table = Table("username", "name", "roles", "active")
@@ -59,6 +77,7 @@ def users_list() -> None:
 
 @audit_app.command("verify")
 @handle_errors
+@needs(Permission.AUDIT_READ)
 def audit_verify() -> None:
     """Recompute the hash chain; exit 1 and name the first broken event if it was tampered with."""
     result = audit.verify(context())
@@ -69,6 +88,41 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@handle_errors
+@local_command
+def login(
+    username: str = typer.Option(..., prompt=True, help="Your user name."),
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+) -> None:
+    """Sign in: the command line then acts as you (a personal API token, stored 0600)."""
+    ctx = context()
+    user = auth.sign_in(ctx, username, password, source="cli")
+    token = users.issue_token(ctx, user.username, "cli login", actor=user.username)
+    path = store_token(token)
+    console.print(f"signed in as [bold]{user.username}[/]; token stored in {path}")
+
+
+@handle_errors
+@local_command
+def logout() -> None:
+    """Revoke the stored token and delete it."""
+    path = token_file()
+    if not path.exists():
+        console.print("not signed in")
+        return
+    token = path.read_text(encoding="utf-8").strip()
+    ctx = context()
+    try:
+        actor = auth.user_for_token(ctx, token).username
+    except AuthenticationError:
+        actor = "unknown"
+    users.revoke_token(ctx, token, actor=actor)
+    forget_token()
+    console.print("signed out; the token is revoked")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("login")(login)
+    app.command("logout")(logout)
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")

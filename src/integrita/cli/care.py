@@ -9,21 +9,25 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.identity import batch_job, local_command, needs, signed_in, system_actor
 from integrita.demo.care import generate_care_year
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
 from integrita.services.care.complaints import Actor
+from integrita.services.core.context import Context
 
 care = typer.Typer(
     help="Customer care: complaints, service-level clocks, surveys, customer records."
 )
 
-#: The operator at the console acts for the service department and quality assurance.
-CLI_ACTOR = Actor(
-    "cli", frozenset({"complaints_officer", "quality_assurance", "product_owner", "administrator"})
-)
+
+def _actor(ctx: Context) -> Actor:
+    """The signed-in user as the care services name an actor."""
+    user = signed_in(ctx)
+    return Actor(user.username, frozenset(user.roles))
 
 
 def _read(path: Path) -> str:
@@ -39,33 +43,40 @@ def _pct(value: float | None) -> str:
 
 @care.command("import-complaints")
 @handle_errors
+@needs(Permission.COMPLAINT_RECEIVE)
 def import_complaints(path: Path) -> None:
     """Import complaints from a CSV file (all rows or none)."""
-    ids = complaints.import_complaints_csv(context(), _read(path), CLI_ACTOR)
+    ctx = context()
+    ids = complaints.import_complaints_csv(ctx, _read(path), _actor(ctx))
     console.print(f"imported {len(ids)} complaints")
 
 
 @care.command("import-orders")
 @handle_errors
+@needs(Permission.CUSTOMER_RECORD_EDIT)
 def import_orders(path: Path) -> None:
     """Import orders (with delivery status) from a CSV file."""
-    n = customer_records.import_orders_csv(context(), _read(path), CLI_ACTOR)
+    ctx = context()
+    n = customer_records.import_orders_csv(ctx, _read(path), _actor(ctx))
     console.print(f"imported {n} orders")
 
 
 @care.command("import-deliveries")
 @handle_errors
+@needs(Permission.CUSTOMER_RECORD_EDIT)
 def import_deliveries(path: Path) -> None:
     """Update delivery status from a CSV file (order_id, delivery_status, delivered_on)."""
-    n = customer_records.import_deliveries_csv(context(), _read(path), CLI_ACTOR)
+    ctx = context()
+    n = customer_records.import_deliveries_csv(ctx, _read(path), _actor(ctx))
     console.print(f"updated {n} deliveries")
 
 
 @care.command("sweep")
 @handle_errors
+@batch_job
 def sweep() -> None:
     """Flag breached deadlines and escalate them to department heads (run it every few minutes)."""
-    result = care_sla.sweep(context(), actor="cli")
+    result = care_sla.sweep(context(), actor=system_actor().username)
     console.print(
         f"first-response breaches {result.first_response_breaches}, resolution breaches "
         f"{result.resolution_breaches}, escalations {result.escalations}"
@@ -74,6 +85,7 @@ def sweep() -> None:
 
 @care.command("figures")
 @handle_errors
+@needs(Permission.CARE_READ)
 def figures(month: Annotated[str | None, typer.Option(help="YYYY-MM")] = None) -> None:
     """On-time response, resolution percentiles, reopen and satisfaction rates per department and month."""
     table = Table(
@@ -104,6 +116,7 @@ def figures(month: Annotated[str | None, typer.Option(help="YYYY-MM")] = None) -
 
 @care.command("report")
 @handle_errors
+@needs(Permission.CARE_READ)
 def report(
     month: Annotated[str, typer.Argument(help="YYYY-MM")],
     pdf: Annotated[Path | None, typer.Option(help="Write the PDF here")] = None,
@@ -120,14 +133,17 @@ def report(
 
 @care.command("survey-import")
 @handle_errors
+@needs(Permission.SURVEY_RUN)
 def survey_import(survey_id: int, path: Path) -> None:
     """Import an external survey agency's results (CSV) into a survey."""
-    n = surveys.import_agency_csv(context(), survey_id, _read(path), CLI_ACTOR)
+    ctx = context()
+    n = surveys.import_agency_csv(ctx, survey_id, _read(path), _actor(ctx))
     console.print(f"imported {n} responses")
 
 
 @care.command("survey-results")
 @handle_errors
+@needs(Permission.CARE_READ)
 def survey_results(survey_id: int) -> None:
     """Response rate and scores of a survey."""
     r = surveys.results(context(), survey_id)
@@ -149,6 +165,7 @@ def survey_results(survey_id: int) -> None:
 
 @care.command("demo")
 @handle_errors
+@local_command
 def demo(seed: Annotated[int, typer.Option(help="Random seed")] = 7) -> None:
     """A year of orders, complaints and one survey for the customers in the store."""
     ctx = context()

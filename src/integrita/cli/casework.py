@@ -9,32 +9,30 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
-from integrita.domain.roles import Role
+from integrita.cli.identity import batch_job, needs, signed_in, system_actor
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.casework import cases, str_reports
-from integrita.services.core.users import UserView
 
 cases_app = typer.Typer(
     help="Cases built from alerts, and reporting deadlines.", no_args_is_help=True
 )
 
-#: The command line acts as an operator who may read everything.
-OPERATOR = UserView(0, "cli", "command line", frozenset({Role.MLRO.value}), True)
-
 
 @cases_app.command("open")
 @handle_errors
+@batch_job
 def cases_open(
     batch_size: int = typer.Option(500, min=1, help="Customers per transaction."),
 ) -> None:
     """Gather every new alert into its customer's open case, opening cases where needed."""
     ctx = context()
-    pending = cases.alert_queue(ctx, OPERATOR, status="new", size=1).total
+    pending = cases.new_alert_count(ctx)
     with progress_bar("opening cases", total=pending) as advance:
         opened = updated = attached = 0
         while True:
             result = cases.open_cases_from_alerts(
-                ctx, actor="cli", batch_size=batch_size, max_batches=1
+                ctx, actor=system_actor().username, batch_size=batch_size, max_batches=1
             )
             if result.alerts_attached == 0:
                 break
@@ -47,6 +45,7 @@ def cases_open(
 
 @cases_app.command("deadlines")
 @handle_errors
+@needs(Permission.STR_READ)
 def cases_deadlines(
     today: str = typer.Option("", help="Count from this day (YYYY-MM-DD) instead of today."),
 ) -> None:
@@ -56,7 +55,7 @@ def cases_deadlines(
         day = date.fromisoformat(today) if today else None
     except ValueError as exc:
         raise InputError(f"--today must be YYYY-MM-DD, not {today!r}", field="today") from exc
-    result = str_reports.deadlines(ctx, OPERATOR, today=day)
+    result = str_reports.deadlines(ctx, signed_in(ctx), today=day)
     table = Table("", "kind", "record", "customer", "status", "due on", "working days left")
     for label, items in (("overdue", result.overdue), ("due soon", result.due_soon)):
         for d in items:
@@ -76,6 +75,7 @@ def cases_deadlines(
 
 
 @handle_errors
+@needs(Permission.CASE_FIGURES)
 def report_str(
     year: int = typer.Option(..., help="Calendar year."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

@@ -30,11 +30,23 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+_CONTEXTS: dict[int, tuple[object, Context]] = {}
+
+
 def context() -> Context:
-    """The service context built from settings, with the schema brought up to date."""
+    """The service context built from settings, with the schema brought up to date.
+
+    Made once per settings object, so a command and the sign-in check before it share it.
+    """
     settings = get_settings()
+    known = _CONTEXTS.get(id(settings))
+    if known is not None and known[0] is settings:
+        return known[1]
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    return Context.from_settings(settings)
+    ctx = Context.from_settings(settings)
+    _CONTEXTS.clear()
+    _CONTEXTS[id(settings)] = (settings, ctx)
+    return ctx
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -17,6 +17,7 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.detection import _steps, print_summary
 from integrita.cli.foundation import _progress_factory, print_ingest_reports
+from integrita.cli.identity import local_command
 from integrita.cli.realtime import demo_over_http
 from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
@@ -94,6 +95,10 @@ def _casework(ctx: Context) -> None:
     for username, password, roles in people:
         table.add_row(username, password, ", ".join(roles))
     console.print(table)
+    console.print(
+        "the command line acts as a signed-in person: [bold]integrita login --username mlro[/] "
+        "(or set INTEGRITA_TOKEN to an API token); batch jobs run as the system actor"
+    )
     opened = casework_demo.open_cases_from_alerts(ctx)
     console.print(f"cases opened from new alerts: {opened:,}")
     if ctx.settings.goaml_schema_path is None:
@@ -144,6 +149,7 @@ def _care(ctx: Context) -> None:
 
 
 @handle_errors
+@local_command
 def demo(
     customers: int = typer.Option(2_000, help="Customers in the synthetic bank."),
     days: int = typer.Option(90, help="Days of transactions."),

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.identity import batch_job, local_command
 from integrita.detection.registry import detectors
 from integrita.services.monitoring import evaluation, scoring
 from integrita.services.monitoring.detection import DetectionSummary, run_detection
@@ -61,6 +62,7 @@ def print_summary(summary: DetectionSummary) -> None:
 
 @detect_app.command("run")
 @handle_errors
+@batch_job
 def detect_run(
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark")] = "duckdb",
     full: Annotated[bool, typer.Option(help="Re-process the whole ledger")] = False,
@@ -76,6 +78,7 @@ def detect_run(
 
 @detect_app.command("typologies")
 @handle_errors
+@local_command
 def detect_typologies() -> None:
     """List the typologies with the explanation an analyst reads and their parameters."""
     table = Table("typology", "why it alerts", "parameters", show_lines=True)
@@ -86,6 +89,7 @@ def detect_typologies() -> None:
 
 @model_app.command("train")
 @handle_errors
+@batch_job
 def model_train(
     labels: Annotated[
         Path | None,
@@ -111,6 +115,7 @@ def _print_card(card: dict[str, object]) -> None:
 
 @model_app.command("evaluate")
 @handle_errors
+@batch_job
 def model_evaluate(
     version: Annotated[
         str | None, typer.Option(help="Model version; default: the active one")
@@ -128,6 +133,7 @@ def model_evaluate(
 
 @model_app.command("show")
 @handle_errors
+@batch_job
 def model_show(
     version: Annotated[str | None, typer.Option(help="Show this version's card")] = None,
 ) -> None:
@@ -149,6 +155,7 @@ def model_show(
 
 
 @handle_errors
+@batch_job
 def evaluate_command(
     labels: Annotated[Path, typer.Option(help="Labels kept apart at ingest (CSV or Parquet)")],
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.identity import batch_job, local_command
 from integrita.services.core.ledger import ledger_stats as compute_ledger_stats
 from integrita.services.ingest.ingest import IngestReport, ProgressFactory, ingest_path
 
@@ -19,6 +20,7 @@ ledger_app = typer.Typer(help="The Parquet transaction ledger.", no_args_is_help
 
 @db_app.command("upgrade")
 @handle_errors
+@local_command
 def db_upgrade() -> None:
     """Apply every pending migration."""
     ctx = context()
@@ -27,6 +29,7 @@ def db_upgrade() -> None:
 
 @ledger_app.command("stats")
 @handle_errors
+@batch_job
 def ledger_stats() -> None:
     """Counts, date range and mix of the ledger."""
     ctx = context()
@@ -89,6 +92,7 @@ def print_ingest_reports(reports: list[IngestReport]) -> None:
 
 
 @handle_errors
+@batch_job
 def ingest(
     path: Path = typer.Argument(
         ...,

@@ -34,6 +34,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "db": ("foundation",),
     "ledger": ("foundation",),
     "users": ("admin",),
+    "login": ("admin",),
+    "logout": ("admin",),
     "audit": ("admin",),
     "serve": ("serve",),
     "rules": ("realtime",),

@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.identity import AS_OPTION, batch_job, local_command, needs, refuse_as, signed_in
 from integrita.demo.realtime import demo_channel_token, stream_synthetic_payments
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.core import outbox
 from integrita.services.core.context import Context
@@ -38,14 +40,16 @@ def _parse_changes(assignments: list[str]) -> dict[str, object]:
 
 @rules_app.command("list")
 @handle_errors
+@needs(Permission.RULESET_READ)
 def rules_list() -> None:
     """Every rule-set version and the registered rules."""
     ctx = context()
-    table = Table("version", "status", "proposed by", "business", "technology", "note")
-    for v in rulesets.list_versions(ctx):
+    table = Table("version", "status", "based on", "proposed by", "business", "technology", "note")
+    for v in rulesets.list_versions(ctx, signed_in(ctx)):
         table.add_row(
             str(v.version),
             v.status,
+            str(v.base_version) if v.base_version is not None else "-",
             v.proposed_by,
             v.business_approved_by or "-",
             v.technology_approved_by or "-",
@@ -60,48 +64,79 @@ def rules_list() -> None:
 
 @rules_app.command("show")
 @handle_errors
+@needs(Permission.RULESET_READ)
 def rules_show(
     version: int = typer.Option(None, help="Version (default: the active one)."),
 ) -> None:
     """The thresholds of one version."""
     ctx = context()
-    v = rulesets.show(ctx, version)
+    v = rulesets.show(ctx, signed_in(ctx), version)
     console.print(f"version {v.version} ({v.status})")
     console.print_json(json.dumps(v.thresholds))
+    if v.diff:
+        _print_diff(v)
+
+
+def _print_diff(v: rulesets.RuleSetView) -> None:
+    table = Table("threshold", f"version {v.base_version}", f"version {v.version}")
+    for name, change in (v.diff or {}).items():
+        values = change if isinstance(change, dict) else {}
+        table.add_row(name, json.dumps(values.get("from")), json.dumps(values.get("to")))
+    console.print(table)
 
 
 @rules_app.command("propose")
 @handle_errors
+@needs(Permission.RULESET_PROPOSE)
 def rules_propose(
     set_: list[str] = typer.Option(..., "--set", help="name=value (JSON value); repeatable."),
-    actor: str = typer.Option(..., "--as", help="Who proposes."),
     note: str = typer.Option("", help="Why."),
+    as_: str | None = AS_OPTION,
 ) -> None:
-    """Propose a new version: the active thresholds with the given changes."""
+    """Propose a new version: the active thresholds with the given changes (you are the proposer)."""
+    refuse_as(as_)
     ctx = context()
-    v = rulesets.propose(ctx, actor, _parse_changes(set_), note or None)
-    console.print(f"proposed version {v.version}; needs a business and a technology approval")
+    v = rulesets.propose(ctx, signed_in(ctx), _parse_changes(set_), note or None)
+    console.print(
+        f"proposed version {v.version} based on version {v.base_version}; "
+        "needs a business and a technology approval by two other people"
+    )
+    _print_diff(v)
 
 
 @rules_app.command("approve")
 @handle_errors
+@needs(Permission.RULESET_ACTIVATE)
 def rules_approve(
     version: int = typer.Argument(..., help="Version to approve."),
-    actor: str = typer.Option(
-        ..., "--as", help="Approving user (business or technology approver)."
-    ),
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Approve a proposed version on your side; the second side's approval activates it."""
+    refuse_as(as_)
     ctx = context()
-    v = rulesets.approve(ctx, version, actor)
+    v = rulesets.approve(ctx, version, signed_in(ctx))
     console.print(
         f"version {v.version} is {v.status} (business: {v.business_approved_by or '-'}, "
         f"technology: {v.technology_approved_by or '-'})"
     )
 
 
+@rules_app.command("rebase")
+@handle_errors
+@needs(Permission.RULESET_PROPOSE)
+def rules_rebase(version: int = typer.Argument(..., help="Proposed version to rebase.")) -> None:
+    """Re-apply a proposal's changes to the version active now and show the new diff."""
+    ctx = context()
+    v = rulesets.rebase(ctx, version, signed_in(ctx))
+    console.print(
+        f"version {v.version} is now based on version {v.base_version}; approvals start again"
+    )
+    _print_diff(v)
+
+
 @rules_app.command("backtest")
 @handle_errors
+@needs(Permission.RULESET_READ)
 def rules_backtest(
     version: int = typer.Option(..., "--version", help="Version to replay."),
     where: str = typer.Option("TRUE", help="SQL condition on the ledger (e.g. a date range)."),
@@ -139,6 +174,7 @@ def rules_backtest(
 
 @outbox_app.command("status")
 @handle_errors
+@batch_job
 def outbox_status() -> None:
     """Message counts by channel and status."""
     ctx = context()
@@ -150,6 +186,7 @@ def outbox_status() -> None:
 
 @outbox_app.command("dispatch")
 @handle_errors
+@batch_job
 def outbox_dispatch(
     follow: bool = typer.Option(False, help="Keep polling instead of stopping when idle."),
     interval: float = typer.Option(1.0, help="Seconds between polls when idle."),
@@ -175,6 +212,7 @@ def outbox_dispatch(
 
 @payments_app.command("flush-ledger")
 @handle_errors
+@batch_job
 def payments_flush(
     batch_size: int = typer.Option(10_000, help="Payments per ledger append."),
 ) -> None:
@@ -190,6 +228,7 @@ def payments_flush(
 
 @payments_app.command("expire-challenges")
 @handle_errors
+@batch_job
 def payments_expire() -> None:
     """Reject payments whose one-time-code challenge expired unanswered."""
     console.print(f"expired {challenges.expire_due(context())} challenge(s)")
@@ -197,19 +236,23 @@ def payments_expire() -> None:
 
 @payments_app.command("block")
 @handle_errors
+@needs(Permission.BLOCKLIST_EDIT)
 def payments_block(
     bank_id: str,
     account: str,
     reason: str = typer.Option(...),
-    actor: str = typer.Option(..., "--as"),
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Put a counterparty account on the internal blocklist (its payments are held)."""
-    payments.block_counterparty(context(), bank_id, account, reason, actor=actor)
+    refuse_as(as_)
+    ctx = context()
+    payments.block_counterparty(ctx, bank_id, account, reason, user=signed_in(ctx))
     console.print(f"blocked {bank_id}:{account}")
 
 
 @payments_app.command("mix")
 @handle_errors
+@needs(Permission.PAYMENT_READ)
 def payments_mix() -> None:
     """How many payments got each decision."""
     console.print(payments.decision_mix(context()))
@@ -248,6 +291,7 @@ def demo_over_http(ctx: Context, count: int) -> dict[str, int]:
 
 @payments_app.command("demo")
 @handle_errors
+@local_command
 def payments_demo(count: int = typer.Option(500, help="How many synthetic payments.")) -> None:
     """Start the API, stream synthetic payments through it and print the decision mix."""
     ctx = context()

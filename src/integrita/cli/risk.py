@@ -10,7 +10,9 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
+from integrita.cli.identity import batch_job, needs, signed_in, system_actor
 from integrita.demo import risk as demo
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.risk import assessment, documents, events, product_reviews, rating
 
@@ -25,6 +27,7 @@ config_app = typer.Typer(help="The versioned rating configuration.", no_args_is_
 
 @risk_app.command("rate")
 @handle_errors
+@batch_job
 def rate(
     all_: bool = typer.Option(False, "--all", help="Rate the whole book."),
     incremental: bool = typer.Option(
@@ -53,7 +56,7 @@ def rate(
     ctx = context()
     plan = rating.plan(ctx, chosen[0], customer)
     with progress_bar(f"rating ({plan.mode})", total=plan.total) as advance:
-        summary = rating.execute(ctx, plan, actor="cli", progress=advance)
+        summary = rating.execute(ctx, plan, actor=system_actor().username, progress=advance)
     console.print(
         f"run {summary.run_id}: rated {summary.customers:,} customers with configuration "
         f"v{summary.config_version} in {summary.seconds:.1f}s"
@@ -71,6 +74,7 @@ def _print_distribution(distribution: dict[str, int]) -> None:
 
 @risk_app.command("distribution")
 @handle_errors
+@needs(Permission.RISK_READ)
 def distribution() -> None:
     """Customers per band."""
     _print_distribution(rating.band_distribution(context()))
@@ -78,6 +82,7 @@ def distribution() -> None:
 
 @risk_app.command("due")
 @handle_errors
+@needs(Permission.RISK_READ)
 def due_list(
     on: str = typer.Option("", help="Date (YYYY-MM-DD); today when empty."),
     limit: int = typer.Option(50, help="How many to list."),
@@ -102,6 +107,7 @@ def due_list(
 
 @risk_app.command("show")
 @handle_errors
+@needs(Permission.RISK_READ)
 def show(customer_id: str) -> None:
     """A customer's rating with each factor's contribution."""
     breakdown = rating.rating_breakdown(context(), customer_id)
@@ -127,6 +133,7 @@ def show(customer_id: str) -> None:
 
 @risk_app.command("event")
 @handle_errors
+@needs(Permission.RISK_EVENT_RECORD)
 def event(
     customer_id: str,
     kind: str = typer.Option(..., help="alert | str | large_value | key_data_change"),
@@ -135,7 +142,8 @@ def event(
     ),
 ) -> None:
     """Record a risk event; the customer is re-rated by the next incremental run."""
-    recorded = events.record(context(), customer_id, kind, reference, actor="cli")
+    ctx = context()
+    recorded = events.record(ctx, customer_id, kind, reference, actor=signed_in(ctx).username)
     console.print(
         f"{'recorded' if recorded.new else 'already recorded'}: {kind} {reference} for {customer_id}"
     )
@@ -143,6 +151,7 @@ def event(
 
 @config_app.command("show")
 @handle_errors
+@needs(Permission.RISK_READ)
 def config_show() -> None:
     """Print the current configuration as JSON."""
     config = rating.configuration(context())
@@ -151,6 +160,7 @@ def config_show() -> None:
 
 @config_app.command("set")
 @handle_errors
+@needs(Permission.RISK_RATE)
 def config_set(
     path: Path = typer.Argument(..., exists=True, readable=True),
     note: str = typer.Option(..., help="Why the configuration changes."),
@@ -160,15 +170,18 @@ def config_set(
         body = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise InputError(f"{path} is not valid JSON: {exc}", field="path") from exc
-    config = rating.set_configuration(context(), body, note=note, actor="cli")
+    ctx = context()
+    config = rating.set_configuration(ctx, body, note=note, actor=signed_in(ctx).username)
     console.print(f"configuration v{config.version} stored")
 
 
 @assess_app.command("draft")
 @handle_errors
+@needs(Permission.ASSESSMENT_DRAFT)
 def assess_draft(year: int = typer.Option(..., help="Assessment year.")) -> None:
     """Draft a new self-assessment version for the year from the data."""
-    summary = demo.draft_self_assessment(context(), year)
+    ctx = context()
+    summary = demo.draft_self_assessment(ctx, year, actor=signed_in(ctx))
     table = Table(
         "dimension",
         "inherent score",
@@ -186,6 +199,7 @@ def assess_draft(year: int = typer.Option(..., help="Assessment year.")) -> None
 
 @assess_app.command("compare")
 @handle_errors
+@needs(Permission.RISK_READ)
 def assess_compare(year: int = typer.Option(...)) -> None:
     """Compare the year's self-assessment with the year before."""
     table = Table("dimension", f"{year - 1}", f"{year}", "residual", "change")
@@ -207,6 +221,7 @@ def assess_compare(year: int = typer.Option(...)) -> None:
 
 @assess_app.command("pdf")
 @handle_errors
+@needs(Permission.RISK_READ)
 def assess_pdf(
     assessment_id: int, out: Path = typer.Option(..., help="Where to write the PDF.")
 ) -> None:
@@ -215,6 +230,7 @@ def assess_pdf(
     console.print(f"wrote {out}")
 
 
+@needs(Permission.PRODUCT_REVIEW_READ)
 def report_reviews(year: int = typer.Option(..., "--year", help="Calendar year.")) -> None:
     """AML reviews of new products, businesses and channels, and opinions recorded in the year."""
     figures = product_reviews.figures(context(), year)

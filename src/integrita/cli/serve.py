@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from integrita.cli.common import console, context, handle_errors
+from integrita.cli.identity import local_command
 
 
 @handle_errors
+@local_command
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, handle_errors, progress_bar
+from integrita.cli.identity import local_command
 from integrita.errors import InputError
 from integrita.synthetic import BankConfig, build_bank, files_to_write, write_bank
 from integrita.synthetic.bank import expected_transactions
@@ -30,6 +31,7 @@ def _load_parameters(path: Path) -> dict[str, Any]:
 
 
 @handle_errors
+@local_command
 def generate(
     customers: int | None = typer.Option(
         None, "--customers", "-n", help="Number of customers [2000]."

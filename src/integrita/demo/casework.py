@@ -8,6 +8,7 @@ from integrita.errors import ConflictError
 from integrita.services.casework import cases
 from integrita.services.core import users
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import SYSTEM_ACTOR
 
 #: Shown instead of a password for a person created by an earlier demo run.
 UNCHANGED = "(unchanged)"
@@ -19,6 +20,8 @@ DEMO_PEOPLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("mlro", "Mei MLRO", ("mlro",)),
     ("auditor", "Aud Auditor", ("auditor",)),
     ("admin", "Ada Administrator", ("administrator",)),
+    ("business", "Bo Business", ("business_approver",)),
+    ("technology", "Tia Technology", ("technology_approver",)),
 )
 
 
@@ -39,5 +42,5 @@ def create_demo_users(ctx: Context) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def open_cases_from_alerts(ctx: Context) -> int:
-    """Gather detection's new alerts into cases; returns how many cases were opened."""
-    return cases.open_cases_from_alerts(ctx, actor="demo").cases_opened
+    """Gather detection's new alerts into cases, as the batch job does (the system actor)."""
+    return cases.open_cases_from_alerts(ctx, actor=SYSTEM_ACTOR.username).cases_opened

@@ -31,9 +31,11 @@ def rate_all(ctx: Context, progress: rating.Progress | None = None) -> dict[str,
     return rating.band_distribution(ctx)
 
 
-def draft_self_assessment(ctx: Context, year: int) -> dict[str, Any]:
+def draft_self_assessment(
+    ctx: Context, year: int, actor: UserView = SYSTEM_ANALYST
+) -> dict[str, Any]:
     """Draft this year's self-assessment from the data; returns inherent and residual levels per dimension."""
-    view = assessment.draft(ctx, year, actor=SYSTEM_ANALYST)
+    view = assessment.draft(ctx, year, actor=actor)
     body = view.body
     return {
         "id": view.id,

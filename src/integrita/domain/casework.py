@@ -1,17 +1,18 @@
-"""The case and STR state machines: states, allowed transitions and who may take each.
+"""The case, STR and large-value workflows: states, steps, who may take each, who may not.
 
-Pure rules, no storage. Services call :func:`check_case_transition` /
-:func:`check_str_transition` inside the transaction that applies the change and
-writes its audit event, so a refused transition changes nothing.
+Pure rules, no storage. Each record is a :class:`~integrita.domain.workflow.Workflow`; services
+send every change through :func:`integrita.services.core.workflow.transition`, which checks the
+step against the record's history (read from the audit trail) and writes the audit event in the
+transaction that applies the change, so a refused transition changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
+from integrita.domain.workflow import AUTHORS, Actor, Involvement, Participation, Step, Workflow
 from integrita.errors import PermissionDeniedError, StateTransitionError
 
 
@@ -50,147 +51,162 @@ OPEN_STATES = frozenset(
 )
 FINAL_STATES = frozenset({CaseState.REPORTED, CaseState.CLOSED})
 
-_INVESTIGATORS = frozenset({Role.ANALYST, Role.MLRO})
-_REVIEWERS = frozenset({Role.REVIEWER, Role.MLRO})
+
+def _needs_decision(facts: Mapping[str, object], actor: Actor) -> str | None:
+    """A proposal names its decision: not_suspicious or report."""
+    if facts.get("decision") is None:
+        return "a proposal needs a decision: not_suspicious or report"
+    return None
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
-    action: CaseAction
-    source: frozenset[CaseState]
-    target: CaseState
-    roles: frozenset[Role]
-    meaning: str
+def _needs_comment(facts: Mapping[str, object], actor: Actor) -> str | None:
+    """A returned proposal carries the reviewer's comment, so the analyst knows what to fix."""
+    comment = facts.get("comment")
+    if not (isinstance(comment, str) and comment.strip()):
+        return "a returned proposal needs the reviewer's comment"
+    return None
 
 
-CASE_TRANSITIONS: dict[CaseAction, Transition] = {
-    t.action: t
-    for t in (
-        Transition(
-            CaseAction.START,
-            frozenset({CaseState.OPEN}),
-            CaseState.INVESTIGATING,
-            _INVESTIGATORS,
-            "An analyst starts investigating.",
-        ),
-        Transition(
-            CaseAction.PROPOSE,
-            frozenset({CaseState.OPEN, CaseState.INVESTIGATING, CaseState.RETURNED}),
-            CaseState.PROPOSED,
-            _INVESTIGATORS,
-            "The analyst proposes 'not suspicious' or 'report' with a reason.",
-        ),
-        Transition(
-            CaseAction.TAKE_REVIEW,
-            frozenset({CaseState.PROPOSED}),
-            CaseState.IN_REVIEW,
-            _REVIEWERS,
-            "A reviewer takes the proposal into review.",
-        ),
-        Transition(
-            CaseAction.APPROVE,
-            frozenset({CaseState.PROPOSED, CaseState.IN_REVIEW}),
-            CaseState.APPROVED,
-            _REVIEWERS,
-            "A reviewer other than the proposer approves the proposal (four-eyes).",
-        ),
-        Transition(
-            CaseAction.RETURN,
-            frozenset({CaseState.PROPOSED, CaseState.IN_REVIEW}),
-            CaseState.RETURNED,
-            _REVIEWERS,
-            "A reviewer other than the proposer returns the proposal with a comment.",
-        ),
-        Transition(
-            CaseAction.RESUME,
-            frozenset({CaseState.RETURNED}),
-            CaseState.INVESTIGATING,
-            _INVESTIGATORS,
-            "The analyst resumes work on a returned proposal.",
-        ),
-        Transition(
-            CaseAction.MARK_REPORTED,
-            frozenset({CaseState.APPROVED}),
-            CaseState.REPORTED,
-            _INVESTIGATORS | _REVIEWERS,
-            "The approved report has been submitted to the FIU.",
-        ),
-        Transition(
-            CaseAction.CLOSE,
-            frozenset({CaseState.APPROVED}),
-            CaseState.CLOSED,
-            _INVESTIGATORS | _REVIEWERS,
-            "An approved 'not suspicious' decision closes the case.",
-        ),
-    )
-}
+def _report_decision(facts: Mapping[str, object], actor: Actor) -> str | None:
+    """Only an approved 'report' decision is marked reported (by its STR's submission)."""
+    if facts.get("decision") != Decision.REPORT.value:
+        return "only an approved 'report' decision can be marked reported"
+    return None
 
 
-def _holds(roles: Iterable[str], allowed: frozenset[Role]) -> bool:
-    return bool({str(r) for r in roles} & {r.value for r in allowed})
+def _not_suspicious_decision(facts: Mapping[str, object], actor: Actor) -> str | None:
+    """An approved 'report' decision ends with its STR's submission, never by closing it."""
+    if facts.get("decision") != Decision.NOT_SUSPICIOUS.value:
+        return "an approved 'report' decision is closed by submitting its STR, not directly"
+    return None
+
+
+def _states(*states: StrEnum) -> frozenset[str]:
+    return frozenset(s.value for s in states)
+
+
+_REVIEWABLE = _states(CaseState.PROPOSED, CaseState.IN_REVIEW)
+
+CASE_WORKFLOW = Workflow(
+    name="case",
+    label="case",
+    states=_states(*CaseState),
+    steps={
+        s.action: s
+        for s in (
+            Step(
+                CaseAction.START.value,
+                _states(CaseState.OPEN),
+                CaseState.INVESTIGATING.value,
+                Permission.CASE_INVESTIGATE,
+                "An analyst starts investigating.",
+            ),
+            Step(
+                CaseAction.PROPOSE.value,
+                _states(CaseState.OPEN, CaseState.INVESTIGATING, CaseState.RETURNED),
+                CaseState.PROPOSED.value,
+                Permission.CASE_INVESTIGATE,
+                "The analyst proposes 'not suspicious' or 'report' with a reason.",
+                involvement=Involvement.PROPOSED,
+                guards=(_needs_decision,),
+            ),
+            Step(
+                CaseAction.TAKE_REVIEW.value,
+                _states(CaseState.PROPOSED),
+                CaseState.IN_REVIEW.value,
+                Permission.CASE_REVIEW,
+                "A reviewer who proposed nothing on the case takes the proposal into review.",
+                involvement=Involvement.REVIEWED,
+                excludes=AUTHORS,
+            ),
+            Step(
+                CaseAction.APPROVE.value,
+                _REVIEWABLE,
+                CaseState.APPROVED.value,
+                Permission.CASE_REVIEW,
+                "A reviewer who proposed nothing on the case approves the proposal (four-eyes).",
+                involvement=Involvement.APPROVED,
+                excludes=AUTHORS,
+                needs_person=True,
+            ),
+            Step(
+                CaseAction.RETURN.value,
+                _REVIEWABLE,
+                CaseState.RETURNED.value,
+                Permission.CASE_REVIEW,
+                "A reviewer who proposed nothing on the case returns the proposal with a comment.",
+                involvement=Involvement.REVIEWED,
+                excludes=AUTHORS,
+                guards=(_needs_comment,),
+            ),
+            Step(
+                CaseAction.RESUME.value,
+                _states(CaseState.RETURNED),
+                CaseState.INVESTIGATING.value,
+                Permission.CASE_INVESTIGATE,
+                "The analyst resumes work on a returned proposal.",
+            ),
+            Step(
+                CaseAction.MARK_REPORTED.value,
+                _states(CaseState.APPROVED),
+                CaseState.REPORTED.value,
+                Permission.STR_FILE,
+                "The approved report has been submitted to the FIU.",
+                guards=(_report_decision,),
+            ),
+            Step(
+                CaseAction.CLOSE.value,
+                _states(CaseState.APPROVED),
+                CaseState.CLOSED.value,
+                Permission.STR_FILE,
+                "An approved 'not suspicious' decision closes the case.",
+                guards=(_not_suspicious_decision,),
+            ),
+        )
+    },
+)
 
 
 def check_case_transition(
     state: CaseState,
     action: CaseAction,
+    actor: Actor,
+    history: Sequence[Participation] = (),
     *,
-    actor: str,
-    actor_roles: Iterable[str],
-    proposed_by: str | None = None,
     decision: Decision | None = None,
     comment: str | None = None,
 ) -> CaseState:
-    """Return the new state, or raise when the role, the state or a rule forbids the action."""
-    transition = CASE_TRANSITIONS[action]
-    if not _holds(actor_roles, transition.roles):
-        allowed = ", ".join(sorted(r.value for r in transition.roles))
-        raise PermissionDeniedError(f"'{action.value}' on a case needs one of the roles: {allowed}")
-    if state not in transition.source:
-        raise StateTransitionError(f"cannot {action.value} a case that is {state.value}")
-    if (
-        action in (CaseAction.TAKE_REVIEW, CaseAction.APPROVE, CaseAction.RETURN)
-        and actor == proposed_by
-    ):
-        raise StateTransitionError(
-            f"four-eyes: {actor} proposed this decision and cannot {action.value} it; "
-            "another reviewer must"
-        )
-    if action is CaseAction.PROPOSE and decision is None:
-        raise StateTransitionError("a proposal needs a decision: not_suspicious or report")
-    if action is CaseAction.RETURN and not (comment and comment.strip()):
-        raise StateTransitionError("a returned proposal needs the reviewer's comment")
-    if action is CaseAction.MARK_REPORTED and decision is not Decision.REPORT:
-        raise StateTransitionError("only an approved 'report' decision can be marked reported")
-    if action is CaseAction.CLOSE and decision is not Decision.NOT_SUSPICIOUS:
-        raise StateTransitionError(
-            "an approved 'report' decision is closed by submitting its STR, not directly"
-        )
-    return transition.target
+    """Return the new state, or raise when the role, the state, a duty or a rule forbids it."""
+    step = CASE_WORKFLOW.check(
+        state.value,
+        action.value,
+        actor,
+        history,
+        facts={"decision": decision.value if decision else None, "comment": comment},
+    )
+    return CaseState(step.target) if step.target else state
 
 
 def available_case_actions(
     state: CaseState,
+    actor: Actor,
+    history: Sequence[Participation] = (),
     *,
-    actor: str,
-    actor_roles: Iterable[str],
-    proposed_by: str | None,
     decision: Decision | None,
 ) -> list[CaseAction]:
     """Actions the page may offer this person now (the server still checks on submit)."""
-    roles = list(actor_roles)
-    offered = []
-    for action in CASE_TRANSITIONS:
-        if action in (CaseAction.MARK_REPORTED,):
+    offered: list[CaseAction] = []
+    for action in CaseAction:
+        if action is CaseAction.MARK_REPORTED:
             continue  # follows from the STR's submission, not a button
         try:
             check_case_transition(
                 state,
                 action,
-                actor=actor,
-                actor_roles=roles,
-                proposed_by=proposed_by,
-                decision=decision if action is not CaseAction.PROPOSE else Decision.REPORT,
-                comment="x",
+                actor,
+                history,
+                decision=Decision.REPORT if action is CaseAction.PROPOSE else decision,
+                comment="offered",
             )
         except (PermissionDeniedError, StateTransitionError):
             continue
@@ -235,35 +251,91 @@ class StrAction(StrEnum):
     CLOSE = "close"
 
 
-STR_TRANSITIONS: dict[StrAction, tuple[frozenset[StrStatus], StrStatus, frozenset[Role]]] = {
-    StrAction.EDIT: (frozenset({StrStatus.DRAFT}), StrStatus.DRAFT, _INVESTIGATORS),
-    StrAction.APPROVE: (frozenset({StrStatus.DRAFT}), StrStatus.APPROVED, _REVIEWERS),
-    StrAction.SUBMIT: (
-        frozenset({StrStatus.APPROVED}),
-        StrStatus.SUBMITTED,
-        _INVESTIGATORS | _REVIEWERS,
-    ),
-    StrAction.ACKNOWLEDGE: (
-        frozenset({StrStatus.SUBMITTED}),
-        StrStatus.ACKNOWLEDGED,
-        _INVESTIGATORS | _REVIEWERS,
-    ),
-    StrAction.TRANSFER: (
-        frozenset({StrStatus.SUBMITTED, StrStatus.ACKNOWLEDGED}),
-        StrStatus.TRANSFERRED,
-        _INVESTIGATORS | _REVIEWERS,
-    ),
-    StrAction.FILE: (
-        frozenset({StrStatus.TRANSFERRED}),
-        StrStatus.FILED,
-        _INVESTIGATORS | _REVIEWERS,
-    ),
-    StrAction.CLOSE: (
-        frozenset({StrStatus.SUBMITTED, StrStatus.ACKNOWLEDGED, StrStatus.TRANSFERRED}),
-        StrStatus.CLOSED,
-        _INVESTIGATORS | _REVIEWERS,
-    ),
-}
+_FILED_BY = Permission.STR_FILE
+
+STR_WORKFLOW = Workflow(
+    name="str",
+    label="STR",
+    states=_states(*StrStatus),
+    steps={
+        s.action: s
+        for s in (
+            Step(
+                StrAction.EDIT.value,
+                _states(StrStatus.DRAFT),
+                None,
+                Permission.STR_EDIT,
+                "An analyst completes the draft; a save that changes a field makes them an author.",
+                involvement=Involvement.CHANGED,
+            ),
+            Step(
+                StrAction.APPROVE.value,
+                _states(StrStatus.DRAFT),
+                StrStatus.APPROVED.value,
+                Permission.STR_APPROVE,
+                "A reviewer who neither proposed the report nor wrote any of its text approves "
+                "the exact version they read (four-eyes).",
+                involvement=Involvement.APPROVED,
+                excludes=AUTHORS,
+                binds_version=True,
+                needs_person=True,
+            ),
+            Step(
+                StrAction.SUBMIT.value,
+                _states(StrStatus.APPROVED),
+                StrStatus.SUBMITTED.value,
+                _FILED_BY,
+                "The approved report is submitted to the FIU with its submission reference.",
+                involvement=Involvement.SUBMITTED,
+            ),
+            Step(
+                StrAction.ACKNOWLEDGE.value,
+                _states(StrStatus.SUBMITTED),
+                StrStatus.ACKNOWLEDGED.value,
+                _FILED_BY,
+                "The FIU acknowledged the report.",
+            ),
+            Step(
+                StrAction.TRANSFER.value,
+                _states(StrStatus.SUBMITTED, StrStatus.ACKNOWLEDGED),
+                StrStatus.TRANSFERRED.value,
+                _FILED_BY,
+                "The FIU transferred the report to another authority.",
+            ),
+            Step(
+                StrAction.FILE.value,
+                _states(StrStatus.TRANSFERRED),
+                StrStatus.FILED.value,
+                _FILED_BY,
+                "The receiving authority filed the report as a case.",
+            ),
+            Step(
+                StrAction.CLOSE.value,
+                _states(StrStatus.SUBMITTED, StrStatus.ACKNOWLEDGED, StrStatus.TRANSFERRED),
+                StrStatus.CLOSED.value,
+                _FILED_BY,
+                "The regulator closed the report without further action.",
+            ),
+        )
+    },
+)
+
+#: A large-value transaction record: pending until its goAML CTR is submitted.
+LARGE_VALUE_WORKFLOW = Workflow(
+    name="large_value",
+    label="large-value record",
+    states=frozenset({"pending", "submitted"}),
+    steps={
+        "submit": Step(
+            "submit",
+            frozenset({"pending"}),
+            "submitted",
+            Permission.LARGE_VALUE_SUBMIT,
+            "A large-value record is submitted to the FIU once its goAML CTR validates.",
+            involvement=Involvement.SUBMITTED,
+        )
+    },
+)
 
 #: Statuses in which the STR has reached the regulator.
 SUBMITTED_STATUSES = frozenset(
@@ -280,20 +352,20 @@ SUBMITTED_STATUSES = frozenset(
 def check_str_transition(
     status: StrStatus,
     action: StrAction,
+    actor: Actor,
+    history: Sequence[Participation] = (),
     *,
-    actor: str,
-    actor_roles: Iterable[str],
-    drafted_by: str | None = None,
+    seen_version: int | None = None,
+    current_version: int | None = None,
 ) -> StrStatus:
-    """Return the STR's new status, or raise when the role or the status forbids the action."""
-    source, target, roles = STR_TRANSITIONS[action]
-    if not _holds(actor_roles, roles):
-        allowed = ", ".join(sorted(r.value for r in roles))
-        raise PermissionDeniedError(f"'{action.value}' on an STR needs one of the roles: {allowed}")
-    if status not in source:
-        raise StateTransitionError(f"cannot {action.value} an STR that is {status.value}")
-    if action is StrAction.APPROVE and actor == drafted_by:
-        raise StateTransitionError(
-            f"four-eyes: {actor} completed this STR and cannot approve it; another reviewer must"
-        )
-    return target
+    """Return the STR's new status, or raise when the role, the status, a duty or the version
+    forbids the action."""
+    step = STR_WORKFLOW.check(
+        status.value,
+        action.value,
+        actor,
+        history,
+        seen_version=seen_version,
+        current_version=current_version,
+    )
+    return StrStatus(step.target) if step.target else status

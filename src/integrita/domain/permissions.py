@@ -27,21 +27,26 @@ class Permission(StrEnum):
     STR_EDIT = "str.edit"
     STR_APPROVE = "str.approve"
     STR_FILE = "str.file"
+    STR_EXPORT = "str.export"
+    CASE_FIGURES = "case.figures"
     LARGE_VALUE_SUBMIT = "large_value.submit"
     AUDIT_READ = "audit.read"
     # real-time
     PAYMENT_EVALUATE = "payment.evaluate"
     PAYMENT_READ = "payment.read"
     HOLD_DECIDE = "hold.decide"
+    BLOCKLIST_EDIT = "blocklist.edit"
     ACCOUNT_OPENING = "account.opening"
     RULESET_READ = "ruleset.read"
     RULESET_PROPOSE = "ruleset.propose"
     RULESET_APPROVE_BUSINESS = "ruleset.approve_business"
     RULESET_APPROVE_TECHNOLOGY = "ruleset.approve_technology"
+    RULESET_ACTIVATE = "ruleset.activate"
     OUTBOX_OPERATE = "outbox.operate"
     # money-laundering risk
     RISK_READ = "risk.read"
     RISK_RATE = "risk.rate"
+    RISK_EVENT_RECORD = "risk.event_record"
     RISK_OVERRIDE_REQUEST = "risk.override_request"
     RISK_OVERRIDE_DECIDE = "risk.override_decide"
     RISK_OVERRIDE_STR_SUBJECT = "risk.override_str_subject"
@@ -54,7 +59,10 @@ class Permission(StrEnum):
     PRODUCT_REVIEW_LAUNCH = "product_review.launch"
     # customer care
     CARE_READ = "care.read"
+    COMPLAINT_RECEIVE = "complaint.receive"
     COMPLAINT_HANDLE = "complaint.handle"
+    COMPLAINT_CLOCK = "complaint.clock"
+    CARE_SLA_SWEEP = "care.sla_sweep"
     COMPLAINT_RECTIFY = "complaint.rectify"
     COMPLAINT_VERIFY = "complaint.verify"
     ROUTING_EDIT = "routing.edit"
@@ -73,15 +81,19 @@ _CARE_WORKERS = frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role
 
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.SIGNED_IN: frozenset(Role),
-    Permission.CASE_READ: _CASE_READERS,
+    Permission.CASE_READ: _CASE_READERS | {Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR},
     Permission.CASE_WORK: _CASE_WORKERS,
     Permission.CASE_INVESTIGATE: _INVESTIGATORS,
     Permission.CASE_REVIEW: _REVIEWERS,
     Permission.CASE_OPEN: frozenset({Role.ANALYST, Role.MLRO, Role.ADMINISTRATOR}),
-    Permission.STR_READ: _CASE_READERS,
+    Permission.STR_READ: _CASE_READERS | {Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR},
     Permission.STR_EDIT: _INVESTIGATORS,
     Permission.STR_APPROVE: _REVIEWERS,
     Permission.STR_FILE: _INVESTIGATORS | _REVIEWERS,
+    Permission.STR_EXPORT: _CASE_READERS,
+    Permission.CASE_FIGURES: frozenset(
+        {Role.MLRO, Role.AUDITOR, Role.REVIEWER, Role.ADMINISTRATOR}
+    ),
     Permission.LARGE_VALUE_SUBMIT: _CASE_WORKERS,
     Permission.AUDIT_READ: frozenset(
         {Role.AUDITOR, Role.ADMINISTRATOR, Role.MLRO, Role.QUALITY_ASSURANCE}
@@ -91,17 +103,20 @@ POLICY: dict[Permission, frozenset[Role]] = {
         {Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO}
     ),
     Permission.HOLD_DECIDE: frozenset({Role.ANALYST, Role.REVIEWER}),
+    Permission.BLOCKLIST_EDIT: frozenset({Role.ANALYST, Role.REVIEWER, Role.MLRO}),
     Permission.ACCOUNT_OPENING: frozenset({Role.ANALYST, Role.REVIEWER, Role.ADMINISTRATOR}),
     Permission.RULESET_READ: frozenset(
-        {Role.MLRO, Role.AUDITOR, Role.REVIEWER, Role.ADMINISTRATOR}
+        {Role.ANALYST, Role.MLRO, Role.AUDITOR, Role.REVIEWER, Role.ADMINISTRATOR}
         | {Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}
     ),
     Permission.RULESET_PROPOSE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
     Permission.RULESET_APPROVE_BUSINESS: frozenset({Role.BUSINESS_APPROVER}),
     Permission.RULESET_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
+    Permission.RULESET_ACTIVATE: frozenset({Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}),
     Permission.OUTBOX_OPERATE: frozenset({Role.ADMINISTRATOR}),
     Permission.RISK_READ: _CASE_READERS,
     Permission.RISK_RATE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
+    Permission.RISK_EVENT_RECORD: _CASE_WORKERS,
     Permission.RISK_OVERRIDE_REQUEST: _CASE_WORKERS,
     Permission.RISK_OVERRIDE_DECIDE: _REVIEWERS,
     Permission.RISK_OVERRIDE_STR_SUBJECT: frozenset({Role.MLRO}),
@@ -113,7 +128,10 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PRODUCT_REVIEW_OPINE: _REVIEWERS,
     Permission.PRODUCT_REVIEW_LAUNCH: frozenset({Role.PRODUCT_OWNER, Role.MLRO}),
     Permission.CARE_READ: _CARE_WORKERS | {Role.AUDITOR},
+    Permission.COMPLAINT_RECEIVE: frozenset({Role.COMPLAINTS_OFFICER}),
     Permission.COMPLAINT_HANDLE: _CARE_WORKERS,
+    Permission.COMPLAINT_CLOCK: frozenset({Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER}),
+    Permission.CARE_SLA_SWEEP: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),
     Permission.COMPLAINT_RECTIFY: frozenset({Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER}),
     Permission.COMPLAINT_VERIFY: frozenset({Role.QUALITY_ASSURANCE}),
     Permission.ROUTING_EDIT: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),

@@ -1,8 +1,9 @@
-"""FastAPI dependencies: the service context, the signed-in user and role checks.
+"""FastAPI dependencies: the service context, the signed-in user and the permission check.
 
 A request is identified by ``Authorization: Bearer <token>`` (systems) or by the
-signed session cookie (people using the pages). ``require_roles`` is attached to
-every route; a test walks the route table to prove it.
+signed session cookie (people using the pages). Every route declares exactly one
+``require(Permission.X)``, read from the one permission table
+(:mod:`integrita.domain.permissions`); a test walks the route table to prove it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.errors import AuthenticationError
 from integrita.services.core import auth
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.services.core.users import UserView
 
 SESSION_COOKIE = "integrita_session"
@@ -47,17 +49,24 @@ async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> Use
     raise AuthenticationError("sign in or send an API token")
 
 
-def require_roles(*roles: Role) -> Callable[..., Awaitable[UserView]]:
-    """A dependency that yields the user when they hold one of ``roles`` (403 otherwise)."""
+_REQUIREMENTS: dict[Permission, Callable[..., Awaitable[UserView]]] = {}
+
+
+def require(permission: Permission) -> Callable[..., Awaitable[UserView]]:
+    """A dependency that yields the user when they hold ``permission`` (403 otherwise).
+
+    One dependency per permission (made once), so a route's permission can be read back from
+    its dependency: ``dependency.permission``.
+    """
+    known = _REQUIREMENTS.get(permission)
+    if known is not None:
+        return known
 
     async def dependency(user: UserView = Depends(current_user)) -> UserView:
-        auth.ensure_role(user, roles)
+        ensure_permitted(user, permission)
         return user
 
-    dependency.__name__ = f"require_{'_or_'.join(r.value for r in roles)}"
-    dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+    dependency.__name__ = f"require_{permission.value.replace('.', '_')}"
+    dependency.permission = permission  # type: ignore[attr-defined]
+    _REQUIREMENTS[permission] = dependency
     return dependency
-
-
-#: Any signed-in person or system.
-ANY_ROLE: tuple[Role, ...] = tuple(Role)

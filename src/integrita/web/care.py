@@ -12,32 +12,30 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from integrita.domain import complaint as fsm
+from integrita.domain.permissions import Permission
 from integrita.domain.sla import read_clock
 from integrita.errors import IntegritaError
-from integrita.http.deps import get_ctx, require_roles
+from integrita.http.deps import get_ctx, require
 from integrita.services.care import charts as care_charts
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
 from integrita.services.care.complaints import (
-    OFFICER,
-    READERS,
-    SURVEYORS,
-    WORKERS,
     Actor,
     Attachment,
     ComplaintInput,
 )
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
 
-add_nav("Complaints", "/care", *READERS)
-add_nav("Surveys", "/care/surveys", *READERS)
-add_nav("Customers", "/care/customers", *READERS)
-add_nav("Quality report", "/care/report", *READERS)
+add_nav("Complaints", "/care", Permission.CARE_READ)
+add_nav("Surveys", "/care/surveys", Permission.CARE_READ)
+add_nav("Customers", "/care/customers", Permission.CARE_READ)
+add_nav("Quality report", "/care/report", Permission.CARE_READ)
 
 #: Inputs each step's form asks for: (name, label, kind).
 STEP_INPUTS: dict[str, list[tuple[str, str, str]]] = {
@@ -76,7 +74,7 @@ def desk(
     state: str | None = None,
     department: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """Queues per state and department, due-soon and breached lists."""
     error = None
@@ -98,7 +96,7 @@ def desk(
         breached=care_sla.breached(ctx, limit=20),
         escalations=care_sla.escalations(ctx, limit=20),
         error=error,
-        can_file=bool(set(user.roles) & {r.value for r in OFFICER}),
+        can_file=permitted(user, Permission.COMPLAINT_RECEIVE),
     )
 
 
@@ -119,7 +117,9 @@ def _new_form(
 
 
 @router.get("/care/complaints/new", response_class=HTMLResponse)
-def new_complaint(request: Request, user: UserView = Depends(require_roles(*OFFICER))) -> Response:
+def new_complaint(
+    request: Request, user: UserView = Depends(require(Permission.COMPLAINT_RECEIVE))
+) -> Response:
     """The intake form."""
     return _new_form(request, user, None, {})
 
@@ -128,7 +128,7 @@ def new_complaint(request: Request, user: UserView = Depends(require_roles(*OFFI
 async def file_complaint(
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*OFFICER)),
+    user: UserView = Depends(require(Permission.COMPLAINT_RECEIVE)),
 ) -> Response:
     """Receive a complaint from the form (with optional attachments)."""
     form = await request.form()
@@ -180,7 +180,7 @@ def _complaint_page(
         now=now,
         actions=actions,
         inputs=STEP_INPUTS,
-        can_pause=bool(complaints.CLOCK_HOLDERS & set(user.roles)) and c["state"] != "closed",
+        can_pause=permitted(user, Permission.COMPLAINT_CLOCK) and c["state"] != "closed",
         error=error,
     )
 
@@ -190,7 +190,7 @@ def complaint_page(
     request: Request,
     complaint_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """One complaint: details, both clocks, the steps the user may take, and its history."""
     return _complaint_page(request, ctx, user, complaint_id)
@@ -201,7 +201,7 @@ async def complaint_step(
     request: Request,
     complaint_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.COMPLAINT_HANDLE)),
 ) -> Response:
     """Take one step from the complaint page."""
     form = await request.form()
@@ -219,7 +219,7 @@ async def complaint_clock(
     request: Request,
     complaint_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.COMPLAINT_HANDLE)),
 ) -> Response:
     """Pause (waiting for the customer) or resume the clocks."""
     form = await request.form()
@@ -241,7 +241,7 @@ def survey_list(
     request: Request,
     error: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """Surveys and the set-up form."""
     return page(
@@ -249,7 +249,7 @@ def survey_list(
         "care/surveys.html",
         user,
         surveys=surveys.list_surveys(ctx),
-        can_edit=bool(set(user.roles) & {r.value for r in SURVEYORS}),
+        can_edit=permitted(user, Permission.SURVEY_RUN),
         error=error,
     )
 
@@ -258,7 +258,7 @@ def survey_list(
 async def survey_create(
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> Response:
     """Set up a survey: name, sample fraction (at least 10 %), seed, internal or agency."""
     form = await request.form()
@@ -284,7 +284,7 @@ def survey_page(
     survey_id: int,
     error: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """Response rate against the floor, scores per dimension with intervals, chart."""
     results = surveys.results(ctx, survey_id)
@@ -294,7 +294,7 @@ def survey_page(
         user,
         r=results,
         chart=care_charts.survey_scores_svg(results) if results.overall else None,
-        can_edit=bool(set(user.roles) & {r.value for r in SURVEYORS}),
+        can_edit=permitted(user, Permission.SURVEY_RUN),
         error=error,
     )
 
@@ -303,7 +303,7 @@ def survey_page(
 def survey_reminders(
     survey_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> Response:
     """Queue reminders to everyone who has not answered."""
     try:
@@ -320,7 +320,7 @@ async def survey_agency_import(
     request: Request,
     survey_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*SURVEYORS)),
+    user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> Response:
     """Upload the survey agency's CSV."""
     form = await request.form()
@@ -345,7 +345,7 @@ def customers_page(
     request: Request,
     customer_id: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """Find a customer record; trends of volume, complaints and satisfaction by segment."""
     if customer_id:
@@ -371,7 +371,7 @@ def customer_page(
     customer_id: str,
     error: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """The customer record on one page."""
     rec = customer_records.record(ctx, customer_id)
@@ -390,7 +390,7 @@ def customer_page(
         rec=rec,
         chart=chart,
         kinds=customer_records.NOTE_KINDS,
-        can_edit=bool(set(user.roles) & {r.value for r in WORKERS}),
+        can_edit=permitted(user, Permission.CUSTOMER_RECORD_EDIT),
         error=error,
     )
 
@@ -400,7 +400,7 @@ async def customer_note(
     request: Request,
     customer_id: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*WORKERS)),
+    user: UserView = Depends(require(Permission.CUSTOMER_RECORD_EDIT)),
 ) -> Response:
     """Add a dated, authored note to the record."""
     form = await request.form()
@@ -422,7 +422,7 @@ def report_page(
     request: Request,
     month: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """The monthly quality report (PDCA), with a PDF export."""
     month = month or ctx.now().strftime("%Y-%m")

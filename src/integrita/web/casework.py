@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from integrita.domain.casework import CaseAction, Decision, StrAction
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError, StateTransitionError
-from integrita.http.deps import get_ctx, require_roles
+from integrita.http.deps import get_ctx, require
 from integrita.http.responses import attachment
 from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
@@ -24,15 +24,11 @@ from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
 
-READERS = require_roles(*cases.CASE_READERS)
-WORKERS = require_roles(*cases.CASE_WORKERS)
-AUDIT = require_roles(*audit_trail.AUDIT_READERS)
-OPENERS = require_roles(Role.ANALYST, Role.MLRO, Role.ADMINISTRATOR)
 
-add_nav("Alerts", "/alerts", *cases.CASE_READERS)
-add_nav("Cases", "/cases", *cases.CASE_READERS)
-add_nav("Deadlines", "/deadlines", *cases.CASE_READERS)
-add_nav("Audit trail", "/audit", *audit_trail.AUDIT_READERS)
+add_nav("Alerts", "/alerts", Permission.CASE_READ)
+add_nav("Cases", "/cases", Permission.CASE_READ)
+add_nav("Deadlines", "/deadlines", Permission.STR_READ)
+add_nav("Audit trail", "/audit", Permission.AUDIT_READ)
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
@@ -72,7 +68,7 @@ def alert_queue(
     source: str = "",
     min_score: str = "",
     sort: str = "score",
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Alerts from detection and the real-time engine, with filters, sorting and paging."""
@@ -116,7 +112,9 @@ def alert_queue(
 
 
 @router.post("/alerts/open-cases")
-def open_cases(user: UserView = Depends(OPENERS), ctx: Context = Depends(get_ctx)) -> Response:
+def open_cases(
+    user: UserView = Depends(require(Permission.CASE_OPEN)), ctx: Context = Depends(get_ctx)
+) -> Response:
     """Gather new alerts into cases, then show the case queue."""
     result = cases.open_cases_from_alerts(ctx, actor=user.username)
     return RedirectResponse(
@@ -132,7 +130,7 @@ def case_queue(
     assignee: str = "",
     customer_id: str = "",
     sort: str = "priority",
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Cases with filters (state, priority, assignee, customer), sorting and paging."""
@@ -207,7 +205,7 @@ def _case_page(
 def case_page(
     request: Request,
     case_id: int,
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """One case: proposal, actions for the caller's role, notes, evidence, money flow, timeline."""
@@ -222,7 +220,7 @@ def case_transition(
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Apply a button's action; the server checks role, state and four-eyes, as for the API."""
@@ -245,7 +243,7 @@ def case_note(
     request: Request,
     case_id: int,
     body: Annotated[str, Form()] = "",
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     try:
@@ -260,7 +258,7 @@ def case_assign(
     request: Request,
     case_id: int,
     assignee: Annotated[str, Form()] = "",
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     try:
@@ -303,6 +301,7 @@ def _str_page(
         schema_problem=schema_problem,
         error=error,
         saved=saved,
+        str_actions=str_reports.available_str_actions(ctx, str_id, user),
         editable=report.status == "draft" and bool({"analyst", "mlro"} & set(user.roles)),
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
     )
@@ -312,7 +311,7 @@ def _str_page(
 def str_editor(
     request: Request,
     str_id: int,
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The STR editor, with the FIU schema's errors shown next to the form."""
@@ -323,7 +322,7 @@ def str_editor(
 async def str_save(
     request: Request,
     str_id: int,
-    user: UserView = Depends(WORKERS),
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     form = await request.form()
@@ -343,7 +342,8 @@ def str_transition(
     action: Annotated[str, Form()],
     reference: Annotated[str, Form()] = "",
     authority: Annotated[str, Form()] = "",
-    user: UserView = Depends(WORKERS),
+    version: Annotated[int | None, Form()] = None,
+    user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     try:
@@ -351,7 +351,15 @@ def str_transition(
             chosen = StrAction(action)
         except ValueError as exc:
             raise StateTransitionError(f"unknown STR action {action!r}") from exc
-        str_reports.transition(ctx, str_id, chosen, user, reference=reference, authority=authority)
+        str_reports.transition(
+            ctx,
+            str_id,
+            chosen,
+            user,
+            reference=reference,
+            authority=authority,
+            version=version,
+        )
     except IntegritaError as exc:
         return _str_page(request, ctx, user, str_id, error=str(exc), status_code=exc.http_status)
     return RedirectResponse(f"/str/{str_id}", status_code=303)
@@ -361,7 +369,7 @@ def str_transition(
 def str_export_xml(
     request: Request,
     str_id: int,
-    user: UserView = Depends(READERS),
+    user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Download the goAML XML; an invalid report returns to the editor with the schema's message."""
@@ -374,7 +382,9 @@ def str_export_xml(
 
 @router.get("/str/{str_id}/export.pdf")
 def str_export_pdf(
-    str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    str_id: int,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
     pdf = str_reports.export_pdf(ctx, str_id, user)
     return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")
@@ -385,7 +395,9 @@ def str_export_pdf(
 
 @router.get("/deadlines", response_class=HTMLResponse)
 def deadlines_page(
-    request: Request, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    request: Request,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Overdue and due-soon STRs and large-value records, counted in working days."""
     return page(
@@ -402,7 +414,7 @@ def audit_page(
     entity_id: str = "",
     since: str = "",
     until: str = "",
-    user: UserView = Depends(AUDIT),
+    user: UserView = Depends(require(Permission.AUDIT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The audit trail for auditors: filter, page, export as CSV."""

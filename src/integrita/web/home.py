@@ -8,8 +8,9 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from integrita.domain.permissions import Permission
 from integrita.errors import AuthenticationError
-from integrita.http.deps import ANY_ROLE, SESSION_COOKIE, get_ctx, require_roles
+from integrita.http.deps import SESSION_COOKIE, get_ctx, require
 from integrita.services.core import auth
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -71,6 +72,6 @@ def signout() -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: UserView = Depends(require_roles(*ANY_ROLE))) -> Response:
+def home(request: Request, user: UserView = Depends(require(Permission.SIGNED_IN))) -> Response:
     """The start page lists what the signed-in person can open."""
     return page(request, "home.html", user, items=nav_for(user))

@@ -7,25 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError
-from integrita.http.deps import get_ctx, require_roles
+from integrita.http.deps import get_ctx, require
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import payments
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
-REVIEWERS = require_roles(Role.ANALYST, Role.REVIEWER)
 
-add_nav("Held payments", "/payments/holds", Role.ANALYST, Role.REVIEWER)
+add_nav("Held payments", "/payments/holds", Permission.HOLD_DECIDE)
 
 
 @router.get("/payments/holds", response_class=HTMLResponse)
 def holds_page(
     request: Request,
     message: str | None = None,
-    user: UserView = Depends(REVIEWERS),
+    user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Held payments, oldest first, each with release and reject."""
@@ -45,7 +44,7 @@ def review_hold(
     txn_id: str,
     decision: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
-    user: UserView = Depends(REVIEWERS),
+    user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Release or reject one held payment (the role is checked again here, on the server)."""
@@ -53,7 +52,7 @@ def review_hold(
         if decision not in ("release", "reject"):
             raise IntegritaError("decision must be release or reject")
         status = payments.review_hold(
-            ctx, txn_id, decision == "release", actor=user.username, note=note[:500]
+            ctx, txn_id, decision == "release", user=user, note=note[:500]
         )
     except IntegritaError as exc:
         return page(

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from integrita.domain.permissions import Permission, roles_for
 from integrita.domain.roles import Role
 from integrita.services.core.users import UserView
 
@@ -27,9 +28,10 @@ class NavItem:
 NAV: list[NavItem] = []
 
 
-def add_nav(label: str, path: str, *roles: Role) -> None:
+def add_nav(label: str, path: str, permission: Permission) -> None:
+    """A link shown to the holders of ``permission`` (the page itself checks it again)."""
     if not any(item.path == path for item in NAV):
-        NAV.append(NavItem(label, path, frozenset(roles)))
+        NAV.append(NavItem(label, path, roles_for(permission)))
 
 
 def nav_for(user: UserView | None) -> list[NavItem]:

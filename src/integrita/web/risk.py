@@ -9,26 +9,23 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from integrita.domain.permissions import Permission
 from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
-from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, NotFoundError
-from integrita.http.deps import get_ctx, require_roles
+from integrita.http.deps import get_ctx, require
 from integrita.http.responses import attachment
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.services.risk import assessment, documents, overrides, product_reviews, rating
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
 
-READERS = (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR)
-COMPLIANCE = (Role.ANALYST, Role.REVIEWER, Role.MLRO)
-APPROVERS = (Role.REVIEWER, Role.MLRO)
-REVIEW_READERS = (*READERS, Role.PRODUCT_OWNER)
 
-add_nav("Risk ratings", "/risk", *READERS)
-add_nav("Self-assessment", "/risk/assessments", *READERS)
-add_nav("Product reviews", "/risk/reviews", *REVIEW_READERS)
+add_nav("Risk ratings", "/risk", Permission.RISK_READ)
+add_nav("Self-assessment", "/risk/assessments", Permission.RISK_READ)
+add_nav("Product reviews", "/risk/reviews", Permission.PRODUCT_REVIEW_READ)
 
 
 def _back(path: str, error: IntegritaError | None = None, notice: str | None = None) -> Response:
@@ -51,7 +48,7 @@ def ratings_page(
     view: str = "ratings",
     page_no: int = 1,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
     """The rated book by band, and the due-for-review list."""
     per_page = 100
@@ -86,7 +83,7 @@ def customer_page(
     request: Request,
     customer_id: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
     """A customer's rating, factor breakdown, history and overrides."""
     return page(
@@ -97,8 +94,8 @@ def customer_page(
         rating=rating.rating_breakdown(ctx, customer_id),
         overrides=overrides.list_overrides(ctx, customer_id=customer_id),
         bands=[b.value for b in BAND_ORDER],
-        can_request=bool(user.roles & {r.value for r in COMPLIANCE}),
-        can_approve=bool(user.roles & {r.value for r in APPROVERS}),
+        can_request=permitted(user, Permission.RISK_OVERRIDE_REQUEST),
+        can_approve=permitted(user, Permission.RISK_OVERRIDE_DECIDE),
         error=request.query_params.get("error"),
         notice=request.query_params.get("notice"),
     )
@@ -109,7 +106,7 @@ def customer_rating_fragment(
     request: Request,
     customer_id: str,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
     """The rating breakdown alone (htmx fragment for the case page)."""
     return page(
@@ -127,7 +124,7 @@ def request_override(
     to_band: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*COMPLIANCE)),
+    user: UserView = Depends(require(Permission.RISK_OVERRIDE_REQUEST)),
 ) -> Response:
     path = f"/risk/customers/{quote(customer_id)}"
     try:
@@ -144,7 +141,7 @@ def decide_override(
     note: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "/risk",
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.RISK_OVERRIDE_DECIDE)),
 ) -> Response:
     path = back if back.startswith("/risk") else "/risk"
     try:
@@ -161,7 +158,7 @@ def decide_override(
 def assessments_page(
     request: Request,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
     return page(
         request,
@@ -169,7 +166,7 @@ def assessments_page(
         user,
         assessments=assessment.list_assessments(ctx),
         year=ctx.now().year,
-        can_draft=bool(user.roles & {r.value for r in COMPLIANCE}),
+        can_draft=permitted(user, Permission.ASSESSMENT_DRAFT),
         error=request.query_params.get("error"),
     )
 
@@ -178,7 +175,7 @@ def assessments_page(
 def draft_assessment(
     year: Annotated[int, Form()],
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*COMPLIANCE)),
+    user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
     try:
         view = assessment.draft(ctx, year, actor=user)
@@ -192,7 +189,7 @@ def assessment_page(
     request: Request,
     assessment_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
     view = assessment.get(ctx, assessment_id)
     try:
@@ -209,9 +206,9 @@ def assessment_page(
         dimensions=DIMENSIONS,
         areas=CONTROL_AREAS,
         comparison=comparison,
-        editable=view.status == "draft" and bool(user.roles & {r.value for r in COMPLIANCE}),
-        can_review=view.status == "draft" and bool(user.roles & {r.value for r in APPROVERS}),
-        can_sign=view.status == "reviewed" and Role.MLRO.value in user.roles,
+        editable=view.status == "draft" and permitted(user, Permission.ASSESSMENT_DRAFT),
+        can_review=view.status == "draft" and permitted(user, Permission.ASSESSMENT_REVIEW),
+        can_sign=view.status == "reviewed" and permitted(user, Permission.ASSESSMENT_SIGN),
         error=request.query_params.get("error"),
         notice=request.query_params.get("notice"),
     )
@@ -222,7 +219,7 @@ async def answer_questions(
     request: Request,
     assessment_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*COMPLIANCE)),
+    user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
     form = await request.form()
@@ -246,7 +243,7 @@ def adjust_dimension(
     steps: Annotated[int, Form()],
     reason: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*COMPLIANCE)),
+    user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
     try:
@@ -260,7 +257,7 @@ def adjust_dimension(
 def review_assessment(
     assessment_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.ASSESSMENT_REVIEW)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
     try:
@@ -274,7 +271,7 @@ def review_assessment(
 def sign_assessment(
     assessment_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.MLRO)),
+    user: UserView = Depends(require(Permission.ASSESSMENT_SIGN)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
     try:
@@ -288,7 +285,7 @@ def sign_assessment(
 def assessment_pdf(
     assessment_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*READERS)),
+    user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
     view = assessment.get(ctx, assessment_id)
     return attachment(
@@ -306,7 +303,7 @@ def reviews_page(
     request: Request,
     status: str | None = None,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> Response:
     year = ctx.now().year
     return page(
@@ -316,7 +313,7 @@ def reviews_page(
         reviews=product_reviews.register(ctx, status or None),
         figures=product_reviews.figures(ctx, year),
         status=status,
-        can_submit=Role.PRODUCT_OWNER.value in user.roles,
+        can_submit=permitted(user, Permission.PRODUCT_REVIEW_SUBMIT),
         error=request.query_params.get("error"),
         notice=request.query_params.get("notice"),
     )
@@ -333,7 +330,7 @@ def submit_review(
     cash: Annotated[bool, Form()] = False,
     third_party_payments: Annotated[bool, Form()] = False,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.PRODUCT_OWNER)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_SUBMIT)),
 ) -> Response:
     try:
         view = product_reviews.submit(
@@ -358,15 +355,15 @@ def review_page(
     request: Request,
     review_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*REVIEW_READERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> Response:
     return page(
         request,
         "risk/review.html",
         user,
         r=product_reviews.get(ctx, review_id),
-        is_reviewer=bool(user.roles & {r.value for r in APPROVERS}),
-        can_launch=bool(user.roles & {Role.PRODUCT_OWNER.value, Role.MLRO.value}),
+        is_reviewer=permitted(user, Permission.PRODUCT_REVIEW_OPINE),
+        can_launch=permitted(user, Permission.PRODUCT_REVIEW_LAUNCH),
         today=ctx.now().date(),
         error=request.query_params.get("error"),
         notice=request.query_params.get("notice"),
@@ -380,7 +377,7 @@ def add_opinion(
     required_control: Annotated[str, Form()] = "",
     due_on: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
     try:
@@ -402,7 +399,7 @@ def resolve_opinion(
     opinion_id: int,
     note: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
     try:
@@ -418,7 +415,7 @@ def decide_review(
     outcome: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(*APPROVERS)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
     try:
@@ -432,7 +429,7 @@ def decide_review(
 def launch_review(
     review_id: int,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require_roles(Role.PRODUCT_OWNER, Role.MLRO)),
+    user: UserView = Depends(require(Permission.PRODUCT_REVIEW_LAUNCH)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
     try:

@@ -42,8 +42,32 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
 }
 
 
+#: Allowed range (inclusive) of each numeric threshold, with why: a value outside it would
+#: switch a protection off or make it unusable, e.g. ``consecutive_count=0`` challenges every
+#: purchase, ``challenge_max_attempts=1000000`` lets a fraudster guess every one-time code.
+THRESHOLD_RANGES: dict[str, tuple[float, float, str]] = {
+    "external_transfer_sms_over_minor": (1, 10**13, "an amount above zero"),
+    "consecutive_count": (1, 100, "a count of at least one"),
+    "consecutive_window_minutes": (1, 1440, "a window of 1 minute to 1 day"),
+    "credential_change_window_hours": (1, 720, "a window of 1 hour to 30 days"),
+    "key_transfer_risk_statement_minor": (1, 10**13, "an amount above zero"),
+    "outlier_min_history": (1, 10_000, "a count of at least one"),
+    "outlier_factor_of_max": (1.0, 1000.0, "a factor of 1 to 1000"),
+    "outlier_sigmas": (0.5, 100.0, "0.5 to 100 standard deviations"),
+    "outlier_floor_minor": (1, 10**13, "an amount above zero"),
+    "challenge_ttl_seconds": (30, 3600, "30 seconds to 1 hour"),
+    "challenge_max_attempts": (1, 10, "1 to 10 attempts"),
+    "challenge_min_seconds_between_attempts": (0, 60, "0 to 60 seconds"),
+    "state_horizon_minutes": (1, 10_080, "a window of 1 minute to 7 days"),
+    "state_max_events": (1, 100_000, "a count of at least one"),
+}
+
+
 def validate_thresholds(values: dict[str, Any]) -> dict[str, Any]:
-    """Check names and types against the defaults; returns a complete threshold dict."""
+    """Check names, types and allowed ranges; returns a complete threshold dict.
+
+    A refusal names the threshold and the range it must lie in.
+    """
     merged = dict(DEFAULT_THRESHOLDS)
     for name, value in values.items():
         if name not in DEFAULT_THRESHOLDS:
@@ -61,6 +85,25 @@ def validate_thresholds(values: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InputError(f"threshold {name} must be a non-negative integer", field=name)
         merged[name] = value
+    for name, (low, high, meaning) in THRESHOLD_RANGES.items():
+        value = merged[name]
+        if not low <= value <= high:
+            raise InputError(
+                f"threshold {name}={value} is out of range: it must be {meaning} "
+                f"({low:g} to {high:g})",
+                field=name,
+            )
+    if merged["consecutive_window_minutes"] > merged["state_horizon_minutes"]:
+        raise InputError(
+            "consecutive_window_minutes must lie within state_horizon_minutes (the rolling "
+            "state forgets older payments, so a longer window could never be counted)",
+            field="consecutive_window_minutes",
+        )
+    if merged["consecutive_count"] > merged["state_max_events"]:
+        raise InputError(
+            "consecutive_count must not exceed state_max_events (the rolling state keeps no more)",
+            field="consecutive_count",
+        )
     return merged
 
 

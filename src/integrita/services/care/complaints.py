@@ -16,29 +16,19 @@ from typing import Any
 
 from integrita.domain import complaint as fsm
 from integrita.domain.complaint import ComplaintAction, ComplaintState, Validity
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.domain.sla import elapsed
-from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
+from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.care import clock as care_clock
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.store import Session
 from integrita.store.models import Complaint, ComplaintPause, Department, RoutingRule
 from integrita.store.repositories import audit as audit_repo
 from integrita.store.repositories import care as care_repo
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import users as users_repo
-
-#: Role sets shared by the care API and pages.
-OFFICER = (Role.COMPLAINTS_OFFICER,)
-WORKERS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER)
-READERS = (*WORKERS, Role.AUDITOR)
-SURVEYORS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE)
-#: Who may edit departments and routing rules.
-ROUTING_EDITORS = (Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR)
-#: Who may pause the clock while waiting for the customer.
-CLOCK_HOLDERS = frozenset({Role.COMPLAINTS_OFFICER.value, Role.PRODUCT_OWNER.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +66,7 @@ class ComplaintInput:
 def add_department(
     ctx: Context, code: str, name: str, head_username: str | None, actor: Actor
 ) -> int:
-    ensure_role(actor, ROUTING_EDITORS, "adding a department")
+    ensure_permitted(actor, Permission.ROUTING_EDIT)
     code = code.strip().lower()
     if not code:
         raise InputError("department code must not be empty", field="code")
@@ -122,7 +112,7 @@ def set_routing_rule(
     ctx: Context, category: str, product: str | None, department_code: str, actor: Actor
 ) -> None:
     """Complaints of ``category`` (about ``product``, when given) go to the department."""
-    ensure_role(actor, ROUTING_EDITORS, "editing routing rules")
+    ensure_permitted(actor, Permission.ROUTING_EDIT)
     if category not in fsm.CATEGORIES:
         raise InputError(f"unknown category {category!r}", field="category")
     product = product or None
@@ -473,8 +463,7 @@ def _int(value: Any, name: str) -> int:
 
 def pause_clock(ctx: Context, complaint_id: int, reason: str, actor: Actor) -> None:
     """Stop the clocks while the complaint waits for the customer."""
-    if not CLOCK_HOLDERS & set(actor.roles):
-        raise PermissionDeniedError("pausing the clock needs complaints_officer or product_owner")
+    ensure_permitted(actor, Permission.COMPLAINT_CLOCK)
     if not reason.strip():
         raise InputError("say what the customer is asked for", field="reason")
     now = ctx.now()
@@ -501,8 +490,7 @@ def pause_clock(ctx: Context, complaint_id: int, reason: str, actor: Actor) -> N
 
 def resume_clock(ctx: Context, complaint_id: int, actor: Actor) -> None:
     """Restart the clocks; the deadlines move out by the paused clock time."""
-    if not CLOCK_HOLDERS & set(actor.roles):
-        raise PermissionDeniedError("resuming the clock needs complaints_officer or product_owner")
+    ensure_permitted(actor, Permission.COMPLAINT_CLOCK)
     now = ctx.now()
     with ctx.db.transaction() as session:
         c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)

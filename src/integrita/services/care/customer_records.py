@@ -11,12 +11,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrita.domain.money import from_minor_units, to_minor_units
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
 from integrita.services.care.complaints import Actor, complaint_dict
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.store.models import CustomerNote
 from integrita.store.repositories import care as care_repo
 from integrita.store.repositories import care_customers as repo
@@ -24,7 +24,6 @@ from integrita.store.repositories import customers as customers_repo
 
 NOTE_KINDS = ("special_requirement", "demand_change", "quality_objection")
 DELIVERY_STATUSES = ("pending", "shipped", "delivered", "late", "returned", "cancelled")
-RECORD_EDITORS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ def add_note(
     ctx: Context, customer_id: str, kind: str, text: str, actor: Actor, noted_on: date | None = None
 ) -> None:
     """Add a special requirement, demand change or quality objection, dated and authored."""
-    ensure_role(actor, RECORD_EDITORS, "editing customer records")
+    ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
     if kind not in NOTE_KINDS:
         raise InputError(f"kind must be one of {', '.join(NOTE_KINDS)}", field="kind")
     if not text.strip():
@@ -144,7 +143,7 @@ def _date(value: str, where: str, name: str) -> date:
 
 def import_orders_csv(ctx: Context, text: str, actor: Actor) -> int:
     """Load orders (and their delivery status, when given); loading the same file twice changes nothing."""
-    ensure_role(actor, RECORD_EDITORS, "editing customer records")
+    ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ORDER_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -188,7 +187,7 @@ def import_orders_csv(ctx: Context, text: str, actor: Actor) -> int:
 
 def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
     """Upsert checked order rows (row numbers in errors count a CSV header as row 1)."""
-    ensure_role(actor, RECORD_EDITORS, "editing customer records")
+    ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
     with ctx.db.transaction() as session:
         known = repo.existing_customer_ids(session, [r["customer_id"] for r in rows])
         for line, r in enumerate(rows, start=2):
@@ -211,7 +210,7 @@ def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
 
 def import_deliveries_csv(ctx: Context, text: str, actor: Actor) -> int:
     """Update delivery status: order_id, delivery_status, delivered_on."""
-    ensure_role(actor, RECORD_EDITORS, "editing customer records")
+    ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("order_id", "delivery_status") if c not in (reader.fieldnames or [])]
     if missing:

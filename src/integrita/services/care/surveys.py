@@ -17,13 +17,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from integrita.domain import survey as sv
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
 from integrita.logging import get_logger
 from integrita.services.care.complaints import Actor
 from integrita.services.core import audit, outbox
-from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.store import Session
 from integrita.store.models import Survey
 from integrita.store.repositories import care as care_repo
@@ -32,7 +32,6 @@ from integrita.store.repositories import realtime as realtime_repo
 
 log = get_logger(__name__)
 
-SURVEY_ROLES = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE)
 MODES = ("internal", "agency")
 
 
@@ -90,7 +89,7 @@ def create_survey(
     dimensions: list[sv.Dimension] | None = None,
 ) -> int:
     """Set up a survey, draw its stratified sample and queue the invitations (internal mode)."""
-    ensure_role(actor, SURVEY_ROLES, "running surveys")
+    ensure_permitted(actor, Permission.SURVEY_RUN)
     if not name.strip():
         raise InputError("name the survey", field="name")
     if mode not in MODES:
@@ -175,7 +174,7 @@ def create_survey(
 
 def send_reminders(ctx: Context, survey_id: int, actor: Actor) -> int:
     """Queue a reminder for every invited customer who has not answered yet."""
-    ensure_role(actor, SURVEY_ROLES, "running surveys")
+    ensure_permitted(actor, Permission.SURVEY_RUN)
     now = ctx.now()
     with ctx.db.transaction() as session:
         survey = repo.get_survey(session, survey_id)
@@ -260,7 +259,7 @@ def record_response(
     ctx: Context, survey_id: int, customer_id: str, answers: dict[str, int], actor: Actor
 ) -> None:
     """Store one sampled customer's answers (1-5 per dimension)."""
-    ensure_role(actor, SURVEY_ROLES, "running surveys")
+    ensure_permitted(actor, Permission.SURVEY_RUN)
     now = ctx.now()
     with ctx.db.transaction() as session:
         survey = repo.get_survey(session, survey_id)
@@ -283,7 +282,7 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
 
     Blank cells are unanswered dimensions; every row is checked before anything is stored.
     """
-    ensure_role(actor, SURVEY_ROLES, "running surveys")
+    ensure_permitted(actor, Permission.SURVEY_RUN)
     now = ctx.now()
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []

@@ -1,8 +1,9 @@
 """Case work: alerts become cases, analysts investigate and propose, reviewers decide.
 
-Every change runs in one database transaction together with its single audit
-event; the state machine in :mod:`integrita.domain.casework` decides whether the
-change is allowed (role, state, four-eyes) before anything is written.
+Every change runs in one database transaction together with its single audit event; the case
+workflow (:data:`integrita.domain.casework.CASE_WORKFLOW`) run by the one engine
+(:func:`integrita.services.core.workflow.transition`) decides whether the change is allowed
+(permission, state, separation of duties over the case's whole history) and writes that event.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from integrita.domain.casework import (
+    CASE_WORKFLOW,
     OPEN_STATES,
     PRIORITY_RANK,
     CaseAction,
     CaseState,
     Decision,
     available_case_actions,
-    check_case_transition,
     priority_for,
 )
+from integrita.domain.permissions import Permission
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError
-from integrita.services.casework import str_reports
 from integrita.services.casework.evidence import (
     EvidenceTransaction,
     MoneyFlow,
@@ -30,25 +31,17 @@ from integrita.services.casework.evidence import (
     evidence_transactions,
     money_flow,
 )
+from integrita.services.casework.str_drafting import create_str
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
+from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
-from integrita.services.core.users import UserView
+from integrita.services.core.permissions import SYSTEM_ACTOR, HasRoles, as_actor, ensure_permitted
 from integrita.store import Session
 from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.repositories import cases as cases_repo
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories.cases import ALERT_SORTS, CASE_SORTS, NewAlert, PageOf
 
-CASE_READERS = (
-    Role.ANALYST,
-    Role.REVIEWER,
-    Role.MLRO,
-    Role.AUDITOR,
-    Role.QUALITY_ASSURANCE,
-    Role.ADMINISTRATOR,
-)
-CASE_WORKERS = (Role.ANALYST, Role.REVIEWER, Role.MLRO)
 MAX_PAGE_SIZE = 200
 MAX_NOTE_LENGTH = 8000
 
@@ -82,7 +75,11 @@ def _attach(session: Session, case: Case, alerts: list[NewAlert]) -> None:
 
 
 def open_cases_from_alerts(
-    ctx: Context, *, actor: str = "system", batch_size: int = 500, max_batches: int | None = None
+    ctx: Context,
+    *,
+    actor: str = SYSTEM_ACTOR.username,
+    batch_size: int = 500,
+    max_batches: int | None = None,
 ) -> OpenResult:
     """Gather every new alert into its customer's open case, opening a case where there is none.
 
@@ -145,6 +142,21 @@ def open_cases_from_alerts(
     return OpenResult(opened, updated, attached)
 
 
+def new_alert_count(ctx: Context) -> int:
+    """How many alerts wait for a case (the batch job's progress total; no person reads it)."""
+    with ctx.db.transaction() as session:
+        return cases_repo.alert_queue(
+            session,
+            status="new",
+            customer_id=None,
+            source=None,
+            min_score=None,
+            sort="score",
+            page=1,
+            size=1,
+        ).total
+
+
 def _load(session: Session, case_id: int, *, for_update: bool = False) -> Case:
     case = cases_repo.get(session, case_id, for_update=for_update)
     if case is None:
@@ -152,17 +164,22 @@ def _load(session: Session, case_id: int, *, for_update: bool = False) -> Case:
     return case
 
 
+def record_ref(case_id: int) -> engine.RecordRef:
+    """The case as the audit trail and the workflow engine name it."""
+    return engine.RecordRef("case", case_id)
+
+
 def transition(
     ctx: Context,
     case_id: int,
     action: CaseAction,
-    user: UserView,
+    user: HasRoles,
     *,
     decision: Decision | None = None,
     reason: str | None = None,
     comment: str | None = None,
 ) -> Case:
-    """Apply one state-machine action to a case; writes exactly one case audit event."""
+    """Apply one workflow step to a case; writes exactly one case audit event."""
     with ctx.db.transaction() as session:
         case = _load(session, case_id, for_update=True)
         return _apply(
@@ -175,74 +192,75 @@ def _apply(
     session: Session,
     case: Case,
     action: CaseAction,
-    user: UserView,
+    user: HasRoles,
     *,
     decision: Decision | None = None,
     reason: str | None = None,
     comment: str | None = None,
 ) -> Case:
-    current_decision = Decision(case.decision) if case.decision else None
-    target = check_case_transition(
-        CaseState(case.state),
-        action,
-        actor=user.username,
-        actor_roles=user.roles,
-        proposed_by=case.proposed_by,
-        decision=decision if action is CaseAction.PROPOSE else current_decision,
-        comment=comment,
-    )
-    if action is CaseAction.PROPOSE and not (reason and reason.strip()):
-        raise InputError("a proposal needs the analyst's reason", field="reason")
+    actor = as_actor(user)
+    current = Decision(case.decision) if case.decision else None
+    proposed = decision if action is CaseAction.PROPOSE else current
     now = ctx.now()
     before = _snapshot(case)
+    after = dict(before)
+    extra: dict[str, object] = {}
+    assignee = case.assignee
+    if action in (CaseAction.START, CaseAction.RESUME, CaseAction.PROPOSE) and assignee is None:
+        assignee = actor.username
+    after["assignee"] = assignee
+    if action is CaseAction.PROPOSE and decision is not None:
+        after["decision"] = decision.value
+        extra["reason"] = (reason or "").strip()
+    elif action in (CaseAction.APPROVE, CaseAction.RETURN):
+        extra["comment"] = (comment or "").strip() or None
+    step = engine.transition(
+        session,
+        CASE_WORKFLOW,
+        record_ref(case.id),
+        case.state,
+        action.value,
+        actor,
+        at=now,
+        before=before,
+        after={**after, **extra},
+        facts={"decision": proposed.value if proposed else None, "comment": comment},
+    )
+    if action is CaseAction.PROPOSE and not (reason and reason.strip()):
+        # raised inside the transaction, so the step's audit event is rolled back with it
+        raise InputError("a proposal needs the analyst's reason", field="reason")
+    target = CaseState(step.target or case.state)
     case.state = target.value
     case.updated_at = now
-    extra: dict[str, object] = {}
-    if (
-        action in (CaseAction.START, CaseAction.RESUME, CaseAction.PROPOSE)
-        and case.assignee is None
-    ):
-        case.assignee = user.username
+    case.assignee = assignee
     if action is CaseAction.PROPOSE:
         assert decision is not None
         case.decision = decision.value
         case.proposal_reason = (reason or "").strip()
-        case.proposed_by = user.username
+        case.proposed_by = actor.username
         case.proposed_at = now
         case.reviewed_by = None
-        extra["reason"] = case.proposal_reason
     elif action in (CaseAction.APPROVE, CaseAction.RETURN):
-        case.reviewed_by = user.username
+        case.reviewed_by = actor.username
         case.reviewed_at = now
         case.review_comment = (comment or "").strip() or None
-        extra["comment"] = case.review_comment
     if target in (CaseState.CLOSED, CaseState.REPORTED):
         case.closed_at = now
-    audit.record(
-        session,
-        at=now,
-        actor=user.username,
-        action=f"case.{action.value}",
-        entity_type="case",
-        entity_id=case.id,
-        before=before,
-        after={**_snapshot(case), **extra},
-    )
     if action is CaseAction.APPROVE and case.decision == Decision.REPORT.value:
-        str_reports.create_str(ctx, session, case, determined_at=now, actor=user.username)
+        create_str(ctx, session, case, determined_at=now, actor=actor.username)
     return case
 
 
-def mark_reported(ctx: Context, session: Session, case_id: int, user: UserView) -> None:
+def mark_reported(ctx: Context, session: Session, case_id: int, user: HasRoles) -> None:
     """Called by the STR service when the case's STR reaches the regulator (same transaction)."""
     case = _load(session, case_id, for_update=True)
     if case.state == CaseState.APPROVED.value:
         _apply(ctx, session, case, CaseAction.MARK_REPORTED, user)
 
 
-def assign(ctx: Context, case_id: int, assignee: str, user: UserView) -> Case:
+def assign(ctx: Context, case_id: int, assignee: str, user: HasRoles) -> Case:
     """Give the case to an analyst (the analyst may take it; reviewers and MLROs may assign)."""
-    ensure_role(user, CASE_WORKERS, "assigning a case")
+    ensure_permitted(user, Permission.CASE_WORK)
     may_assign_others = {Role.REVIEWER.value, Role.MLRO.value} & set(user.roles)
     if not may_assign_others and assignee != user.username:
         raise PermissionDeniedError("an analyst may only take a case for themselves")
@@ -266,8 +284,8 @@ def assign(ctx: Context, case_id: int, assignee: str, user: UserView) -> Case:
         return case
 
 
-def add_note(ctx: Context, case_id: int, body: str, user: UserView) -> CaseNote:
-    ensure_role(user, CASE_WORKERS, "writing a case note")
+def add_note(ctx: Context, case_id: int, body: str, user: HasRoles) -> CaseNote:
+    ensure_permitted(user, Permission.CASE_WORK)
     text = body.strip()
     if not text:
         raise InputError("a note cannot be empty", field="body")
@@ -303,7 +321,7 @@ def _page_args(page: int, size: int) -> tuple[int, int]:
 
 def alert_queue(
     ctx: Context,
-    user: UserView,
+    user: HasRoles,
     *,
     status: str | None = None,
     customer_id: str | None = None,
@@ -313,7 +331,7 @@ def alert_queue(
     page: int = 1,
     size: int = 50,
 ) -> PageOf:
-    ensure_role(user, CASE_READERS, "reading alerts")
+    ensure_permitted(user, Permission.CASE_READ)
     if sort not in ALERT_SORTS:
         raise InputError(f"sort must be one of {', '.join(ALERT_SORTS)}", field="sort")
     if status and status not in ("new", "in_case", "closed"):
@@ -334,7 +352,7 @@ def alert_queue(
 
 def case_queue(
     ctx: Context,
-    user: UserView,
+    user: HasRoles,
     *,
     state: str | None = None,
     priority: str | None = None,
@@ -344,7 +362,7 @@ def case_queue(
     page: int = 1,
     size: int = 50,
 ) -> PageOf:
-    ensure_role(user, CASE_READERS, "reading cases")
+    ensure_permitted(user, Permission.CASE_READ)
     if sort not in CASE_SORTS:
         raise InputError(f"sort must be one of {', '.join(CASE_SORTS)}", field="sort")
     if state == "active":
@@ -384,8 +402,8 @@ class CaseFile:
     actions: list[CaseAction]
 
 
-def case_file(ctx: Context, case_id: int, user: UserView) -> CaseFile:
-    ensure_role(user, CASE_READERS, "reading a case")
+def case_file(ctx: Context, case_id: int, user: HasRoles) -> CaseFile:
+    ensure_permitted(user, Permission.CASE_READ)
     with ctx.db.transaction() as session:
         case = _load(session, case_id)
         reports = cases_repo.strs_of_case(session, case.id)
@@ -397,9 +415,8 @@ def case_file(ctx: Context, case_id: int, user: UserView) -> CaseFile:
             timeline=cases_repo.events_of_case(session, case.id, [r.id for r in reports]),
             actions=available_case_actions(
                 CaseState(case.state),
-                actor=user.username,
-                actor_roles=user.roles,
-                proposed_by=case.proposed_by,
+                as_actor(user),
+                engine.history(session, record_ref(case.id)),
                 decision=Decision(case.decision) if case.decision else None,
             ),
         )

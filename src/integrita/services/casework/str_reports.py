@@ -12,37 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
-from integrita.domain.casework import StrAction, StrStatus, check_str_transition
-from integrita.domain.money import CURRENCIES
-from integrita.domain.roles import Role
-from integrita.errors import (
-    InputError,
-    NotFoundError,
-    StateTransitionError,
-)
-from integrita.services.casework import goaml
-from integrita.services.casework.evidence import EvidenceTransaction, evidence_transactions
+from integrita.domain.casework import STR_WORKFLOW, StrAction, StrStatus
+from integrita.domain.permissions import Permission
+from integrita.errors import InputError, NotFoundError
+from integrita.services.casework import cases, goaml
+from integrita.services.casework.str_drafting import create_str, reporting_entity
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
+from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
-from integrita.services.core.users import UserView
-from integrita.services.risk.events import record_risk_event
+from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted
 from integrita.store import Session
-from integrita.store.models import Case, LargeValueRecord, SuspiciousTransactionReport
+from integrita.store.models import SuspiciousTransactionReport
 from integrita.store.repositories import cases as cases_repo
-from integrita.store.repositories import customers as customers_repo
 
-STR_READERS = (
-    Role.ANALYST,
-    Role.REVIEWER,
-    Role.MLRO,
-    Role.AUDITOR,
-    Role.QUALITY_ASSURANCE,
-    Role.ADMINISTRATOR,
-)
+__all__ = ["create_str", "reporting_entity"]
 #: Fields of the draft that the analyst edits, and where they live in the content.
 SUBJECT_FIELDS = (
     "first_name",
@@ -59,151 +44,6 @@ NARRATIVE_FIELDS = ("reason", "action")
 MAX_TEXT = 8000
 
 
-def _major(amount_minor: int, currency: str) -> str:
-    exponent = CURRENCIES[currency].exponent if currency in CURRENCIES else 2
-    return str(Decimal(amount_minor).scaleb(-exponent))
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    parts = name.split()
-    if len(parts) >= 2:
-        return " ".join(parts[:-1]), parts[-1]
-    # A Chinese name without spaces: family name first.
-    return (name[1:], name[:1]) if len(name) > 1 else (name, name)
-
-
-def _transaction_row(t: EvidenceTransaction, own: set[str]) -> dict[str, object]:
-    outgoing = t.from_account in own
-    return {
-        "txn_id": t.txn_id,
-        "booked_at": t.booked_at.astimezone(UTC).isoformat(),
-        "description": f"{t.kind} via {t.payment_format}" + ("" if outgoing else " (incoming)"),
-        "amount": _major(t.amount_minor, t.currency),
-        "currency": t.currency,
-        "direction": "out" if outgoing else "in",
-        "own_account": t.from_account if outgoing else t.to_account,
-        "counterparty_account": t.to_account if outgoing else t.from_account,
-        "counterparty_bank": t.to_bank if outgoing else t.from_bank,
-        "counterparty_country": (t.to_country if outgoing else t.from_country) or "",
-    }
-
-
-def reporting_entity(ctx: Context) -> dict[str, object]:
-    """The bank as the goAML reporting entity, from settings."""
-    s = ctx.settings
-    return {
-        "rentity_id": s.goaml_rentity_id,
-        "rentity_branch": s.goaml_rentity_branch,
-        "institution_name": s.goaml_institution_name,
-        "institution_code": s.goaml_institution_code,
-        "reporting_person": {
-            "first_name": s.goaml_reporting_first_name,
-            "last_name": s.goaml_reporting_last_name,
-        },
-        "location": {
-            "address_type": "1",
-            "address": s.goaml_address,
-            "city": s.goaml_city,
-            "country_code": s.goaml_country_code,
-        },
-    }
-
-
-def draft_content(ctx: Context, session: Session, case: Case) -> dict[str, object]:
-    """The structured draft: reporting entity, subject, accounts, transactions, indicators, narrative."""
-    s = ctx.settings
-    customer = customers_repo.get_customer(session, case.customer_id)
-    subject: dict[str, object] = {"customer_id": case.customer_id, "type": "person"}
-    accounts: list[dict[str, object]] = []
-    if customer is not None:
-        first, last = _split_name(customer.name)
-        subject.update(
-            type="person" if customer.customer_type in ("person", "individual") else "entity",
-            name=customer.name,
-            first_name=first,
-            last_name=last,
-            birthdate=customer.birth_or_registration_date.isoformat()
-            if customer.birth_or_registration_date
-            else "",
-            id_number=customer.id_number,
-            nationality=customer.nationality or "",
-            residence=customer.residence_country or "",
-            occupation=customer.occupation_or_industry or "",
-            phone_country_prefix="86",
-            phone_number="",
-        )
-        accounts = [
-            {
-                "account": a.account_id,
-                "type": a.account_type,
-                "branch": a.branch or "",
-                "currency": a.currency,
-                "opened": a.opened_on.isoformat(),
-                "status": a.status,
-            }
-            for a in customer.accounts
-        ]
-    own = {str(a["account"]) for a in accounts}
-    alerts = cases_repo.alerts_of(session, case.id)
-    transactions = evidence_transactions(ctx, [a.evidence for a in alerts])
-    if not own:
-        # Without customer master data, the accounts named in the evidence stand in.
-        from integrita.services.casework.evidence import collect_ids
-
-        for alert in alerts:
-            own |= collect_ids(alert.evidence, "accounts")
-    return {
-        "reporting_entity": reporting_entity(ctx),
-        "entity_reference": f"CASE-{case.id}",
-        "currency_code_local": s.base_currency,
-        "transmode_code": s.goaml_transmode_code,
-        "funds_code": s.goaml_funds_code,
-        "subject": subject,
-        "accounts": accounts,
-        "transactions": [_transaction_row(t, own) for t in transactions],
-        "typologies": list(case.typologies or []),
-        "indicators": list(s.goaml_indicator_codes),
-        "reason": case.proposal_reason or "",
-        "action": "",
-    }
-
-
-def create_str(
-    ctx: Context, session: Session, case: Case, *, determined_at: datetime, actor: str
-) -> SuspiciousTransactionReport:
-    """THE single place an STR is created (inside the approving transaction).
-
-    An STR is a money-laundering risk event for its customer: the customer is marked
-    for re-rating in the same transaction (the STR factor then lifts the band).
-    """
-    due_on = ctx.calendar.due_date(determined_at, ctx.settings.str_due_working_days)
-    report = cases_repo.add_str(
-        session,
-        case_id=case.id,
-        customer_id=case.customer_id,
-        status=StrStatus.DRAFT.value,
-        determined_at=determined_at,
-        due_on=due_on,
-        content=draft_content(ctx, session, case),
-        drafted_by=case.proposed_by,
-        created_at=determined_at,
-        updated_at=determined_at,
-    )
-    audit.record(
-        session,
-        at=determined_at,
-        actor=actor,
-        action="str.drafted",
-        entity_type="str",
-        entity_id=report.id,
-        after={"case_id": case.id, "customer_id": case.customer_id, "due_on": due_on.isoformat()},
-    )
-    record_risk_event(
-        session, case.customer_id, "str", f"STR-{report.id}", determined_at, actor=actor
-    )
-    return report
-
-
 def _load(
     session: Session, str_id: int, *, for_update: bool = False
 ) -> SuspiciousTransactionReport:
@@ -213,16 +53,75 @@ def _load(
     return report
 
 
-def get_str(ctx: Context, str_id: int, user: UserView) -> SuspiciousTransactionReport:
-    ensure_role(user, STR_READERS, "reading an STR")
+def get_str(ctx: Context, str_id: int, user: HasRoles) -> SuspiciousTransactionReport:
+    ensure_permitted(user, Permission.STR_READ)
     with ctx.db.transaction() as session:
         return _load(session, str_id)
 
 
+def str_ref(str_id: int) -> engine.RecordRef:
+    return engine.RecordRef("str", str_id)
+
+
+def _linked(report: SuspiciousTransactionReport) -> list[engine.RecordRef]:
+    """An STR's history includes its case's: whoever proposed the report is one of its authors."""
+    return [cases.record_ref(report.case_id)]
+
+
+def str_history(ctx: Context, str_id: int) -> list[tuple[str, str, int | None]]:
+    """Who took part in the STR and its case, and how: (actor, involvement, version)."""
+    with ctx.db.transaction() as session:
+        report = _load(session, str_id)
+        found = engine.history(session, str_ref(report.id), *_linked(report))
+        return [(p.actor, p.involvement, p.version) for p in found]
+
+
+def available_str_actions(ctx: Context, str_id: int, user: HasRoles) -> list[str]:
+    """The STR steps this person may take now (the page offers these; the server checks again)."""
+    with ctx.db.transaction() as session:
+        report = _load(session, str_id)
+        return STR_WORKFLOW.available(
+            report.status,
+            as_actor(user),
+            engine.history(session, str_ref(report.id), *_linked(report)),
+        )
+
+
+def _edited(content: dict[str, Any], changes: Mapping[str, str]) -> dict[str, Any]:
+    """The content with ``changes`` applied (the caller compares it with the stored one)."""
+    content = dict(content)
+    subject = dict(content.get("subject") or {})
+    for key, value in changes.items():
+        if key.startswith("subject."):
+            subject[key.split(".", 1)[1]] = value.strip()
+        elif key == "indicators":
+            codes = [c.strip() for c in value.replace(",", "\n").splitlines() if c.strip()]
+            if not codes:
+                raise InputError("an STR needs at least one indicator code", field="indicators")
+            content[key] = codes
+        else:
+            content[key] = value.strip()
+    content["subject"] = subject
+    return content
+
+
+def _flat(content: Mapping[str, Any]) -> dict[str, object]:
+    subject = content.get("subject") or {}
+    flat: dict[str, object] = {k: v for k, v in content.items() if k != "subject"}
+    flat.update({f"subject.{k}": v for k, v in subject.items()})
+    return flat
+
+
 def update_draft(
-    ctx: Context, str_id: int, user: UserView, changes: Mapping[str, str]
+    ctx: Context, str_id: int, user: HasRoles, changes: Mapping[str, str]
 ) -> SuspiciousTransactionReport:
-    """The analyst completes the draft: subject details, narrative, indicator codes."""
+    """The analyst completes the draft: subject details, narrative, indicator codes.
+
+    Only a save that changes a field is a change: it bumps the version, makes the editor one of
+    the report's authors (who may not approve it) and writes one audit event. A save that
+    changes nothing writes nothing and changes nothing, so it cannot be used to become the
+    "last editor" of someone else's report.
+    """
     allowed = {*(f"subject.{f}" for f in SUBJECT_FIELDS), *NARRATIVE_FIELDS, "indicators"}
     unknown = sorted(set(changes) - allowed)
     if unknown:
@@ -230,43 +129,33 @@ def update_draft(
     for key, value in changes.items():
         if len(value) > MAX_TEXT:
             raise InputError(f"{key} holds at most {MAX_TEXT} characters", field=key)
+    actor = as_actor(user)
     with ctx.db.transaction() as session:
         report = _load(session, str_id, for_update=True)
-        check_str_transition(
-            StrStatus(report.status), StrAction.EDIT, actor=user.username, actor_roles=user.roles
-        )
-        content = dict(report.content)
-        subject = dict(content.get("subject") or {})  # type: ignore[call-overload]
-        before: dict[str, object] = {}
-        after: dict[str, object] = {}
-        for key, value in changes.items():
-            if key.startswith("subject."):
-                field = key.split(".", 1)[1]
-                before[key], after[key] = subject.get(field), value.strip()
-                subject[field] = value.strip()
-            elif key == "indicators":
-                codes = [c.strip() for c in value.replace(",", "\n").splitlines() if c.strip()]
-                if not codes:
-                    raise InputError("an STR needs at least one indicator code", field="indicators")
-                before[key], after[key] = content.get(key), codes
-                content[key] = codes
-            else:
-                before[key], after[key] = content.get(key), value.strip()
-                content[key] = value.strip()
-        content["subject"] = subject
-        report.content = content
-        report.drafted_by = user.username
-        report.updated_at = ctx.now()
-        audit.record(
+        # permission and state are checked even for a save that changes nothing
+        engine.check(session, STR_WORKFLOW, str_ref(report.id), report.status, "edit", actor)
+        old = dict(report.content)
+        new = _edited(old, changes)
+        before_flat, after_flat = _flat(old), _flat(new)
+        changed = engine.changed_fields(before_flat, after_flat)
+        if not changed:
+            return report
+        report.version += 1
+        engine.transition(
             session,
+            STR_WORKFLOW,
+            str_ref(report.id),
+            report.status,
+            StrAction.EDIT.value,
+            actor,
             at=ctx.now(),
-            actor=user.username,
-            action="str.edited",
-            entity_type="str",
-            entity_id=report.id,
-            before=before,
-            after=after,
+            before={k: before_flat.get(k) for k in changed},
+            after=changed,
+            current_version=report.version,
         )
+        report.content = new
+        report.drafted_by = actor.username
+        report.updated_at = ctx.now()
         return report
 
 
@@ -276,15 +165,15 @@ def report_xml(ctx: Context, report: SuspiciousTransactionReport) -> bytes:
     return goaml.build_report_xml(content, report_code="STR")
 
 
-def schema_errors(ctx: Context, str_id: int, user: UserView) -> list[goaml.SchemaError]:
+def schema_errors(ctx: Context, str_id: int, user: HasRoles) -> list[goaml.SchemaError]:
     """What the FIU's schema says about the report as it stands (shown inline in the editor)."""
     report = get_str(ctx, str_id, user)
     return goaml.validate(ctx.settings, report_xml(ctx, report))
 
 
-def export_xml(ctx: Context, str_id: int, user: UserView) -> bytes:
+def export_xml(ctx: Context, str_id: int, user: HasRoles) -> bytes:
     """The goAML XML, refused with the schema's messages unless it validates."""
-    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting an STR")
+    ensure_permitted(user, Permission.STR_EXPORT)
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
         xml = report_xml(ctx, report)
@@ -301,11 +190,11 @@ def export_xml(ctx: Context, str_id: int, user: UserView) -> bytes:
         return xml
 
 
-def export_pdf(ctx: Context, str_id: int, user: UserView) -> bytes:
+def export_pdf(ctx: Context, str_id: int, user: HasRoles) -> bytes:
     """A PDF of the report for the file."""
     from integrita.services.casework.str_pdf import render_pdf
 
-    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting an STR")
+    ensure_permitted(user, Permission.STR_EXPORT)
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
         pdf = render_pdf(report, generated_at=ctx.now())
@@ -325,32 +214,43 @@ def transition(
     ctx: Context,
     str_id: int,
     action: StrAction,
-    user: UserView,
+    user: HasRoles,
     *,
     reference: str | None = None,
     authority: str | None = None,
     on: datetime | None = None,
+    version: int | None = None,
 ) -> SuspiciousTransactionReport:
-    """Move an STR through its life; one audit event per change, in the same transaction."""
+    """Move an STR through its life; one audit event per change, in the same transaction.
+
+    An approval names the ``version`` of the text the reviewer read; it is refused (409) when
+    the text changed since, and when the reviewer proposed the report or wrote any of it.
+    """
     if action is StrAction.EDIT:
         raise InputError("use update_draft to edit an STR", field="action")
+    actor = as_actor(user)
     with ctx.db.transaction() as session:
         report = _load(session, str_id, for_update=True)
-        target = check_str_transition(
-            StrStatus(report.status),
-            action,
-            actor=user.username,
-            actor_roles=user.roles,
-            drafted_by=report.drafted_by,
-        )
         when = on or ctx.now()
         if when.tzinfo is None:
             raise InputError("dates must carry a timezone", field="on")
         before: dict[str, object] = {"status": report.status}
-        after: dict[str, object] = {"status": target.value}
+        after: dict[str, object] = {}
+        # checked before the step's own inputs, so a refusal says who may act, not what is missing
+        engine.check(
+            session,
+            STR_WORKFLOW,
+            str_ref(report.id),
+            report.status,
+            action.value,
+            actor,
+            linked=_linked(report),
+            seen_version=version,
+            current_version=report.version,
+        )
         if action is StrAction.APPROVE:
             goaml.require_valid(ctx.settings, report_xml(ctx, report), f"STR {str_id}")
-            report.approved_by, report.approved_at = user.username, when
+            report.approved_by, report.approved_at = actor.username, when
         elif action is StrAction.SUBMIT:
             if not (reference and reference.strip()):
                 raise InputError(
@@ -379,21 +279,23 @@ def transition(
         elif action is StrAction.CLOSE:
             report.closed_at = when
         after["at"] = when.isoformat()
-        report.status = target.value
-        report.updated_at = ctx.now()
-        audit.record(
+        step = engine.transition(
             session,
+            STR_WORKFLOW,
+            str_ref(report.id),
+            report.status,
+            action.value,
+            actor,
             at=ctx.now(),
-            actor=user.username,
-            action=f"str.{action.value}",
-            entity_type="str",
-            entity_id=report.id,
             before=before,
             after=after,
+            linked=_linked(report),
+            seen_version=version,
+            current_version=report.version,
         )
+        report.status = step.target or report.status
+        report.updated_at = ctx.now()
         if action is StrAction.SUBMIT:
-            from integrita.services.casework import cases
-
             cases.mark_reported(ctx, session, report.case_id, user)
         return report
 
@@ -426,13 +328,13 @@ OPEN_LVR_STATUSES = ("pending",)
 
 
 def deadlines(
-    ctx: Context, user: UserView, *, today: date | None = None, later_limit: int = 100
+    ctx: Context, user: HasRoles, *, today: date | None = None, later_limit: int = 100
 ) -> Deadlines:
     """STRs and large-value records not yet submitted: overdue, due within the warning window, later.
 
     Overdue and due-soon lists are complete; the "later" list shows the next ``later_limit``.
     """
-    ensure_role(user, STR_READERS, "reading deadlines")
+    ensure_permitted(user, Permission.STR_READ)
     day = today or ctx.now().date()
     horizon = ctx.calendar.add_working_days(day, ctx.settings.due_soon_working_days)
     items: list[Deadline] = []
@@ -483,74 +385,6 @@ def deadlines(
         [d for d in items if not d.overdue],
         later[:later_limit],
     )
-
-
-def large_value_xml(ctx: Context, record_id: int, user: UserView) -> bytes:
-    """A large-value transaction record as a goAML CTR, validated like an STR."""
-    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting a record")
-    with ctx.db.transaction() as session:
-        record: LargeValueRecord | None = cases_repo.get_large_value(session, record_id)
-        if record is None:
-            raise NotFoundError(f"no large-value record {record_id}")
-        return _large_value_xml(ctx, record)
-
-
-def submit_large_value(
-    ctx: Context, record_id: int, user: UserView, *, reference: str
-) -> LargeValueRecord:
-    """Mark a large-value record submitted (only when its goAML CTR validates); one audit event."""
-    ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO), "submitting a large-value record")
-    if not reference.strip():
-        raise InputError("a submission needs the FIU's submission reference", field="reference")
-    with ctx.db.transaction() as session:
-        record = cases_repo.get_large_value(session, record_id)
-        if record is None:
-            raise NotFoundError(f"no large-value record {record_id}")
-        if record.status != "pending":
-            raise StateTransitionError(f"large-value record {record_id} is already {record.status}")
-        _large_value_xml(ctx, record)
-        record.status, record.submitted_at = "submitted", ctx.now()
-        record.submission_ref = reference.strip()
-        audit.record(
-            session,
-            at=ctx.now(),
-            actor=user.username,
-            action="large_value.submit",
-            entity_type="large_value_record",
-            entity_id=record.id,
-            before={"status": "pending"},
-            after={"status": "submitted", "submission_ref": record.submission_ref},
-        )
-        return record
-
-
-def _large_value_xml(ctx: Context, record: LargeValueRecord) -> bytes:
-    """The goAML CTR for one record; refused with the schema's message unless it validates."""
-    s = ctx.settings
-    content: dict[str, Any] = {
-        "reporting_entity": reporting_entity(ctx),
-        "entity_reference": f"LVR-{record.id}",
-        "report_date": ctx.now().isoformat(),
-        "currency_code_local": s.base_currency,
-        "transmode_code": s.goaml_transmode_code,
-        "funds_code": s.goaml_funds_code,
-        "subject": {"type": "entity"},
-        "transactions": [
-            {
-                "txn_id": record.txn_id,
-                "booked_at": record.booked_at.isoformat(),
-                "description": f"large-value transaction ({record.rule})",
-                "amount": _major(record.amount_cny_minor, "CNY"),
-                "direction": "out",
-                "own_account": record.account_id,
-                "counterparty_account": "unknown",
-            }
-        ],
-        "indicators": list(s.goaml_indicator_codes),
-    }
-    xml = goaml.build_report_xml(content, report_code="CTR")
-    goaml.require_valid(ctx.settings, xml, f"large-value record {record.id}")
-    return xml
 
 
 # -- figures ----------------------------------------------------------------------------------

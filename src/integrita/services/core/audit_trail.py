@@ -7,14 +7,14 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 
-from integrita.domain.roles import Role
-from integrita.errors import InputError, PermissionDeniedError
+from integrita.domain.permissions import Permission
+from integrita.errors import InputError
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.services.core.users import UserView
 from integrita.store.repositories import cases as cases_repo
 from integrita.store.repositories.cases import PageOf
 
-AUDIT_READERS = (Role.AUDITOR, Role.ADMINISTRATOR, Role.MLRO, Role.QUALITY_ASSURANCE)
 CSV_COLUMNS = (
     "seq",
     "occurred_at",
@@ -30,11 +30,7 @@ CSV_COLUMNS = (
 
 
 def _require(user: UserView) -> None:
-    if not {r.value for r in AUDIT_READERS} & set(user.roles):
-        raise PermissionDeniedError(
-            "reading the audit trail needs one of the roles: "
-            + ", ".join(sorted(r.value for r in AUDIT_READERS))
-        )
+    ensure_permitted(user, Permission.AUDIT_READ)
 
 
 def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None:

@@ -3,22 +3,20 @@
 Failed sign-ins are counted per user and audited; after ``sign_in_max_failures``
 the account is locked for ``sign_in_lock_minutes`` (rate limiting against
 password guessing). Web sessions are signed, time-limited cookies; API tokens are
-looked up by their SHA-256 hash. Every entry point calls :func:`ensure_role`.
+looked up by their SHA-256 hash. Permissions are checked through
+:func:`integrita.services.core.permissions.ensure_permitted`.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from integrita.domain.roles import Role
-from integrita.errors import AuthenticationError, PermissionDeniedError
+from integrita.errors import AuthenticationError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.users import (
@@ -183,27 +181,3 @@ def user_for_session(ctx: Context, cookie: str) -> UserView:
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         raise AuthenticationError("invalid session")
     return user_by_id(ctx, data["uid"])
-
-
-class HasRoles(Protocol):
-    """A signed-in person, an API system or a job: anything that acts with roles."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def roles(self) -> frozenset[str]: ...
-
-
-def ensure_role(user: HasRoles, allowed: Iterable[Role | str], what: str | None = None) -> None:
-    """Raise :class:`PermissionDeniedError` unless the actor holds one of the allowed roles.
-
-    Every service and entry point checks roles through this one function, so the rule
-    and its message are the same for the API, the pages and the command line.
-    """
-    wanted = {str(r) for r in allowed}
-    if not wanted & set(user.roles):
-        needs = ", ".join(sorted(wanted))
-        raise PermissionDeniedError(
-            f"{user.username}: {what or 'this action'} needs one of the roles: {needs}"
-        )

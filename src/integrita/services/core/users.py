@@ -119,6 +119,25 @@ def set_roles(
         return UserView(user.id, user.username, user.display_name, frozenset(role_set), user.active)
 
 
+def revoke_token(ctx: Context, token: str, *, actor: str) -> bool:
+    """Revoke an API token (``integrita logout``); it is refused from then on."""
+    with ctx.db.transaction() as session:
+        revoked = users_repo.revoke_token(session, hash_token(token), ctx.now())
+        if revoked is None:
+            return False
+        audit.record(
+            session,
+            at=ctx.now(),
+            actor=actor,
+            action="user.token_revoked",
+            entity_type="user",
+            entity_id=revoked.user_id,
+            after={"token_name": revoked.name},
+        )
+    CHECKED_TOKENS.clear()
+    return True
+
+
 def issue_token(ctx: Context, username: str, name: str, *, actor: str = "system") -> str:
     """Create an API token for a system acting as ``username``; the clear token is shown once."""
     token = "itg_" + secrets.token_urlsafe(32)

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from integrita.domain.customer import AccountStatus, AccountType
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.store.models import AccountOpeningTask
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo
@@ -63,9 +65,11 @@ def required_task(account_type: str, opened_by: str) -> str | None:
 
 
 def record_opening(
-    ctx: Context, account_id: str, opened_by: str, opener_name: str, *, actor: str
+    ctx: Context, account_id: str, opened_by: str, opener_name: str, *, user: HasRoles
 ) -> list[OpeningTaskView]:
     """Record who opened ``account_id``; creates the verification task and keeps it pending."""
+    ensure_permitted(user, Permission.ACCOUNT_OPENING)
+    actor = user.username
     if opened_by not in OPENERS:
         raise InputError(f"opened_by must be one of {', '.join(OPENERS)}", field="opened_by")
     if not opener_name.strip():
@@ -111,9 +115,11 @@ def record_opening(
 
 
 def complete_task(
-    ctx: Context, task_id: int, outcome: str, notes: str, *, actor: str
+    ctx: Context, task_id: int, outcome: str, notes: str, *, user: HasRoles
 ) -> OpeningTaskView:
     """Record the verification's outcome; the account becomes active when every task is confirmed."""
+    ensure_permitted(user, Permission.ACCOUNT_OPENING)
+    actor = user.username
     if outcome not in OUTCOMES:
         raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
     if not notes.strip():
@@ -153,8 +159,10 @@ def complete_task(
         return _view(task)
 
 
-def activate(ctx: Context, account_id: str, *, actor: str) -> str:
+def activate(ctx: Context, account_id: str, *, user: HasRoles) -> str:
     """Activate an account; refused while a verification task is open or was refused."""
+    ensure_permitted(user, Permission.ACCOUNT_OPENING)
+    actor = user.username
     now = ctx.now()
     with ctx.db.transaction() as session:
         account = customers_repo.get_account(session, account_id)

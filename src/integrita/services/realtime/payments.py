@@ -16,10 +16,12 @@ import orjson
 
 from integrita.detection.realtime import PaymentEvent, RollingState
 from integrita.domain.money import currency, from_minor_units, to_minor_units
+from integrita.domain.permissions import Permission
 from integrita.domain.transaction import Channel, CounterpartyType, TransactionKind
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.services.realtime.fx import fx_table, to_cny_minor
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
@@ -289,8 +291,10 @@ def hold_queue(ctx: Context, limit: int = 200) -> list[dict[str, Any]]:
         ]
 
 
-def review_hold(ctx: Context, txn_id: str, release: bool, *, actor: str, note: str = "") -> str:
+def review_hold(ctx: Context, txn_id: str, release: bool, *, user: HasRoles, note: str = "") -> str:
     """An authorised reviewer releases or rejects a held payment."""
+    ensure_permitted(user, Permission.HOLD_DECIDE)
+    actor = user.username
     now = ctx.now()
     with ctx.db.transaction() as session:
         row = repo.get_decision(session, txn_id)
@@ -307,8 +311,11 @@ def decision_mix(ctx: Context) -> dict[str, int]:
 
 
 def block_counterparty(
-    ctx: Context, bank_id: str, account: str, reason: str, *, actor: str
+    ctx: Context, bank_id: str, account: str, reason: str, *, user: HasRoles
 ) -> None:
+    """Put a counterparty account on the internal blocklist: its payments are held for review."""
+    ensure_permitted(user, Permission.BLOCKLIST_EDIT)
+    actor = user.username
     now = ctx.now()
     with ctx.db.transaction() as session:
         repo.add_blocked(

@@ -1,5 +1,10 @@
 """Rule-set governance: versions of the thresholds, proposed by one person and taking effect
-only after a business approval and a technology approval by two different users."""
+only after a business approval and a technology approval by two other, different people.
+
+Every step goes through the workflow engine (:data:`integrita.domain.rulesets.RULESET_WORKFLOW`):
+who may take it, who may not (the proposer and anyone who rebased approve neither side), and
+whether the proposal is still based on the active version.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from integrita.detection.realtime import DEFAULT_THRESHOLDS, RULES, validate_thresholds
-from integrita.domain.roles import Role
+from integrita.domain.permissions import Permission
+from integrita.domain.rulesets import ACTIVE, NEW, PROPOSED, RULESET_WORKFLOW, diff
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
 from integrita.services.core import audit
+from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted, permitted
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
-from integrita.store.repositories import users as users_repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,8 @@ class RuleSetView:
     business_approved_by: str | None
     technology_approved_by: str | None
     activated_at: datetime | None
+    base_version: int | None = None
+    diff: dict[str, Any] | None = None
 
 
 def _view(row: Any) -> RuleSetView:
@@ -41,6 +50,8 @@ def _view(row: Any) -> RuleSetView:
         row.business_approved_by,
         row.technology_approved_by,
         row.activated_at,
+        row.base_version,
+        dict(row.diff) if row.diff is not None else None,
     )
 
 
@@ -73,13 +84,15 @@ def active_in(session: Session, at: datetime) -> tuple[int, dict[str, Any]]:
     return 1, dict(DEFAULT_THRESHOLDS)
 
 
-def list_versions(ctx: Context) -> list[RuleSetView]:
+def list_versions(ctx: Context, user: HasRoles) -> list[RuleSetView]:
+    ensure_permitted(user, Permission.RULESET_READ)
     with ctx.db.transaction() as session:
         active_in(session, ctx.now())
         return [_view(r) for r in repo.list_rule_sets(session)]
 
 
-def show(ctx: Context, version: int | None = None) -> RuleSetView:
+def show(ctx: Context, user: HasRoles, version: int | None = None) -> RuleSetView:
+    ensure_permitted(user, Permission.RULESET_READ)
     with ctx.db.transaction() as session:
         active, _ = active_in(session, ctx.now())
         row = repo.get_rule_set(session, version if version is not None else active)
@@ -95,85 +108,166 @@ def rule_catalogue() -> list[dict[str, str]]:
     ]
 
 
+def _ref(version: int) -> engine.RecordRef:
+    return engine.RecordRef("rule_set", version)
+
+
+def _facts(row: Any, active: int) -> dict[str, object]:
+    return {
+        "base_version": row.base_version,
+        "active_version": active,
+        "business_approved_by": row.business_approved_by,
+        "technology_approved_by": row.technology_approved_by,
+    }
+
+
 def propose(
-    ctx: Context, actor: str, changes: dict[str, Any], note: str | None = None
+    ctx: Context, user: HasRoles, changes: dict[str, Any], note: str | None = None
 ) -> RuleSetView:
-    """A new version: the active thresholds with ``changes`` applied; not yet in force."""
+    """A new version: the active thresholds with ``changes`` applied; not yet in force.
+
+    The proposal records the active version it is based on and its diff against it.
+    """
+    ensure_permitted(user, Permission.RULESET_PROPOSE)
     if not changes:
         raise InputError("a proposal must change at least one threshold", field="changes")
+    actor = as_actor(user)
     now = ctx.now()
     with ctx.db.transaction() as session:
-        _, current = active_in(session, now)
+        base, current = active_in(session, now)
         thresholds = validate_thresholds({**current, **changes})
         if thresholds == current:
             raise InputError("the proposal changes nothing", field="changes")
         version = repo.next_rule_set_version(session)
+        changed = diff(current, thresholds)
+        engine.transition(
+            session,
+            RULESET_WORKFLOW,
+            _ref(version),
+            NEW,
+            "propose",
+            actor,
+            at=now,
+            before={"base_version": base},
+            after={"base_version": base, "diff": changed, "note": note},
+        )
         row = repo.add_rule_set(
             session,
             version=version,
             thresholds=thresholds,
-            status="proposed",
+            status=PROPOSED,
             note=note,
-            proposed_by=actor,
+            proposed_by=actor.username,
             proposed_at=now,
-        )
-        audit.record(
-            session,
-            at=now,
-            actor=actor,
-            action="ruleset.proposed",
-            entity_type="rule_set",
-            entity_id=version,
-            before=current,
-            after=thresholds,
+            base_version=base,
+            diff=dict(changed),
         )
         return _view(row)
 
 
-def approve(ctx: Context, version: int, username: str) -> RuleSetView:
-    """Record ``username``'s approval on the side their role gives; two sides -> active."""
+def rebase(ctx: Context, version: int, user: HasRoles) -> RuleSetView:
+    """Re-apply a proposal's changes to the version active now; returns it with its new diff.
+
+    Approvals given before the rebase were given to another diff, so they are cleared and both
+    sides approve again; whoever rebases becomes an author and approves neither side.
+    """
+    ensure_permitted(user, Permission.RULESET_PROPOSE)
+    actor = as_actor(user)
     now = ctx.now()
     with ctx.db.transaction() as session:
-        user = users_repo.get_by_username(session, username)
-        if user is None or not user.active:
-            raise NotFoundError(f"user {username!r} does not exist or is inactive")
-        roles = user.role_names
+        active, current = active_in(session, now)
         row = repo.get_rule_set(session, version, lock=True)
         if row is None:
             raise NotFoundError(f"rule-set version {version} does not exist")
-        if row.status != "proposed":
-            raise StateTransitionError(f"rule-set version {version} is {row.status}, not proposed")
-        if username in (row.business_approved_by, row.technology_approved_by):
-            raise StateTransitionError(
-                f"{username} already approved version {version}; the other side must be a different user"
+        if row.base_version == active and row.status == PROPOSED:
+            return _view(row)
+        wanted = {
+            name: change["to"]
+            for name, change in dict(row.diff or {}).items()
+            if isinstance(change, dict)
+        }
+        if row.diff is None:  # a proposal from before proposals kept their diff
+            wanted = dict(row.thresholds)
+        thresholds = validate_thresholds({**current, **wanted})
+        changed = diff(current, thresholds)
+        if not changed:
+            raise InputError(
+                f"rebased on version {active}, proposal {version} changes nothing", field="version"
             )
-        if Role.BUSINESS_APPROVER.value in roles and row.business_approved_by is None:
-            row.business_approved_by, side = username, "business"
-        elif Role.TECHNOLOGY_APPROVER.value in roles and row.technology_approved_by is None:
-            row.technology_approved_by, side = username, "technology"
+        engine.transition(
+            session,
+            RULESET_WORKFLOW,
+            _ref(version),
+            row.status,
+            "rebase",
+            actor,
+            at=now,
+            before={"base_version": row.base_version, "diff": row.diff},
+            after={"base_version": active, "diff": changed},
+        )
+        stored: dict[str, object] = dict(changed)
+        row.thresholds, row.base_version, row.diff = thresholds, active, stored
+        row.business_approved_by = row.technology_approved_by = None
+        session.flush()
+        return _view(row)
+
+
+def approve(ctx: Context, version: int, user: HasRoles) -> RuleSetView:
+    """Record the user's approval on the side their role gives; two sides -> active.
+
+    Refused when the user proposed or rebased the proposal, approved its other side, or when
+    another version went live since the proposal's base (409: rebase it first).
+    """
+    actor = as_actor(user)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        active, _ = active_in(session, now)
+        row = repo.get_rule_set(session, version, lock=True)
+        if row is None:
+            raise NotFoundError(f"rule-set version {version} does not exist")
+        if row.status != PROPOSED:
+            raise StateTransitionError(f"rule-set version {version} is {row.status}, not proposed")
+        if permitted(actor, Permission.RULESET_APPROVE_BUSINESS) and not row.business_approved_by:
+            side = "business"
+        elif (
+            permitted(actor, Permission.RULESET_APPROVE_TECHNOLOGY)
+            and not row.technology_approved_by
+        ):
+            side = "technology"
         else:
             raise PermissionDeniedError(
-                f"{username} holds no approver role whose side of version {version} is still open"
+                f"{actor.username} holds no approver role whose side of version {version} "
+                "is still open"
             )
-        audit.record(
+        engine.transition(
             session,
+            RULESET_WORKFLOW,
+            _ref(version),
+            row.status,
+            f"approve_{side}",
+            actor,
             at=now,
-            actor=username,
-            action=f"ruleset.approved.{side}",
-            entity_type="rule_set",
-            entity_id=version,
+            after={"base_version": row.base_version, "diff": row.diff},
+            facts=_facts(row, active),
         )
+        if side == "business":
+            row.business_approved_by = actor.username
+        else:
+            row.technology_approved_by = actor.username
         if row.business_approved_by and row.technology_approved_by:
-            repo.supersede_active(session, version)
-            row.status, row.activated_at = "active", now
-            audit.record(
+            engine.transition(
                 session,
+                RULESET_WORKFLOW,
+                _ref(version),
+                row.status,
+                "activate",
+                actor,
                 at=now,
-                actor=username,
-                action="ruleset.activated",
-                entity_type="rule_set",
-                entity_id=version,
+                before={"active_version": active},
                 after={"version": version, "thresholds": row.thresholds},
+                facts=_facts(row, active),
             )
+            repo.supersede_active(session, version)
+            row.status, row.activated_at = ACTIVE, now
         session.flush()
         return _view(row)

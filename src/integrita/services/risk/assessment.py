@@ -13,23 +13,19 @@ from typing import Any
 
 from integrita.analytics.risk_features import institution_ledger_mix
 from integrita.domain import self_assessment as method
+from integrita.domain.permissions import Permission
 from integrita.domain.risk import BAND_ORDER, DIMENSIONS, AssessmentStatus
-from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
+from integrita.services.core.permissions import ensure_permitted
 from integrita.services.core.users import UserView
 from integrita.services.risk.rating import current_config
 from integrita.store import Session
 from integrita.store.models import RiskSelfAssessment
 from integrita.store.repositories import risk as rating_repo
 from integrita.store.repositories import risk_documents as repo
-
-DRAFTERS = (Role.ANALYST, Role.REVIEWER, Role.MLRO)
-REVIEWERS = (Role.REVIEWER, Role.MLRO)
-SIGNERS = (Role.MLRO,)
 
 
 @dataclass(frozen=True)
@@ -124,7 +120,7 @@ def draft(
     ctx: Context, year: int, *, actor: UserView, config: dict[str, Any] | None = None
 ) -> AssessmentView:
     """Draft a new version for ``year`` from the data; unsigned earlier versions are superseded."""
-    ensure_role(actor, DRAFTERS)
+    ensure_permitted(actor, Permission.ASSESSMENT_DRAFT)
     if not 2000 <= year <= 2100:
         raise InputError("year must be between 2000 and 2100", field="year")
     at = ctx.now()
@@ -170,7 +166,7 @@ def adjust(
     ctx: Context, assessment_id: int, dimension: str, steps: int, reason: str, *, actor: UserView
 ) -> AssessmentView:
     """The assessor's adjustment of one dimension's inherent level, with the reason on record."""
-    ensure_role(actor, DRAFTERS)
+    ensure_permitted(actor, Permission.ASSESSMENT_DRAFT)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _open_draft(session, assessment_id)
@@ -205,7 +201,7 @@ def answer(
     actor: UserView,
 ) -> AssessmentView:
     """Answer one control question (yes / partly / no) with its evidence."""
-    ensure_role(actor, DRAFTERS)
+    ensure_permitted(actor, Permission.ASSESSMENT_DRAFT)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _open_draft(session, assessment_id)
@@ -224,7 +220,7 @@ def answer(
 
 def review(ctx: Context, assessment_id: int, *, actor: UserView) -> AssessmentView:
     """A reviewer other than the drafter marks a complete draft as reviewed."""
-    ensure_role(actor, REVIEWERS)
+    ensure_permitted(actor, Permission.ASSESSMENT_REVIEW)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _open_draft(session, assessment_id)
@@ -255,7 +251,7 @@ def review(ctx: Context, assessment_id: int, *, actor: UserView) -> AssessmentVi
 
 def sign(ctx: Context, assessment_id: int, *, actor: UserView) -> AssessmentView:
     """The MLRO signs a reviewed version; an earlier signed version of the year is superseded."""
-    ensure_role(actor, SIGNERS)
+    ensure_permitted(actor, Permission.ASSESSMENT_SIGN)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = repo.get_assessment(session, assessment_id)

@@ -5,19 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from integrita.domain.permissions import Permission
 from integrita.domain.risk import Band, next_review_due
-from integrita.domain.roles import Role
 from integrita.errors import ConflictError, InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.services.core.users import UserView
 from integrita.services.risk.rating import current_config
 from integrita.store.models import RiskOverride
 from integrita.store.repositories import risk as repo
 
-REQUESTERS = (Role.ANALYST, Role.REVIEWER, Role.MLRO)
-APPROVERS = (Role.REVIEWER, Role.MLRO)
 MIN_REASON = 10
 
 
@@ -56,7 +54,7 @@ def request_override(
     ctx: Context, customer_id: str, to_band: str, reason: str, *, actor: UserView
 ) -> OverrideView:
     """An analyst asks to change the customer's band; nothing changes until someone else approves."""
-    ensure_role(actor, REQUESTERS)
+    ensure_permitted(actor, Permission.RISK_OVERRIDE_REQUEST)
     try:
         band = Band(to_band)
     except ValueError as exc:
@@ -107,7 +105,7 @@ def decide_override(
     ctx: Context, override_id: int, approve: bool, note: str, *, actor: UserView
 ) -> OverrideView:
     """A reviewer or the MLRO approves or rejects; never the person who asked (server-enforced)."""
-    ensure_role(actor, APPROVERS)
+    ensure_permitted(actor, Permission.RISK_OVERRIDE_DECIDE)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = repo.get_override(session, override_id)

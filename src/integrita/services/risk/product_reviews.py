@@ -12,20 +12,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from integrita.domain.permissions import Permission
 from integrita.domain.risk import REVIEW_OUTCOMES, ReviewKind, ReviewStatus
-from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
-from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import ensure_permitted
 from integrita.services.core.users import UserView
 from integrita.store import Session
 from integrita.store.models import ProductReview, ProductReviewOpinion
 from integrita.store.repositories import risk_documents as repo
-
-SUBMITTERS = (Role.PRODUCT_OWNER,)
-OPINION_GIVERS = (Role.REVIEWER, Role.MLRO)
-LAUNCHERS = (Role.PRODUCT_OWNER, Role.MLRO)
 
 
 @dataclass(frozen=True)
@@ -130,7 +126,7 @@ def submit(
     demo: bool = False,
 ) -> ReviewView:
     """A product owner asks for the AML review of a new product, business or channel."""
-    ensure_role(actor, SUBMITTERS)
+    ensure_permitted(actor, Permission.PRODUCT_REVIEW_SUBMIT)
     try:
         parsed_kind = ReviewKind(kind)
     except ValueError as exc:
@@ -193,7 +189,7 @@ def add_opinion(
     due_on: date | None = None,
 ) -> ReviewView:
     """A compliance reviewer records an opinion; a required control needs a due date."""
-    ensure_role(actor, OPINION_GIVERS)
+    ensure_permitted(actor, Permission.PRODUCT_REVIEW_OPINE)
     at = ctx.now()
     control = (required_control or "").strip() or None
     if control is not None and due_on is None:
@@ -230,7 +226,7 @@ def add_opinion(
 
 def resolve_opinion(ctx: Context, opinion_id: int, note: str, *, actor: UserView) -> ReviewView:
     """Compliance confirms that a required control is in place."""
-    ensure_role(actor, OPINION_GIVERS)
+    ensure_permitted(actor, Permission.PRODUCT_REVIEW_OPINE)
     at = ctx.now()
     with ctx.db.transaction() as session:
         opinion = repo.get_opinion(session, opinion_id)
@@ -255,7 +251,7 @@ def resolve_opinion(ctx: Context, opinion_id: int, note: str, *, actor: UserView
 
 def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: UserView) -> ReviewView:
     """End the review: approved, approved with conditions or rejected (not by the submitter)."""
-    ensure_role(actor, OPINION_GIVERS)
+    ensure_permitted(actor, Permission.PRODUCT_REVIEW_OPINE)
     try:
         parsed = ReviewStatus(outcome)
     except ValueError:
@@ -298,7 +294,7 @@ def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: User
 
 def launch(ctx: Context, review_id: int, *, actor: UserView) -> ReviewView:
     """Mark the product launched: only once approved and with every required control resolved."""
-    ensure_role(actor, LAUNCHERS)
+    ensure_permitted(actor, Permission.PRODUCT_REVIEW_LAUNCH)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _get(session, review_id)

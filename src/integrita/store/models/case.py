@@ -67,6 +67,8 @@ class SuspiciousTransactionReport(Base):
     #: Reporting entity, subjects, accounts, transactions, indicators, narrative.
     content: Mapped[dict[str, object]] = mapped_column(JSON)
     drafted_by: Mapped[str | None] = mapped_column(String(64))
+    #: Counts substantive changes of the text; an approval names the version it read.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -36,6 +36,11 @@ class RuleSetVersion(Base):
     business_approved_by: Mapped[str | None] = mapped_column(String(64))
     technology_approved_by: Mapped[str | None] = mapped_column(String(64))
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The active version the proposal was drafted against; approving it after another version
+    #: went live is refused until the proposal is rebased on the new active version.
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    #: What the proposal changes against its base: name -> {"from": old, "to": new}.
+    diff: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class PaymentDecision(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,3 +67,14 @@ def user_for_token(session: Session, token_hash: str) -> User | None:
         )
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+def revoke_token(session: Session, token_hash: str, at: datetime) -> ApiToken | None:
+    """Mark a token revoked; returns it, or None when no live token has this hash."""
+    token = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if token is not None:
+        token.revoked_at = at
+        session.flush()
+    return token
