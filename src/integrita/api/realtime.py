@@ -3,16 +3,16 @@ rule sets and account-opening checks."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.fields import Bool, Id, Instant, KeyPath, StrictModel, exact_minor_units
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
@@ -36,11 +36,14 @@ BRANCH = require_roles(Role.ANALYST, Role.REVIEWER, Role.ADMINISTRATOR)
 Identifier = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
 
 
-class PaymentEventIn(BaseModel):
-    """A payment about to be executed: the canonical transaction fields plus context."""
+class PaymentEventIn(StrictModel):
+    """A payment about to be executed: the canonical transaction fields plus context.
+
+    Unknown fields are refused: a misspelt ``newDevice`` must not quietly decide the payment
+    as if the device were known. The amount must be exact in the currency's minor unit."""
 
     txn_id: str = Identifier
-    occurred_at: datetime = Field(description="When the customer asked for it (with a time zone).")
+    occurred_at: Instant = Field(description="When the customer asked for it (with a time zone).")
     channel: Literal["online", "mobile", "counter", "smart_counter", "atm", "api", "pos", "other"]
     kind: Literal[
         "transfer",
@@ -68,11 +71,17 @@ class PaymentEventIn(BaseModel):
     ]
     to_name: str | None = Field(default=None, max_length=120)
     device_id: str | None = Field(default=None, max_length=128)
-    new_device: bool = False
+    new_device: Bool = False
     auth_method: Literal[
         "password", "face", "certificate", "fingerprint", "sms_code", "token", "none"
     ] = "password"
-    credential_changed_at: datetime | None = None
+    credential_changed_at: Instant | None = None
+
+    @model_validator(mode="after")
+    def _amount_is_exact(self) -> PaymentEventIn:
+        """Rounding ``50000.005`` would decide on an amount nobody asked for: refuse it."""
+        exact_minor_units(self.amount, self.currency)
+        return self
 
 
 class ReasonOut(BaseModel):
@@ -110,9 +119,9 @@ class DecisionStatusOut(DecisionOut):
     status: str
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(StrictModel):
     outcome: Literal["executed", "cancelled"]
-    executed_at: datetime | None = None
+    executed_at: Instant | None = None
 
 
 class OutcomeOut(BaseModel):
@@ -120,7 +129,7 @@ class OutcomeOut(BaseModel):
     status: str
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(StrictModel):
     code: str = Field(min_length=1, max_length=12)
 
 
@@ -142,7 +151,7 @@ class HoldOut(BaseModel):
     reasons: list[ReasonOut]
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(StrictModel):
     note: str = Field(default="", max_length=500)
 
 
@@ -156,7 +165,7 @@ class RuleSetOut(BaseModel):
     technology_approved_by: str | None
 
 
-class OpeningIn(BaseModel):
+class OpeningIn(StrictModel):
     opened_by: Literal["holder", "representative", "legal_representative", "authorised_agent"]
     opener_name: str = Field(min_length=1, max_length=120)
 
@@ -170,7 +179,7 @@ class TaskOut(BaseModel):
     outcome: str | None
 
 
-class CompleteTaskIn(BaseModel):
+class CompleteTaskIn(StrictModel):
     outcome: Literal["confirmed", "refused"]
     notes: str = Field(min_length=1, max_length=1000)
 
@@ -204,7 +213,7 @@ async def decide(state: Any, event: PaymentEventIn) -> bytes:
 
 @router.get("/v1/payments/{txn_id}", response_model=DecisionStatusOut)
 def get_payment(
-    txn_id: str, _: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    txn_id: KeyPath, _: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> dict[str, object]:
     """The stored decision for a payment and its current status."""
     return payments.get_decision(ctx, txn_id)
@@ -212,7 +221,7 @@ def get_payment(
 
 @router.post("/v1/payments/{txn_id}/outcome", response_model=OutcomeOut)
 def outcome(
-    txn_id: str,
+    txn_id: KeyPath,
     body: OutcomeIn,
     user: UserView = Depends(CHANNEL),
     ctx: Context = Depends(get_ctx),
@@ -225,7 +234,7 @@ def outcome(
 
 @router.post("/v1/challenges/{challenge_id}/answer", response_model=AnswerOut)
 def answer_challenge(
-    challenge_id: str,
+    challenge_id: KeyPath,
     body: AnswerIn,
     user: UserView = Depends(CHANNEL),
     ctx: Context = Depends(get_ctx),
@@ -252,7 +261,7 @@ def hold_queue(
 
 @router.post("/v1/holds/{txn_id}/release", response_model=OutcomeOut)
 def release_hold(
-    txn_id: str,
+    txn_id: KeyPath,
     body: ReviewIn,
     user: UserView = Depends(REVIEWERS),
     ctx: Context = Depends(get_ctx),
@@ -264,7 +273,7 @@ def release_hold(
 
 @router.post("/v1/holds/{txn_id}/reject", response_model=OutcomeOut)
 def reject_hold(
-    txn_id: str,
+    txn_id: KeyPath,
     body: ReviewIn,
     user: UserView = Depends(REVIEWERS),
     ctx: Context = Depends(get_ctx),
@@ -306,7 +315,7 @@ def _task(t: account_opening.OpeningTaskView) -> TaskOut:
 
 @router.post("/v1/accounts/{account_id}/opening", response_model=list[TaskOut])
 def record_opening(
-    account_id: str,
+    account_id: KeyPath,
     body: OpeningIn,
     user: UserView = Depends(BRANCH),
     ctx: Context = Depends(get_ctx),
@@ -320,7 +329,7 @@ def record_opening(
 
 @router.post("/v1/account-opening-tasks/{task_id}/complete", response_model=TaskOut)
 def complete_task(
-    task_id: int,
+    task_id: Id,
     body: CompleteTaskIn,
     user: UserView = Depends(BRANCH),
     ctx: Context = Depends(get_ctx),
@@ -333,7 +342,7 @@ def complete_task(
 
 @router.post("/v1/accounts/{account_id}/activate", response_model=AccountStatusOut)
 def activate_account(
-    account_id: str, user: UserView = Depends(BRANCH), ctx: Context = Depends(get_ctx)
+    account_id: KeyPath, user: UserView = Depends(BRANCH), ctx: Context = Depends(get_ctx)
 ) -> AccountStatusOut:
     """Activate an account; refused (409) while a verification task is open or refused."""
     status = account_opening.activate(ctx, account_id, actor=user.username)

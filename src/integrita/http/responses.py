@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from integrita.errors import IntegritaError
 
@@ -17,6 +18,42 @@ def attachment(content: bytes | str, media_type: str, filename: str) -> Response
         media_type=media_type,
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
+
+
+class FieldErrorOut(BaseModel):
+    """One invalid field of a refused request."""
+
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The one shape of every error answer (4xx and 5xx): the kind of error, what went wrong
+    (a sentence, or every invalid field for a 422 from validation) and the field it names."""
+
+    error: str
+    detail: str | list[FieldErrorOut]
+    field: str | None = None
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+#: Declared on every operation of the API, so that clients and schemathesis know the shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error("No valid API token or session."),
+    403: _error("The caller's roles do not allow this."),
+    404: _error("No such record."),
+    409: _error("The record's state or a stored record contradicts the request."),
+    413: _error("The request body is larger than the server accepts."),
+    422: _error("The request is malformed; every invalid field is named."),
+}
+
+
+def plain_error_body(kind: str, detail: str) -> dict[str, object]:
+    """An error body for errors that are not :class:`IntegritaError` (unknown path, 413, 500)."""
+    return {"error": kind, "detail": detail}
 
 
 def error_body(exc: IntegritaError) -> dict[str, object]:
