@@ -5,15 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from integrita.domain.roles import Role
-from integrita.domain.survey import Dimension
-from integrita.errors import InputError
 from integrita.api.care_models import (
     ComplaintFileOut,
     ComplaintIn,
@@ -39,6 +35,9 @@ from integrita.api.care_models import (
     SurveyResponseOut,
     TransitionIn,
 )
+from integrita.domain.roles import Role
+from integrita.domain.survey import Dimension
+from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.fields import Id, KeyPath
 from integrita.http.responses import attachment
@@ -72,14 +71,6 @@ async def _csv(request: Request) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError("the CSV must be UTF-8", field="file") from exc
-
-
-
-
-
-
-
-
 
 
 @router.post("/complaints", status_code=201, response_model=FiledOut)
@@ -252,8 +243,6 @@ def monthly_report_pdf(
     return attachment(pdf, "application/pdf", f"care-report-{month}.pdf")
 
 
-
-
 @router.get("/departments", response_model=list[complaints.DepartmentView])
 def departments(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require_roles(*READERS))
@@ -270,8 +259,6 @@ def add_department(
 ) -> dict[str, Any]:
     """Add a department with its head (who receives escalations)."""
     return {"id": complaints.add_department(ctx, body.code, body.name, body.head, actor(user))}
-
-
 
 
 @router.get("/routing-rules", response_model=list[RoutingRuleOut])
@@ -291,12 +278,6 @@ def set_routing_rule(
     """Create or change the rule for a category (and product)."""
     complaints.set_routing_rule(ctx, body.category, body.product, body.department, actor(user))
     return body.model_dump()
-
-
-
-
-
-
 
 
 @router.post("/surveys", status_code=201, response_model=CreatedOut)
@@ -343,9 +324,7 @@ def survey_reminders(
     return {"reminders": surveys.send_reminders(ctx, survey_id, actor(user))}
 
 
-@router.post(
-    "/surveys/{survey_id}/responses", status_code=201, response_model=SurveyResponseOut
-)
+@router.post("/surveys/{survey_id}/responses", status_code=201, response_model=SurveyResponseOut)
 def survey_response(
     survey_id: Id,
     body: ResponseIn,
@@ -367,8 +346,6 @@ async def survey_agency_import(
     """CSV body from the survey agency: customer_id, answered_on, one column per dimension."""
     count = surveys.import_agency_csv(ctx, survey_id, await _csv(request), actor(user))
     return {"imported": count}
-
-
 
 
 @router.get("/customers/{customer_id}", response_model=customer_records.CustomerRecord)

@@ -226,5 +226,3 @@ class SurveyResponseOut(BaseModel):
 class NoteOut(BaseModel):
     customer_id: str
     kind: str
-
-

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from integrita.domain.money import CURRENCIES
+from integrita.errors import InputError
 from integrita.settings import DEFAULT_TEXT_LIMITS, get_settings
 
 #: The largest id a database row can have (a signed 64-bit integer on PostgreSQL).
@@ -125,9 +126,7 @@ def _date_text(value: object) -> object:
 
 
 #: A bounded date a client names (a filter, a due date): no year 0001 or 9999.
-BoundedDate = Annotated[
-    date, BeforeValidator(_date_text), Field(ge=MIN_DATE, le=MAX_DATE)
-]
+BoundedDate = Annotated[date, BeforeValidator(_date_text), Field(ge=MIN_DATE, le=MAX_DATE)]
 
 
 def _finite(value: float) -> float:
@@ -160,23 +159,26 @@ def _query_bool(value: object) -> object:
 QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 
 
-def exact_minor_units(amount: str, currency_code: str) -> int:
-    """An amount in major units as integer minor units; refused when finer than the currency's
-    minor unit (``"50000.005"`` CNY), because rounding would decide a payment on an amount the
-    customer never asked for."""
+def exact_minor_units(amount: str, currency_code: str, field: str = "amount") -> int | None:
+    """An amount in major units as integer minor units; refused (:class:`InputError` naming
+    ``field``) when finer than the currency's minor unit (``"50000.005"`` CNY), because rounding
+    would decide on an amount the customer never asked for. ``None`` for an unknown currency,
+    which the service refuses by its own name."""
     found = CURRENCIES.get(currency_code)
     if found is None:
-        raise ValueError(f"unknown currency {currency_code!r}")
+        return None
     try:
         value = Decimal(amount)
     except (InvalidOperation, ValueError) as exc:
-        raise ValueError(f"{amount!r} is not a number") from exc
+        raise InputError(f"{amount!r} is not a number", field=field) from exc
     if not value.is_finite():
-        raise ValueError(f"{amount!r} is not a finite number")
+        raise InputError(f"{amount!r} is not a finite number", field=field)
     scaled = value.scaleb(found.exponent)
     if scaled != scaled.to_integral_value():
-        raise ValueError(
-            f"{amount} has more decimals than {currency_code} allows ({found.exponent})"
+        raise InputError(
+            f"{amount} has more decimals than {currency_code} allows ({found.exponent}); "
+            "it is refused, not rounded",
+            field=field,
         )
     return int(scaled)
 

@@ -65,15 +65,15 @@ def error_body(exc: IntegritaError) -> dict[str, object]:
     return body
 
 
+def _field_name(loc: Iterable[object]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body", "query", "path"))
+
+
 def validation_error_body(errors: Iterable[Mapping[str, Any]]) -> dict[str, object]:
-    """The JSON body of a 422: every invalid field by its dotted name, with the reason."""
-    return {
-        "error": "InputError",
-        "detail": [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "message": e.get("msg", ""),
-            }
-            for e in errors
-        ],
-    }
+    """The JSON body of a 422: every invalid field by its dotted name, with the reason; the
+    first one is also ``field``, as in every other error answer."""
+    detail = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
+    body: dict[str, object] = {"error": "InputError", "detail": detail}
+    if detail and detail[0]["field"]:
+        body["field"] = detail[0]["field"]
+    return body
