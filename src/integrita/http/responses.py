@@ -42,6 +42,7 @@ def _error(description: str) -> dict[str, Any]:
 
 #: Declared on every operation of the API, so that clients and schemathesis know the shape.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("The body could not be read (not JSON, or not UTF-8)."),
     401: _error("No valid API token or session."),
     403: _error("The caller's roles do not allow this."),
     404: _error("No such record."),

@@ -12,6 +12,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.fields import MAX_PAGE, Id
 from integrita.http.responses import attachment
 from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
@@ -57,9 +58,10 @@ def _query(request: Request, **override: object) -> str:
     return "?" + urlencode(params)
 
 
-def _int(value: str | None, default: int) -> int:
+def _int(value: str | None, default: int, limit: int = MAX_PAGE) -> int:
+    """A page or size from the query string, clamped to what a page can show (never a 500)."""
     try:
-        return max(1, int(value)) if value else default
+        return min(limit, max(1, int(value))) if value else default
     except ValueError:
         return default
 
@@ -176,7 +178,7 @@ def _case_page(
     request: Request,
     ctx: Context,
     user: UserView,
-    case_id: int,
+    case_id: Id,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -206,7 +208,7 @@ def _case_page(
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     request: Request,
-    case_id: int,
+    case_id: Id,
     user: UserView = Depends(READERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -217,7 +219,7 @@ def case_page(
 @router.post("/cases/{case_id}/transition", response_class=HTMLResponse)
 def case_transition(
     request: Request,
-    case_id: int,
+    case_id: Id,
     action: Annotated[str, Form()],
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -243,7 +245,7 @@ def case_transition(
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
 def case_note(
     request: Request,
-    case_id: int,
+    case_id: Id,
     body: Annotated[str, Form()] = "",
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
@@ -258,7 +260,7 @@ def case_note(
 @router.post("/cases/{case_id}/assign", response_class=HTMLResponse)
 def case_assign(
     request: Request,
-    case_id: int,
+    case_id: Id,
     assignee: Annotated[str, Form()] = "",
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
@@ -277,7 +279,7 @@ def _str_page(
     request: Request,
     ctx: Context,
     user: UserView,
-    str_id: int,
+    str_id: Id,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -311,7 +313,7 @@ def _str_page(
 @router.get("/str/{str_id}", response_class=HTMLResponse)
 def str_editor(
     request: Request,
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(READERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -322,7 +324,7 @@ def str_editor(
 @router.post("/str/{str_id}", response_class=HTMLResponse)
 async def str_save(
     request: Request,
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -339,7 +341,7 @@ async def str_save(
 @router.post("/str/{str_id}/transition", response_class=HTMLResponse)
 def str_transition(
     request: Request,
-    str_id: int,
+    str_id: Id,
     action: Annotated[str, Form()],
     reference: Annotated[str, Form()] = "",
     authority: Annotated[str, Form()] = "",
@@ -360,7 +362,7 @@ def str_transition(
 @router.get("/str/{str_id}/export.xml")
 def str_export_xml(
     request: Request,
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(READERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -374,7 +376,7 @@ def str_export_xml(
 
 @router.get("/str/{str_id}/export.pdf")
 def str_export_pdf(
-    str_id: int, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
+    str_id: Id, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> Response:
     pdf = str_reports.export_pdf(ctx, str_id, user)
     return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")

@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.fields import MAX_PAGE, Id
 from integrita.http.responses import attachment
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -49,7 +50,7 @@ def ratings_page(
     request: Request,
     band: str | None = None,
     view: str = "ratings",
-    page_no: int = 1,
+    page_no: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*READERS)),
 ) -> Response:
@@ -139,7 +140,7 @@ def request_override(
 
 @router.post("/risk/overrides/{override_id}/decide")
 def decide_override(
-    override_id: int,
+    override_id: Id,
     decision: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "/risk",
@@ -190,7 +191,7 @@ def draft_assessment(
 @router.get("/risk/assessments/{assessment_id}", response_class=HTMLResponse)
 def assessment_page(
     request: Request,
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*READERS)),
 ) -> Response:
@@ -220,7 +221,7 @@ def assessment_page(
 @router.post("/risk/assessments/{assessment_id}/answers")
 async def answer_questions(
     request: Request,
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*COMPLIANCE)),
 ) -> Response:
@@ -241,7 +242,7 @@ async def answer_questions(
 
 @router.post("/risk/assessments/{assessment_id}/adjust")
 def adjust_dimension(
-    assessment_id: int,
+    assessment_id: Id,
     dimension: Annotated[str, Form()],
     steps: Annotated[int, Form()],
     reason: Annotated[str, Form()] = "",
@@ -258,7 +259,7 @@ def adjust_dimension(
 
 @router.post("/risk/assessments/{assessment_id}/review")
 def review_assessment(
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*APPROVERS)),
 ) -> Response:
@@ -272,7 +273,7 @@ def review_assessment(
 
 @router.post("/risk/assessments/{assessment_id}/sign")
 def sign_assessment(
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(Role.MLRO)),
 ) -> Response:
@@ -286,7 +287,7 @@ def sign_assessment(
 
 @router.get("/risk/assessments/{assessment_id}/pdf")
 def assessment_pdf(
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*READERS)),
 ) -> Response:
@@ -356,7 +357,7 @@ def submit_review(
 @router.get("/risk/reviews/{review_id}", response_class=HTMLResponse)
 def review_page(
     request: Request,
-    review_id: int,
+    review_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*REVIEW_READERS)),
 ) -> Response:
@@ -375,7 +376,7 @@ def review_page(
 
 @router.post("/risk/reviews/{review_id}/opinions")
 def add_opinion(
-    review_id: int,
+    review_id: Id,
     text: Annotated[str, Form()],
     required_control: Annotated[str, Form()] = "",
     due_on: Annotated[str, Form()] = "",
@@ -398,8 +399,8 @@ def add_opinion(
 
 @router.post("/risk/reviews/{review_id}/opinions/{opinion_id}/resolve")
 def resolve_opinion(
-    review_id: int,
-    opinion_id: int,
+    review_id: Id,
+    opinion_id: Id,
     note: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*APPROVERS)),
@@ -414,7 +415,7 @@ def resolve_opinion(
 
 @router.post("/risk/reviews/{review_id}/decide")
 def decide_review(
-    review_id: int,
+    review_id: Id,
     outcome: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
     ctx: Context = Depends(get_ctx),
@@ -430,7 +431,7 @@ def decide_review(
 
 @router.post("/risk/reviews/{review_id}/launch")
 def launch_review(
-    review_id: int,
+    review_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(Role.PRODUCT_OWNER, Role.MLRO)),
 ) -> Response:
