@@ -261,3 +261,62 @@ def test_the_openapi_document_declares_the_errors_and_the_security_schemes(
             assert "default" not in declared
             ok = [s for s in declared if s.startswith("2")]
             assert ok, (method, path)
+
+
+CSV_HEADER = "customer_id,product,order_id,channel,category,severity,description\n"
+
+
+def _post_csv(client: TestClient, path: str, text: str, headers: dict[str, str]) -> object:
+    return client.post(path, content=text.encode(), headers={**headers, "content-type": "text/csv"})
+
+
+def test_a_complaints_csv_with_an_unclosed_quote_is_refused_not_imported(
+    ctx: Context, client: TestClient, everyone: dict[str, str]
+) -> None:
+    customer = set_up_care(ctx)
+    text = (
+        CSV_HEADER
+        + f"{customer},rim-17,,phone,product_quality,high,fine\n"
+        + f'{customer},rim-17,,phone,product_quality,high,"scratched\n'
+        + f"{customer},rim-17,,phone,product_quality,high,also fine\n"
+    )
+    refused = _post_csv(client, "/v1/care/complaints/import", text, everyone)
+    body = _is_error(refused, 422, "file")
+    assert "row 3" in str(body["detail"])
+    assert client.get("/v1/care/complaints", headers=everyone).json() == []
+
+
+def test_a_complaints_csv_names_every_bad_row_with_its_line(
+    ctx: Context, client: TestClient, everyone: dict[str, str]
+) -> None:
+    customer = set_up_care(ctx)
+    text = (
+        CSV_HEADER
+        + f"{customer},rim-17,,fax,product_quality,high,bad channel\n"
+        + f'{customer},rim-17,,phone,product_quality,high,"a quoted\nmultiline text"\n'
+        + f"{customer},rim-17,,phone,product_quality,urgent,bad severity\n"
+        + f"{customer},rim-17,,phone,product_quality\n"
+        + "nobody,rim-17,,phone,product_quality,high,unknown customer\n"
+    )
+    refused = _is_error(_post_csv(client, "/v1/care/complaints/import", text, everyone), 422)
+    detail = str(refused["detail"])
+    assert "4 bad rows" in detail
+    for named in ("row 2: channel", "row 5: severity", "row 6: has 5 cells", "row 7: no customer"):
+        assert named in detail, detail
+    assert "row 3" not in detail and "row 4" not in detail
+    assert client.get("/v1/care/complaints", headers=everyone).json() == []
+
+
+def test_an_orders_csv_with_an_amount_finer_than_the_fen_is_refused(
+    ctx: Context, client: TestClient, everyone: dict[str, str]
+) -> None:
+    customer = set_up_care(ctx)
+    text = (
+        "order_id,customer_id,product,ordered_on,quantity,amount,currency\n"
+        f"O1,{customer},rim-17,2025-03-01,1,100.00,CNY\n"
+        f"O2,{customer},rim-17,2025-03-01,1,100.005,CNY\n"
+        f"O3,{customer},rim-17,2025-03-01,x,100.00,CNY\n"
+    )
+    refused = _is_error(_post_csv(client, "/v1/care/orders/import", text, everyone), 422)
+    assert "row 3" in str(refused["detail"]) and "row 4" in str(refused["detail"])
+    assert "not rounded" in str(refused["detail"])

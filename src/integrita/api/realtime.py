@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
-from integrita.http.fields import Bool, Id, Instant, KeyPath, StrictModel, exact_minor_units
+from integrita.http.fields import Bool, Id, Instant, KeyPath, StrictModel, exact_amount
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
@@ -80,7 +80,7 @@ class PaymentEventIn(StrictModel):
     @model_validator(mode="after")
     def _amount_is_exact(self) -> PaymentEventIn:
         """Rounding ``50000.005`` would decide on an amount nobody asked for: refuse it."""
-        exact_minor_units(self.amount, self.currency)
+        exact_amount(self.amount, self.currency)
         return self
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -31,7 +30,7 @@ from pydantic import (
     StrictStr,
 )
 
-from integrita.domain.money import CURRENCIES
+from integrita.domain.money import CURRENCIES, exact_minor_units
 from integrita.errors import InputError
 from integrita.settings import DEFAULT_TEXT_LIMITS, get_settings
 
@@ -159,28 +158,15 @@ def _query_bool(value: object) -> object:
 QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 
 
-def exact_minor_units(amount: str, currency_code: str, field: str = "amount") -> int | None:
-    """An amount in major units as integer minor units; refused (:class:`InputError` naming
-    ``field``) when finer than the currency's minor unit (``"50000.005"`` CNY), because rounding
-    would decide on an amount the customer never asked for. ``None`` for an unknown currency,
-    which the service refuses by its own name."""
-    found = CURRENCIES.get(currency_code)
-    if found is None:
+def exact_amount(amount: str, currency_code: str, field: str = "amount") -> int | None:
+    """Integer minor units of an amount a client sent, refused (naming ``field``) when finer than
+    the currency's minor unit; ``None`` for an unknown currency, which the service refuses."""
+    if currency_code not in CURRENCIES:
         return None
     try:
-        value = Decimal(amount)
-    except (InvalidOperation, ValueError) as exc:
-        raise InputError(f"{amount!r} is not a number", field=field) from exc
-    if not value.is_finite():
-        raise InputError(f"{amount!r} is not a finite number", field=field)
-    scaled = value.scaleb(found.exponent)
-    if scaled != scaled.to_integral_value():
-        raise InputError(
-            f"{amount} has more decimals than {currency_code} allows ({found.exponent}); "
-            "it is refused, not rounded",
-            field=field,
-        )
-    return int(scaled)
+        return exact_minor_units(amount, currency_code)
+    except InputError as exc:
+        raise InputError(str(exc), field=field) from exc
 
 
 def id_query(description: str = "") -> Any:
