@@ -90,7 +90,7 @@ LongText = _text("long_text")
 KeyPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00/]+$")]
 
 #: A record id in a URL path; larger than any row can have → 422, never 500.
-Id = Annotated[int, Path(ge=1, le=INT64_MAX)]
+Id = Annotated[int, Path(ge=1, le=INT64_MAX, examples=[1])]
 #: A record id in a body.
 BodyId = Annotated[StrictInt, Field(ge=1, le=INT64_MAX)]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
