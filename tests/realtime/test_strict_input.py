@@ -70,7 +70,5 @@ def test_occurred_at_is_an_iso_instant_within_the_years_the_platform_knows(
 def test_a_transaction_id_with_a_nul_byte_is_refused(
     bank: Context, client: TestClient, channel: dict[str, str]
 ) -> None:
-    refused = client.post(
-        "/v1/payments/evaluate", json=api_event(txn_id="A\x00B"), headers=channel
-    )
+    refused = client.post("/v1/payments/evaluate", json=api_event(txn_id="A\x00B"), headers=channel)
     assert (refused.status_code, refused.json()["field"]) == (422, "txn_id")

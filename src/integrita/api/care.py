@@ -40,7 +40,7 @@ from integrita.domain.survey import Dimension
 from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.fields import Id, KeyPath
-from integrita.http.responses import attachment
+from integrita.http.responses import attachment, file_answer
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
@@ -232,7 +232,7 @@ def monthly_report(
     return asdict(care_report.monthly_report(ctx, month))
 
 
-@router.get("/reports/{month}/pdf")
+@router.get("/reports/{month}/pdf", **file_answer("application/pdf", "The report as PDF."))
 def monthly_report_pdf(
     month: Annotated[str, Path(min_length=7, max_length=7)],
     ctx: Context = Depends(get_ctx),

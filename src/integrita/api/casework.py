@@ -35,19 +35,23 @@ from integrita.api.casework_models import (
 )
 from integrita.domain.casework import StrAction
 from integrita.domain.roles import Role
+from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.fields import (
     Code,
     Id,
     StrictModel,
 )
-from integrita.http.responses import attachment
+from integrita.http.responses import attachment, file_answer
 from integrita.services.casework import cases, str_reports
 from integrita.services.core import audit_trail
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 
 router = APIRouter(tags=["casework"])
+
+#: How far from now the deadline list may be viewed.
+MAX_DAYS_AWAY = 366
 
 READERS = require_roles(*cases.CASE_READERS)
 WORKERS = require_roles(*cases.CASE_WORKERS)
@@ -201,7 +205,7 @@ def str_errors(
     ]
 
 
-@router.get("/v1/str/{str_id}/goaml")
+@router.get("/v1/str/{str_id}/goaml", **file_answer("application/xml", "The goAML STR as XML."))
 def str_goaml(
     str_id: Id, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> Response:
@@ -210,7 +214,7 @@ def str_goaml(
     return attachment(xml, "application/xml", f"STR-{str_id}.xml")
 
 
-@router.get("/v1/str/{str_id}/pdf")
+@router.get("/v1/str/{str_id}/pdf", **file_answer("application/pdf", "The STR as PDF."))
 def str_pdf(
     str_id: Id, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> Response:
@@ -244,7 +248,13 @@ def get_deadlines(
     user: UserView = Depends(READERS),
     ctx: Context = Depends(get_ctx),
 ) -> DeadlinesOut:
-    """STRs and large-value records not yet submitted: overdue and due soon."""
+    """STRs and large-value records not yet submitted: overdue and due soon, as seen on
+    ``today`` (within a year of now: a date decades away would make the server count every
+    working day in between)."""
+    if query.today is not None and abs((query.today - ctx.now().date()).days) > MAX_DAYS_AWAY:
+        raise InputError(
+            f"today must be within {MAX_DAYS_AWAY} days of the current date", field="today"
+        )
     d = str_reports.deadlines(ctx, user, today=query.today)
 
     def out(x: str_reports.Deadline) -> DeadlineOut:
@@ -266,7 +276,10 @@ def get_deadlines(
     )
 
 
-@router.get("/v1/large-value/{record_id}/goaml")
+@router.get(
+    "/v1/large-value/{record_id}/goaml",
+    **file_answer("application/xml", "The goAML CTR report as XML."),
+)
 def large_value_goaml(
     record_id: Id, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> Response:
@@ -308,7 +321,7 @@ def audit_events(
     return [EventOut.of(e) for e in result.rows]
 
 
-@router.get("/v1/audit.csv")
+@router.get("/v1/audit.csv", **file_answer("text/csv", "The audit events as CSV."))
 def audit_csv(
     query: Annotated[AuditFilter, Query()],
     user: UserView = Depends(AUDIT),

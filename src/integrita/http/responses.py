@@ -52,6 +52,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def file_answer(media_type: str, description: str) -> dict[str, Any]:
+    """Route options for a download: the document declares the file's media type, not JSON."""
+    return {
+        "response_class": Response,
+        "responses": {
+            200: {
+                "description": description,
+                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    }
+
+
 def plain_error_body(kind: str, detail: str) -> dict[str, object]:
     """An error body for errors that are not :class:`IntegritaError` (unknown path, 413, 500)."""
     return {"error": kind, "detail": detail}
