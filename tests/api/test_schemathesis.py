@@ -20,7 +20,7 @@ from integrita.services.core.context import Context
 
 #: Generated requests per operation and backend; enough to hit every validator, small enough
 #: that both backends finish in about a minute.
-EXAMPLES = 8
+EXAMPLES = 5
 
 
 @pytest.fixture
