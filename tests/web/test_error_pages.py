@@ -68,3 +68,11 @@ def test_the_api_answers_json_even_to_a_browser(ctx: Context) -> None:
     browser = _browser(ctx, "clara", "complaints_officer")
     refused = browser.get("/v1/cases")
     assert refused.status_code == 403 and refused.json()["error"] == "PermissionDeniedError"
+
+
+def test_a_page_form_with_a_nul_byte_or_an_overlong_text_gets_a_422_page(ctx: Context) -> None:
+    browser = _browser(ctx, "alice", "analyst")
+    nul = browser.post("/cases/1/notes", data={"body": "a\x00b"})
+    assert "NUL" in _is_page(nul, 422)
+    long = browser.post("/cases/1/notes", data={"body": "x" * 8_001})
+    assert "at most 8000" in _is_page(long, 422)

@@ -12,7 +12,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require_roles
-from integrita.http.fields import MAX_PAGE, Id
+from integrita.http.fields import MAX_PAGE, Id, Note
 from integrita.http.responses import attachment
 from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
@@ -220,10 +220,10 @@ def case_page(
 def case_transition(
     request: Request,
     case_id: Id,
-    action: Annotated[str, Form()],
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
+    action: Annotated[Note, Form()],
+    decision: Annotated[Note, Form()] = "",
+    reason: Annotated[Note, Form()] = "",
+    comment: Annotated[Note, Form()] = "",
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -246,7 +246,7 @@ def case_transition(
 def case_note(
     request: Request,
     case_id: Id,
-    body: Annotated[str, Form()] = "",
+    body: Annotated[Note, Form()] = "",
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -261,7 +261,7 @@ def case_note(
 def case_assign(
     request: Request,
     case_id: Id,
-    assignee: Annotated[str, Form()] = "",
+    assignee: Annotated[Note, Form()] = "",
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -342,9 +342,9 @@ async def str_save(
 def str_transition(
     request: Request,
     str_id: Id,
-    action: Annotated[str, Form()],
-    reference: Annotated[str, Form()] = "",
-    authority: Annotated[str, Form()] = "",
+    action: Annotated[Note, Form()],
+    reference: Annotated[Note, Form()] = "",
+    authority: Annotated[Note, Form()] = "",
     user: UserView = Depends(WORKERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require_roles
+from integrita.http.fields import Note
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import payments
@@ -43,8 +44,8 @@ def holds_page(
 def review_hold(
     request: Request,
     txn_id: str,
-    decision: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    decision: Annotated[Note, Form()],
+    note: Annotated[Note, Form()] = "",
     user: UserView = Depends(REVIEWERS),
     ctx: Context = Depends(get_ctx),
 ) -> Response:

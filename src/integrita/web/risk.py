@@ -13,7 +13,7 @@ from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require_roles
-from integrita.http.fields import MAX_PAGE, Id
+from integrita.http.fields import MAX_PAGE, Id, LongText, Note, Year
 from integrita.http.responses import attachment
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -125,8 +125,8 @@ def customer_rating_fragment(
 @router.post("/risk/customers/{customer_id}/override")
 def request_override(
     customer_id: str,
-    to_band: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
+    to_band: Annotated[Note, Form()],
+    reason: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*COMPLIANCE)),
 ) -> Response:
@@ -141,9 +141,9 @@ def request_override(
 @router.post("/risk/overrides/{override_id}/decide")
 def decide_override(
     override_id: Id,
-    decision: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "/risk",
+    decision: Annotated[Note, Form()],
+    note: Annotated[Note, Form()] = "",
+    back: Annotated[Note, Form()] = "/risk",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*APPROVERS)),
 ) -> Response:
@@ -177,7 +177,7 @@ def assessments_page(
 
 @router.post("/risk/assessments")
 def draft_assessment(
-    year: Annotated[int, Form()],
+    year: Annotated[Year, Form()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*COMPLIANCE)),
 ) -> Response:
@@ -243,9 +243,9 @@ async def answer_questions(
 @router.post("/risk/assessments/{assessment_id}/adjust")
 def adjust_dimension(
     assessment_id: Id,
-    dimension: Annotated[str, Form()],
+    dimension: Annotated[Note, Form()],
     steps: Annotated[int, Form()],
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*COMPLIANCE)),
 ) -> Response:
@@ -325,11 +325,11 @@ def reviews_page(
 
 @router.post("/risk/reviews")
 def submit_review(
-    kind: Annotated[str, Form()],
-    title: Annotated[str, Form()],
-    description: Annotated[str, Form()],
-    target_customers: Annotated[str, Form()],
-    channels: Annotated[str, Form()],
+    kind: Annotated[Note, Form()],
+    title: Annotated[Note, Form()],
+    description: Annotated[LongText, Form()],
+    target_customers: Annotated[Note, Form()],
+    channels: Annotated[Note, Form()],
     cross_border: Annotated[bool, Form()] = False,
     cash: Annotated[bool, Form()] = False,
     third_party_payments: Annotated[bool, Form()] = False,
@@ -377,9 +377,9 @@ def review_page(
 @router.post("/risk/reviews/{review_id}/opinions")
 def add_opinion(
     review_id: Id,
-    text: Annotated[str, Form()],
-    required_control: Annotated[str, Form()] = "",
-    due_on: Annotated[str, Form()] = "",
+    text: Annotated[Note, Form()],
+    required_control: Annotated[Note, Form()] = "",
+    due_on: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*APPROVERS)),
 ) -> Response:
@@ -401,7 +401,7 @@ def add_opinion(
 def resolve_opinion(
     review_id: Id,
     opinion_id: Id,
-    note: Annotated[str, Form()] = "",
+    note: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*APPROVERS)),
 ) -> Response:
@@ -416,8 +416,8 @@ def resolve_opinion(
 @router.post("/risk/reviews/{review_id}/decide")
 def decide_review(
     review_id: Id,
-    outcome: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    outcome: Annotated[Note, Form()],
+    note: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*APPROVERS)),
 ) -> Response:
