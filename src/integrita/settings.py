@@ -36,6 +36,15 @@ def _config_file_values() -> dict[str, Any]:
     return section
 
 
+#: The longest text a request may carry in a field, by the field's kind (see integrita.http.fields).
+DEFAULT_TEXT_LIMITS: dict[str, int] = {
+    "code": 64,
+    "name": 255,
+    "note": 8_000,
+    "long_text": 20_000,
+}
+
+
 class Settings(BaseSettings):
     """Everything an operator can set without touching code."""
 
@@ -160,6 +169,16 @@ class Settings(BaseSettings):
         default=None, description="HTTP endpoint of the SMS gateway (JSON POST)."
     )
     sms_webhook_token: str | None = Field(default=None, description="Bearer token for the gateway.")
+
+    text_limits: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_TEXT_LIMITS),
+        description="Longest text accepted per field kind (code, name, note, long_text).",
+    )
+    max_request_bytes: int = Field(
+        default=2_000_000,
+        ge=1024,
+        description="Request bodies larger than this are refused with 413 before being read.",
+    )
 
     @field_validator("log_level")
     @classmethod

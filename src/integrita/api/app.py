@@ -7,24 +7,15 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from integrita import __version__
-from integrita.errors import AuthenticationError, IntegritaError
-from integrita.http.responses import error_body, validation_error_body
+from integrita.api.boundary import BodySizeLimit, install_error_handlers, install_openapi
 from integrita.services.core.context import Context
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
-
-
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/v1/") and "text/html" in request.headers.get(
-        "accept", ""
-    )
 
 
 class _Application(FastAPI):
@@ -75,16 +66,9 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.state.ctx = context
     app.state.decision_writer = writer
 
-    @app.exception_handler(IntegritaError)
-    async def integrita_error(request: Request, exc: IntegritaError) -> Response:
-        if isinstance(exc, AuthenticationError) and _wants_html(request):
-            return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-        return JSONResponse(error_body(exc), status_code=exc.http_status)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return JSONResponse(validation_error_body(exc.errors()), status_code=422)
-
+    install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodySizeLimit, limit=context.settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routes.register(app)
     pages.register(app)

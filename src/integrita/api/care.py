@@ -5,18 +5,42 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
+from integrita.api.care_models import (
+    ComplaintFileOut,
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintQuery,
+    CreatedOut,
+    DepartmentIn,
+    EscalationOut,
+    FiledOut,
+    ImportedIdsOut,
+    ImportedOut,
+    MonthQuery,
+    NoteIn,
+    NoteOut,
+    PausedOut,
+    PauseIn,
+    RemindersOut,
+    ResponseIn,
+    RoutingRuleIn,
+    RoutingRuleOut,
+    StateOut,
+    SurveyIn,
+    SurveyResponseOut,
+    TransitionIn,
+)
 from integrita.domain.permissions import Permission
 from integrita.domain.survey import Dimension
 from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require
-from integrita.http.responses import attachment
+from integrita.http.fields import Id, KeyPath
+from integrita.http.responses import attachment, file_answer
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
@@ -43,33 +67,7 @@ async def _csv(request: Request) -> str:
         raise InputError("the CSV must be UTF-8", field="file") from exc
 
 
-class AttachmentIn(BaseModel):
-    filename: str
-    content_base64: str
-
-
-class ComplaintIn(BaseModel):
-    customer_id: str
-    channel: str
-    category: str
-    severity: str
-    description: str
-    product: str | None = None
-    order_id: str | None = None
-    attachments: list[AttachmentIn] = Field(default_factory=list)
-    received_at: datetime | None = None
-
-
-class TransitionIn(BaseModel):
-    action: str
-    fields: dict[str, Any] = Field(default_factory=dict)
-
-
-class PauseIn(BaseModel):
-    reason: str
-
-
-@router.post("/complaints", status_code=201)
+@router.post("/complaints", status_code=201, response_model=FiledOut)
 def file_complaint(
     body: ComplaintIn,
     ctx: Context = Depends(get_ctx),
@@ -99,7 +97,7 @@ def file_complaint(
     return {"id": cid, "state": "received"}
 
 
-@router.post("/complaints/import")
+@router.post("/complaints/import", response_model=ImportedIdsOut)
 async def import_complaints(
     request: Request,
     ctx: Context = Depends(get_ctx),
@@ -110,20 +108,19 @@ async def import_complaints(
     return {"imported": len(ids), "ids": ids}
 
 
-@router.get("/complaints")
+@router.get("/complaints", response_model=list[ComplaintOut])
 def list_complaints(
-    state: str | None = None,
-    department: str | None = None,
+    query: Annotated[ComplaintQuery, Query()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> list[dict[str, Any]]:
     """The queue for a state and/or department (newest first, at most 200)."""
-    return complaints.queue(ctx, state=state, department=department)
+    return complaints.queue(ctx, state=query.state, department=query.department)
 
 
-@router.get("/complaints/{complaint_id}")
+@router.get("/complaints/{complaint_id}", response_model=ComplaintFileOut)
 def get_complaint(
-    complaint_id: int,
+    complaint_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
@@ -137,22 +134,23 @@ def get_complaint(
     }
 
 
-@router.post("/complaints/{complaint_id}/transitions")
+@router.post("/complaints/{complaint_id}/transitions", response_model=StateOut)
 def transition(
-    complaint_id: int,
+    complaint_id: Id,
     body: TransitionIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.COMPLAINT_HANDLE)),
 ) -> dict[str, Any]:
     """Take one step: judge_valid, judge_invalid, mark_duplicate, assign, rectify,
     pass_verification, fail_verification, inform_customer, close, reopen."""
-    state = complaints.transition(ctx, complaint_id, body.action, actor(user), body.fields)
+    fields = body.fields.model_dump(exclude_none=True)
+    state = complaints.transition(ctx, complaint_id, body.action, actor(user), fields)
     return {"id": complaint_id, "state": state.value}
 
 
-@router.post("/complaints/{complaint_id}/pause")
+@router.post("/complaints/{complaint_id}/pause", response_model=PausedOut)
 def pause(
-    complaint_id: int,
+    complaint_id: Id,
     body: PauseIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.COMPLAINT_CLOCK)),
@@ -162,9 +160,9 @@ def pause(
     return {"id": complaint_id, "paused": True}
 
 
-@router.post("/complaints/{complaint_id}/resume")
+@router.post("/complaints/{complaint_id}/resume", response_model=PausedOut)
 def resume(
-    complaint_id: int,
+    complaint_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.COMPLAINT_CLOCK)),
 ) -> dict[str, Any]:
@@ -173,7 +171,7 @@ def resume(
     return {"id": complaint_id, "paused": False}
 
 
-@router.get("/sla/due-soon")
+@router.get("/sla/due-soon", response_model=list[ComplaintOut])
 def due_soon(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
@@ -181,7 +179,7 @@ def due_soon(
     return care_sla.due_soon(ctx)
 
 
-@router.get("/sla/breached")
+@router.get("/sla/breached", response_model=list[ComplaintOut])
 def breached(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
@@ -189,7 +187,7 @@ def breached(
     return care_sla.breached(ctx)
 
 
-@router.get("/sla/escalations")
+@router.get("/sla/escalations", response_model=list[EscalationOut])
 def escalations(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
@@ -197,7 +195,7 @@ def escalations(
     return care_sla.escalations(ctx)
 
 
-@router.post("/sla/sweep")
+@router.post("/sla/sweep", response_model=care_sla.SweepResult)
 def sweep(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_SLA_SWEEP))
 ) -> dict[str, Any]:
@@ -205,22 +203,22 @@ def sweep(
     return asdict(care_sla.sweep(ctx, actor=user.username))
 
 
-@router.get("/figures")
+@router.get("/figures", response_model=list[care_sla.Figures])
 def figures(
-    month: str | None = None,
+    query: Annotated[MonthQuery, Query()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> list[dict[str, Any]]:
     """On-time first-response rate, resolution percentiles, reopen and satisfaction rates per
     department and month."""
-    if month:
-        care_report.check_month(month)
-    return [asdict(f) for f in care_sla.figures(ctx, month)]
+    if query.month:
+        care_report.check_month(query.month)
+    return [asdict(f) for f in care_sla.figures(ctx, query.month)]
 
 
-@router.get("/reports/{month}")
+@router.get("/reports/{month}", response_model=care_report.MonthlyReport)
 def monthly_report(
-    month: str,
+    month: Annotated[str, Path(min_length=7, max_length=7)],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
@@ -228,9 +226,9 @@ def monthly_report(
     return asdict(care_report.monthly_report(ctx, month))
 
 
-@router.get("/reports/{month}/pdf")
+@router.get("/reports/{month}/pdf", **file_answer("application/pdf", "The report as PDF."))
 def monthly_report_pdf(
-    month: str,
+    month: Annotated[str, Path(min_length=7, max_length=7)],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
@@ -239,13 +237,7 @@ def monthly_report_pdf(
     return attachment(pdf, "application/pdf", f"care-report-{month}.pdf")
 
 
-class DepartmentIn(BaseModel):
-    code: str
-    name: str
-    head: str | None = None
-
-
-@router.get("/departments")
+@router.get("/departments", response_model=list[complaints.DepartmentView])
 def departments(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
@@ -253,7 +245,7 @@ def departments(
     return [asdict(d) for d in complaints.list_departments(ctx)]
 
 
-@router.post("/departments", status_code=201)
+@router.post("/departments", status_code=201, response_model=CreatedOut)
 def add_department(
     body: DepartmentIn,
     ctx: Context = Depends(get_ctx),
@@ -263,13 +255,7 @@ def add_department(
     return {"id": complaints.add_department(ctx, body.code, body.name, body.head, actor(user))}
 
 
-class RoutingRuleIn(BaseModel):
-    category: str
-    product: str | None = None
-    department: str
-
-
-@router.get("/routing-rules")
+@router.get("/routing-rules", response_model=list[RoutingRuleOut])
 def routing_rules(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> list[dict[str, Any]]:
@@ -277,7 +263,7 @@ def routing_rules(
     return complaints.list_routing_rules(ctx)
 
 
-@router.put("/routing-rules")
+@router.put("/routing-rules", response_model=RoutingRuleOut)
 def set_routing_rule(
     body: RoutingRuleIn,
     ctx: Context = Depends(get_ctx),
@@ -288,28 +274,7 @@ def set_routing_rule(
     return body.model_dump()
 
 
-class DimensionIn(BaseModel):
-    key: str
-    label: str
-    group: str
-    weight: float
-
-
-class SurveyIn(BaseModel):
-    name: str
-    fraction: float = 0.10
-    seed: int = 0
-    mode: str = "internal"
-    #: Omit for the default dimensions (product quality, service, delivery, price).
-    dimensions: list[DimensionIn] | None = None
-
-
-class ResponseIn(BaseModel):
-    customer_id: str
-    answers: dict[str, int]
-
-
-@router.post("/surveys", status_code=201)
+@router.post("/surveys", status_code=201, response_model=CreatedOut)
 def create_survey(
     body: SurveyIn,
     ctx: Context = Depends(get_ctx),
@@ -317,7 +282,7 @@ def create_survey(
 ) -> dict[str, Any]:
     """Set up a survey, draw the stratified sample and queue the invitations."""
     dims = (
-        [Dimension(d.key, d.label, d.group, d.weight) for d in body.dimensions]
+        [Dimension(d.key, d.label, d.group, float(d.weight)) for d in body.dimensions]
         if body.dimensions
         else None
     )
@@ -333,9 +298,9 @@ def create_survey(
     return {"id": sid}
 
 
-@router.get("/surveys/{survey_id}")
+@router.get("/surveys/{survey_id}", response_model=surveys.SurveyResults)
 def survey_results(
-    survey_id: int,
+    survey_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
@@ -343,9 +308,9 @@ def survey_results(
     return asdict(surveys.results(ctx, survey_id))
 
 
-@router.post("/surveys/{survey_id}/reminders")
+@router.post("/surveys/{survey_id}/reminders", response_model=RemindersOut)
 def survey_reminders(
-    survey_id: int,
+    survey_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> dict[str, Any]:
@@ -353,9 +318,9 @@ def survey_reminders(
     return {"reminders": surveys.send_reminders(ctx, survey_id, actor(user))}
 
 
-@router.post("/surveys/{survey_id}/responses", status_code=201)
+@router.post("/surveys/{survey_id}/responses", status_code=201, response_model=SurveyResponseOut)
 def survey_response(
-    survey_id: int,
+    survey_id: Id,
     body: ResponseIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SURVEY_RUN)),
@@ -365,9 +330,9 @@ def survey_response(
     return {"survey_id": survey_id, "customer_id": body.customer_id}
 
 
-@router.post("/surveys/{survey_id}/agency-import")
+@router.post("/surveys/{survey_id}/agency-import", response_model=ImportedOut)
 async def survey_agency_import(
-    survey_id: int,
+    survey_id: Id,
     request: Request,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SURVEY_RUN)),
@@ -377,14 +342,9 @@ async def survey_agency_import(
     return {"imported": count}
 
 
-class NoteIn(BaseModel):
-    kind: str
-    text: str
-
-
-@router.get("/customers/{customer_id}")
+@router.get("/customers/{customer_id}", response_model=customer_records.CustomerRecord)
 def customer_record(
-    customer_id: str,
+    customer_id: KeyPath,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> dict[str, Any]:
@@ -392,9 +352,9 @@ def customer_record(
     return asdict(customer_records.record(ctx, customer_id))
 
 
-@router.post("/customers/{customer_id}/notes", status_code=201)
+@router.post("/customers/{customer_id}/notes", status_code=201, response_model=NoteOut)
 def customer_note(
-    customer_id: str,
+    customer_id: KeyPath,
     body: NoteIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CUSTOMER_RECORD_EDIT)),
@@ -404,7 +364,7 @@ def customer_note(
     return {"customer_id": customer_id, "kind": body.kind}
 
 
-@router.post("/orders/import")
+@router.post("/orders/import", response_model=ImportedOut)
 async def import_orders(
     request: Request,
     ctx: Context = Depends(get_ctx),
@@ -414,7 +374,7 @@ async def import_orders(
     return {"imported": customer_records.import_orders_csv(ctx, await _csv(request), actor(user))}
 
 
-@router.post("/deliveries/import")
+@router.post("/deliveries/import", response_model=ImportedOut)
 async def import_deliveries(
     request: Request,
     ctx: Context = Depends(get_ctx),
@@ -426,7 +386,7 @@ async def import_deliveries(
     }
 
 
-@router.get("/trends")
+@router.get("/trends", response_model=customer_records.SegmentTrends)
 def trends(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.CARE_READ))
 ) -> dict[str, Any]:

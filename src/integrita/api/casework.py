@@ -2,209 +2,61 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
 
-from integrita.domain.casework import CaseAction, Decision, StrAction
+from integrita.api.casework_models import (
+    AlertOut,
+    AlertPage,
+    AlertQuery,
+    AssignIn,
+    AuditFilter,
+    AuditQuery,
+    CaseFileOut,
+    CaseOut,
+    CasePage,
+    CaseQuery,
+    DeadlineOut,
+    DeadlineQuery,
+    DeadlinesOut,
+    EventOut,
+    LargeValueSubmittedOut,
+    NoteIn,
+    NoteOut,
+    OpenResultOut,
+    SchemaErrorOut,
+    StrEditIn,
+    StrOut,
+    StrTransitionIn,
+    TransitionIn,
+    YearQuery,
+)
+from integrita.domain.casework import StrAction
 from integrita.domain.permissions import Permission
+from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require
-from integrita.http.responses import attachment
+from integrita.http.fields import (
+    Code,
+    Id,
+    StrictModel,
+)
+from integrita.http.responses import attachment, file_answer
 from integrita.services.casework import cases, large_value, str_reports
 from integrita.services.core import audit_trail
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
-from integrita.store.models import Alert, AuditEvent, Case, CaseNote, SuspiciousTransactionReport
 
 router = APIRouter(tags=["casework"])
 
-
-class AlertOut(BaseModel):
-    id: int
-    customer_id: str
-    source: str
-    raised_at: datetime
-    typologies: list[str]
-    score: float | None
-    status: str
-    case_id: int | None
-
-    @classmethod
-    def of(cls, a: Alert) -> AlertOut:
-        return cls(
-            id=a.id,
-            customer_id=a.customer_id,
-            source=a.source,
-            raised_at=a.raised_at,
-            typologies=a.typologies,
-            score=a.score,
-            status=a.status,
-            case_id=a.case_id,
-        )
-
-
-class CaseOut(BaseModel):
-    id: int
-    customer_id: str
-    state: str
-    priority: str
-    score: float | None
-    alert_count: int
-    typologies: list[str]
-    assignee: str | None
-    decision: str | None
-    proposal_reason: str | None
-    proposed_by: str | None
-    reviewed_by: str | None
-    review_comment: str | None
-    opened_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, c: Case) -> CaseOut:
-        return cls.model_validate(c, from_attributes=True)
-
-
-class AlertPage(BaseModel):
-    total: int
-    page: int
-    size: int
-    items: list[AlertOut]
-
-
-class CasePage(BaseModel):
-    total: int
-    page: int
-    size: int
-    items: list[CaseOut]
-
-
-class NoteOut(BaseModel):
-    id: int
-    author: str
-    body: str
-    created_at: datetime
-
-
-class EventOut(BaseModel):
-    seq: int
-    occurred_at: datetime
-    actor: str
-    action: str
-    entity_type: str
-    entity_id: str
-    before: str | None
-    after: str | None
-
-    @classmethod
-    def of(cls, e: AuditEvent) -> EventOut:
-        return cls.model_validate(e, from_attributes=True)
-
-
-class StrOut(BaseModel):
-    id: int
-    case_id: int
-    customer_id: str
-    status: str
-    determined_at: datetime
-    due_on: date
-    content: dict[str, object]
-    drafted_by: str | None
-    version: int
-    approved_by: str | None
-    submitted_at: datetime | None
-    submission_ref: str | None
-    acknowledged_at: datetime | None
-    fiu_ref_number: str | None
-    transferred_at: datetime | None
-    transferred_to: str | None
-    filed_at: datetime | None
-    filed_by: str | None
-    closed_at: datetime | None
-
-    @classmethod
-    def of(cls, r: SuspiciousTransactionReport) -> StrOut:
-        return cls.model_validate(r, from_attributes=True)
-
-
-class CaseFileOut(BaseModel):
-    case: CaseOut
-    alerts: list[AlertOut]
-    notes: list[NoteOut]
-    reports: list[StrOut]
-    timeline: list[EventOut]
-    actions: list[str]
-
-
-class OpenResultOut(BaseModel):
-    cases_opened: int
-    cases_updated: int
-    alerts_attached: int
-
-
-class TransitionIn(BaseModel):
-    action: CaseAction
-    decision: Decision | None = None
-    reason: str | None = Field(default=None, max_length=8000)
-    comment: str | None = Field(default=None, max_length=8000)
-
-
-class NoteIn(BaseModel):
-    body: str = Field(max_length=8000)
-
-
-class AssignIn(BaseModel):
-    assignee: str = Field(min_length=1, max_length=64)
-
-
-class StrEditIn(BaseModel):
-    changes: dict[str, str]
-
-
-class StrTransitionIn(BaseModel):
-    action: Literal["approve", "submit", "acknowledge", "transfer", "file", "close"]
-    reference: str | None = Field(default=None, max_length=128)
-    authority: str | None = Field(default=None, max_length=255)
-    on: datetime | None = None
-    version: int | None = Field(
-        default=None, ge=1, description="The STR version the approver read (required to approve)."
-    )
-
-
-class SchemaErrorOut(BaseModel):
-    path: str
-    message: str
-
-
-class DeadlineOut(BaseModel):
-    kind: str
-    record_id: int
-    customer_id: str | None
-    status: str
-    due_on: date
-    working_days_left: int
-    overdue: bool
-
-
-class DeadlinesOut(BaseModel):
-    today: date
-    overdue: list[DeadlineOut]
-    due_soon: list[DeadlineOut]
-    later: list[DeadlineOut]
+#: How far from now the deadline list may be viewed.
+MAX_DAYS_AWAY = 366
 
 
 @router.get("/v1/alerts", response_model=AlertPage)
 def list_alerts(
-    status: str | None = None,
-    customer_id: str | None = None,
-    source: str | None = None,
-    min_score: float | None = None,
-    sort: str = "score",
-    page: int = 1,
-    size: int = Query(50),
+    query: Annotated[AlertQuery, Query()],
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> AlertPage:
@@ -212,16 +64,19 @@ def list_alerts(
     result = cases.alert_queue(
         ctx,
         user,
-        status=status,
-        customer_id=customer_id,
-        source=source,
-        min_score=min_score,
-        sort=sort,
-        page=page,
-        size=size,
+        status=query.status,
+        customer_id=query.customer_id,
+        source=query.source,
+        min_score=query.min_score,
+        sort=query.sort,
+        page=query.page,
+        size=query.size,
     )
     return AlertPage(
-        total=result.total, page=page, size=size, items=[AlertOut.of(a) for a in result.rows]
+        total=result.total,
+        page=query.page,
+        size=query.size,
+        items=[AlertOut.of(a) for a in result.rows],
     )
 
 
@@ -240,13 +95,7 @@ def open_from_alerts(
 
 @router.get("/v1/cases", response_model=CasePage)
 def list_cases(
-    state: str | None = None,
-    priority: str | None = None,
-    assignee: str | None = None,
-    customer_id: str | None = None,
-    sort: str = "priority",
-    page: int = 1,
-    size: int = 50,
+    query: Annotated[CaseQuery, Query()],
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> CasePage:
@@ -254,16 +103,19 @@ def list_cases(
     result = cases.case_queue(
         ctx,
         user,
-        state=state,
-        priority=priority,
-        assignee=assignee,
-        customer_id=customer_id,
-        sort=sort,
-        page=page,
-        size=size,
+        state=query.state,
+        priority=query.priority,
+        assignee=query.assignee,
+        customer_id=query.customer_id,
+        sort=query.sort,
+        page=query.page,
+        size=query.size,
     )
     return CasePage(
-        total=result.total, page=page, size=size, items=[CaseOut.of(c) for c in result.rows]
+        total=result.total,
+        page=query.page,
+        size=query.size,
+        items=[CaseOut.of(c) for c in result.rows],
     )
 
 
@@ -281,7 +133,7 @@ def _file(ctx: Context, case_id: int, user: UserView) -> CaseFileOut:
 
 @router.get("/v1/cases/{case_id}", response_model=CaseFileOut)
 def get_case(
-    case_id: int,
+    case_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> CaseFileOut:
@@ -291,7 +143,7 @@ def get_case(
 
 @router.post("/v1/cases/{case_id}/transitions", response_model=CaseOut)
 def transition_case(
-    case_id: int,
+    case_id: Id,
     body: TransitionIn,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
@@ -311,18 +163,18 @@ def transition_case(
 
 @router.post("/v1/cases/{case_id}/notes", response_model=NoteOut, status_code=201)
 def add_note(
-    case_id: int,
+    case_id: Id,
     body: NoteIn,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> NoteOut:
-    note: CaseNote = cases.add_note(ctx, case_id, body.body, user)
+    note = cases.add_note(ctx, case_id, body.body, user)
     return NoteOut.model_validate(note, from_attributes=True)
 
 
 @router.post("/v1/cases/{case_id}/assignee", response_model=CaseOut)
 def assign_case(
-    case_id: int,
+    case_id: Id,
     body: AssignIn,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
@@ -332,7 +184,7 @@ def assign_case(
 
 @router.get("/v1/str/{str_id}", response_model=StrOut)
 def get_str(
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> StrOut:
@@ -341,7 +193,7 @@ def get_str(
 
 @router.patch("/v1/str/{str_id}", response_model=StrOut)
 def edit_str(
-    str_id: int,
+    str_id: Id,
     body: StrEditIn,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
@@ -352,7 +204,7 @@ def edit_str(
 
 @router.get("/v1/str/{str_id}/errors", response_model=list[SchemaErrorOut])
 def str_errors(
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> list[SchemaErrorOut]:
@@ -363,9 +215,9 @@ def str_errors(
     ]
 
 
-@router.get("/v1/str/{str_id}/goaml")
+@router.get("/v1/str/{str_id}/goaml", **file_answer("application/xml", "The goAML STR as XML."))
 def str_goaml(
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -374,9 +226,9 @@ def str_goaml(
     return attachment(xml, "application/xml", f"STR-{str_id}.xml")
 
 
-@router.get("/v1/str/{str_id}/pdf")
+@router.get("/v1/str/{str_id}/pdf", **file_answer("application/pdf", "The STR as PDF."))
 def str_pdf(
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -386,7 +238,7 @@ def str_pdf(
 
 @router.post("/v1/str/{str_id}/transitions", response_model=StrOut)
 def transition_str(
-    str_id: int,
+    str_id: Id,
     body: StrTransitionIn,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
@@ -407,12 +259,18 @@ def transition_str(
 
 @router.get("/v1/deadlines", response_model=DeadlinesOut)
 def get_deadlines(
-    today: date | None = None,
+    query: Annotated[DeadlineQuery, Query()],
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> DeadlinesOut:
-    """STRs and large-value records not yet submitted: overdue and due soon."""
-    d = str_reports.deadlines(ctx, user, today=today)
+    """STRs and large-value records not yet submitted: overdue and due soon, as seen on
+    ``today`` (within a year of now: a date decades away would make the server count every
+    working day in between)."""
+    if query.today is not None and abs((query.today - ctx.now().date()).days) > MAX_DAYS_AWAY:
+        raise InputError(
+            f"today must be within {MAX_DAYS_AWAY} days of the current date", field="today"
+        )
+    d = str_reports.deadlines(ctx, user, today=query.today)
 
     def out(x: str_reports.Deadline) -> DeadlineOut:
         return DeadlineOut(
@@ -433,9 +291,12 @@ def get_deadlines(
     )
 
 
-@router.get("/v1/large-value/{record_id}/goaml")
+@router.get(
+    "/v1/large-value/{record_id}/goaml",
+    **file_answer("application/xml", "The goAML CTR report as XML."),
+)
 def large_value_goaml(
-    record_id: int,
+    record_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -443,26 +304,19 @@ def large_value_goaml(
     return Response(large_value.large_value_xml(ctx, record_id, user), media_type="application/xml")
 
 
-@router.get("/v1/reports/str")
+@router.get("/v1/reports/str", response_model=dict[str, int])
 def str_figures(
-    year: int,
+    query: Annotated[YearQuery, Query()],
     user: UserView = Depends(require(Permission.CASE_FIGURES)),
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, int]:
     """The year's STR and review figures, computed from the records."""
-    return str_reports.year_figures(ctx, year).as_dict()
+    return str_reports.year_figures(ctx, query.year).as_dict()
 
 
 @router.get("/v1/audit", response_model=list[EventOut])
 def audit_events(
-    actor: str | None = None,
-    action: str | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    page: int = 1,
-    size: int = 50,
+    query: Annotated[AuditQuery, Query()],
     user: UserView = Depends(require(Permission.AUDIT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> list[EventOut]:
@@ -470,26 +324,21 @@ def audit_events(
     result = audit_trail.events(
         ctx,
         user,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        since=since,
-        until=until,
-        page=page,
-        size=size,
+        actor=query.actor,
+        action=query.action,
+        entity_type=query.entity_type,
+        entity_id=query.entity_id,
+        since=query.since,
+        until=query.until,
+        page=query.page,
+        size=query.size,
     )
     return [EventOut.of(e) for e in result.rows]
 
 
-@router.get("/v1/audit.csv")
+@router.get("/v1/audit.csv", **file_answer("text/csv", "The audit events as CSV."))
 def audit_csv(
-    actor: str | None = None,
-    action: str | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    query: Annotated[AuditFilter, Query()],
     user: UserView = Depends(require(Permission.AUDIT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> StreamingResponse:
@@ -497,12 +346,12 @@ def audit_csv(
     chunks = audit_trail.export_csv(
         ctx,
         user,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        since=since,
-        until=until,
+        actor=query.actor,
+        action=query.action,
+        entity_type=query.entity_type,
+        entity_id=query.entity_id,
+        since=query.since,
+        until=query.until,
     )
     return StreamingResponse(
         chunks,
@@ -511,13 +360,13 @@ def audit_csv(
     )
 
 
-class LargeValueSubmitIn(BaseModel):
-    reference: str = Field(min_length=1, max_length=64)
+class LargeValueSubmitIn(StrictModel):
+    reference: Code
 
 
-@router.post("/v1/large-value/{record_id}/submit")
+@router.post("/v1/large-value/{record_id}/submit", response_model=LargeValueSubmittedOut)
 def large_value_submit(
-    record_id: int,
+    record_id: Id,
     body: LargeValueSubmitIn,
     user: UserView = Depends(require(Permission.LARGE_VALUE_SUBMIT)),
     ctx: Context = Depends(get_ctx),

@@ -3,16 +3,16 @@ rule sets and account-opening checks."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import Bool, Id, Instant, KeyPath, StrictModel, exact_amount
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
@@ -24,11 +24,14 @@ router = APIRouter(tags=["real-time funds protection"])
 Identifier = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
 
 
-class PaymentEventIn(BaseModel):
-    """A payment about to be executed: the canonical transaction fields plus context."""
+class PaymentEventIn(StrictModel):
+    """A payment about to be executed: the canonical transaction fields plus context.
+
+    Unknown fields are refused: a misspelt ``newDevice`` must not quietly decide the payment
+    as if the device were known. The amount must be exact in the currency's minor unit."""
 
     txn_id: str = Identifier
-    occurred_at: datetime = Field(description="When the customer asked for it (with a time zone).")
+    occurred_at: Instant = Field(description="When the customer asked for it (with a time zone).")
     channel: Literal["online", "mobile", "counter", "smart_counter", "atm", "api", "pos", "other"]
     kind: Literal[
         "transfer",
@@ -56,11 +59,17 @@ class PaymentEventIn(BaseModel):
     ]
     to_name: str | None = Field(default=None, max_length=120)
     device_id: str | None = Field(default=None, max_length=128)
-    new_device: bool = False
+    new_device: Bool = False
     auth_method: Literal[
         "password", "face", "certificate", "fingerprint", "sms_code", "token", "none"
     ] = "password"
-    credential_changed_at: datetime | None = None
+    credential_changed_at: Instant | None = None
+
+    @model_validator(mode="after")
+    def _amount_is_exact(self) -> PaymentEventIn:
+        """Rounding ``50000.005`` would decide on an amount nobody asked for: refuse it."""
+        exact_amount(self.amount, self.currency)
+        return self
 
 
 class ReasonOut(BaseModel):
@@ -98,9 +107,9 @@ class DecisionStatusOut(DecisionOut):
     status: str
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(StrictModel):
     outcome: Literal["executed", "cancelled"]
-    executed_at: datetime | None = None
+    executed_at: Instant | None = None
 
 
 class OutcomeOut(BaseModel):
@@ -108,7 +117,7 @@ class OutcomeOut(BaseModel):
     status: str
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(StrictModel):
     code: str = Field(min_length=1, max_length=12)
 
 
@@ -130,7 +139,7 @@ class HoldOut(BaseModel):
     reasons: list[ReasonOut]
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(StrictModel):
     note: str = Field(default="", max_length=500)
 
 
@@ -165,7 +174,7 @@ class RuleSetProposalIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class OpeningIn(BaseModel):
+class OpeningIn(StrictModel):
     opened_by: Literal["holder", "representative", "legal_representative", "authorised_agent"]
     opener_name: str = Field(min_length=1, max_length=120)
 
@@ -179,7 +188,7 @@ class TaskOut(BaseModel):
     outcome: str | None
 
 
-class CompleteTaskIn(BaseModel):
+class CompleteTaskIn(StrictModel):
     outcome: Literal["confirmed", "refused"]
     notes: str = Field(min_length=1, max_length=1000)
 
@@ -213,7 +222,7 @@ async def decide(state: Any, event: PaymentEventIn) -> bytes:
 
 @router.get("/v1/payments/{txn_id}", response_model=DecisionStatusOut)
 def get_payment(
-    txn_id: str,
+    txn_id: KeyPath,
     _: UserView = Depends(require(Permission.PAYMENT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, object]:
@@ -223,7 +232,7 @@ def get_payment(
 
 @router.post("/v1/payments/{txn_id}/outcome", response_model=OutcomeOut)
 def outcome(
-    txn_id: str,
+    txn_id: KeyPath,
     body: OutcomeIn,
     user: UserView = Depends(require(Permission.PAYMENT_EVALUATE)),
     ctx: Context = Depends(get_ctx),
@@ -236,7 +245,7 @@ def outcome(
 
 @router.post("/v1/challenges/{challenge_id}/answer", response_model=AnswerOut)
 def answer_challenge(
-    challenge_id: str,
+    challenge_id: KeyPath,
     body: AnswerIn,
     user: UserView = Depends(require(Permission.PAYMENT_EVALUATE)),
     ctx: Context = Depends(get_ctx),
@@ -263,7 +272,7 @@ def hold_queue(
 
 @router.post("/v1/holds/{txn_id}/release", response_model=OutcomeOut)
 def release_hold(
-    txn_id: str,
+    txn_id: KeyPath,
     body: ReviewIn,
     user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
@@ -275,7 +284,7 @@ def release_hold(
 
 @router.post("/v1/holds/{txn_id}/reject", response_model=OutcomeOut)
 def reject_hold(
-    txn_id: str,
+    txn_id: KeyPath,
     body: ReviewIn,
     user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
@@ -337,7 +346,7 @@ def _task(t: account_opening.OpeningTaskView) -> TaskOut:
 
 @router.post("/v1/accounts/{account_id}/opening", response_model=list[TaskOut])
 def record_opening(
-    account_id: str,
+    account_id: KeyPath,
     body: OpeningIn,
     user: UserView = Depends(require(Permission.ACCOUNT_OPENING)),
     ctx: Context = Depends(get_ctx),
@@ -351,7 +360,7 @@ def record_opening(
 
 @router.post("/v1/account-opening-tasks/{task_id}/complete", response_model=TaskOut)
 def complete_task(
-    task_id: int,
+    task_id: Id,
     body: CompleteTaskIn,
     user: UserView = Depends(require(Permission.ACCOUNT_OPENING)),
     ctx: Context = Depends(get_ctx),
@@ -362,7 +371,7 @@ def complete_task(
 
 @router.post("/v1/accounts/{account_id}/activate", response_model=AccountStatusOut)
 def activate_account(
-    account_id: str,
+    account_id: KeyPath,
     user: UserView = Depends(require(Permission.ACCOUNT_OPENING)),
     ctx: Context = Depends(get_ctx),
 ) -> AccountStatusOut:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 
 from integrita.domain.permissions import Permission
 from integrita.errors import NotFoundError
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import (
+    Bool,
+    BoundedDate,
+    Code,
+    Id,
+    KeyPath,
+    LongText,
+    Name,
+    Note,
+    StrictModel,
+    Year,
+)
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk import events, overrides, product_reviews, rating
@@ -19,9 +30,9 @@ from integrita.services.risk import events, overrides, product_reviews, rating
 router = APIRouter(prefix="/v1/risk", tags=["risk"])
 
 
-@router.get("/customers/{customer_id}/rating")
+@router.get("/customers/{customer_id}/rating", response_model=rating.RatingBreakdown)
 def customer_rating(
-    customer_id: str,
+    customer_id: KeyPath,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> dict[str, Any]:
@@ -32,7 +43,7 @@ def customer_rating(
     return asdict(breakdown)
 
 
-@router.get("/distribution")
+@router.get("/distribution", response_model=dict[str, int])
 def distribution(
     ctx: Context = Depends(get_ctx), user: UserView = Depends(require(Permission.RISK_READ))
 ) -> dict[str, int]:
@@ -40,25 +51,31 @@ def distribution(
     return rating.band_distribution(ctx)
 
 
-@router.get("/due")
+class DueQuery(StrictModel):
+    on: BoundedDate | None = None
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+@router.get("/due", response_model=list[rating.DueItem])
 def due(
-    on: date | None = None,
-    limit: int = 200,
+    query: Annotated[DueQuery, Query()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> list[dict[str, Any]]:
     """Customers due for a periodic review or a first rating."""
-    return [asdict(i) for i in rating.due_for_review(ctx, on=on, limit=min(limit, 1000))]
+    return [asdict(i) for i in rating.due_for_review(ctx, on=query.on, limit=query.limit)]
 
 
-class RiskEventIn(BaseModel):
-    kind: str = Field(description="alert | str | large_value | key_data_change")
-    reference: str = Field(min_length=1, max_length=128)
+class RiskEventIn(StrictModel):
+    kind: Code = Field(description="alert | str | large_value | key_data_change")
+    reference: Name
 
 
-@router.post("/customers/{customer_id}/events", status_code=201)
+@router.post(
+    "/customers/{customer_id}/events", status_code=201, response_model=events.RecordedRiskEvent
+)
 def record_event(
-    customer_id: str,
+    customer_id: KeyPath,
     body: RiskEventIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_EVENT_RECORD)),
@@ -67,14 +84,16 @@ def record_event(
     return asdict(events.record(ctx, customer_id, body.kind, body.reference, actor=user.username))
 
 
-class OverrideIn(BaseModel):
-    to_band: str
-    reason: str
+class OverrideIn(StrictModel):
+    to_band: Code
+    reason: Note
 
 
-@router.post("/customers/{customer_id}/overrides", status_code=201)
+@router.post(
+    "/customers/{customer_id}/overrides", status_code=201, response_model=overrides.OverrideView
+)
 def request_override(
-    customer_id: str,
+    customer_id: KeyPath,
     body: OverrideIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_REQUEST)),
@@ -85,14 +104,14 @@ def request_override(
     )
 
 
-class DecisionIn(BaseModel):
-    approve: bool
-    note: str = ""
+class DecisionIn(StrictModel):
+    approve: Bool
+    note: Note = ""
 
 
-@router.post("/overrides/{override_id}/decision")
+@router.post("/overrides/{override_id}/decision", response_model=overrides.OverrideView)
 def decide_override(
-    override_id: int,
+    override_id: Id,
     body: DecisionIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_DECIDE)),
@@ -101,28 +120,32 @@ def decide_override(
     return asdict(overrides.decide_override(ctx, override_id, body.approve, body.note, actor=user))
 
 
-class ProductReviewIn(BaseModel):
-    kind: str
-    title: str
-    description: str
-    target_customers: str
-    channels: str
-    cross_border: bool
-    cash: bool
-    third_party_payments: bool
+class ProductReviewIn(StrictModel):
+    kind: Code
+    title: Name
+    description: LongText
+    target_customers: Note
+    channels: Note
+    cross_border: Bool
+    cash: Bool
+    third_party_payments: Bool
 
 
-@router.get("/product-reviews")
+class ReviewQuery(StrictModel):
+    status: Code | None = None
+
+
+@router.get("/product-reviews", response_model=list[product_reviews.ReviewRow])
 def list_reviews(
-    status: str | None = None,
+    query: Annotated[ReviewQuery, Query()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> list[dict[str, Any]]:
     """The register of AML reviews with opinion and open-control counts."""
-    return [asdict(r) for r in product_reviews.register(ctx, status)]
+    return [asdict(r) for r in product_reviews.register(ctx, query.status)]
 
 
-@router.post("/product-reviews", status_code=201)
+@router.post("/product-reviews", status_code=201, response_model=product_reviews.ReviewView)
 def submit_review(
     body: ProductReviewIn,
     ctx: Context = Depends(get_ctx),
@@ -132,19 +155,23 @@ def submit_review(
     return asdict(product_reviews.submit(ctx, actor=user, **body.model_dump()))
 
 
-@router.get("/product-reviews/figures")
+class YearQuery(StrictModel):
+    year: Year
+
+
+@router.get("/product-reviews/figures", response_model=product_reviews.ReviewFigures)
 def review_figures(
-    year: int,
+    query: Annotated[YearQuery, Query()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> dict[str, Any]:
     """Reviews and opinions recorded in the year."""
-    return asdict(product_reviews.figures(ctx, year))
+    return asdict(product_reviews.figures(ctx, query.year))
 
 
-@router.get("/product-reviews/{review_id}")
+@router.get("/product-reviews/{review_id}", response_model=product_reviews.ReviewView)
 def get_review(
-    review_id: int,
+    review_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> dict[str, Any]:
@@ -152,15 +179,19 @@ def get_review(
     return asdict(product_reviews.get(ctx, review_id))
 
 
-class OpinionIn(BaseModel):
-    text: str
-    required_control: str | None = None
-    due_on: date | None = None
+class OpinionIn(StrictModel):
+    text: Note
+    required_control: Note | None = None
+    due_on: BoundedDate | None = None
 
 
-@router.post("/product-reviews/{review_id}/opinions", status_code=201)
+@router.post(
+    "/product-reviews/{review_id}/opinions",
+    status_code=201,
+    response_model=product_reviews.ReviewView,
+)
 def add_opinion(
-    review_id: int,
+    review_id: Id,
     body: OpinionIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
@@ -169,13 +200,15 @@ def add_opinion(
     return asdict(product_reviews.add_opinion(ctx, review_id, actor=user, **body.model_dump()))
 
 
-class ResolveIn(BaseModel):
-    note: str
+class ResolveIn(StrictModel):
+    note: Note
 
 
-@router.post("/product-review-opinions/{opinion_id}/resolution")
+@router.post(
+    "/product-review-opinions/{opinion_id}/resolution", response_model=product_reviews.ReviewView
+)
 def resolve_opinion(
-    opinion_id: int,
+    opinion_id: Id,
     body: ResolveIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
@@ -184,14 +217,14 @@ def resolve_opinion(
     return asdict(product_reviews.resolve_opinion(ctx, opinion_id, body.note, actor=user))
 
 
-class OutcomeIn(BaseModel):
-    outcome: str = Field(description="approved | approved_with_conditions | rejected")
-    note: str = ""
+class OutcomeIn(StrictModel):
+    outcome: Code = Field(description="approved | approved_with_conditions | rejected")
+    note: Note = ""
 
 
-@router.post("/product-reviews/{review_id}/decision")
+@router.post("/product-reviews/{review_id}/decision", response_model=product_reviews.ReviewView)
 def decide_review(
-    review_id: int,
+    review_id: Id,
     body: OutcomeIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
@@ -200,9 +233,9 @@ def decide_review(
     return asdict(product_reviews.decide(ctx, review_id, body.outcome, body.note, actor=user))
 
 
-@router.post("/product-reviews/{review_id}/launch")
+@router.post("/product-reviews/{review_id}/launch", response_model=product_reviews.ReviewView)
 def launch(
-    review_id: int,
+    review_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_LAUNCH)),
 ) -> dict[str, Any]:

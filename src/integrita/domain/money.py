@@ -87,6 +87,27 @@ def to_minor_units(amount: str | Decimal | int, code: str) -> int:
     return int(scaled)
 
 
+def exact_minor_units(amount: str | Decimal | int, code: str) -> int:
+    """Like :func:`to_minor_units`, but an amount finer than the currency's minor unit
+    (``"50000.005"`` CNY) is refused instead of rounded: what a person or a channel submits is
+    decided on exactly as sent. (Only files that print floats, like AMLworld's, are rounded.)"""
+    exponent = currency(code).exponent
+    try:
+        value = Decimal(amount) if not isinstance(amount, Decimal) else amount
+    except (InvalidOperation, ValueError) as exc:
+        raise InputError(f"amount {amount!r} is not a number", field="amount") from exc
+    if not value.is_finite():
+        raise InputError(f"amount {amount!r} is not a finite number", field="amount")
+    scaled = value.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise InputError(
+            f"{amount} has more decimals than {code} allows ({exponent}); "
+            "it is refused, not rounded",
+            field="amount",
+        )
+    return int(scaled)
+
+
 def from_minor_units(minor: int, code: str) -> Decimal:
     """Integer minor units back to an exact decimal in major units."""
     return Decimal(minor).scaleb(-currency(code).exponent)

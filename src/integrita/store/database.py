@@ -18,9 +18,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
-from integrita.errors import ConfigurationError
+from integrita.errors import ConfigurationError, InputError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -81,11 +82,20 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits when the block ends, rolls back on any exception."""
+        """One unit of work: commits when the block ends, rolls back on any exception.
+
+        A value the database cannot hold (an id beyond a 32-bit INTEGER column, a text longer
+        than its VARCHAR, on PostgreSQL; SQLite holds anything) is the client's input out of
+        range, not a server error: it is refused as an :class:`InputError` (422). The HTTP
+        boundary bounds what it knows; this catches what a column adds.
+        """
         session = self._sessions()
         try:
             with session.begin():
                 yield session
+        except DataError as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "out of range"
+            raise InputError(f"a value does not fit what the database stores: {reason}") from exc
         finally:
             session.close()
 

@@ -16,6 +16,7 @@ from integrita.domain.permissions import Permission
 from integrita.domain.sla import read_clock
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import Id
 from integrita.services.care import charts as care_charts
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
@@ -188,7 +189,7 @@ def _complaint_page(
 @router.get("/care/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_page(
     request: Request,
-    complaint_id: int,
+    complaint_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
@@ -199,7 +200,7 @@ def complaint_page(
 @router.post("/care/complaints/{complaint_id}/step", response_class=HTMLResponse)
 async def complaint_step(
     request: Request,
-    complaint_id: int,
+    complaint_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.COMPLAINT_HANDLE)),
 ) -> Response:
@@ -217,7 +218,7 @@ async def complaint_step(
 @router.post("/care/complaints/{complaint_id}/clock", response_class=HTMLResponse)
 async def complaint_clock(
     request: Request,
-    complaint_id: int,
+    complaint_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.COMPLAINT_HANDLE)),
 ) -> Response:
@@ -281,7 +282,7 @@ async def survey_create(
 @router.get("/care/surveys/{survey_id}", response_class=HTMLResponse)
 def survey_page(
     request: Request,
-    survey_id: int,
+    survey_id: Id,
     error: str | None = None,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
@@ -301,7 +302,7 @@ def survey_page(
 
 @router.post("/care/surveys/{survey_id}/reminders")
 def survey_reminders(
-    survey_id: int,
+    survey_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> Response:
@@ -318,7 +319,7 @@ def survey_reminders(
 @router.post("/care/surveys/{survey_id}/agency-import")
 async def survey_agency_import(
     request: Request,
-    survey_id: int,
+    survey_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> Response:

@@ -12,6 +12,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import MAX_PAGE, Id, Note
 from integrita.http.responses import attachment
 from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
@@ -53,9 +54,10 @@ def _query(request: Request, **override: object) -> str:
     return "?" + urlencode(params)
 
 
-def _int(value: str | None, default: int) -> int:
+def _int(value: str | None, default: int, limit: int = MAX_PAGE) -> int:
+    """A page or size from the query string, clamped to what a page can show (never a 500)."""
     try:
-        return max(1, int(value)) if value else default
+        return min(limit, max(1, int(value))) if value else default
     except ValueError:
         return default
 
@@ -204,7 +206,7 @@ def _case_page(
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     request: Request,
-    case_id: int,
+    case_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -215,11 +217,11 @@ def case_page(
 @router.post("/cases/{case_id}/transition", response_class=HTMLResponse)
 def case_transition(
     request: Request,
-    case_id: int,
-    action: Annotated[str, Form()],
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
+    case_id: Id,
+    action: Annotated[Note, Form()],
+    decision: Annotated[Note, Form()] = "",
+    reason: Annotated[Note, Form()] = "",
+    comment: Annotated[Note, Form()] = "",
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -241,8 +243,8 @@ def case_transition(
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
 def case_note(
     request: Request,
-    case_id: int,
-    body: Annotated[str, Form()] = "",
+    case_id: Id,
+    body: Annotated[Note, Form()] = "",
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -256,8 +258,8 @@ def case_note(
 @router.post("/cases/{case_id}/assign", response_class=HTMLResponse)
 def case_assign(
     request: Request,
-    case_id: int,
-    assignee: Annotated[str, Form()] = "",
+    case_id: Id,
+    assignee: Annotated[Note, Form()] = "",
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -310,7 +312,7 @@ def _str_page(
 @router.get("/str/{str_id}", response_class=HTMLResponse)
 def str_editor(
     request: Request,
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -321,7 +323,7 @@ def str_editor(
 @router.post("/str/{str_id}", response_class=HTMLResponse)
 async def str_save(
     request: Request,
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -338,11 +340,11 @@ async def str_save(
 @router.post("/str/{str_id}/transition", response_class=HTMLResponse)
 def str_transition(
     request: Request,
-    str_id: int,
-    action: Annotated[str, Form()],
-    reference: Annotated[str, Form()] = "",
-    authority: Annotated[str, Form()] = "",
-    version: Annotated[int | None, Form()] = None,
+    str_id: Id,
+    action: Annotated[Note, Form()],
+    reference: Annotated[Note, Form()] = "",
+    authority: Annotated[Note, Form()] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31)] = None,
     user: UserView = Depends(require(Permission.CASE_WORK)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -368,7 +370,7 @@ def str_transition(
 @router.get("/str/{str_id}/export.xml")
 def str_export_xml(
     request: Request,
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -382,7 +384,7 @@ def str_export_xml(
 
 @router.get("/str/{str_id}/export.pdf")
 def str_export_pdf(
-    str_id: int,
+    str_id: Id,
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:

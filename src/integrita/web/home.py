@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrita.domain.permissions import Permission
 from integrita.errors import AuthenticationError
 from integrita.http.deps import SESSION_COOKIE, get_ctx, require
+from integrita.http.fields import Note
 from integrita.services.core import auth
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -40,9 +41,9 @@ def signin_form(request: Request, next: str | None = None) -> Response:
 @router.post("/signin", response_class=HTMLResponse)
 def signin_submit(
     request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",
+    username: Annotated[Note, Form()],
+    password: Annotated[Note, Form()],
+    next: Annotated[Note, Form()] = "/",
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Check the password; on success set the signed session cookie."""

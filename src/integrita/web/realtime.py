@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import Note
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import payments
@@ -42,8 +43,8 @@ def holds_page(
 def review_hold(
     request: Request,
     txn_id: str,
-    decision: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    decision: Annotated[Note, Form()],
+    note: Annotated[Note, Form()] = "",
     user: UserView = Depends(require(Permission.HOLD_DECIDE)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:

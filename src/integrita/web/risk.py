@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from integrita.domain.permissions import Permission
 from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
 from integrita.errors import IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import MAX_PAGE, Id, LongText, Note, Year
 from integrita.http.responses import attachment
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
@@ -46,7 +47,7 @@ def ratings_page(
     request: Request,
     band: str | None = None,
     view: str = "ratings",
-    page_no: int = 1,
+    page_no: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
@@ -121,8 +122,8 @@ def customer_rating_fragment(
 @router.post("/risk/customers/{customer_id}/override")
 def request_override(
     customer_id: str,
-    to_band: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
+    to_band: Annotated[Note, Form()],
+    reason: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_REQUEST)),
 ) -> Response:
@@ -136,10 +137,10 @@ def request_override(
 
 @router.post("/risk/overrides/{override_id}/decide")
 def decide_override(
-    override_id: int,
-    decision: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "/risk",
+    override_id: Id,
+    decision: Annotated[Note, Form()],
+    note: Annotated[Note, Form()] = "",
+    back: Annotated[Note, Form()] = "/risk",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_DECIDE)),
 ) -> Response:
@@ -173,7 +174,7 @@ def assessments_page(
 
 @router.post("/risk/assessments")
 def draft_assessment(
-    year: Annotated[int, Form()],
+    year: Annotated[Year, Form()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
@@ -187,7 +188,7 @@ def draft_assessment(
 @router.get("/risk/assessments/{assessment_id}", response_class=HTMLResponse)
 def assessment_page(
     request: Request,
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
@@ -217,7 +218,7 @@ def assessment_page(
 @router.post("/risk/assessments/{assessment_id}/answers")
 async def answer_questions(
     request: Request,
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
@@ -238,10 +239,10 @@ async def answer_questions(
 
 @router.post("/risk/assessments/{assessment_id}/adjust")
 def adjust_dimension(
-    assessment_id: int,
-    dimension: Annotated[str, Form()],
+    assessment_id: Id,
+    dimension: Annotated[Note, Form()],
     steps: Annotated[int, Form()],
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
@@ -255,7 +256,7 @@ def adjust_dimension(
 
 @router.post("/risk/assessments/{assessment_id}/review")
 def review_assessment(
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.ASSESSMENT_REVIEW)),
 ) -> Response:
@@ -269,7 +270,7 @@ def review_assessment(
 
 @router.post("/risk/assessments/{assessment_id}/sign")
 def sign_assessment(
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.ASSESSMENT_SIGN)),
 ) -> Response:
@@ -283,7 +284,7 @@ def sign_assessment(
 
 @router.get("/risk/assessments/{assessment_id}/pdf")
 def assessment_pdf(
-    assessment_id: int,
+    assessment_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.RISK_READ)),
 ) -> Response:
@@ -321,11 +322,11 @@ def reviews_page(
 
 @router.post("/risk/reviews")
 def submit_review(
-    kind: Annotated[str, Form()],
-    title: Annotated[str, Form()],
-    description: Annotated[str, Form()],
-    target_customers: Annotated[str, Form()],
-    channels: Annotated[str, Form()],
+    kind: Annotated[Note, Form()],
+    title: Annotated[Note, Form()],
+    description: Annotated[LongText, Form()],
+    target_customers: Annotated[Note, Form()],
+    channels: Annotated[Note, Form()],
     cross_border: Annotated[bool, Form()] = False,
     cash: Annotated[bool, Form()] = False,
     third_party_payments: Annotated[bool, Form()] = False,
@@ -353,7 +354,7 @@ def submit_review(
 @router.get("/risk/reviews/{review_id}", response_class=HTMLResponse)
 def review_page(
     request: Request,
-    review_id: int,
+    review_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> Response:
@@ -372,10 +373,10 @@ def review_page(
 
 @router.post("/risk/reviews/{review_id}/opinions")
 def add_opinion(
-    review_id: int,
-    text: Annotated[str, Form()],
-    required_control: Annotated[str, Form()] = "",
-    due_on: Annotated[str, Form()] = "",
+    review_id: Id,
+    text: Annotated[Note, Form()],
+    required_control: Annotated[Note, Form()] = "",
+    due_on: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
@@ -395,9 +396,9 @@ def add_opinion(
 
 @router.post("/risk/reviews/{review_id}/opinions/{opinion_id}/resolve")
 def resolve_opinion(
-    review_id: int,
-    opinion_id: int,
-    note: Annotated[str, Form()] = "",
+    review_id: Id,
+    opinion_id: Id,
+    note: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
@@ -411,9 +412,9 @@ def resolve_opinion(
 
 @router.post("/risk/reviews/{review_id}/decide")
 def decide_review(
-    review_id: int,
-    outcome: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    review_id: Id,
+    outcome: Annotated[Note, Form()],
+    note: Annotated[Note, Form()] = "",
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
@@ -427,7 +428,7 @@ def decide_review(
 
 @router.post("/risk/reviews/{review_id}/launch")
 def launch_review(
-    review_id: int,
+    review_id: Id,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_LAUNCH)),
 ) -> Response:

@@ -6,9 +6,7 @@ complaint page can never disagree with the complaint itself.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +20,7 @@ from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.care import clock as care_clock
 from integrita.services.core import audit
 from integrita.services.core.context import Context
+from integrita.services.core.csv_rows import RowErrors, read_csv
 from integrita.services.core.permissions import ensure_permitted
 from integrita.store import Session
 from integrita.store.models import Complaint, ComplaintPause, Department, RoutingRule
@@ -258,51 +257,52 @@ CSV_COLUMNS = (
 def import_complaints_csv(ctx: Context, text: str, actor: Actor) -> list[int]:
     """Import complaints from CSV (header row; optional attachments ``a;b`` and received_at ISO).
 
-    Every row is checked before anything is stored; the first bad row is named.
+    Every row is checked, and every bad row named with its line, before anything is kept (the
+    rows are inserted in one transaction that is rolled back when any row is bad); a file the
+    csv module cannot read strictly (an unclosed quote) is refused.
     """
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    errors = RowErrors()
+    parsed = read_csv(text, errors)
+    missing = [c for c in CSV_COLUMNS if c not in parsed.header]
     if missing:
         raise InputError(f"CSV is missing column(s): {', '.join(missing)}", field="file")
-    inputs: list[ComplaintInput] = []
-    for line, row in enumerate(reader, start=2):
-        received = None
-        if (row.get("received_at") or "").strip():
-            try:
-                received = datetime.fromisoformat(row["received_at"].strip())
-            except ValueError as exc:
-                raise InputError(
-                    f"row {line}: received_at must be ISO 8601", field="received_at"
-                ) from exc
-            if received.tzinfo is None:
-                raise InputError(
-                    f"row {line}: received_at needs a time-zone offset", field="received_at"
-                )
-        refs = [r.strip() for r in (row.get("attachments") or "").split(";") if r.strip()]
-        inputs.append(
-            _validated(
-                ComplaintInput(
-                    customer_id=(row["customer_id"] or "").strip(),
-                    product=(row["product"] or "").strip() or None,
-                    order_id=(row["order_id"] or "").strip() or None,
-                    channel=(row["channel"] or "").strip().lower(),
-                    category=(row["category"] or "").strip().lower(),
-                    severity=(row["severity"] or "").strip().lower(),
-                    description=row["description"] or "",
-                    attachment_refs=refs,
-                    received_at=received,
-                ),
-                where=f"row {line}: ",
-            )
-        )
+    inputs: list[tuple[int, ComplaintInput]] = []
+    for line, row in parsed.rows:
+        with errors.row(line):
+            inputs.append((line, _csv_complaint(row, f"row {line}: ")))
     ids: list[int] = []
     with ctx.db.transaction() as session:
-        for line, data in enumerate(inputs, start=2):
-            try:
+        for line, data in inputs:
+            with errors.row(line):
                 ids.append(int(_insert(session, ctx, data, actor).id))
-            except InputError as exc:
-                raise InputError(f"row {line}: {exc}", field=exc.field) from exc
+        errors.raise_if_any()
     return ids
+
+
+def _csv_complaint(row: Mapping[str, str], where: str) -> ComplaintInput:
+    received = None
+    if (row.get("received_at") or "").strip():
+        try:
+            received = datetime.fromisoformat(row["received_at"].strip())
+        except ValueError as exc:
+            raise InputError(f"{where}received_at must be ISO 8601", field="received_at") from exc
+        if received.tzinfo is None:
+            raise InputError(f"{where}received_at needs a time-zone offset", field="received_at")
+    refs = [r.strip() for r in (row.get("attachments") or "").split(";") if r.strip()]
+    return _validated(
+        ComplaintInput(
+            customer_id=(row["customer_id"] or "").strip(),
+            product=(row["product"] or "").strip() or None,
+            order_id=(row["order_id"] or "").strip() or None,
+            channel=(row["channel"] or "").strip().lower(),
+            category=(row["category"] or "").strip().lower(),
+            severity=(row["severity"] or "").strip().lower(),
+            description=row["description"] or "",
+            attachment_refs=refs,
+            received_at=received,
+        ),
+        where=where,
+    )
 
 
 # -- the state machine -----------------------------------------------------------------------------

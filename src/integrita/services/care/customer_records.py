@@ -3,19 +3,17 @@ survey answers, special requirements and demand changes; order and delivery impo
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from integrita.domain.money import from_minor_units, to_minor_units
+from integrita.domain.money import exact_minor_units, from_minor_units
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
 from integrita.services.care.complaints import Actor, complaint_dict
 from integrita.services.core import audit
 from integrita.services.core.context import Context
+from integrita.services.core.csv_rows import RowErrors, read_csv
 from integrita.services.core.permissions import ensure_permitted
 from integrita.store.models import CustomerNote
 from integrita.store.repositories import care as care_repo
@@ -144,45 +142,49 @@ def _date(value: str, where: str, name: str) -> date:
 def import_orders_csv(ctx: Context, text: str, actor: Actor) -> int:
     """Load orders (and their delivery status, when given); loading the same file twice changes nothing."""
     ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ORDER_COLUMNS if c not in (reader.fieldnames or [])]
+    errors = RowErrors()
+    parsed = read_csv(text, errors)
+    missing = [c for c in ORDER_COLUMNS if c not in parsed.header]
     if missing:
         raise InputError(f"CSV is missing column(s): {', '.join(missing)}", field="file")
     rows: list[dict[str, Any]] = []
-    for line, row in enumerate(reader, start=2):
-        where = f"row {line}: "
-        order_id = (row["order_id"] or "").strip()
-        if not order_id:
-            raise InputError(f"{where}order_id is empty", field="order_id")
-        try:
-            quantity = int(row["quantity"])
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{where}quantity must be a whole number", field="quantity") from exc
-        currency = (row["currency"] or "").strip().upper()
-        try:
-            amount = to_minor_units(Decimal((row["amount"] or "").strip()), currency)
-        except (InvalidOperation, ValueError, KeyError, Exception) as exc:
-            raise InputError(
-                f"{where}amount/currency not understood: {exc}", field="amount"
-            ) from exc
-        status = (row.get("delivery_status") or "pending").strip().lower() or "pending"
-        if status not in DELIVERY_STATUSES:
-            raise InputError(f"{where}unknown delivery_status {status!r}", field="delivery_status")
-        delivered = (row.get("delivered_on") or "").strip()
-        rows.append(
-            {
-                "order_id": order_id,
-                "customer_id": (row["customer_id"] or "").strip(),
-                "product": (row["product"] or "").strip(),
-                "ordered_on": _date(row["ordered_on"] or "", where, "ordered_on"),
-                "quantity": quantity,
-                "amount_minor": amount,
-                "currency": currency,
-                "delivery_status": status,
-                "delivered_on": _date(delivered, where, "delivered_on") if delivered else None,
-            }
-        )
+    for line, row in parsed.rows:
+        with errors.row(line):
+            rows.append(_order_row(row, f"row {line}: ", line))
+    errors.raise_if_any()
     return store_orders(ctx, rows, actor)
+
+
+def _order_row(row: dict[str, str], where: str, line: int) -> dict[str, Any]:
+    """One order row, checked; an amount finer than the currency's minor unit is refused."""
+    order_id = (row["order_id"] or "").strip()
+    if not order_id:
+        raise InputError(f"{where}order_id is empty", field="order_id")
+    try:
+        quantity = int(row["quantity"])
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{where}quantity must be a whole number", field="quantity") from exc
+    currency = (row["currency"] or "").strip().upper()
+    try:
+        amount = exact_minor_units((row["amount"] or "").strip(), currency)
+    except InputError as exc:
+        raise InputError(f"{where}amount/currency not understood: {exc}", field="amount") from exc
+    status = (row.get("delivery_status") or "pending").strip().lower() or "pending"
+    if status not in DELIVERY_STATUSES:
+        raise InputError(f"{where}unknown delivery_status {status!r}", field="delivery_status")
+    delivered = (row.get("delivered_on") or "").strip()
+    return {
+        "line": line,
+        "order_id": order_id,
+        "customer_id": (row["customer_id"] or "").strip(),
+        "product": (row["product"] or "").strip(),
+        "ordered_on": _date(row["ordered_on"] or "", where, "ordered_on"),
+        "quantity": quantity,
+        "amount_minor": amount,
+        "currency": currency,
+        "delivery_status": status,
+        "delivered_on": _date(delivered, where, "delivered_on") if delivered else None,
+    }
 
 
 def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
@@ -190,12 +192,12 @@ def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
     ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
     with ctx.db.transaction() as session:
         known = repo.existing_customer_ids(session, [r["customer_id"] for r in rows])
-        for line, r in enumerate(rows, start=2):
+        errors = RowErrors()
+        for index, r in enumerate(rows, start=2):
             if r["customer_id"] not in known:
-                raise InputError(
-                    f"row {line}: no customer {r['customer_id']!r}", field="customer_id"
-                )
-        repo.upsert_orders(session, rows)
+                errors.add(r.get("line", index), f"no customer {r['customer_id']!r}", "customer_id")
+        errors.raise_if_any()
+        repo.upsert_orders(session, [{k: v for k, v in r.items() if k != "line"} for r in rows])
         audit.record(
             session,
             at=ctx.now(),
@@ -211,30 +213,37 @@ def store_orders(ctx: Context, rows: list[dict[str, Any]], actor: Actor) -> int:
 def import_deliveries_csv(ctx: Context, text: str, actor: Actor) -> int:
     """Update delivery status: order_id, delivery_status, delivered_on."""
     ensure_permitted(actor, Permission.CUSTOMER_RECORD_EDIT)
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("order_id", "delivery_status") if c not in (reader.fieldnames or [])]
+    errors = RowErrors()
+    parsed = read_csv(text, errors)
+    missing = [c for c in ("order_id", "delivery_status") if c not in parsed.header]
     if missing:
         raise InputError(f"CSV is missing column(s): {', '.join(missing)}", field="file")
-    updates: list[tuple[str, str, date | None]] = []
-    for line, row in enumerate(reader, start=2):
+    updates: list[tuple[int, str, str, date | None]] = []
+    for line, row in parsed.rows:
         where = f"row {line}: "
-        status = (row["delivery_status"] or "").strip().lower()
-        if status not in DELIVERY_STATUSES:
-            raise InputError(f"{where}unknown delivery_status {status!r}", field="delivery_status")
-        delivered = (row.get("delivered_on") or "").strip()
-        updates.append(
-            (
-                (row["order_id"] or "").strip(),
-                status,
-                _date(delivered, where, "delivered_on") if delivered else None,
+        with errors.row(line):
+            status = (row["delivery_status"] or "").strip().lower()
+            if status not in DELIVERY_STATUSES:
+                raise InputError(
+                    f"{where}unknown delivery_status {status!r}", field="delivery_status"
+                )
+            delivered = (row.get("delivered_on") or "").strip()
+            updates.append(
+                (
+                    line,
+                    (row["order_id"] or "").strip(),
+                    status,
+                    _date(delivered, where, "delivered_on") if delivered else None,
+                )
             )
-        )
+    errors.raise_if_any()
     with ctx.db.transaction() as session:
-        known = repo.existing_order_ids(session, [u[0] for u in updates])
-        for line, (oid, _s, _d) in enumerate(updates, start=2):
+        known = repo.existing_order_ids(session, [u[1] for u in updates])
+        for line, oid, _s, _d in updates:
             if oid not in known:
-                raise InputError(f"row {line}: no order {oid!r}", field="order_id")
-        for oid, status, delivered_on in updates:
+                errors.add(line, f"no order {oid!r}", "order_id")
+        errors.raise_if_any()
+        for _line, oid, status, delivered_on in updates:
             repo.set_delivery(session, oid, status, delivered_on)
         audit.record(
             session,

@@ -9,8 +9,6 @@ when the customer has no phone or e-mail on file.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +21,7 @@ from integrita.logging import get_logger
 from integrita.services.care.complaints import Actor
 from integrita.services.core import audit, outbox
 from integrita.services.core.context import Context
+from integrita.services.core.csv_rows import RowErrors, read_csv
 from integrita.services.core.permissions import ensure_permitted
 from integrita.store import Session
 from integrita.store.models import Survey
@@ -277,6 +276,26 @@ def record_response(
         )
 
 
+def _answered_on(row: dict[str, str], where: str) -> date:
+    try:
+        return date.fromisoformat((row.get("answered_on") or "").strip())
+    except ValueError as exc:
+        raise InputError(f"{where}answered_on must be YYYY-MM-DD", field="answered_on") from exc
+
+
+def _agency_answers(row: dict[str, str], keys: list[str], where: str) -> dict[str, int]:
+    """A row's answers; blank cells are dimensions the customer did not answer."""
+    answers: dict[str, int] = {}
+    for key in keys:
+        cell = (row.get(key) or "").strip()
+        if not cell:
+            continue
+        if not cell.isdigit():
+            raise InputError(f"{where}{key} must be a whole number 1-5, not {cell!r}", field=key)
+        answers[key] = int(cell)
+    return answers
+
+
 def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> int:
     """Import an external survey agency's results: customer_id, answered_on, one column per dimension.
 
@@ -284,8 +303,9 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
     """
     ensure_permitted(actor, Permission.SURVEY_RUN)
     now = ctx.now()
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    errors = RowErrors()
+    parsed = read_csv(text, errors)
+    header = parsed.header
     for needed in ("customer_id", "answered_on"):
         if needed not in header:
             raise InputError(f"CSV is missing column {needed}", field="file")
@@ -299,30 +319,26 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
             raise InputError(f"CSV has unknown column(s): {', '.join(unknown)}", field="file")
         count = 0
         seen: set[str] = set()
-        for line, row in enumerate(reader, start=2):
+        for line, row in parsed.rows:
             where = f"row {line}: "
-            cid = (row.get("customer_id") or "").strip()
-            if cid in seen:
-                raise InputError(f"{where}customer {cid!r} appears twice", field="customer_id")
-            seen.add(cid)
-            try:
-                on = date.fromisoformat((row.get("answered_on") or "").strip())
-            except ValueError as exc:
-                raise InputError(
-                    f"{where}answered_on must be YYYY-MM-DD", field="answered_on"
-                ) from exc
-            answers: dict[str, int] = {}
-            for key in keys:
-                cell = (row.get(key) or "").strip()
-                if not cell:
-                    continue
-                if not cell.isdigit():
-                    raise InputError(
-                        f"{where}{key} must be a whole number 1-5, not {cell!r}", field=key
-                    )
-                answers[key] = int(cell)
-            _record(session, survey, cid, answers, on, "agency", now, where)
-            count += 1
+            with errors.row(line):
+                cid = (row.get("customer_id") or "").strip()
+                if cid in seen:
+                    raise InputError(f"{where}customer {cid!r} appears twice", field="customer_id")
+                seen.add(cid)
+                on = _answered_on(row, where)
+                _record(
+                    session,
+                    survey,
+                    cid,
+                    _agency_answers(row, keys, where),
+                    on,
+                    "agency",
+                    now,
+                    where,
+                )
+                count += 1
+        errors.raise_if_any()
         audit.record(
             session,
             at=now,
