@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 PROBE = """
-import gc, time
+import gc
 import integrita.api.asgi
-began = time.perf_counter()
 gc.collect()
-print(gc.get_freeze_count(), len(gc.get_objects()), time.perf_counter() - began)
+print(gc.get_freeze_count(), len(gc.get_objects()))
 """
 
 
@@ -25,9 +24,9 @@ def test_worker_entry_point_freezes_the_start_up_heap(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
     )
-    frozen, tracked, seconds = out.stdout.split()
+    frozen, tracked = out.stdout.split()
     # the application's modules are out of the collector's reach ...
     assert int(frozen) > 100_000
     # ... so a full collection walks only what was made after start-up
+    # (what that costs in milliseconds is a benchmark figure, not a test: it depends on the load)
     assert int(tracked) < int(frozen) // 10
-    assert float(seconds) < 0.05
