@@ -188,7 +188,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"timezone must be an IANA zone such as Asia/Shanghai, not {value!r}") from exc
+            raise ValueError(
+                f"timezone must be an IANA zone such as Asia/Shanghai, not {value!r}"
+            ) from exc
         return value
 
     @field_validator("log_level")

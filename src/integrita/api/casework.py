@@ -13,7 +13,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
 from integrita.http.responses import attachment
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, deadlines, str_reports
 from integrita.services.core import audit_trail
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -195,6 +195,10 @@ class DeadlinesOut(BaseModel):
     overdue: list[DeadlineOut]
     due_soon: list[DeadlineOut]
     later: list[DeadlineOut]
+    calendar_warning: str | None = Field(
+        default=None,
+        description="Set from a month before a year whose official holiday list is not loaded.",
+    )
 
 
 @router.get("/v1/alerts", response_model=AlertPage)
@@ -390,10 +394,14 @@ def transition_str(
 def get_deadlines(
     today: date | None = None, user: UserView = Depends(READERS), ctx: Context = Depends(get_ctx)
 ) -> DeadlinesOut:
-    """STRs and large-value records not yet submitted: overdue and due soon."""
-    d = str_reports.deadlines(ctx, user, today=today)
+    """STRs and large-value records not yet submitted: overdue and due soon.
 
-    def out(x: str_reports.Deadline) -> DeadlineOut:
+    ``today`` (default: the bank's local date) must lie in a year the business calendar
+    knows; otherwise 422.
+    """
+    d = deadlines.deadlines(ctx, user, today=today)
+
+    def out(x: deadlines.Deadline) -> DeadlineOut:
         return DeadlineOut(
             kind=x.kind,
             record_id=x.record_id,
@@ -409,6 +417,7 @@ def get_deadlines(
         overdue=[out(x) for x in d.overdue],
         due_soon=[out(x) for x in d.due_soon],
         later=[out(x) for x in d.later],
+        calendar_warning=d.calendar_warning,
     )
 
 

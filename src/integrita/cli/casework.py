@@ -11,7 +11,7 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar, report_group
 from integrita.domain.roles import Role
 from integrita.errors import InputError
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, deadlines, str_reports
 from integrita.services.core.users import UserView
 
 cases_app = typer.Typer(
@@ -56,7 +56,7 @@ def cases_deadlines(
         day = date.fromisoformat(today) if today else None
     except ValueError as exc:
         raise InputError(f"--today must be YYYY-MM-DD, not {today!r}", field="today") from exc
-    result = str_reports.deadlines(ctx, OPERATOR, today=day)
+    result = deadlines.deadlines(ctx, OPERATOR, today=day)
     table = Table("", "kind", "record", "customer", "status", "due on", "working days left")
     for label, items in (("overdue", result.overdue), ("due soon", result.due_soon)):
         for d in items:
@@ -73,6 +73,8 @@ def cases_deadlines(
     console.print(
         f"{len(result.overdue)} overdue, {len(result.due_soon)} due soon (as of {result.today})"
     )
+    if result.calendar_warning:
+        console.print(f"[yellow]{result.calendar_warning}[/]")
 
 
 @handle_errors

@@ -168,7 +168,7 @@ def assessments_page(
         "risk/assessments.html",
         user,
         assessments=assessment.list_assessments(ctx),
-        year=ctx.now().year,
+        year=ctx.local_date().year,
         can_draft=bool(user.roles & {r.value for r in COMPLIANCE}),
         error=request.query_params.get("error"),
     )
@@ -308,7 +308,7 @@ def reviews_page(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*REVIEW_READERS)),
 ) -> Response:
-    year = ctx.now().year
+    year = ctx.local_date().year
     return page(
         request,
         "risk/reviews.html",
@@ -367,7 +367,7 @@ def review_page(
         r=product_reviews.get(ctx, review_id),
         is_reviewer=bool(user.roles & {r.value for r in APPROVERS}),
         can_launch=bool(user.roles & {Role.PRODUCT_OWNER.value, Role.MLRO.value}),
-        today=ctx.now().date(),
+        today=ctx.local_date(),
         error=request.query_params.get("error"),
         notice=request.query_params.get("notice"),
     )

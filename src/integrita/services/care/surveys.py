@@ -101,7 +101,7 @@ def create_survey(
     except ValueError as exc:
         raise InputError(str(exc), field="dimensions") from exc
     now = ctx.now()
-    since = now.date() - timedelta(days=ctx.settings.care_active_customer_days)
+    since = ctx.local_date(now) - timedelta(days=ctx.settings.care_active_customer_days)
     with ctx.db.transaction() as session:
         population = repo.active_customers(session, since)
         if not population:
@@ -266,7 +266,7 @@ def record_response(
         survey = repo.get_survey(session, survey_id)
         if survey is None:
             raise NotFoundError(f"no survey {survey_id}")
-        _record(session, survey, customer_id, answers, now.date(), "direct", now)
+        _record(session, survey, customer_id, answers, ctx.local_date(now), "direct", now)
         audit.record(
             session,
             at=now,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -176,7 +176,9 @@ def create_str(
     An STR is a money-laundering risk event for its customer: the customer is marked
     for re-rating in the same transaction (the STR factor then lifts the band).
     """
-    due_on = ctx.calendar.due_date(determined_at, ctx.settings.str_due_working_days)
+    # Counted from the bank's local day of determination: Monday 07:30 in Shanghai is
+    # Monday, although it is still Sunday in UTC.
+    due_on = ctx.calendar.due_date(ctx.local_date(determined_at), ctx.settings.str_due_working_days)
     report = cases_repo.add_str(
         session,
         case_id=case.id,
@@ -273,7 +275,7 @@ def update_draft(
 def report_xml(ctx: Context, report: SuspiciousTransactionReport) -> bytes:
     content = dict(report.content)
     content["report_date"] = (report.submitted_at or ctx.now()).isoformat()
-    return goaml.build_report_xml(content, report_code="STR")
+    return goaml.build_report_xml(content, report_code="STR", zone=ctx.zone)
 
 
 def schema_errors(ctx: Context, str_id: int, user: UserView) -> list[goaml.SchemaError]:
@@ -398,93 +400,6 @@ def transition(
         return report
 
 
-# -- deadlines --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    kind: str  # "STR" | "LVR"
-    record_id: int
-    customer_id: str | None
-    status: str
-    due_on: date
-    working_days_left: int
-    overdue: bool
-    link: str
-
-
-@dataclass(frozen=True, slots=True)
-class Deadlines:
-    today: date
-    overdue: list[Deadline]
-    due_soon: list[Deadline]
-    later: list[Deadline]
-
-
-OPEN_STR_STATUSES = (StrStatus.DRAFT.value, StrStatus.APPROVED.value)
-OPEN_LVR_STATUSES = ("pending",)
-
-
-def deadlines(
-    ctx: Context, user: UserView, *, today: date | None = None, later_limit: int = 100
-) -> Deadlines:
-    """STRs and large-value records not yet submitted: overdue, due within the warning window, later.
-
-    Overdue and due-soon lists are complete; the "later" list shows the next ``later_limit``.
-    """
-    ensure_role(user, STR_READERS, "reading deadlines")
-    day = today or ctx.now().date()
-    horizon = ctx.calendar.add_working_days(day, ctx.settings.due_soon_working_days)
-    items: list[Deadline] = []
-    with ctx.db.transaction() as session:
-        for r in cases_repo.strs_due_by(session, horizon, OPEN_STR_STATUSES, limit=100_000):
-            left = ctx.calendar.working_days_between(day, r.due_on)
-            items.append(
-                Deadline(
-                    "STR",
-                    r.id,
-                    r.customer_id,
-                    r.status,
-                    r.due_on,
-                    left,
-                    r.due_on < day,
-                    f"/str/{r.id}",
-                )
-            )
-        for v in cases_repo.large_value_due_by(session, horizon, OPEN_LVR_STATUSES, limit=100_000):
-            left = ctx.calendar.working_days_between(day, v.due_on)
-            items.append(
-                Deadline(
-                    "LVR",
-                    v.id,
-                    v.customer_id,
-                    v.status,
-                    v.due_on,
-                    left,
-                    v.due_on < day,
-                    f"/v1/large-value/{v.id}/goaml",
-                )
-            )
-        later: list[Deadline] = []
-        for r in cases_repo.strs_due_by(
-            session, None, OPEN_STR_STATUSES, limit=later_limit + len(items)
-        ):
-            if r.due_on > horizon:
-                left = ctx.calendar.working_days_between(day, r.due_on)
-                later.append(
-                    Deadline(
-                        "STR", r.id, r.customer_id, r.status, r.due_on, left, False, f"/str/{r.id}"
-                    )
-                )
-    items.sort(key=lambda d: (d.due_on, d.kind, d.record_id))
-    return Deadlines(
-        day,
-        [d for d in items if d.overdue],
-        [d for d in items if not d.overdue],
-        later[:later_limit],
-    )
-
-
 def large_value_xml(ctx: Context, record_id: int, user: UserView) -> bytes:
     """A large-value transaction record as a goAML CTR, validated like an STR."""
     ensure_role(user, (Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR), "exporting a record")
@@ -548,7 +463,7 @@ def _large_value_xml(ctx: Context, record: LargeValueRecord) -> bytes:
         ],
         "indicators": list(s.goaml_indicator_codes),
     }
-    xml = goaml.build_report_xml(content, report_code="CTR")
+    xml = goaml.build_report_xml(content, report_code="CTR", zone=ctx.zone)
     goaml.require_valid(ctx.settings, xml, f"large-value record {record.id}")
     return xml
 
@@ -577,12 +492,13 @@ def year_figures(ctx: Context, year: int) -> YearFigures:
     """The year's STR and review figures, counted from the records and the audit trail."""
     if not 1900 <= year <= 9999:
         raise InputError("year must be a four-digit year", field="year")
-    start = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    start, end = ctx.year_bounds(year)  # the bank's local year
     with ctx.db.transaction() as session:
         submitted = cases_repo.strs_submitted_between(session, start, end)
         on_time = sum(
-            1 for r in submitted if r.submitted_at is not None and r.submitted_at.date() <= r.due_on
+            1
+            for r in submitted
+            if r.submitted_at is not None and ctx.local_date(r.submitted_at) <= r.due_on
         )
         reviews = cases_repo.review_events_between(session, start, end)
         approved = [e for e in reviews if e.action == "case.approve"]

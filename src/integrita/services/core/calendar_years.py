@@ -57,7 +57,9 @@ def _year_list(year: int, holidays: set[date], working: set[date], where: str) -
         if day.year != year:
             raise InputError(f"{where}: {day} is not in {year}", field="date")
     if not holidays:
-        raise InputError(f"{where}: {year} lists no holiday; is this the whole list?", field="holidays")
+        raise InputError(
+            f"{where}: {year} lists no holiday; is this the whole list?", field="holidays"
+        )
     both = holidays & working
     if both:
         raise InputError(
@@ -76,7 +78,9 @@ def _year_list(year: int, holidays: set[date], working: set[date], where: str) -
 def _from_csv(text: str, where: str) -> list[YearList]:
     reader = csv.DictReader(io.StringIO(text), strict=True)
     if reader.fieldnames is None or not {"date", "kind"} <= set(reader.fieldnames):
-        raise InputError(f"{where}: the header must name the columns date,kind[,name]", field="file")
+        raise InputError(
+            f"{where}: the header must name the columns date,kind[,name]", field="file"
+        )
     by_year: dict[int, tuple[set[date], set[date]]] = {}
     try:
         for line, row in enumerate(reader, start=2):

@@ -68,16 +68,26 @@ class Context:
         return moment.astimezone(self.zone).date()
 
     def local_midnight(self, day: date) -> datetime:
-        """The instant (UTC) at which the bank's local ``day`` begins."""
-        return datetime(day.year, day.month, day.day, tzinfo=self.zone).astimezone(UTC)
+        """The instant (UTC) at which the bank's local ``day`` begins (clamped at the calendar's ends)."""
+        try:
+            return datetime(day.year, day.month, day.day, tzinfo=self.zone).astimezone(UTC)
+        except OverflowError:
+            return (
+                datetime.min.replace(tzinfo=UTC)
+                if day.year == 1
+                else datetime.max.replace(tzinfo=UTC)
+            )
 
     def year_bounds(self, year: int) -> tuple[datetime, datetime]:
         """[start, end) instants of the bank's local calendar year ``year``."""
+        if not 1 <= year <= 9999:
+            from integrita.errors import InputError
+
+            raise InputError(f"year must be between 1 and 9999, not {year}", field="year")
         start = self.local_midnight(date(year, 1, 1))
-        end = self.local_midnight(date(year + 1, 1, 1)) if year < 9999 else datetime.max.replace(
-            tzinfo=UTC
-        )
-        return start, end
+        if year >= 9999:
+            return start, datetime.max.replace(tzinfo=UTC)
+        return start, self.local_midnight(date(year + 1, 1, 1))
 
     # -- the business calendar ------------------------------------------------------------------
 

@@ -304,7 +304,7 @@ def _store_large_value(ctx: Context, session: Any, large: pa.Table) -> int:
                 "amount_minor": int(cols["amount_minor"][i]),
                 "currency": cols["currency"][i],
                 "amount_cny_minor": int(cols["amount_cny_minor"][i]),
-                "due_on": ctx.calendar.due_date(booked, DUE_WORKING_DAYS),
+                "due_on": ctx.calendar.due_date(ctx.local_date(booked), DUE_WORKING_DAYS),
                 "status": "pending",
             }
         )

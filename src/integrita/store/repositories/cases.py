@@ -345,3 +345,45 @@ def audit_page(
             list(session.execute(stmt.where(*conditions).order_by(AuditEvent.seq)).scalars()), 0
         )
     return _page(session, stmt, conditions, (AuditEvent.seq.desc(),), page, size)
+
+
+#: (kind, record id, customer id, status, due date): what the deadline list shows, no more.
+DeadlineRow = tuple[str, int, str | None, str, date]
+
+
+def open_deadlines(
+    session: Session,
+    statuses: Sequence[str],
+    lvr_statuses: Sequence[str],
+    *,
+    due_by: date,
+    later_limit: int,
+) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
+    """Open STRs and large-value records due by ``due_by`` (all), and the next ``later_limit``
+    STRs due after it; only the columns the list shows, so 100,000 rows read in a blink."""
+    strs = SuspiciousTransactionReport
+    lvr = LargeValueRecord
+    str_cols = (strs.id, strs.customer_id, strs.status, strs.due_on)
+    lvr_cols = (lvr.id, lvr.customer_id, lvr.status, lvr.due_on)
+    soon: list[DeadlineRow] = [
+        ("STR", *row)
+        for row in session.execute(
+            select(*str_cols).where(strs.status.in_(list(statuses)), strs.due_on <= due_by)
+        ).tuples()
+    ]
+    soon += [
+        ("LVR", *row)
+        for row in session.execute(
+            select(*lvr_cols).where(lvr.status.in_(list(lvr_statuses)), lvr.due_on <= due_by)
+        ).tuples()
+    ]
+    later: list[DeadlineRow] = [
+        ("STR", *row)
+        for row in session.execute(
+            select(*str_cols)
+            .where(strs.status.in_(list(statuses)), strs.due_on > due_by)
+            .order_by(strs.due_on, strs.id)
+            .limit(later_limit)
+        ).tuples()
+    ]
+    return soon, later
