@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from integrita.domain import survey as sv
+from integrita.domain.client_dates import require_within
 from integrita.domain.roles import Role
 from integrita.errors import InputError, NotFoundError
 from integrita.logging import get_logger
@@ -312,6 +313,17 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
                 raise InputError(
                     f"{where}answered_on must be YYYY-MM-DD", field="answered_on"
                 ) from exc
+            # An answer is not dated before its survey nor after today (the bank's date).
+            require_within(
+                on,
+                field="answered_on",
+                earliest=ctx.local_date(survey.created_at),
+                earliest_is=f"{where}the survey's creation",
+                latest=ctx.local_date(
+                    now + timedelta(seconds=ctx.settings.client_clock_skew_seconds)
+                ),
+                latest_is=f"{where}today",
+            )
             answers: dict[str, int] = {}
             for key in keys:
                 cell = (row.get(key) or "").strip()

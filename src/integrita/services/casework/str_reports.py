@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from integrita.domain.casework import StrAction, StrStatus, check_str_transition
+from integrita.domain.client_dates import require_within
 from integrita.domain.money import CURRENCIES
 from integrita.domain.roles import Role
 from integrita.errors import (
@@ -323,6 +324,35 @@ def export_pdf(ctx: Context, str_id: int, user: UserView) -> bytes:
         return pdf
 
 
+#: An STR's steps in the order they happen; a later step is never dated before an earlier one.
+_STEP_TIMES = (
+    ("determined_at", "its determination"),
+    ("approved_at", "its approval"),
+    ("submitted_at", "its submission"),
+    ("acknowledged_at", "its acknowledgement"),
+    ("transferred_at", "its transfer"),
+    ("filed_at", "its filing"),
+)
+
+
+def _require_on_in_order(ctx: Context, report: SuspiciousTransactionReport, on: datetime) -> None:
+    """A client's ``on`` is not before the record's previous step nor after now (plus skew).
+
+    Otherwise an STR determined today could be marked submitted "on 2020-01-01" and
+    count as on time, or be transferred in the future.
+    """
+    done = [(getattr(report, f), what) for f, what in _STEP_TIMES if getattr(report, f)]
+    previous, what = max(done, key=lambda d: d[0]) if done else (None, "")
+    require_within(
+        on,
+        field="on",
+        earliest=previous,
+        earliest_is=what,
+        latest=ctx.now() + timedelta(seconds=ctx.settings.client_clock_skew_seconds),
+        latest_is="now",
+    )
+
+
 def transition(
     ctx: Context,
     str_id: int,
@@ -348,6 +378,8 @@ def transition(
         when = on or ctx.now()
         if when.tzinfo is None:
             raise InputError("dates must carry a timezone", field="on")
+        if on is not None:
+            _require_on_in_order(ctx, report, on)
         before: dict[str, object] = {"status": report.status}
         after: dict[str, object] = {"status": target.value}
         if action is StrAction.APPROVE:

@@ -27,7 +27,7 @@ from integrita.analytics.engine import (
     open_engine,
     partition_files,
 )
-from integrita.detection.fx import load_fx_rates, rate_periods
+from integrita.detection.fx import rate_periods
 from integrita.detection.large_value import DUE_WORKING_DAYS, LargeValueThresholds, large_value_sql
 from integrita.detection.matches import (
     EvidenceRow,
@@ -39,6 +39,7 @@ from integrita.detection.matches import (
 from integrita.detection.registry import Detector, detectors
 from integrita.errors import InputError
 from integrita.services.core import audit
+from integrita.services.core import fx as core_fx
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.monitoring.alerts import AlertDraft, raise_alerts
@@ -87,7 +88,7 @@ class DetectionSummary:
 
 
 def _fx(ctx: Context) -> pa.Table:
-    return fx_table(rate_periods(load_fx_rates(ctx.settings.data_dir / "fx_rates.json")))
+    return fx_table(rate_periods(core_fx.fx_table(ctx), ctx.zone))
 
 
 def _owners_table(owners: list[tuple[str, str, str]]) -> pa.Table:

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from integrita.detection.realtime import PaymentEvent, RollingState
+from integrita.domain.client_dates import require_within
 from integrita.domain.money import currency, from_minor_units, to_minor_units
 from integrita.domain.transaction import Channel, CounterpartyType, TransactionKind
 from integrita.errors import InputError, NotFoundError, StateTransitionError
@@ -112,14 +113,14 @@ def _require_recent(ctx: Context, occurred_at: datetime) -> None:
     rather than silently ignored or allowed to empty them.
     """
     now = ctx.now()
-    earliest = now - timedelta(hours=ctx.settings.payment_max_age_hours)
-    latest = now + timedelta(seconds=ctx.settings.payment_max_ahead_seconds)
-    if not earliest <= occurred_at <= latest:
-        raise InputError(
-            f"occurred_at {occurred_at.isoformat()} is outside the accepted window "
-            f"{earliest.isoformat()} to {latest.isoformat()}",
-            field="occurred_at",
-        )
+    require_within(
+        occurred_at,
+        field="occurred_at",
+        earliest=now - timedelta(hours=ctx.settings.payment_max_age_hours),
+        earliest_is=f"the oldest accepted ({ctx.settings.payment_max_age_hours:g} h ago)",
+        latest=now + timedelta(seconds=ctx.settings.payment_max_ahead_seconds),
+        latest_is=f"the latest accepted ({ctx.settings.payment_max_ahead_seconds:g} s ahead)",
+    )
 
 
 def to_event(ctx: Context, request: PaymentRequest) -> PaymentEvent:
