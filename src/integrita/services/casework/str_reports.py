@@ -341,8 +341,12 @@ def _require_on_in_order(ctx: Context, report: SuspiciousTransactionReport, on: 
     Otherwise an STR determined today could be marked submitted "on 2020-01-01" and
     count as on time, or be transferred in the future.
     """
-    done = [(getattr(report, f), what) for f, what in _STEP_TIMES if getattr(report, f)]
-    previous, what = max(done, key=lambda d: d[0]) if done else (None, "")
+    previous: datetime | None = None
+    what = ""
+    for name, step in _STEP_TIMES:  # the latest step; at a tie the later one in the life
+        at = getattr(report, name)
+        if at is not None and (previous is None or at >= previous):
+            previous, what = at, step
     require_within(
         on,
         field="on",
