@@ -9,7 +9,7 @@ from typing import Any, Literal
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from integrita.domain.roles import Role
 from integrita.http.deps import get_ctx, require_roles
@@ -73,6 +73,17 @@ class PaymentEventIn(BaseModel):
         "password", "face", "certificate", "fingerprint", "sms_code", "token", "none"
     ] = "password"
     credential_changed_at: datetime | None = None
+
+    @field_validator("occurred_at", "credential_changed_at", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        """A timestamp is ISO 8601 text with an offset; a bare number (Unix seconds or
+        milliseconds?) is ambiguous and refused rather than guessed."""
+        if value is not None and not isinstance(value, str):
+            raise ValueError(
+                "must be an ISO 8601 timestamp with an offset, e.g. 2025-03-03T09:00:00+08:00"
+            )
+        return value
 
 
 class ReasonOut(BaseModel):

@@ -87,7 +87,9 @@ class DetectionSummary:
         return self.new_partitions == 0
 
 
-def _fx(ctx: Context) -> pa.Table:
+def batch_fx_table(ctx: Context) -> pa.Table:
+    """The installation's one FX table as rate periods starting at the bank's local midnight,
+    so a payment gets the CNY value the real-time engine gave it."""
     return fx_table(rate_periods(core_fx.fx_table(ctx), ctx.zone))
 
 
@@ -156,7 +158,7 @@ def run_detection(
         engine,
         ledger,
         ScanRange(scan_from, scan_to),
-        _fx(ctx),
+        batch_fx_table(ctx),
         spark_master=ctx.settings.spark_master,
         spark_driver_memory=ctx.settings.spark_driver_memory,
         spark=spark,
