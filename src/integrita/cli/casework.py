@@ -67,7 +67,7 @@ def cases_deadlines(
                 d.customer_id or "",
                 d.status,
                 d.due_on.isoformat(),
-                str(d.working_days_left),
+                "–" if d.working_days_left is None else str(d.working_days_left),
             )
     console.print(table)
     console.print(

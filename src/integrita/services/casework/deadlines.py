@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from integrita.domain.calendar import CalendarYearUnknownError
 from integrita.domain.casework import StrStatus
@@ -21,16 +22,21 @@ from integrita.services.core.users import UserView
 from integrita.store.repositories import cases as cases_repo
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
+class Deadline(NamedTuple):
+    """One open record on the list (a tuple: 100,000 of them are built per request)."""
+
     kind: str  # "STR" | "LVR"
     record_id: int
     customer_id: str | None
     status: str
     due_on: date
-    working_days_left: int
+    #: None when the due date lies in a year the calendar does not know yet.
+    working_days_left: int | None
     overdue: bool
-    link: str
+
+    @property
+    def link(self) -> str:
+        return _LINKS[self.kind].format(self.record_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,19 @@ OPEN_LVR_STATUSES = ("pending",)
 _LINKS = {"STR": "/str/{}", "LVR": "/v1/large-value/{}/goaml"}
 
 
+def _working_days_left(ctx: Context, day: date, due_dates: set[date]) -> dict[date, int | None]:
+    """Working days from ``day`` to each due date, once per distinct date (there are a few
+    hundred distinct dates among 100,000 records)."""
+    calendar = ctx.calendar
+    left: dict[date, int | None] = {}
+    for due_on in due_dates:
+        try:
+            left[due_on] = calendar.working_days_between(day, due_on, field="due_on")
+        except CalendarYearUnknownError:
+            left[due_on] = None  # the calendar refuses to count into a year it does not know
+    return left
+
+
 def deadlines(
     ctx: Context, user: UserView, *, today: date | None = None, later_limit: int = 100
 ) -> Deadlines:
@@ -58,27 +77,7 @@ def deadlines(
     """
     ensure_role(user, STR_READERS, "reading deadlines")
     day = today or ctx.local_date()
-    calendar = ctx.calendar
-    horizon = calendar.add_working_days(day, ctx.settings.due_soon_working_days, field="today")
-
-    def deadline(row: cases_repo.DeadlineRow) -> Deadline:
-        kind, record_id, customer_id, status, due_on = row
-        try:
-            left = calendar.working_days_between(day, due_on, field="due_on")
-        except CalendarYearUnknownError:
-            # A record due in a year not loaded yet: the calendar refuses to count to it.
-            left = (due_on - day).days
-        return Deadline(
-            kind,
-            record_id,
-            customer_id,
-            status,
-            due_on,
-            left,
-            due_on < day,
-            _LINKS[kind].format(record_id),
-        )
-
+    horizon = ctx.calendar.add_working_days(day, ctx.settings.due_soon_working_days, field="today")
     with ctx.db.transaction() as session:
         soon, later = cases_repo.open_deadlines(
             session,
@@ -87,11 +86,17 @@ def deadlines(
             due_by=horizon,
             later_limit=later_limit,
         )
-    items = sorted(map(deadline, soon), key=lambda d: (d.due_on, d.kind, d.record_id))
+    soon.sort(key=lambda r: (r[4], r[0], r[1]))
+    left = _working_days_left(ctx, day, {r[4] for r in soon} | {r[4] for r in later})
+
+    def listed(rows: list[cases_repo.DeadlineRow]) -> list[Deadline]:
+        return [Deadline(k, i, c, s, d, left[d], d < day) for k, i, c, s, d in rows]
+
+    items = listed(soon)
     return Deadlines(
         day,
         [d for d in items if d.overdue],
         [d for d in items if not d.overdue],
-        [deadline(r) for r in later],
+        listed(later),
         calendar_years.year_warning(ctx, day),
     )
