@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
 
 from integrita.cli.common import console, context, handle_errors
+from integrita.errors import InputError
 from integrita.services.core import calendar_years
 
 calendar_app = typer.Typer(
@@ -38,9 +40,15 @@ def calendar_load(
 
 @calendar_app.command("check")
 @handle_errors
-def calendar_check() -> None:
+def calendar_check(
+    today: str = typer.Option("", help="Check as of this day (YYYY-MM-DD) instead of today."),
+) -> None:
     """Which years the calendar knows and which are missing up to next year (exit 1 if any)."""
-    result = calendar_years.check(context())
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise InputError(f"--today must be YYYY-MM-DD, not {today!r}", field="today") from exc
+    result = calendar_years.check(context(), day)
     console.print(f"known years: {_ranges(result.known)} (loaded: {_ranges(result.loaded)})")
     if result.missing:
         console.print(f"[bold red]missing:[/] {_ranges(result.missing)}")
