@@ -250,3 +250,17 @@ def cases_repo_due(ctx: Context, str_id: int) -> date:
         report = cases_repo.get_str(session, str_id)
         assert report is not None
         return report.due_on
+
+
+def test_the_deadlines_page_warns_in_december_when_next_year_is_not_loaded(
+    ctx: Context, clock: FixedClock, person: Callable[..., UserView]
+) -> None:
+    from tests.casework.test_pages import _browser
+
+    person("mo", "mlro")
+    browser = _browser(ctx, "mo")
+    clock.now = datetime(2026, 12, 6, 2, tzinfo=UTC)
+    page = browser.get("/deadlines")
+    assert page.status_code == 200
+    assert 'id="calendar-warning"' in page.text and "does not know 2027" in page.text
+    assert "as of 2026-12-06" in page.text
