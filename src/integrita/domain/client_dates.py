@@ -25,17 +25,19 @@ def require_within(
     earliest_is: str = "",
     latest: D | None = None,
     latest_is: str = "",
+    where: str = "",
 ) -> D:
-    """``value`` unless it lies outside [earliest, latest]; the refusal names the field and bound."""
+    """``value`` unless it lies outside [earliest, latest]; the refusal names the field and bound
+    (after ``where``, e.g. "row 3: ")."""
     if earliest is not None and value < earliest:
         raise InputError(
-            f"{field} {value.isoformat()} is before {earliest_is or 'the earliest allowed'} "
+            f"{where}{field} {value.isoformat()} is before {earliest_is or 'the earliest allowed'} "
             f"({earliest.isoformat()})",
             field=field,
         )
     if latest is not None and value > latest:
         raise InputError(
-            f"{field} {value.isoformat()} is after {latest_is or 'the latest allowed'} "
+            f"{where}{field} {value.isoformat()} is after {latest_is or 'the latest allowed'} "
             f"({latest.isoformat()})",
             field=field,
         )

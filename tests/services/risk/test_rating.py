@@ -104,7 +104,7 @@ def test_counterparties_countries_and_cash_come_from_the_ledger(
 def test_a_new_customer_is_due_for_rating_within_10_working_days_on_the_business_calendar() -> None:
     # 30 Sep 2025, then the National Day holiday (1-8 Oct) and the make-up Saturday 11 Oct.
     assert onboarding_rating_due(CN, date(2025, 9, 30), 10) == date(2025, 10, 21)
-    assert onboarding_rating_due(CN, datetime(2025, 3, 3, 9, tzinfo=UTC), 10) == date(2025, 3, 17)
+    assert onboarding_rating_due(CN, date(2025, 3, 3), 10) == date(2025, 3, 17)
 
 
 def test_an_unrated_customer_becomes_overdue_after_10_working_days(

@@ -313,16 +313,16 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
                 raise InputError(
                     f"{where}answered_on must be YYYY-MM-DD", field="answered_on"
                 ) from exc
-            # An answer is not dated before its survey nor after today (the bank's date).
+            # An answer is not dated after today (the bank's date); an agency may have
+            # asked before the survey was recorded here, so earlier dates stand.
             require_within(
                 on,
                 field="answered_on",
-                earliest=ctx.local_date(survey.created_at),
-                earliest_is=f"{where}the survey's creation",
                 latest=ctx.local_date(
                     now + timedelta(seconds=ctx.settings.client_clock_skew_seconds)
                 ),
-                latest_is=f"{where}today",
+                latest_is="today",
+                where=where,
             )
             answers: dict[str, int] = {}
             for key in keys:
