@@ -296,3 +296,16 @@ def test_a_whole_book_run_refreshes_postgresql_planner_statistics(
             text("SELECT reltuples FROM pg_class WHERE relname = 'risk_ratings'")
         ).scalar_one()
     assert reltuples >= 2  # -1 until the table is first analysed
+
+
+def test_a_review_date_counts_from_the_banks_date_of_the_rating(
+    ctx: Context, clock: FixedClock, add_customer: Callable[..., str]
+) -> None:
+    # 30 Apr 16:30 UTC is 1 May 00:30 in Shanghai: six months on is Saturday 1 Nov, so the
+    # review is due Friday 31 Oct (from the UTC date it would be Thursday 30 Oct).
+    clock.now = datetime(2025, 4, 30, 16, 30, tzinfo=UTC)
+    add_customer("HI", pep=True)
+    rating.rate_all(ctx)
+    hi = rating.rating_breakdown(ctx, "HI")
+    assert hi is not None
+    assert hi.next_review_due == date(2025, 10, 31)
