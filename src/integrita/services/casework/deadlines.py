@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from integrita.domain.calendar import CalendarYearUnknownError
@@ -86,17 +87,15 @@ def deadlines(
             due_by=horizon,
             later_limit=later_limit,
         )
-    soon.sort(key=lambda r: (r[4], r[0], r[1]))
+    soon.sort(key=itemgetter(4, 0, 1))  # due date, kind, record id
     left = _working_days_left(ctx, day, {r[4] for r in soon} | {r[4] for r in later})
-
-    def listed(rows: list[cases_repo.DeadlineRow]) -> list[Deadline]:
-        return [Deadline(k, i, c, s, d, left[d], d < day) for k, i, c, s, d in rows]
-
-    items = listed(soon)
+    make = Deadline._make
+    overdue = [make((*r, left[r[4]], True)) for r in soon if r[4] < day]
+    due_soon = [make((*r, left[r[4]], False)) for r in soon if r[4] >= day]
     return Deadlines(
         day,
-        [d for d in items if d.overdue],
-        [d for d in items if not d.overdue],
-        listed(later),
+        overdue,
+        due_soon,
+        [make((*r, left[r[4]], False)) for r in later],
         calendar_years.year_warning(ctx, day),
     )
