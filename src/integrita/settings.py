@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     )
     duckdb_threads: int = Field(default=2, ge=1)
     base_currency: str = Field(default="CNY", min_length=3, max_length=3)
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The bank's time zone: every statutory and reporting date (deadlines, report "
+        "years and months, review dates, texts to customers) is a local date here; stored "
+        "instants stay UTC.",
+    )
     calendar_country: str = Field(
         default="CN", description="Business calendar: CN (mainland China) or an ISO country."
     )
@@ -179,6 +185,32 @@ class Settings(BaseSettings):
         ge=1024,
         description="Request bodies larger than this are refused with 413 before being read.",
     )
+
+    client_clock_skew_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="A date a client supplies (an STR's 'on' date, a survey answer) may be this "
+        "far ahead of the server's clock.",
+    )
+    payment_max_age_hours: float = Field(
+        default=24.0, gt=0, description="A payment's occurred_at may be at most this old."
+    )
+    payment_max_ahead_seconds: float = Field(
+        default=300.0, ge=0, description="A payment's occurred_at may be this far in the future."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"timezone must be an IANA zone such as Asia/Shanghai, not {value!r}"
+            ) from exc
+        return value
 
     @field_validator("log_level")
     @classmethod

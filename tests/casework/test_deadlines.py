@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from integrita.domain.calendar import BusinessCalendar
 from integrita.domain.casework import CaseAction, Decision
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, deadlines
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.store.models import LargeValueRecord
@@ -17,7 +17,7 @@ from tests.casework.conftest import alert_for
 def test_an_str_is_due_five_working_days_after_determination_skipping_weekends() -> None:
     calendar = BusinessCalendar.from_settings("CN")
     # Thursday 2025-03-06 + 5 working days: Fri, Mon, Tue, Wed, Thu -> 2025-03-13.
-    assert calendar.due_date(datetime(2025, 3, 6, 16, tzinfo=UTC), 5) == date(2025, 3, 13)
+    assert calendar.due_date(date(2025, 3, 6), 5) == date(2025, 3, 13)
 
 
 def test_configured_holidays_and_mainland_china_holidays_are_skipped() -> None:
@@ -54,10 +54,10 @@ def test_overdue_and_due_soon_lists(
                 due_on=date(2025, 2, 25),
             )
         )
-    early = str_reports.deadlines(ctx, ana, today=date(2025, 3, 3))
+    early = deadlines.deadlines(ctx, ana, today=date(2025, 3, 3))
     assert [d.kind for d in early.overdue] == ["LVR"]
     assert early.due_soon == []  # Mar 11 is more than two working days away
-    later = str_reports.deadlines(ctx, ana, today=date(2025, 3, 7))
+    later = deadlines.deadlines(ctx, ana, today=date(2025, 3, 7))
     assert [(d.kind, d.working_days_left) for d in later.due_soon] == [("STR", 2)]
-    late = str_reports.deadlines(ctx, ana, today=date(2025, 3, 12))
+    late = deadlines.deadlines(ctx, ana, today=date(2025, 3, 12))
     assert [d.kind for d in late.overdue] == ["LVR", "STR"]

@@ -75,7 +75,8 @@ def test_foreign_currency_is_valued_in_cny_before_thresholds(tmp_path: Path) -> 
     b.pay("rp-payer", "rp-mule", 30_000, currency="USD")
     b.pay("rp-mule", "rp-out", 29_000, currency="USD", hours=5)
     (match,) = run(b, tmp_path / "ledger", "rapid_pass_through")
-    assert match.amount_cny_minor == (30_000 + 29_000) * 710
+    # the one FX table (the real-time engine's too): USD 7.1884 from 2025-01-01
+    assert match.amount_cny_minor == (30_000 + 29_000) * 71884 // 100
 
 
 def _bucket_start(seconds: int) -> datetime:

@@ -41,7 +41,7 @@ def test_internal_transfer_over_50000_sends_no_sms(bank: Context, payment: Pay) 
 
 
 def test_foreign_currency_external_transfer_is_converted_at_the_rate_of_its_day(
-    bank: Context, payment: Pay
+    bank: Context, payment: Pay, clock: FixedClock
 ) -> None:
     # 2025-03-03 uses the 2025-01-01 rate 7.1884: USD 7,000 = RMB 50,318.80 (> 50,000)
     over = decide(bank, payment(to_bank="B999", amount="7000.00", currency="USD"))
@@ -49,13 +49,10 @@ def test_foreign_currency_external_transfer_is_converted_at_the_rate_of_its_day(
     # USD 6,955.65 x 7.1884 = RMB 49,999.99: not over
     under = decide(bank, payment(to_bank="B999", amount="6955.65", currency="USD"))
     assert under["decision"] == "allow"
-    # the same USD 7,000 on 2024-06-01 uses 7.0920: RMB 49,644.00, not over
-    earlier = payment(
-        to_bank="B999",
-        amount="7000.00",
-        currency="USD",
-        occurred_at=bank.now() - timedelta(days=300),
-    )
+    # the same USD 7,000 on 2024-05-07 uses 7.0920: RMB 49,644.00, not over (the clock is
+    # moved there too: a payment is decided when it happens, within its occurred_at window)
+    clock.advance(days=-300)
+    earlier = payment(to_bank="B999", amount="7000.00", currency="USD", occurred_at=bank.now())
     assert decide(bank, earlier)["decision"] == "allow"
 
 

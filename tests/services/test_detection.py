@@ -129,3 +129,22 @@ def test_cash_of_50000_gets_a_large_value_record_due_in_five_working_days(ctx: C
     assert cash.due_on >= booked + timedelta(days=7)  # 2025-01-06 is a Monday: next Monday
     # a second run does not report them again
     assert run_detection(ctx, full=True).large_value_records == 0
+
+
+def test_a_large_value_record_booked_sunday_2330_utc_is_due_counting_from_monday_local(
+    ctx: Context,
+) -> None:
+    from datetime import UTC, datetime
+
+    b = LedgerBuilder()
+    # Sunday 2025-01-05 23:30 UTC is Monday 07:30 at the bank.
+    b.pay(
+        "CASH", "lv-acc", 50_000, kind="cash_deposit", at=datetime(2025, 1, 5, 23, 30, tzinfo=UTC)
+    )
+    _customers(ctx, {"lv-acc": ("P1", "individual")})
+    _append(ctx, b)
+    assert run_detection(ctx).large_value_records == 1
+    with ctx.db.transaction() as session:
+        (record,) = session.execute(select(LargeValueRecord)).scalars()
+    # Monday 6 Jan + 5 working days = Monday 13 Jan (from Sunday it would be Friday the 10th)
+    assert record.due_on == date(2025, 1, 13)

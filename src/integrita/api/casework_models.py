@@ -227,7 +227,9 @@ class DeadlineOut(BaseModel):
     customer_id: str | None
     status: str
     due_on: date
-    working_days_left: int
+    working_days_left: int | None = Field(
+        description="None when the due date is in a year the business calendar does not know yet."
+    )
     overdue: bool
 
 
@@ -236,3 +238,7 @@ class DeadlinesOut(BaseModel):
     overdue: list[DeadlineOut]
     due_soon: list[DeadlineOut]
     later: list[DeadlineOut]
+    calendar_warning: str | None = Field(
+        default=None,
+        description="Set from a month before a year whose official holiday list is not loaded.",
+    )

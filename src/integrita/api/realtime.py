@@ -8,7 +8,7 @@ from typing import Any, Literal
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
@@ -70,6 +70,17 @@ class PaymentEventIn(StrictModel):
         """Rounding ``50000.005`` would decide on an amount nobody asked for: refuse it."""
         exact_amount(self.amount, self.currency)
         return self
+
+    @field_validator("occurred_at", "credential_changed_at", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        """A timestamp is ISO 8601 text with an offset; a bare number (Unix seconds or
+        milliseconds?) is ambiguous and refused rather than guessed."""
+        if value is not None and not isinstance(value, str):
+            raise ValueError(
+                "must be an ISO 8601 timestamp with an offset, e.g. 2025-03-03T09:00:00+08:00"
+            )
+        return value
 
 
 class ReasonOut(BaseModel):

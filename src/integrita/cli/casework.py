@@ -12,7 +12,7 @@ from integrita.cli.common import console, context, handle_errors, progress_bar, 
 from integrita.cli.identity import batch_job, needs, signed_in, system_actor
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, deadlines, str_reports
 
 cases_app = typer.Typer(
     help="Cases built from alerts, and reporting deadlines.", no_args_is_help=True
@@ -55,7 +55,7 @@ def cases_deadlines(
         day = date.fromisoformat(today) if today else None
     except ValueError as exc:
         raise InputError(f"--today must be YYYY-MM-DD, not {today!r}", field="today") from exc
-    result = str_reports.deadlines(ctx, signed_in(ctx), today=day)
+    result = deadlines.deadlines(ctx, signed_in(ctx), today=day)
     table = Table("", "kind", "record", "customer", "status", "due on", "working days left")
     for label, items in (("overdue", result.overdue), ("due soon", result.due_soon)):
         for d in items:
@@ -66,12 +66,14 @@ def cases_deadlines(
                 d.customer_id or "",
                 d.status,
                 d.due_on.isoformat(),
-                str(d.working_days_left),
+                "–" if d.working_days_left is None else str(d.working_days_left),
             )
     console.print(table)
     console.print(
         f"{len(result.overdue)} overdue, {len(result.due_soon)} due soon (as of {result.today})"
     )
+    if result.calendar_warning:
+        console.print(f"[yellow]{result.calendar_warning}[/]")
 
 
 @handle_errors

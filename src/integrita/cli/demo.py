@@ -112,7 +112,7 @@ def _risk(ctx: Context) -> None:
     with progress_bar("rating every customer", total=None) as advance:
         bands = risk_demo.rate_all(ctx, advance)
     console.print(_mix_table("risk band", bands))
-    year = ctx.now().year
+    year = ctx.local_date().year
     assessment = risk_demo.draft_self_assessment(ctx, year)
     table = Table(
         "dimension",

@@ -97,7 +97,7 @@ def seed_demo_reviews(ctx: Context, count: int = 24, seed: int = 8) -> int:
                 if control
                 else "No objection from AML.",
                 required_control=control,
-                due_on=ctx.now().date() + timedelta(days=30) if control else None,
+                due_on=ctx.local_date() + timedelta(days=30) if control else None,
             )
             opinions += 1
         outcome = rng.random()
@@ -129,7 +129,7 @@ def seed_demo_reviews(ctx: Context, count: int = 24, seed: int = 8) -> int:
 def review_figures(ctx: Context, year: int, *, seed_if_empty: bool = True) -> dict[str, Any]:
     """Reviews and opinions recorded in ``year`` (seeding demo reviews first when there are none)."""
     figures = product_reviews.figures(ctx, year)
-    if figures.reviews == 0 and seed_if_empty and year == ctx.now().year:
+    if figures.reviews == 0 and seed_if_empty and year == ctx.local_date().year:
         seed_demo_reviews(ctx)
         figures = product_reviews.figures(ctx, year)
     return asdict(figures)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from integrita.errors import InputError
 
@@ -144,15 +144,18 @@ class FxRateTable:
 
     base: str = "CNY"
     rates: dict[str, list[tuple[date, Decimal]]] = field(default_factory=dict)
+    #: Where each rate comes from, by (currency, effective date).
+    sources: dict[tuple[str, date], str] = field(default_factory=dict)
 
-    def add(self, code: str, effective: date, rate: Decimal) -> None:
+    def add(self, code: str, effective: date, rate: Decimal, *, source: str = "") -> None:
         series = self.rates.setdefault(code.upper(), [])
+        if any(d == effective for d, _ in series):
+            raise ValueError(f"two {code.upper()} rates effective {effective}")
         series.append((effective, rate))
         series.sort()
+        self.sources[(code.upper(), effective)] = source
 
-    def rate(self, code: str, on: date) -> Decimal:
-        if code.upper() == self.base:
-            return Decimal(1)
+    def _entry(self, code: str, on: date) -> tuple[date, Decimal]:
         series = self.rates.get(code.upper())
         if not series:
             raise InputError(f"no exchange rate from {code} to {self.base}", field="currency")
@@ -161,9 +164,28 @@ class FxRateTable:
             raise InputError(
                 f"no exchange rate from {code} to {self.base} on or before {on}", field="currency"
             )
-        return series[index][1]
+        return series[index]
+
+    def rate(self, code: str, on: date) -> Decimal:
+        if code.upper() == self.base:
+            return Decimal(1)
+        return self._entry(code, on)[1]
+
+    def quote(self, code: str, on: date) -> tuple[Decimal, date, str]:
+        """The rate in force on ``on``, the date it took effect and its source."""
+        if code.upper() == self.base:
+            return Decimal(1), on, "same currency"
+        effective, rate = self._entry(code, on)
+        return rate, effective, self.sources.get((code.upper(), effective), "")
 
     def convert(self, money: Money, on: date) -> Money:
-        """Value ``money`` in the base currency at the rate in force on ``on``."""
-        major = money.major * self.rate(money.currency, on)
-        return Money.of(major, self.base)
+        """Value ``money`` in the base currency at the rate in force on ``on``.
+
+        Rounded half up to the base currency's minor unit, exactly as batch detection
+        rounds (``ROUND`` in DuckDB and Spark), so both give one payment one value.
+        """
+        if money.currency == self.base:
+            return money
+        exact = Decimal(money.minor) * self.rate(money.currency, on)
+        scale = Decimal(10) ** (currency(self.base).exponent - currency(money.currency).exponent)
+        return Money(int((exact * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP)), self.base)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar as _calendar
 import copy
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -206,22 +206,19 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
-def previous_working_day(cal: BusinessCalendar, day: date) -> date:
-    while not cal.is_working_day(day):
-        day -= timedelta(days=1)
-    return day
-
-
 def next_review_due(cal: BusinessCalendar, rated_on: date, months: int) -> date:
-    """Review due ``months`` after the rating, brought forward to a working day so the cycle is never exceeded."""
-    return previous_working_day(cal, add_months(rated_on, months))
+    """Review due ``months`` after the rating, brought forward to a working day so the cycle is never exceeded.
+
+    A review one to three years ahead often falls in a year whose official holiday list
+    is not published yet; it is then brought forward past weekends and the fixed public
+    holidays only (provisional), which can only make it earlier, never late.
+    """
+    return cal.previous_working_day(add_months(rated_on, months), provisional=True)
 
 
-def onboarding_rating_due(
-    cal: BusinessCalendar, onboarded_at: datetime | date, working_days: int
-) -> date:
-    """A new customer must be rated within ``working_days`` working days of onboarding."""
-    return cal.due_date(onboarded_at, working_days)
+def onboarding_rating_due(cal: BusinessCalendar, onboarded_on: date, working_days: int) -> date:
+    """A new customer must be rated within ``working_days`` working days of onboarding (local day)."""
+    return cal.due_date(onboarded_on, working_days)
 
 
 # -- self-assessment ------------------------------------------------------------------------------

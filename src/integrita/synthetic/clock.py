@@ -86,7 +86,10 @@ class Clock:
         return cls(
             start=start,
             days=days,
-            working=np.array([calendar.is_working_day(d) for d in dates], dtype=bool),
+            # synthetic data is not statutory: years without an official list are provisional
+            working=np.array(
+                [calendar.is_working_day(d, provisional=True) for d in dates], dtype=bool
+            ),
             day_of_month=np.array([d.day for d in dates], dtype=np.int64),
         )
 

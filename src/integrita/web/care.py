@@ -426,7 +426,7 @@ def report_page(
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """The monthly quality report (PDCA), with a PDF export."""
-    month = month or ctx.now().strftime("%Y-%m")
+    month = month or ctx.local_date().strftime("%Y-%m")
     try:
         report = care_report.monthly_report(ctx, month)
     except IntegritaError as exc:

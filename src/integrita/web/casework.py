@@ -14,7 +14,7 @@ from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import MAX_PAGE, Id, Note
 from integrita.http.responses import attachment
-from integrita.services.casework import cases, str_reports
+from integrita.services.casework import cases, deadlines, str_reports
 from integrita.services.casework.evidence import node_radius
 from integrita.services.casework.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
 from integrita.services.core import audit_trail
@@ -402,9 +402,7 @@ def deadlines_page(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Overdue and due-soon STRs and large-value records, counted in working days."""
-    return page(
-        request, "casework/deadlines.html", user, deadlines=str_reports.deadlines(ctx, user)
-    )
+    return page(request, "casework/deadlines.html", user, deadlines=deadlines.deadlines(ctx, user))
 
 
 @router.get("/audit", response_class=HTMLResponse)

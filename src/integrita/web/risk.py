@@ -166,7 +166,7 @@ def assessments_page(
         "risk/assessments.html",
         user,
         assessments=assessment.list_assessments(ctx),
-        year=ctx.now().year,
+        year=ctx.local_date().year,
         can_draft=permitted(user, Permission.ASSESSMENT_DRAFT),
         error=request.query_params.get("error"),
     )
@@ -306,7 +306,7 @@ def reviews_page(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_READ)),
 ) -> Response:
-    year = ctx.now().year
+    year = ctx.local_date().year
     return page(
         request,
         "risk/reviews.html",
@@ -365,7 +365,7 @@ def review_page(
         r=product_reviews.get(ctx, review_id),
         is_reviewer=permitted(user, Permission.PRODUCT_REVIEW_OPINE),
         can_launch=permitted(user, Permission.PRODUCT_REVIEW_LAUNCH),
-        today=ctx.now().date(),
+        today=ctx.local_date(),
         error=request.query_params.get("error"),
         notice=request.query_params.get("notice"),
     )

@@ -104,7 +104,7 @@ def test_counterparties_countries_and_cash_come_from_the_ledger(
 def test_a_new_customer_is_due_for_rating_within_10_working_days_on_the_business_calendar() -> None:
     # 30 Sep 2025, then the National Day holiday (1-8 Oct) and the make-up Saturday 11 Oct.
     assert onboarding_rating_due(CN, date(2025, 9, 30), 10) == date(2025, 10, 21)
-    assert onboarding_rating_due(CN, datetime(2025, 3, 3, 9, tzinfo=UTC), 10) == date(2025, 3, 17)
+    assert onboarding_rating_due(CN, date(2025, 3, 3), 10) == date(2025, 3, 17)
 
 
 def test_an_unrated_customer_becomes_overdue_after_10_working_days(
@@ -296,3 +296,16 @@ def test_a_whole_book_run_refreshes_postgresql_planner_statistics(
             text("SELECT reltuples FROM pg_class WHERE relname = 'risk_ratings'")
         ).scalar_one()
     assert reltuples >= 2  # -1 until the table is first analysed
+
+
+def test_a_review_date_counts_from_the_banks_date_of_the_rating(
+    ctx: Context, clock: FixedClock, add_customer: Callable[..., str]
+) -> None:
+    # 30 Apr 16:30 UTC is 1 May 00:30 in Shanghai: six months on is Saturday 1 Nov, so the
+    # review is due Friday 31 Oct (from the UTC date it would be Thursday 30 Oct).
+    clock.now = datetime(2025, 4, 30, 16, 30, tzinfo=UTC)
+    add_customer("HI", pep=True)
+    rating.rate_all(ctx)
+    hi = rating.rating_breakdown(ctx, "HI")
+    assert hi is not None
+    assert hi.next_review_due == date(2025, 10, 31)

@@ -208,7 +208,7 @@ def _insert(session: Session, ctx: Context, data: ComplaintInput, actor: Actor) 
             attachments=files,
             state=ComplaintState.RECEIVED.value,
             received_at=received,
-            received_month=received.strftime("%Y-%m"),
+            received_month=received.astimezone(ctx.zone).strftime("%Y-%m"),
             first_response_due_at=first_due,
             resolution_due_at=resolution_due,
             first_response_breached=False,

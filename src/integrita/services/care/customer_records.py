@@ -105,7 +105,7 @@ def add_note(
                 customer_id=customer_id,
                 kind=kind,
                 text=text.strip(),
-                noted_on=noted_on or now.date(),
+                noted_on=noted_on or ctx.local_date(now),
                 author=actor.username,
                 created_at=now,
             ),

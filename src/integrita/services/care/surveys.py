@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from integrita.domain import survey as sv
+from integrita.domain.client_dates import require_within
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
 from integrita.logging import get_logger
@@ -99,7 +100,7 @@ def create_survey(
     except ValueError as exc:
         raise InputError(str(exc), field="dimensions") from exc
     now = ctx.now()
-    since = now.date() - timedelta(days=ctx.settings.care_active_customer_days)
+    since = ctx.local_date(now) - timedelta(days=ctx.settings.care_active_customer_days)
     with ctx.db.transaction() as session:
         population = repo.active_customers(session, since)
         if not population:
@@ -264,7 +265,7 @@ def record_response(
         survey = repo.get_survey(session, survey_id)
         if survey is None:
             raise NotFoundError(f"no survey {survey_id}")
-        _record(session, survey, customer_id, answers, now.date(), "direct", now)
+        _record(session, survey, customer_id, answers, ctx.local_date(now), "direct", now)
         audit.record(
             session,
             at=now,
@@ -327,6 +328,17 @@ def import_agency_csv(ctx: Context, survey_id: int, text: str, actor: Actor) -> 
                     raise InputError(f"{where}customer {cid!r} appears twice", field="customer_id")
                 seen.add(cid)
                 on = _answered_on(row, where)
+                # An answer is not dated after today (the bank's date); an agency may have
+                # asked before the survey was recorded here, so earlier dates stand.
+                require_within(
+                    on,
+                    field="answered_on",
+                    latest=ctx.local_date(
+                        now + timedelta(seconds=ctx.settings.client_clock_skew_seconds)
+                    ),
+                    latest_is="today",
+                    where=where,
+                )
                 _record(
                     session,
                     survey,

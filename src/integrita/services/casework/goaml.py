@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -64,8 +64,10 @@ def validate(settings: Settings, xml: bytes) -> list[SchemaError]:
 # -- building the XML -------------------------------------------------------------------------
 
 
-def goaml_datetime(value: str | date | datetime | None) -> str | None:
-    """goAML dates are xs:dateTime without zone: a date alone gets midnight."""
+def goaml_datetime(value: str | date | datetime | None, zone: tzinfo | None = None) -> str | None:
+    """goAML dates are xs:dateTime: an instant is written on the bank's wall clock with its
+    offset (``2025-03-03T07:30:00+08:00``), so the FIU reads the bank's date; a date alone
+    (a birthdate) gets midnight without a zone."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -76,7 +78,7 @@ def goaml_datetime(value: str | date | datetime | None) -> str | None:
         value = parsed
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
+            value = value.astimezone(zone or UTC)
         return value.replace(microsecond=0).isoformat()
     return f"{value.isoformat()}T00:00:00"
 
@@ -146,8 +148,11 @@ def _side(
     _add(node, f"{side}_country", country)
 
 
-def build_report_xml(content: Mapping[str, Any], *, report_code: str = "STR") -> bytes:
-    """The goAML ``<report>`` for a structured report draft, elements in schema order."""
+def build_report_xml(
+    content: Mapping[str, Any], *, report_code: str = "STR", zone: tzinfo | None = None
+) -> bytes:
+    """The goAML ``<report>`` for a structured report draft, elements in schema order;
+    instants are written in ``zone`` (the bank's) with their offset."""
     entity: Mapping[str, Any] = content.get("reporting_entity") or {}
     subject: Mapping[str, Any] = content.get("subject") or {}
     root = ET.Element("report")
@@ -156,7 +161,7 @@ def build_report_xml(content: Mapping[str, Any], *, report_code: str = "STR") ->
     _add(root, "submission_code", _text(content, "submission_code") or "E")
     _add(root, "report_code", report_code)
     _add(root, "entity_reference", _text(content, "entity_reference"))
-    _add(root, "submission_date", goaml_datetime(_text(content, "report_date")))
+    _add(root, "submission_date", goaml_datetime(_text(content, "report_date"), zone))
     _add(root, "currency_code_local", _text(content, "currency_code_local"))
     person: Mapping[str, Any] = entity.get("reporting_person") or {}
     reporter = ET.SubElement(root, "reporting_person")
@@ -177,7 +182,7 @@ def build_report_xml(content: Mapping[str, Any], *, report_code: str = "STR") ->
         _add(el, "transactionnumber", _text(txn, "txn_id"))
         _add(el, "transaction_location", _text(txn, "location") or _text(entity, "rentity_branch"))
         _add(el, "transaction_description", _text(txn, "description"))
-        _add(el, "date_transaction", goaml_datetime(_text(txn, "booked_at")))
+        _add(el, "date_transaction", goaml_datetime(_text(txn, "booked_at"), zone))
         _add(el, "transmode_code", _text(content, "transmode_code") or "A")
         _add(el, "amount_local", _text(txn, "amount"))
         outgoing = _text(txn, "direction") != "in"

@@ -89,6 +89,6 @@ def _large_value_xml(ctx: Context, record: LargeValueRecord) -> bytes:
         ],
         "indicators": list(s.goaml_indicator_codes),
     }
-    xml = goaml.build_report_xml(content, report_code="CTR")
+    xml = goaml.build_report_xml(content, report_code="CTR", zone=ctx.zone)
     goaml.require_valid(ctx.settings, xml, f"large-value record {record.id}")
     return xml

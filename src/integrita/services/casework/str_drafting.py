@@ -141,7 +141,9 @@ def create_str(
     An STR is a money-laundering risk event for its customer: the customer is marked
     for re-rating in the same transaction (the STR factor then lifts the band).
     """
-    due_on = ctx.calendar.due_date(determined_at, ctx.settings.str_due_working_days)
+    # Counted from the bank's local day of determination: Monday 07:30 in Shanghai is
+    # Monday, although it is still Sunday in UTC.
+    due_on = ctx.calendar.due_date(ctx.local_date(determined_at), ctx.settings.str_due_working_days)
     report = cases_repo.add_str(
         session,
         case_id=case.id,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from integrita.domain.casework import STR_WORKFLOW, StrAction, StrStatus
+from integrita.domain.casework import STR_WORKFLOW, StrAction
+from integrita.domain.client_dates import require_within
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
 from integrita.services.casework import cases, goaml
@@ -162,7 +163,7 @@ def update_draft(
 def report_xml(ctx: Context, report: SuspiciousTransactionReport) -> bytes:
     content = dict(report.content)
     content["report_date"] = (report.submitted_at or ctx.now()).isoformat()
-    return goaml.build_report_xml(content, report_code="STR")
+    return goaml.build_report_xml(content, report_code="STR", zone=ctx.zone)
 
 
 def schema_errors(ctx: Context, str_id: int, user: HasRoles) -> list[goaml.SchemaError]:
@@ -210,6 +211,39 @@ def export_pdf(ctx: Context, str_id: int, user: HasRoles) -> bytes:
         return pdf
 
 
+#: An STR's steps in the order they happen; a later step is never dated before an earlier one.
+_STEP_TIMES = (
+    ("determined_at", "its determination"),
+    ("approved_at", "its approval"),
+    ("submitted_at", "its submission"),
+    ("acknowledged_at", "its acknowledgement"),
+    ("transferred_at", "its transfer"),
+    ("filed_at", "its filing"),
+)
+
+
+def _require_on_in_order(ctx: Context, report: SuspiciousTransactionReport, on: datetime) -> None:
+    """A client's ``on`` is not before the record's previous step nor after now (plus skew).
+
+    Otherwise an STR determined today could be marked submitted "on 2020-01-01" and
+    count as on time, or be transferred in the future.
+    """
+    previous: datetime | None = None
+    what = ""
+    for name, step in _STEP_TIMES:  # the latest step; at a tie the later one in the life
+        at = getattr(report, name)
+        if at is not None and (previous is None or at >= previous):
+            previous, what = at, step
+    require_within(
+        on,
+        field="on",
+        earliest=previous,
+        earliest_is=what,
+        latest=ctx.now() + timedelta(seconds=ctx.settings.client_clock_skew_seconds),
+        latest_is="now",
+    )
+
+
 def transition(
     ctx: Context,
     str_id: int,
@@ -234,6 +268,8 @@ def transition(
         when = on or ctx.now()
         if when.tzinfo is None:
             raise InputError("dates must carry a timezone", field="on")
+        if on is not None:
+            _require_on_in_order(ctx, report, on)
         before: dict[str, object] = {"status": report.status}
         after: dict[str, object] = {}
         # checked before the step's own inputs, so a refusal says who may act, not what is missing
@@ -300,93 +336,6 @@ def transition(
         return report
 
 
-# -- deadlines --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    kind: str  # "STR" | "LVR"
-    record_id: int
-    customer_id: str | None
-    status: str
-    due_on: date
-    working_days_left: int
-    overdue: bool
-    link: str
-
-
-@dataclass(frozen=True, slots=True)
-class Deadlines:
-    today: date
-    overdue: list[Deadline]
-    due_soon: list[Deadline]
-    later: list[Deadline]
-
-
-OPEN_STR_STATUSES = (StrStatus.DRAFT.value, StrStatus.APPROVED.value)
-OPEN_LVR_STATUSES = ("pending",)
-
-
-def deadlines(
-    ctx: Context, user: HasRoles, *, today: date | None = None, later_limit: int = 100
-) -> Deadlines:
-    """STRs and large-value records not yet submitted: overdue, due within the warning window, later.
-
-    Overdue and due-soon lists are complete; the "later" list shows the next ``later_limit``.
-    """
-    ensure_permitted(user, Permission.STR_READ)
-    day = today or ctx.now().date()
-    horizon = ctx.calendar.add_working_days(day, ctx.settings.due_soon_working_days)
-    items: list[Deadline] = []
-    with ctx.db.transaction() as session:
-        for r in cases_repo.strs_due_by(session, horizon, OPEN_STR_STATUSES, limit=100_000):
-            left = ctx.calendar.working_days_between(day, r.due_on)
-            items.append(
-                Deadline(
-                    "STR",
-                    r.id,
-                    r.customer_id,
-                    r.status,
-                    r.due_on,
-                    left,
-                    r.due_on < day,
-                    f"/str/{r.id}",
-                )
-            )
-        for v in cases_repo.large_value_due_by(session, horizon, OPEN_LVR_STATUSES, limit=100_000):
-            left = ctx.calendar.working_days_between(day, v.due_on)
-            items.append(
-                Deadline(
-                    "LVR",
-                    v.id,
-                    v.customer_id,
-                    v.status,
-                    v.due_on,
-                    left,
-                    v.due_on < day,
-                    f"/v1/large-value/{v.id}/goaml",
-                )
-            )
-        later: list[Deadline] = []
-        for r in cases_repo.strs_due_by(
-            session, None, OPEN_STR_STATUSES, limit=later_limit + len(items)
-        ):
-            if r.due_on > horizon:
-                left = ctx.calendar.working_days_between(day, r.due_on)
-                later.append(
-                    Deadline(
-                        "STR", r.id, r.customer_id, r.status, r.due_on, left, False, f"/str/{r.id}"
-                    )
-                )
-    items.sort(key=lambda d: (d.due_on, d.kind, d.record_id))
-    return Deadlines(
-        day,
-        [d for d in items if d.overdue],
-        [d for d in items if not d.overdue],
-        later[:later_limit],
-    )
-
-
 # -- figures ----------------------------------------------------------------------------------
 
 
@@ -411,12 +360,13 @@ def year_figures(ctx: Context, year: int) -> YearFigures:
     """The year's STR and review figures, counted from the records and the audit trail."""
     if not 1900 <= year <= 9999:
         raise InputError("year must be a four-digit year", field="year")
-    start = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    start, end = ctx.year_bounds(year)  # the bank's local year
     with ctx.db.transaction() as session:
         submitted = cases_repo.strs_submitted_between(session, start, end)
         on_time = sum(
-            1 for r in submitted if r.submitted_at is not None and r.submitted_at.date() <= r.due_on
+            1
+            for r in submitted
+            if r.submitted_at is not None and ctx.local_date(r.submitted_at) <= r.due_on
         )
         reviews = cases_repo.review_events_between(session, start, end)
         approved = [e for e in reviews if e.action == "case.approve"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError
@@ -33,19 +33,21 @@ def _require(user: UserView) -> None:
     ensure_permitted(user, Permission.AUDIT_READ)
 
 
-def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None:
+def _day(ctx: Context, value: str | None, field: str, *, end: bool = False) -> datetime | None:
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError as exc:
         raise InputError(f"{field} must be a date YYYY-MM-DD, not {value!r}", field=field) from exc
-    stamp = datetime.combine(day, time(0), tzinfo=UTC)
     if end:
         from datetime import timedelta
 
-        stamp += timedelta(days=1)
-    return stamp
+        if day == date.max:
+            return None
+        day += timedelta(days=1)
+    # A day filter is the bank's local day, from its local midnight.
+    return ctx.local_midnight(day)
 
 
 def events(
@@ -72,8 +74,8 @@ def events(
             action=action or None,
             entity_type=entity_type or None,
             entity_id=entity_id or None,
-            since=_day(since, "since"),
-            until=_day(until, "until", end=True),
+            since=_day(ctx, since, "since"),
+            until=_day(ctx, until, "until", end=True),
             page=page,
             size=size,
         )
@@ -99,8 +101,8 @@ def export_csv(
             action=action or None,
             entity_type=entity_type or None,
             entity_id=entity_id or None,
-            since=_day(since, "since"),
-            until=_day(until, "until", end=True),
+            since=_day(ctx, since, "since"),
+            until=_day(ctx, until, "until", end=True),
             page=1,
             size=None,
         ).rows

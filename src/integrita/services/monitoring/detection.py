@@ -27,7 +27,7 @@ from integrita.analytics.engine import (
     open_engine,
     partition_files,
 )
-from integrita.detection.fx import load_fx_rates, rate_periods
+from integrita.detection.fx import rate_periods
 from integrita.detection.large_value import DUE_WORKING_DAYS, LargeValueThresholds, large_value_sql
 from integrita.detection.matches import (
     EvidenceRow,
@@ -39,6 +39,7 @@ from integrita.detection.matches import (
 from integrita.detection.registry import Detector, detectors
 from integrita.errors import InputError
 from integrita.services.core import audit
+from integrita.services.core import fx as core_fx
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.monitoring.alerts import AlertDraft, raise_alerts
@@ -86,8 +87,10 @@ class DetectionSummary:
         return self.new_partitions == 0
 
 
-def _fx(ctx: Context) -> pa.Table:
-    return fx_table(rate_periods(load_fx_rates(ctx.settings.data_dir / "fx_rates.json")))
+def batch_fx_table(ctx: Context) -> pa.Table:
+    """The installation's one FX table as rate periods starting at the bank's local midnight,
+    so a payment gets the CNY value the real-time engine gave it."""
+    return fx_table(rate_periods(core_fx.fx_table(ctx), ctx.zone))
 
 
 def _owners_table(owners: list[tuple[str, str, str]]) -> pa.Table:
@@ -155,7 +158,7 @@ def run_detection(
         engine,
         ledger,
         ScanRange(scan_from, scan_to),
-        _fx(ctx),
+        batch_fx_table(ctx),
         spark_master=ctx.settings.spark_master,
         spark_driver_memory=ctx.settings.spark_driver_memory,
         spark=spark,
@@ -304,7 +307,7 @@ def _store_large_value(ctx: Context, session: Any, large: pa.Table) -> int:
                 "amount_minor": int(cols["amount_minor"][i]),
                 "currency": cols["currency"][i],
                 "amount_cny_minor": int(cols["amount_cny_minor"][i]),
-                "due_on": ctx.calendar.due_date(booked, DUE_WORKING_DAYS),
+                "due_on": ctx.calendar.due_date(ctx.local_date(booked), DUE_WORKING_DAYS),
                 "status": "pending",
             }
         )

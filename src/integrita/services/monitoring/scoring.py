@@ -19,16 +19,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from integrita.analytics.engine import QueryEngine, ScanRange, fx_table, ledger_bounds, open_engine
+from integrita.analytics.engine import QueryEngine, ScanRange, ledger_bounds, open_engine
 from integrita.detection import model as ml
 from integrita.detection.features import feature_names, features_sql
-from integrita.detection.fx import load_fx_rates, rate_periods
 from integrita.detection.matches import Match, build_matches, run_detector
 from integrita.detection.registry import detectors
 from integrita.errors import InputError, NotFoundError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
+from integrita.services.monitoring.detection import batch_fx_table
 from integrita.store.repositories import detection as repo
 
 Progress = Callable[[str, int, int], None]
@@ -117,7 +117,7 @@ def build_dataset(
         raise InputError("the ledger is empty: ingest transactions first", field="ledger")
     label_table = read_labels(labels or default_labels(ctx))
     scan = ScanRange(bounds[0], datetime.fromtimestamp(bounds[1].timestamp() + 1, UTC))
-    fx = fx_table(rate_periods(load_fx_rates(ctx.settings.data_dir / "fx_rates.json")))
+    fx = batch_fx_table(ctx)
     with ctx.db.transaction() as session:
         owners = repo.account_owners(session)
     eng = open_engine(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
@@ -81,6 +81,7 @@ def _decide_one(
     version: int,
     thresholds: dict[str, Any],
     now: datetime,
+    zone: tzinfo,
 ) -> _Decided:
     """Run the rules on one payment and plan what records it; ``state`` is updated in place."""
     snapshot = AccountSnapshot(
@@ -115,7 +116,7 @@ def _decide_one(
     if contact is not None and (templates or outcome == "verify"):
         channel, recipient = contact
         language = str(account["language"])
-        params = message_params(event)
+        params = message_params(event, zone)
         for template in templates:
             messages.append(
                 outbox.message(
@@ -242,6 +243,7 @@ def _decision_steps(
                 version,
                 thresholds,
                 now,
+                ctx.zone,
             )
         except IntegritaError as exc:
             outcomes[i] = exc

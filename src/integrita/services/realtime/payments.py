@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import orjson
 
 from integrita.detection.realtime import PaymentEvent, RollingState
+from integrita.domain.client_dates import require_within
 from integrita.domain.money import currency, from_minor_units, to_minor_units
 from integrita.domain.permissions import Permission
 from integrita.domain.transaction import Channel, CounterpartyType, TransactionKind
@@ -106,6 +107,24 @@ def event_digest(record: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def _require_recent(ctx: Context, occurred_at: datetime) -> None:
+    """``occurred_at`` must lie in the window around now (default 24 h back, 5 min ahead).
+
+    The rolling windows (three purchases in ten minutes, the day's total) are kept by
+    event time: an event dated far away would reset or skip them, so it is refused
+    rather than silently ignored or allowed to empty them.
+    """
+    now = ctx.now()
+    require_within(
+        occurred_at,
+        field="occurred_at",
+        earliest=now - timedelta(hours=ctx.settings.payment_max_age_hours),
+        earliest_is=f"the oldest accepted ({ctx.settings.payment_max_age_hours:g} h ago)",
+        latest=now + timedelta(seconds=ctx.settings.payment_max_ahead_seconds),
+        latest_is=f"the latest accepted ({ctx.settings.payment_max_ahead_seconds:g} s ahead)",
+    )
+
+
 def to_event(ctx: Context, request: PaymentRequest) -> PaymentEvent:
     """Validate a request and value it in CNY with the rate of its day."""
     _validate(request)
@@ -115,7 +134,8 @@ def to_event(ctx: Context, request: PaymentRequest) -> PaymentEvent:
         raise InputError("amount must be positive", field="amount")
     if minor >= 10**17:
         raise InputError("amount is too large", field="amount")
-    cny = to_cny_minor(fx_table(ctx), minor, code, request.occurred_at.date())
+    _require_recent(ctx, request.occurred_at)
+    cny = to_cny_minor(fx_table(ctx), minor, code, ctx.local_date(request.occurred_at))
     return PaymentEvent(
         txn_id=request.txn_id,
         occurred_at=request.occurred_at,
@@ -160,15 +180,21 @@ def state_values(state: RollingState, at: datetime) -> dict[str, Any]:
     }
 
 
-def message_params(event: PaymentEvent) -> dict[str, object]:
-    """What the customer's notification says about the payment (no full account numbers)."""
+def message_params(event: PaymentEvent, zone: tzinfo) -> dict[str, object]:
+    """What the customer's notification says about the payment (no full account numbers).
+
+    The time is the bank's wall clock with its offset ("2025-03-03 09:00 UTC+08:00"), the
+    time the customer saw when paying, not a UTC time they would have to convert.
+    """
+    local = event.occurred_at.astimezone(zone)
+    offset = local.strftime("%z")
     return {
         "account_tail": event.from_account[-4:],
         "amount": f"{from_minor_units(event.amount_minor, event.currency):,}",
         "currency": event.currency,
         "kind": event.kind,
         "to_name": event.to_name or f"****{event.to_account[-4:]}",
-        "time": event.occurred_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "time": f"{local:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}",
     }
 
 
@@ -236,7 +262,9 @@ def record_outcome(
             state_row = repo.lock_state(session, row.account_id, now)
             state = state_of(state_row)
             occurred = datetime.fromisoformat(str(event["occurred_at"]))
-            state.record_executed(to_cny_minor(fx_table(ctx), minor, code, occurred.date()))
+            state.record_executed(
+                to_cny_minor(fx_table(ctx), minor, code, ctx.local_date(occurred))
+            )
             repo.save_state(session, row.account_id, state_values(state, now))
         audit.record(
             session,

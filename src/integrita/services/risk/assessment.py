@@ -8,7 +8,7 @@ changed (corrections are a new version, which supersedes it once signed).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from integrita.analytics.risk_features import institution_ledger_mix
@@ -82,8 +82,8 @@ def institution_metrics(ctx: Context, session: Session, year: int) -> dict[str, 
     )
     ledger = institution_ledger_mix(
         open_ledger(ctx),
-        start=datetime(year, 1, 1, tzinfo=UTC),
-        end=datetime(year + 1, 1, 1, tzinfo=UTC),
+        start=ctx.year_bounds(year)[0],
+        end=ctx.year_bounds(year)[1],
         high_risk_countries=config.body["high_risk_countries"],
     )
     return {

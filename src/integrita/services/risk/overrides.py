@@ -128,7 +128,7 @@ def decide_override(
             config = current_config(session, at, actor.username)
             state.override_id, state.override_band = row.id, row.to_band
             state.next_review_due = next_review_due(
-                ctx.calendar, at.date(), config.review_months(row.to_band)
+                ctx.calendar, ctx.local_date(at), config.review_months(row.to_band)
             )
         session.flush()
         audit.record(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from integrita.domain.permissions import Permission
 from integrita.domain.risk import REVIEW_OUTCOMES, ReviewKind, ReviewStatus
@@ -133,13 +133,8 @@ def submit(
         raise InputError("kind must be product, business or channel", field="kind") from exc
     at = ctx.now()
     with ctx.db.transaction() as session:
-        year = at.year
-        sequence = (
-            repo.count_reviews_between(
-                session, datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-            )
-            + 1
-        )
+        year = ctx.local_date(at).year
+        sequence = repo.count_reviews_between(session, *ctx.year_bounds(year)) + 1
         reference = f"PR-{year}-{sequence:04d}"
         while repo.review_by_reference(session, reference) is not None:
             sequence += 1
@@ -377,8 +372,8 @@ class ReviewFigures:
 
 def figures(ctx: Context, year: int) -> ReviewFigures:
     """Reviews submitted and opinions recorded in ``year``, counted from the records."""
-    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    today = ctx.now().date()
+    start, end = ctx.year_bounds(year)
+    today = ctx.local_date()
     with ctx.db.transaction() as session:
         reviews = repo.reviews_between(session, start, end)
         opinions = repo.opinions_between(session, start, end)

@@ -216,7 +216,7 @@ def plan(ctx: Context, mode: str, customer_ids: Sequence[str] = ()) -> RatingPla
             stale = repo.customers_needing_rerating(session, last.started_at if last else None)
             return RatingPlan("incremental", sorted(stale), stale, len(stale))
         if mode == "due":
-            due = repo.due_customer_ids(session, ctx.now().date())
+            due = repo.due_customer_ids(session, ctx.local_date())
             return RatingPlan("due", sorted(due), dict.fromkeys(due, "periodic"), len(due))
         if mode == "customers":
             missing = [c for c in customer_ids if repo.customer(session, c) is None]
@@ -252,7 +252,7 @@ def execute(
         batch = engine.score(inputs, config)
         ids: list[str] = inputs.customer_id.to_pylist()
         bands = batch.bands
-        rated_on = at.date()
+        rated_on = ctx.local_date(at)
         due_by_code = np.array(
             [
                 next_review_due(ctx.calendar, rated_on, config.review_months(b.value))
@@ -433,7 +433,7 @@ def rating_breakdown(ctx: Context, customer_id: str) -> RatingBreakdown | None:
             override_id=state.override_id,
             rated_at=state.rated_at,
             next_review_due=state.next_review_due,
-            review_overdue=state.next_review_due < ctx.now().date(),
+            review_overdue=state.next_review_due < ctx.local_date(),
             config_version=state.config_version,
             trigger=rating.trigger,
             factors=factors,
@@ -460,13 +460,13 @@ class DueItem:
 
 def due_for_review(ctx: Context, *, on: date | None = None, limit: int = 200) -> list[DueItem]:
     """Customers whose periodic review is due and new customers awaiting their first rating."""
-    today = on or ctx.now().date()
+    today = on or ctx.local_date()
     items: list[DueItem] = []
     with ctx.db.transaction() as session:
         config = current_config(session, ctx.now())
         days = int(config.body["onboarding_rating_working_days"])
         for cid, onboarded in repo.unrated_customers(session, limit):
-            start = onboarded or ctx.now()
+            start = ctx.local_date(onboarded or ctx.now())
             due = onboarding_rating_due(ctx.calendar, start, days)
             items.append(DueItem(cid, "first rating", None, due, due < today))
         for state in repo.due_for_review(session, today, limit):

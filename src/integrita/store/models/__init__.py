@@ -3,6 +3,7 @@
 from integrita.store.models.alert import Alert, LargeValueRecord
 from integrita.store.models.audit import AuditChainHead, AuditEvent
 from integrita.store.models.base import Base
+from integrita.store.models.calendar import CalendarYear
 from integrita.store.models.care import (
     Complaint,
     ComplaintPause,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BlockedCounterparty",
+    "CalendarYear",
     "Case",
     "CaseNote",
     "Challenge",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, String, func, select, type_coerce, update
 from sqlalchemy.orm import Session, load_only
 
 from integrita.store.models import (
@@ -345,3 +345,59 @@ def audit_page(
             list(session.execute(stmt.where(*conditions).order_by(AuditEvent.seq)).scalars()), 0
         )
     return _page(session, stmt, conditions, (AuditEvent.seq.desc(),), page, size)
+
+
+#: (kind, record id, customer id, status, due date): what the deadline list shows, no more.
+DeadlineRow = tuple[str, int, str | None, str, date]
+
+
+def _rows(kind: str, raw: Sequence[Any]) -> list[DeadlineRow]:
+    """Rows with their due dates parsed once per distinct date (100,000 rows share a few
+    hundred dates; SQLite hands them over as text, PostgreSQL as dates)."""
+    parsed: dict[Any, date] = {}
+    out: list[DeadlineRow] = []
+    for record_id, customer_id, status, due in raw:
+        day = parsed.get(due)
+        if day is None:
+            day = parsed[due] = due if isinstance(due, date) else date.fromisoformat(str(due))
+        out.append((kind, record_id, customer_id, status, day))
+    return out
+
+
+def open_deadlines(
+    session: Session,
+    statuses: Sequence[str],
+    lvr_statuses: Sequence[str],
+    *,
+    due_by: date,
+    later_limit: int,
+) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
+    """Open STRs and large-value records due by ``due_by`` (all), and the next ``later_limit``
+    STRs due after it; only the columns the list shows, as Core rows, so 100,000 read fast."""
+    strs = SuspiciousTransactionReport
+    lvr = LargeValueRecord
+    conn = session.connection()
+    str_cols = (strs.id, strs.customer_id, strs.status, type_coerce(strs.due_on, String))
+    lvr_cols = (lvr.id, lvr.customer_id, lvr.status, type_coerce(lvr.due_on, String))
+    soon = _rows(
+        "STR",
+        conn.execute(
+            select(*str_cols).where(strs.status.in_(list(statuses)), strs.due_on <= due_by)
+        ).all(),
+    )
+    soon += _rows(
+        "LVR",
+        conn.execute(
+            select(*lvr_cols).where(lvr.status.in_(list(lvr_statuses)), lvr.due_on <= due_by)
+        ).all(),
+    )
+    later = _rows(
+        "STR",
+        conn.execute(
+            select(*str_cols)
+            .where(strs.status.in_(list(statuses)), strs.due_on > due_by)
+            .order_by(strs.due_on, strs.id)
+            .limit(later_limit)
+        ).all(),
+    )
+    return soon, later
