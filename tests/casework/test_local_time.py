@@ -90,7 +90,9 @@ def test_deadlines_for_a_day_outside_the_known_years_are_a_quick_422(
     started = time.perf_counter()
     got = api.get(f"/v1/deadlines?today={today}", headers=headers)
     assert got.status_code == 422
-    assert "today" in got.text and "calendar load" in got.text
+    assert "today" in got.text
+    if today.startswith("2027"):  # within the field's bounds: the calendar itself refuses it
+        assert "calendar load" in got.text
     assert time.perf_counter() - started < 1.0
 
 

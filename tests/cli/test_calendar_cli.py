@@ -14,6 +14,7 @@ from integrita.cli.main import app
 from integrita.services.core.context import Context
 from integrita.settings import get_settings
 from integrita.store.repositories import audit as audit_repo
+from tests.conftest import sign_in_cli
 
 YEAR_2027 = {
     "year": 2027,
@@ -29,6 +30,7 @@ def configured(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[Contex
     monkeypatch.setenv("INTEGRITA_DATABASE_URL", ctx.settings.resolved_database_url)
     monkeypatch.setenv("INTEGRITA_LOG_JSON", "false")
     get_settings.cache_clear()
+    sign_in_cli(ctx, monkeypatch, "ada", "administrator")
     yield ctx
     get_settings.cache_clear()
 

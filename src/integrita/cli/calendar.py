@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 
 from integrita.cli.common import console, context, handle_errors
+from integrita.cli.identity import local_command, needs, signed_in
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.core import calendar_years
 
@@ -30,16 +32,19 @@ def _ranges(years: list[int]) -> str:
 
 @calendar_app.command("load")
 @handle_errors
+@needs(Permission.CALENDAR_LOAD)
 def calendar_load(
     file: Path = typer.Argument(..., help="A .csv (date,kind[,name]) or .json year list."),
 ) -> None:
     """Load a year's official public holidays and make-up working days (replaces that year)."""
-    years = calendar_years.load(context(), file, actor="cli")
+    ctx = context()
+    years = calendar_years.load(ctx, file, actor=signed_in(ctx))
     console.print(f"loaded the official list for {_ranges(years)} from {file.name}")
 
 
 @calendar_app.command("check")
 @handle_errors
+@local_command
 def calendar_check(
     today: str = typer.Option("", help="Check as of this day (YYYY-MM-DD) instead of today."),
 ) -> None:

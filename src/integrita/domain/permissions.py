@@ -71,6 +71,7 @@ class Permission(StrEnum):
     # administration
     USER_ADMIN = "user.admin"
     DELEGATION_ADMIN = "delegation.admin"
+    CALENDAR_LOAD = "calendar.load"
 
 
 _CASE_WORKERS = frozenset({Role.ANALYST, Role.REVIEWER, Role.MLRO})
@@ -139,6 +140,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.SURVEY_RUN: frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE}),
     Permission.USER_ADMIN: frozenset({Role.ADMINISTRATOR}),
     Permission.DELEGATION_ADMIN: frozenset({Role.ADMINISTRATOR}),
+    # the official holiday list moves every statutory deadline: the administrator or the MLRO
+    Permission.CALENDAR_LOAD: frozenset({Role.ADMINISTRATOR, Role.MLRO}),
 }
 
 

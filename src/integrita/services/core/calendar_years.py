@@ -32,9 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from integrita.domain.calendar import YearList
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.store.models import CalendarYear
 from integrita.store.repositories import calendar as calendar_repo
 
@@ -141,8 +143,9 @@ def parse_file(path: Path) -> tuple[list[YearList], str]:
     return years, (source or path.name)[:255]
 
 
-def load(ctx: Context, path: Path, *, actor: str) -> list[int]:
+def load(ctx: Context, path: Path, *, actor: HasRoles) -> list[int]:
     """Store the years in ``path`` (replacing the same years loaded before); one audit event each."""
+    ensure_permitted(actor, Permission.CALENDAR_LOAD)
     years, source = parse_file(path)
     country = ctx.settings.calendar_country.upper()
     with ctx.db.transaction() as session:
@@ -156,14 +159,14 @@ def load(ctx: Context, path: Path, *, actor: str) -> list[int]:
                     holidays=sorted(d.isoformat() for d in y.holidays),
                     working_days=sorted(d.isoformat() for d in y.working_days),
                     source=source,
-                    loaded_by=actor,
+                    loaded_by=actor.username,
                     loaded_at=ctx.now(),
                 ),
             )
             audit.record(
                 session,
                 at=ctx.now(),
-                actor=actor,
+                actor=actor.username,
                 action="calendar.load",
                 entity_type="calendar_year",
                 entity_id=f"{country}-{y.year}",
