@@ -69,14 +69,6 @@ def _linked(report: SuspiciousTransactionReport) -> list[engine.RecordRef]:
     return [cases.record_ref(report.case_id)]
 
 
-def str_history(ctx: Context, str_id: int) -> list[tuple[str, str, int | None]]:
-    """Who took part in the STR and its case, and how: (actor, involvement, version)."""
-    with ctx.db.transaction() as session:
-        report = _load(session, str_id)
-        found = engine.history(session, str_ref(report.id), *_linked(report))
-        return [(p.actor, p.involvement, p.version) for p in found]
-
-
 def available_str_actions(ctx: Context, str_id: int, user: HasRoles) -> list[str]:
     """The STR steps this person may take now (the page offers these; the server checks again)."""
     with ctx.db.transaction() as session:
