@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from integrita.services.core.context import Context
 from integrita.services.realtime import payments
+from tests.conftest import send_csrf_token
 from tests.realtime.conftest import PASSWORD, decide
 
 
@@ -18,6 +19,7 @@ def _sign_in(client: TestClient, username: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
+    send_csrf_token(client)
 
 
 def test_reviewer_releases_a_held_payment_from_the_hold_queue_page(

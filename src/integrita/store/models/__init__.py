@@ -42,7 +42,7 @@ from integrita.store.models.risk import (
     RiskRatingRun,
     RiskSelfAssessment,
 )
-from integrita.store.models.user import ApiToken, User, UserRole
+from integrita.store.models.user import ApiToken, User, UserRole, WebSession
 
 __all__ = [
     "Account",
@@ -92,4 +92,5 @@ __all__ = [
     "SuspiciousTransactionReport",
     "User",
     "UserRole",
+    "WebSession",
 ]
