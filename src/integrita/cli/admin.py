@@ -12,6 +12,7 @@ users_app = typer.Typer(
     help="People and systems that sign in, and their roles.", no_args_is_help=True
 )
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens of systems acting as users.", no_args_is_help=True)
 
 
 @users_app.command("add")
@@ -57,6 +58,42 @@ def users_list() -> None:
     console.print(table)
 
 
+@users_app.command("deactivate")
+@handle_errors
+def users_deactivate(username: str) -> None:
+    """Deactivate a user: their web sessions end and their API tokens are revoked at once."""
+    ended, revoked = users.deactivate_user(context(), username)
+    console.print(
+        f"deactivated [bold]{username}[/]: {ended} session(s) ended, {revoked} token(s) revoked"
+    )
+
+
+@tokens_app.command("list")
+@handle_errors
+def tokens_list(username: str | None = typer.Argument(None, help="Only this user's.")) -> None:
+    """List API tokens (never the tokens themselves): owner, name, issued, revoked."""
+    table = Table("id", "user", "name", "issued", "revoked")
+    for t in users.list_tokens(context(), username):
+        revoked = t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "-"
+        table.add_row(
+            str(t.id), t.username, t.name, t.created_at.isoformat(timespec="seconds"), revoked
+        )
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+@handle_errors
+def tokens_revoke(
+    username: str,
+    name: str | None = typer.Option(None, "--name", help="Only tokens with this name."),
+) -> None:
+    """Revoke a user's API tokens (all of them, or those called --name)."""
+    revoked = users.revoke_tokens(context(), username, name)
+    console.print(f"revoked {revoked} token(s) of [bold]{username}[/]")
+    if revoked == 0:
+        raise typer.Exit(1)
+
+
 @audit_app.command("verify")
 @handle_errors
 def audit_verify() -> None:
@@ -72,3 +109,4 @@ def audit_verify() -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(tokens_app, name="tokens")

@@ -35,6 +35,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "ledger": ("foundation",),
     "users": ("admin",),
     "audit": ("admin",),
+    "tokens": ("admin",),
     "serve": ("serve",),
     "rules": ("realtime",),
     "outbox": ("realtime",),
