@@ -97,13 +97,51 @@ def tokens_revoke(
 @audit_app.command("verify")
 @handle_errors
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the first broken event if it was tampered with."""
+    """Recompute the chain under the audit key and check it against every checkpoint; exit 1
+    and name the first broken event if it was tampered with."""
     result = audit.verify(context())
     if result.intact:
-        console.print(f"[green]audit trail intact[/]: {result.events_checked} events verified")
+        console.print(
+            f"[green]audit trail intact[/]: {result.events_checked} events verified, "
+            f"{result.checkpoints_checked} checkpoint(s) matched"
+        )
+        if not result.anchored:
+            console.print(
+                "[yellow]not anchored[/]: without an audit key anyone who can write to the "
+                "database can re-hash the chain; run `integrita audit init-key`"
+            )
         return
     console.print(f"[bold red]audit trail broken at event {result.broken_at}[/]: {result.reason}")
     raise typer.Exit(1)
+
+
+@audit_app.command("init-key")
+@handle_errors
+def audit_init_key() -> None:
+    """Create the audit HMAC key (mode 0600; or use INTEGRITA_AUDIT_KEY), re-anchor the
+    verified chain under it and write the first checkpoint."""
+    from integrita.services.core import audit_anchor
+
+    done = audit_anchor.init_key(context())
+    where = str(done.key_path) if done.key_path else "INTEGRITA_AUDIT_KEY"
+    console.print(
+        f"audit key {done.key_id} in {where}; {done.events_reanchored} event(s) re-anchored; "
+        f"checkpoint at event {done.checkpoint.seq}"
+    )
+
+
+@audit_app.command("checkpoint")
+@handle_errors
+def audit_checkpoint() -> None:
+    """Append the signed head of the chain (sequence, hash, time) to the checkpoint file."""
+    from integrita.services.core import audit_anchor
+
+    ctx = context()
+    cp = audit_anchor.checkpoint(ctx)
+    console.print(
+        f"checkpoint: event {cp.seq}, hash {cp.hash[:16]}…, {cp.at} "
+        f"-> {ctx.settings.resolved_audit_checkpoint_path}"
+    )
 
 
 def register(app: typer.Typer) -> None:

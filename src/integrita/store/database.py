@@ -71,18 +71,23 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: The audit trail's HMAC key, read from outside the database by the service context;
+        #: every session carries it to the audit repository (None: plain SHA-256 chain).
+        self.audit_key: bytes | None = None
 
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
     def session(self) -> Session:
-        return self._sessions()
+        session = self._sessions()
+        session.info["audit_key"] = self.audit_key
+        return session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits when the block ends, rolls back on any exception."""
-        session = self._sessions()
+        session = self.session()
         try:
             with session.begin():
                 yield session

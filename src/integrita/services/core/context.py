@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from integrita.domain.calendar import BusinessCalendar
+from integrita.services.core import audit_key
 from integrita.settings import Settings, get_settings
 from integrita.store import Database
 
@@ -32,6 +33,12 @@ class Context:
         if migrate:
             db.upgrade()
         return cls(settings=settings, db=db)
+
+    def __post_init__(self) -> None:
+        # The audit key lives outside the database; every session of ``db`` carries it.
+        if self.db.audit_key is None:
+            key = audit_key.load(self.settings)
+            self.db.audit_key = key.secret if key is not None else None
 
     def now(self) -> datetime:
         return self.clock()
