@@ -130,11 +130,23 @@ def test_rehashing_the_chain_after_editing_an_old_event_is_caught(
     with ctx.db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2"))
     _rehash_without_the_key(ctx, from_seq=2)
+    code, out = run(cli, "audit", "verify")
+    assert code == 1
+    assert "broken at event 2" in out
+
+
+def test_rehashing_the_whole_chain_with_plain_sha256_is_caught(
+    ctx: Context, cli: CliRunner
+) -> None:
+    _anchored(ctx, cli)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2"))
+    _rehash_without_the_key(ctx, from_seq=1)
     with ctx.db.transaction() as session:  # the attack fools a chain without a key...
         assert audit_repo.verify_chain(session, None) == (6, None)
     code, out = run(cli, "audit", "verify")  # ...but not the keyed one
     assert code == 1
-    assert "broken at event 2" in out
+    assert "broken at event 1" in out
 
 
 def test_rehashing_only_events_after_the_last_checkpoint_is_caught_by_the_key(

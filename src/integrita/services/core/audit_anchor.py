@@ -77,7 +77,7 @@ def init_key(ctx: Context) -> KeySetUp:
     if ctx.db.audit_key is not None:
         raise ConflictError("the audit trail is already anchored to a key")
     with ctx.db.transaction() as session:
-        checked, broken = audit_repo.verify_chain(session, None)
+        _, broken = audit_repo.verify_chain(session, None)
     if broken is not None:
         raise IntegritaError(
             f"the audit trail is broken at event {broken.seq} ({broken.reason}); "
