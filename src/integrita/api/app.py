@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 
 from integrita import __version__
 from integrita.errors import AuthenticationError, IntegritaError
-from integrita.http.responses import error_body, validation_error_body
+from integrita.http.responses import error_body, error_headers, validation_error_body
 from integrita.http.security import SecurityMiddleware
 from integrita.services.core.context import Context
 
@@ -83,7 +83,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     async def integrita_error(request: Request, exc: IntegritaError) -> Response:
         if isinstance(exc, AuthenticationError) and _wants_html(request):
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-        return JSONResponse(error_body(exc), status_code=exc.http_status)
+        return JSONResponse(error_body(exc), status_code=exc.http_status, headers=error_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -8,6 +8,7 @@ transaction with :meth:`Database.transaction`; helpers never commit on their own
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +19,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from integrita.errors import ConfigurationError
+from integrita.errors import ConfigurationError, DatabaseBusyError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -36,19 +38,35 @@ def _json_dumps(value: Any) -> str:
         return json.dumps(value)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+
+    return configure
+
+
+def busy_error(exc: BaseException) -> DatabaseBusyError | None:
+    """The clear error for SQLite's "database is locked" (another process kept the write
+    lock longer than ``busy_timeout``), or None for any other exception."""
+    if isinstance(exc, OperationalError | sqlite3.OperationalError) and (
+        "database is locked" in str(exc) or "database is busy" in str(exc)
+    ):
+        return DatabaseBusyError(
+            "the database is busy with another writer (an operator job?); nothing was "
+            "written, try again in a few seconds"
+        )
+    return None
 
 
 class Database:
     """One operational database: an engine, a session factory and its migrations."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, busy_timeout_seconds: float = 10.0) -> None:
         try:
             parsed = make_url(url)
         except Exception as exc:
@@ -64,12 +82,17 @@ class Database:
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {
+                "check_same_thread": False,
+                "timeout": busy_timeout_seconds,
+            }
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(
+                self.engine, "connect", _sqlite_pragmas(int(busy_timeout_seconds * 1000))
+            )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: The audit trail's HMAC key, read from outside the database by the service context;
         #: every session carries it to the audit repository (None: plain SHA-256 chain).
@@ -86,11 +109,18 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits when the block ends, rolls back on any exception."""
+        """One unit of work: commits when the block ends, rolls back on any exception.
+
+        SQLite's "database is locked" becomes :class:`DatabaseBusyError` (503, Retry-After)."""
         session = self.session()
         try:
             with session.begin():
                 yield session
+        except (OperationalError, sqlite3.OperationalError) as exc:  # the driver's, unwrapped
+            busy = busy_error(exc)
+            if busy is None:
+                raise
+            raise busy from exc
         finally:
             session.close()
 

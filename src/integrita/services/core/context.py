@@ -29,7 +29,9 @@ class Context:
     def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Context:
         settings = settings or get_settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url)
+        db = Database(
+            settings.resolved_database_url, busy_timeout_seconds=settings.sqlite_busy_seconds
+        )
         if migrate:
             db.upgrade()
         return cls(settings=settings, db=db)
