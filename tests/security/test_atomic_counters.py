@@ -119,3 +119,16 @@ def test_concurrent_wrong_passwords_lock_the_account_after_exactly_max_failures(
         assert user.locked_until is not None, "five concurrent failures must lock the account"
     with pytest.raises(AuthenticationError):
         auth.sign_in(ctx, "rita", PASSWORD)
+
+
+def test_two_dispatchers_running_at_once_send_each_notification_once(ctx: Context) -> None:
+    from integrita.services.core import outbox
+    from tests.realtime.conftest import RecordingAdapter
+    from tests.realtime.test_outbox import _enqueue
+
+    for n in range(20):
+        _enqueue(ctx, f"k{n}")
+    adapter = RecordingAdapter()
+    results = _all_at_once(4, lambda: outbox.dispatch_once(ctx, {"sms": adapter}, limit=100))
+    assert sum(r.claimed for r in results) == 20
+    assert sorted(m.idempotency_key for m in adapter.sent) == sorted(f"k{n}" for n in range(20))

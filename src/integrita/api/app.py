@@ -83,7 +83,9 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     async def integrita_error(request: Request, exc: IntegritaError) -> Response:
         if isinstance(exc, AuthenticationError) and _wants_html(request):
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-        return JSONResponse(error_body(exc), status_code=exc.http_status, headers=error_headers(exc))
+        return JSONResponse(
+            error_body(exc), status_code=exc.http_status, headers=error_headers(exc)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

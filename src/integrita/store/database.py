@@ -90,9 +90,7 @@ class Database:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
-            event.listen(
-                self.engine, "connect", _sqlite_pragmas(int(busy_timeout_seconds * 1000))
-            )
+            event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_timeout_seconds * 1000)))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: The audit trail's HMAC key, read from outside the database by the service context;
         #: every session carries it to the audit repository (None: plain SHA-256 chain).

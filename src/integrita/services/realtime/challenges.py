@@ -22,6 +22,9 @@ from integrita.store import Session
 from integrita.store.repositories import counters
 from integrita.store.repositories import realtime as repo
 
+#: Challenges expired per transaction by the sweep.
+EXPIRE_BATCH = 200
+
 
 def _hash(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
@@ -160,13 +163,16 @@ def expire_due(ctx: Context, *, actor: str = "system") -> int:
     from integrita.services.realtime.payments import release_or_reject
 
     now = ctx.now()
-    with ctx.db.transaction() as session:
-        expired = 0
-        for row in repo.expired_pending_challenges(session, now):
-            # An answer may settle the challenge between the read and here: skip it then.
-            if counters.settle_challenge(session, row.id, "expired"):
-                release_or_reject(
-                    session, row.txn_id, False, actor=actor, at=now, reason="challenge expired"
-                )
-                expired += 1
-        return expired
+    expired = 0
+    while True:  # short transactions: on SQLite each holds the write lock briefly
+        with ctx.db.transaction() as session:
+            rows = repo.expired_pending_challenges(session, now, limit=EXPIRE_BATCH)
+            for row in rows:
+                # An answer may settle the challenge between the read and here: skip it then.
+                if counters.settle_challenge(session, row.id, "expired"):
+                    release_or_reject(
+                        session, row.txn_id, False, actor=actor, at=now, reason="challenge expired"
+                    )
+                    expired += 1
+        if len(rows) < EXPIRE_BATCH:
+            return expired

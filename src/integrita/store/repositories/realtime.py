@@ -508,10 +508,14 @@ def get_challenge(
     return session.execute(stmt).scalar_one_or_none()
 
 
-def expired_pending_challenges(session: Session, now: datetime) -> list[Challenge]:
+def expired_pending_challenges(
+    session: Session, now: datetime, *, limit: int | None = None
+) -> list[Challenge]:
     stmt = (
         select(Challenge)
         .where(Challenge.status == "pending", Challenge.expires_at < now)
+        .order_by(Challenge.expires_at, Challenge.id)
+        .limit(limit)
         .with_for_update()
     )
     return list(session.execute(stmt).scalars())
