@@ -269,3 +269,24 @@ def test_sign_in_takes_as_long_for_an_unknown_user_as_for_a_real_one(ctx: Contex
     real, unknown = median_seconds("rita"), median_seconds("nobody")
     print(f"sign-in median: real user {real * 1000:.0f} ms, unknown user {unknown * 1000:.0f} ms")
     assert 0.5 < unknown / real < 2.0
+
+
+def test_the_content_security_policy_allows_the_style_matplotlib_writes_into_svg_charts() -> None:
+    import base64
+    import io
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from integrita.http.security import PAGE_POLICY
+
+    figure, _ = plt.subplots()
+    svg = io.BytesIO()
+    figure.savefig(svg, format="svg")
+    plt.close(figure)
+    for style in re.findall(r"<style[^>]*>(.*?)</style>", svg.getvalue().decode(), re.S):
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in PAGE_POLICY
