@@ -51,6 +51,9 @@ def signin_submit(
         return page(
             request, "signin.html", None, status_code=401, next=_safe_next(next), error=str(exc)
         )
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a new session id at every sign-in; the one the browser had ends
+        sessions.end(ctx, previous)
     cookie, _ = sessions.start(ctx, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
