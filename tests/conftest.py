@@ -245,3 +245,15 @@ def make_user(ctx: Context) -> Callable[..., str]:
         return users.issue_token(ctx, username, "test")
 
     return factory
+
+
+def send_csrf_token(client: TestClient) -> str:
+    """After signing in, read the session's CSRF token from a page (as htmx does) and send it
+    with every later request of this client, as the pages do."""
+    import re
+
+    page = client.get("/", headers={"accept": "text/html"})
+    match = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text)
+    assert match is not None, "a signed-in page carries its session's CSRF token"
+    client.headers["x-csrf-token"] = match.group(1)
+    return match.group(1)

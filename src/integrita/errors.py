@@ -64,6 +64,15 @@ class AuthenticationError(IntegritaError):
     http_status = 401
 
 
+class DatabaseBusyError(IntegritaError):
+    """Another writer held the database (SQLite's single write lock) longer than we wait;
+    nothing was written, and the same request can be sent again shortly."""
+
+    exit_code = 75  # EX_TEMPFAIL
+    http_status = 503
+    retry_after_seconds = 5
+
+
 class StateTransitionError(IntegritaError):
     """A state machine refused a transition (wrong state, four-eyes, missing data)."""
 

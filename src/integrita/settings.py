@@ -110,7 +110,37 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Signs web sessions; a random key is kept in data_dir when unset."
     )
-    session_hours: float = Field(default=8.0, gt=0, description="How long a web session lasts.")
+    session_hours: float = Field(
+        default=8.0, gt=0, description="A web session ends this long after sign-in in any case."
+    )
+    session_idle_minutes: float = Field(
+        default=30.0, gt=0, description="A web session unused this long ends."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people open (e.g. https://integrita.bank.example); https "
+        "makes the session cookie Secure, and its origin is accepted on form posts.",
+    )
+    audit_key_path: Path | None = Field(
+        default=None,
+        description="File holding the audit trail's HMAC key (data_dir/audit.key when unset); "
+        "keep it where database administrators cannot read it.",
+    )
+    audit_key: str | None = Field(
+        default=None,
+        description="The audit HMAC key itself (hex), instead of a file; e.g. from a secret store.",
+    )
+    audit_checkpoint_path: Path | None = Field(
+        default=None,
+        description="Append-only file of signed audit heads (data_dir/audit-checkpoints.jsonl "
+        "when unset); keep it outside the database's reach.",
+    )
+    sqlite_busy_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="SQLite: how long a request waits for another writer's lock before it "
+        "is answered 503 with Retry-After.",
+    )
     api_token_recheck_seconds: float = Field(
         default=5.0,
         ge=0,
@@ -229,6 +259,14 @@ class Settings(BaseSettings):
     @property
     def resolved_ledger_dir(self) -> Path:
         return self.ledger_dir if self.ledger_dir is not None else self.data_dir / "ledger"
+
+    @property
+    def resolved_audit_key_path(self) -> Path:
+        return self.audit_key_path or self.data_dir / "audit.key"
+
+    @property
+    def resolved_audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint_path or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def labels_dir(self) -> Path:

@@ -11,6 +11,7 @@ from integrita.services.casework import cases
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from tests.casework.conftest import PASSWORD, alert_for, seed_customer
+from tests.conftest import send_csrf_token
 
 
 def _browser(ctx: Context, username: str) -> TestClient:
@@ -19,6 +20,7 @@ def _browser(ctx: Context, username: str) -> TestClient:
         "/signin", data={"username": username, "password": PASSWORD, "next": "/"}
     )
     assert response.status_code == 200, response.text
+    send_csrf_token(client)
     return client
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from integrita.api.app import create_app
 from integrita.services.core import users
 from integrita.services.core.context import Context
+from tests.conftest import send_csrf_token
 from tests.realtime.conftest import PASSWORD, api_event
 
 
@@ -67,6 +68,7 @@ def test_a_signed_in_session_is_served_by_the_route_with_the_same_answer(
             "/signin", data={"username": "app", "password": PASSWORD}, follow_redirects=False
         )
         assert signed_in.status_code == 303
+        send_csrf_token(browser)
         by_session = browser.post("/v1/payments/evaluate", json=api_event(txn_id="S1"))
         assert by_session.status_code == 200, by_session.text
         assert by_session.json() == by_token.json()  # a retry through the route replays it

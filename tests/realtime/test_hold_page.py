@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from integrita.domain.workflow import Actor
 from integrita.services.core.context import Context
 from integrita.services.realtime import payments
+from tests.conftest import send_csrf_token
 from tests.realtime.conftest import PASSWORD, decide
 
 ANALYST = Actor("analyst", frozenset({"analyst"}))
@@ -21,6 +22,7 @@ def _sign_in(client: TestClient, username: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
+    send_csrf_token(client)
 
 
 def test_reviewer_releases_a_held_payment_from_the_hold_queue_page(

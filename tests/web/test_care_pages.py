@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from integrita.api.app import create_app
 from integrita.services.core import users
 from integrita.services.core.context import Context
+from tests.conftest import send_csrf_token
 from tests.services.care_support import set_up_care
 
 PASSWORD = "a long test password"
@@ -15,6 +16,7 @@ def _signed_in(ctx: Context, username: str, *roles: str) -> TestClient:
     client = TestClient(create_app(ctx))
     r = client.post("/signin", data={"username": username, "password": PASSWORD, "next": "/"})
     assert r.status_code in (200, 303)
+    send_csrf_token(client)
     return client
 
 

@@ -13,18 +13,22 @@ from starlette.types import ASGIApp
 
 from integrita import __version__
 from integrita.api.boundary import BodySizeLimit, install_error_handlers, install_openapi
+from integrita.http.security import SecurityMiddleware
 from integrita.services.core.context import Context
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
 class _Application(FastAPI):
-    """FastAPI with the payment-decision fast lane in front of all its middleware."""
+    """FastAPI with the payment-decision fast lane in front of all its middleware, and the
+    security headers and origin check in front of everything."""
 
     def build_middleware_stack(self) -> ASGIApp:
         from integrita.api.fast_lane import PaymentDecisionLane
 
-        return PaymentDecisionLane(super().build_middleware_stack())
+        ctx = self.state.ctx
+        public_url = ctx.settings.public_url if isinstance(ctx, Context) else None
+        return SecurityMiddleware(PaymentDecisionLane(super().build_middleware_stack()), public_url)
 
 
 def freeze_startup_heap() -> None:

@@ -22,6 +22,7 @@ from integrita.http.deps import SESSION_COOKIE
 from integrita.http.responses import (
     ERROR_RESPONSES,
     error_body,
+    error_headers,
     plain_error_body,
     validation_error_body,
 )
@@ -84,10 +85,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def integrita_error(request: Request, exc: IntegritaError) -> Response:
         if isinstance(exc, AuthenticationError) and wants_html(request):
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-        if exc.http_status >= 500:
+        if exc.http_status == 500:
             log.error("request failed", extra={"path": request.url.path, "error": str(exc)})
             return _answer(request, 500, plain_error_body("InternalError", "internal error"))
-        return _answer(request, exc.http_status, error_body(exc))
+        response = _answer(request, exc.http_status, error_body(exc))
+        response.headers.update(error_headers(exc))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

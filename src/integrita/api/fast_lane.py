@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrita.api.realtime import PaymentEventIn, decide
 from integrita.domain.permissions import Permission
-from integrita.errors import InputError, IntegritaError
+from integrita.errors import DatabaseBusyError, InputError, IntegritaError
 from integrita.http.deps import token_user
 from integrita.http.responses import error_body, validation_error_body
 from integrita.logging import get_logger
@@ -82,6 +82,8 @@ class PaymentDecisionLane:
             return
         status, body = await self._answer(scope["app"].state, token, receive)
         headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())]
+        if status == DatabaseBusyError.http_status:
+            headers.append((b"retry-after", str(DatabaseBusyError.retry_after_seconds).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors
 from integrita.cli.identity import (
+    batch_job,
     forget_token,
     local_command,
     needs,
@@ -22,6 +23,7 @@ users_app = typer.Typer(
     help="People and systems that sign in, and their roles.", no_args_is_help=True
 )
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens of systems acting as users.", no_args_is_help=True)
 
 
 @users_app.command("add")
@@ -75,14 +77,64 @@ def users_list() -> None:
     console.print(table)
 
 
+@users_app.command("deactivate")
+@handle_errors
+@needs(Permission.USER_ADMIN)
+def users_deactivate(username: str) -> None:
+    """Deactivate a user: their web sessions end and their API tokens are revoked at once."""
+    ctx = context()
+    ended, revoked = users.deactivate_user(ctx, username, actor=signed_in(ctx).username)
+    console.print(
+        f"deactivated [bold]{username}[/]: {ended} session(s) ended, {revoked} token(s) revoked"
+    )
+
+
+@tokens_app.command("list")
+@handle_errors
+@needs(Permission.USER_ADMIN)
+def tokens_list(username: str | None = typer.Argument(None, help="Only this user's.")) -> None:
+    """List API tokens (never the tokens themselves): owner, name, issued, revoked."""
+    table = Table("id", "user", "name", "issued", "revoked")
+    for t in users.list_tokens(context(), username):
+        revoked = t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "-"
+        table.add_row(
+            str(t.id), t.username, t.name, t.created_at.isoformat(timespec="seconds"), revoked
+        )
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+@handle_errors
+@needs(Permission.USER_ADMIN)
+def tokens_revoke(
+    username: str,
+    name: str | None = typer.Option(None, "--name", help="Only tokens with this name."),
+) -> None:
+    """Revoke a user's API tokens (all of them, or those called --name)."""
+    ctx = context()
+    revoked = users.revoke_tokens(ctx, username, name, actor=signed_in(ctx).username)
+    console.print(f"revoked {revoked} token(s) of [bold]{username}[/]")
+    if revoked == 0:
+        raise typer.Exit(1)
+
+
 @audit_app.command("verify")
 @handle_errors
 @needs(Permission.AUDIT_READ)
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the first broken event if it was tampered with."""
+    """Recompute the chain under the audit key and check it against every checkpoint; exit 1
+    and name the first broken event if it was tampered with."""
     result = audit.verify(context())
     if result.intact:
-        console.print(f"[green]audit trail intact[/]: {result.events_checked} events verified")
+        console.print(
+            f"[green]audit trail intact[/]: {result.events_checked} events verified, "
+            f"{result.checkpoints_checked} checkpoint(s) matched"
+        )
+        if not result.anchored:
+            console.print(
+                "[yellow]not anchored[/]: without an audit key anyone who can write to the "
+                "database can re-hash the chain; run `integrita audit init-key`"
+            )
         return
     console.print(f"[bold red]audit trail broken at event {result.broken_at}[/]: {result.reason}")
     raise typer.Exit(1)
@@ -121,8 +173,40 @@ def logout() -> None:
     console.print("signed out; the token is revoked")
 
 
+@audit_app.command("init-key")
+@handle_errors
+@needs(Permission.AUDIT_ANCHOR, unless_no_user_exists=True)
+def audit_init_key() -> None:
+    """Create the audit HMAC key (mode 0600; or use INTEGRITA_AUDIT_KEY), re-anchor the
+    verified chain under it and write the first checkpoint."""
+    from integrita.services.core import audit_anchor
+
+    done = audit_anchor.init_key(context())
+    where = str(done.key_path) if done.key_path else "INTEGRITA_AUDIT_KEY"
+    console.print(
+        f"audit key {done.key_id} in {where}; {done.events_reanchored} event(s) re-anchored; "
+        f"checkpoint at event {done.checkpoint.seq}"
+    )
+
+
+@audit_app.command("checkpoint")
+@handle_errors
+@batch_job
+def audit_checkpoint() -> None:
+    """Append the signed head of the chain (sequence, hash, time) to the checkpoint file."""
+    from integrita.services.core import audit_anchor
+
+    ctx = context()
+    cp = audit_anchor.checkpoint(ctx)
+    console.print(
+        f"checkpoint: event {cp.seq}, hash {cp.hash[:16]}…, {cp.at} "
+        f"-> {ctx.settings.resolved_audit_checkpoint_path}"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("login")(login)
     app.command("logout")(logout)
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(tokens_app, name="tokens")

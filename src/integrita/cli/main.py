@@ -39,6 +39,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "logout": ("admin",),
     "audit": ("admin",),
     "calendar": ("calendar",),
+    "tokens": ("admin",),
     "serve": ("serve",),
     "rules": ("realtime",),
     "outbox": ("realtime",),

@@ -70,6 +70,8 @@ class Permission(StrEnum):
     SURVEY_RUN = "survey.run"
     # administration
     USER_ADMIN = "user.admin"
+    #: create the audit key, write checkpoints (operators with access to the key's host)
+    AUDIT_ANCHOR = "audit.anchor"
     DELEGATION_ADMIN = "delegation.admin"
     CALENDAR_LOAD = "calendar.load"
 
@@ -139,6 +141,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CUSTOMER_RECORD_EDIT: _CARE_WORKERS,
     Permission.SURVEY_RUN: frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE}),
     Permission.USER_ADMIN: frozenset({Role.ADMINISTRATOR}),
+    Permission.AUDIT_ANCHOR: frozenset({Role.ADMINISTRATOR}),
     Permission.DELEGATION_ADMIN: frozenset({Role.ADMINISTRATOR}),
     # the official holiday list moves every statutory deadline: the administrator or the MLRO
     Permission.CALENDAR_LOAD: frozenset({Role.ADMINISTRATOR, Role.MLRO}),

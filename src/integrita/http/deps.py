@@ -1,9 +1,10 @@
 """FastAPI dependencies: the service context, the signed-in user and the permission check.
 
 A request is identified by ``Authorization: Bearer <token>`` (systems) or by the
-signed session cookie (people using the pages). Every route declares exactly one
-``require(Permission.X)``, read from the one permission table
-(:mod:`integrita.domain.permissions`); a test walks the route table to prove it.
+session cookie (people using the pages); a browser's state-changing request must also send
+its session's CSRF token. Every route declares exactly one ``require(Permission.X)``, read from
+the one permission table (:mod:`integrita.domain.permissions`); a test walks the route table to
+prove it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from starlette.concurrency import run_in_threadpool
 
 from integrita.domain.permissions import Permission
 from integrita.errors import AuthenticationError
-from integrita.services.core import auth
+from integrita.services.core import auth, sessions
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import ensure_permitted
 from integrita.services.core.users import UserView
 
 SESSION_COOKIE = "integrita_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 # The dependencies are ``async`` so that FastAPI runs them on the event loop instead of
@@ -45,8 +49,24 @@ async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> Use
         return await token_user(ctx, header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return await run_in_threadpool(auth.user_for_session, ctx, cookie)
+        signed_in = await run_in_threadpool(sessions.resolve, ctx, cookie)
+        request.state.csrf_token = signed_in.csrf_token
+        if request.method not in SAFE_METHODS:
+            sessions.check_csrf(signed_in.csrf_token, await sent_csrf_token(request))
+        return signed_in.user
     raise AuthenticationError("sign in or send an API token")
+
+
+async def sent_csrf_token(request: Request) -> str | None:
+    """The CSRF token a browser sent: htmx puts it in a header, a plain form in a field."""
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)  # parsed once; the route reuses it
+        return value if isinstance(value, str) else None
+    return None
 
 
 _REQUIREMENTS: dict[Permission, Callable[..., Awaitable[UserView]]] = {}

@@ -91,3 +91,9 @@ def validation_error_body(errors: Iterable[Mapping[str, Any]]) -> dict[str, obje
     if detail and detail[0]["field"]:
         body["field"] = detail[0]["field"]
     return body
+
+
+def error_headers(exc: IntegritaError) -> dict[str, str]:
+    """Headers an error answer carries: ``Retry-After`` when the request can be sent again."""
+    retry = getattr(exc, "retry_after_seconds", None)
+    return {"retry-after": str(retry)} if retry else {}

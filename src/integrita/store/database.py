@@ -8,6 +8,7 @@ transaction with :meth:`Database.transaction`; helpers never commit on their own
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +19,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from integrita.errors import ConfigurationError, InputError
+from integrita.errors import ConfigurationError, DatabaseBusyError, InputError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -37,19 +38,35 @@ def _json_dumps(value: Any) -> str:
         return json.dumps(value)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+
+    return configure
+
+
+def busy_error(exc: BaseException) -> DatabaseBusyError | None:
+    """The clear error for SQLite's "database is locked" (another process kept the write
+    lock longer than ``busy_timeout``), or None for any other exception."""
+    if isinstance(exc, OperationalError | sqlite3.OperationalError) and (
+        "database is locked" in str(exc) or "database is busy" in str(exc)
+    ):
+        return DatabaseBusyError(
+            "the database is busy with another writer (an operator job?); nothing was "
+            "written, try again in a few seconds"
+        )
+    return None
 
 
 class Database:
     """One operational database: an engine, a session factory and its migrations."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, busy_timeout_seconds: float = 10.0) -> None:
         try:
             parsed = make_url(url)
         except Exception as exc:
@@ -65,20 +82,28 @@ class Database:
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {
+                "check_same_thread": False,
+                "timeout": busy_timeout_seconds,
+            }
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_timeout_seconds * 1000)))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: The audit trail's HMAC key, read from outside the database by the service context;
+        #: every session carries it to the audit repository (None: plain SHA-256 chain).
+        self.audit_key: bytes | None = None
 
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
     def session(self) -> Session:
-        return self._sessions()
+        session = self._sessions()
+        session.info["audit_key"] = self.audit_key
+        return session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -87,15 +112,21 @@ class Database:
         A value the database cannot hold (an id beyond a 32-bit INTEGER column, a text longer
         than its VARCHAR, on PostgreSQL; SQLite holds anything) is the client's input out of
         range, not a server error: it is refused as an :class:`InputError` (422). The HTTP
-        boundary bounds what it knows; this catches what a column adds.
+        boundary bounds what it knows; this catches what a column adds. SQLite's "database is
+        locked" becomes :class:`DatabaseBusyError` (503, Retry-After).
         """
-        session = self._sessions()
+        session = self.session()
         try:
             with session.begin():
                 yield session
         except DataError as exc:
             reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "out of range"
             raise InputError(f"a value does not fit what the database stores: {reason}") from exc
+        except (OperationalError, sqlite3.OperationalError) as exc:  # the driver's, unwrapped
+            busy = busy_error(exc)
+            if busy is None:
+                raise
+            raise busy from exc
         finally:
             session.close()
 

@@ -17,7 +17,7 @@ from integrita.http.responses import attachment
 from integrita.services.casework import cases, deadlines, str_reports
 from integrita.services.casework.evidence import node_radius
 from integrita.services.casework.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
-from integrita.services.core import audit_trail
+from integrita.services.core import audit_anchor, audit_trail
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk.rating import rating_breakdown
@@ -445,4 +445,5 @@ def audit_page(
         error=error,
         csv_link=f"/v1/audit.csv?{csv_query}",
         query=lambda **kw: _query(request, **kw),
+        checkpoint=audit_anchor.last_checkpoint(ctx),
     )

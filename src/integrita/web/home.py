@@ -12,7 +12,7 @@ from integrita.domain.permissions import Permission
 from integrita.errors import AuthenticationError
 from integrita.http.deps import SESSION_COOKIE, get_ctx, require
 from integrita.http.fields import Note
-from integrita.services.core import auth
+from integrita.services.core import auth, sessions
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.web.render import nav_for, page
@@ -46,29 +46,43 @@ def signin_submit(
     next: Annotated[Note, Form()] = "/",
     ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Check the password; on success set the signed session cookie."""
+    """Check the password; on success start a server-side session and set its cookie."""
     try:
         user = auth.sign_in(ctx, username, password, source="web")
     except AuthenticationError as exc:
         return page(
             request, "signin.html", None, status_code=401, next=_safe_next(next), error=str(exc)
         )
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a new session id at every sign-in; the one the browser had ends
+        sessions.end(ctx, previous)
+    cookie, _ = sessions.start(ctx, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        auth.issue_session(ctx, user),
+        cookie,
         httponly=True,
         samesite="strict",
+        secure=secure_cookies(ctx),
         max_age=int(ctx.settings.session_hours * 3600),
     )
     return response
 
 
+def secure_cookies(ctx: Context) -> bool:
+    """Cookies are sent only over https when people reach integrita over https."""
+    return (ctx.settings.public_url or "").lower().startswith("https://")
+
+
 @router.post("/signout")
-def signout() -> Response:
-    """Forget the session cookie; open to everyone."""
+def signout(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """End the session in the database (the same cookie stops working at once) and forget
+    the cookie; open to everyone."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        sessions.end(ctx, cookie)
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
     return response
 
 

@@ -47,6 +47,11 @@ def page(
     return TEMPLATES.TemplateResponse(
         request,
         template,
-        {"user": user, "nav": nav_for(user), **context},
+        {
+            "user": user,
+            "nav": nav_for(user),
+            "csrf_token": getattr(request.state, "csrf_token", ""),
+            **context,
+        },
         status_code=status_code,
     )

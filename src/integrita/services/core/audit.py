@@ -1,4 +1,5 @@
-"""The audit trail as a service: record inside the caller's transaction, verify the chain."""
+"""The audit trail as a service: record inside the caller's transaction, verify the chain
+(under the audit key, against the checkpoints kept outside the database)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ class VerificationResult:
     events_checked: int
     broken_at: int | None
     reason: str | None
+    anchored: bool = False
+    checkpoints_checked: int = 0
 
     @property
     def intact(self) -> bool:
@@ -55,9 +58,16 @@ class VerificationResult:
 
 
 def verify(ctx: Context) -> VerificationResult:
-    """Recompute the whole chain and name the first broken event, if any."""
+    """Recompute the whole chain under the audit key and check every checkpoint against it;
+    name the first broken event, if any."""
+    from integrita.services.core import audit_anchor
+
+    key = ctx.db.audit_key
     with ctx.db.transaction() as session:
-        checked, broken = audit_repo.verify_chain(session)
-    if broken is None:
-        return VerificationResult(checked, None, None)
-    return VerificationResult(checked, broken.seq, broken.reason)
+        checked, broken = audit_repo.verify_chain(session, key)
+    if broken is not None:
+        return VerificationResult(checked, broken.seq, broken.reason, key is not None)
+    points, problem = audit_anchor.check_checkpoints(ctx, checked)
+    if problem is not None:
+        return VerificationResult(checked, problem.seq, problem.reason, key is not None, points)
+    return VerificationResult(checked, None, None, key is not None, points)

@@ -2,8 +2,8 @@
 
 Failed sign-ins are counted per user and audited; after ``sign_in_max_failures``
 the account is locked for ``sign_in_lock_minutes`` (rate limiting against
-password guessing). Web sessions are signed, time-limited cookies; API tokens are
-looked up by their SHA-256 hash. Permissions are checked through
+password guessing). Web sessions live in :mod:`integrita.services.core.sessions`; API
+tokens are looked up by their SHA-256 hash. Permissions are checked through
 :func:`integrita.services.core.permissions.ensure_permitted`.
 """
 
@@ -12,9 +12,6 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from pathlib import Path
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from integrita.errors import AuthenticationError
 from integrita.services.core import audit
@@ -23,13 +20,13 @@ from integrita.services.core.users import (
     CHECKED_TOKENS,
     CHECKED_TOKENS_MAX,
     UserView,
+    hash_password,
     hash_token,
     password_matches,
 )
 from integrita.store.models import User
+from integrita.store.repositories import counters
 from integrita.store.repositories import users as users_repo
-
-SESSION_SALT = "integrita.web.session"
 
 
 def _view(user: User) -> UserView:
@@ -38,14 +35,38 @@ def _view(user: User) -> UserView:
     )
 
 
+#: The message for every refused sign-in: an unknown user, a wrong password and a locked
+#: account look the same, so the answer does not tell which usernames exist.
+REFUSED = "sign-in refused: wrong username or password, or the account is locked"
+
+_dummy_hash: list[str] = []
+
+
+def _dummy_password_hash() -> str:
+    """An argon2 hash of a random password, made once: an unknown user's password is checked
+    against it so that the refusal takes as long as a real user's."""
+    if not _dummy_hash:
+        _dummy_hash.append(hash_password(secrets.token_urlsafe(16)))
+    return _dummy_hash[0]
+
+
 def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") -> UserView:
-    """Check a password; count, audit and lock on failure. Raises :class:`AuthenticationError`."""
+    """Check a password; count, audit and lock on failure. Raises :class:`AuthenticationError`.
+
+    Every path hashes the password once (an unknown or inactive user against a dummy hash,
+    a locked user against their own, result ignored) and every refusal has the same message,
+    so neither the time taken nor the answer reveals whether a username exists. The failure
+    count is one conditional UPDATE, so concurrent guesses cannot slip past the limit.
+    """
     now = ctx.now()
-    failure: str | None = None
     with ctx.db.transaction() as session:
         user = users_repo.get_by_username(session, username)
+        known = user is not None and user.active
+        matches = password_matches(
+            user.password_hash if known and user is not None else _dummy_password_hash(),
+            password,
+        )
         if user is None or not user.active:
-            failure = "unknown or inactive user"
             audit.record(
                 session,
                 at=now,
@@ -53,10 +74,9 @@ def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") 
                 action="auth.sign_in_failed",
                 entity_type="user",
                 entity_id=username[:64] or "?",
-                after={"reason": failure, "source": source},
+                after={"reason": "unknown or inactive user", "source": source},
             )
         elif user.locked_until is not None and user.locked_until > now:
-            failure = "account locked after repeated failed sign-ins"
             audit.record(
                 session,
                 at=now,
@@ -66,18 +86,14 @@ def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") 
                 entity_id=user.id,
                 after={"locked_until": user.locked_until.isoformat(), "source": source},
             )
-        elif not password_matches(user.password_hash, password):
-            user.failed_sign_ins += 1
-            failure = "wrong password"
-            after: dict[str, object] = {
-                "reason": failure,
-                "failures": user.failed_sign_ins,
-                "source": source,
-            }
-            if user.failed_sign_ins >= ctx.settings.sign_in_max_failures:
-                user.locked_until = now + timedelta(minutes=ctx.settings.sign_in_lock_minutes)
-                user.failed_sign_ins = 0
-                after["locked_until"] = user.locked_until.isoformat()
+        elif not matches:
+            lock_until = now + timedelta(minutes=ctx.settings.sign_in_lock_minutes)
+            locked = counters.count_failed_sign_in(
+                session, user.id, now, ctx.settings.sign_in_max_failures, lock_until
+            )
+            after: dict[str, object] = {"reason": "wrong password", "source": source}
+            if locked:
+                after["locked_until"] = lock_until.isoformat()
             audit.record(
                 session,
                 at=now,
@@ -88,8 +104,7 @@ def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") 
                 after=after,
             )
         else:
-            user.failed_sign_ins = 0
-            user.locked_until = None
+            counters.reset_failed_sign_ins(session, user.id)
             audit.record(
                 session,
                 at=now,
@@ -101,9 +116,7 @@ def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") 
             )
             return _view(user)
     # The failure is committed (counted and audited) before it is reported.
-    raise AuthenticationError(
-        f"sign-in refused: {'account locked' if 'locked' in failure else 'wrong username or password'}"
-    )
+    raise AuthenticationError(REFUSED)
 
 
 def user_for_token(ctx: Context, token: str) -> UserView:
@@ -149,35 +162,3 @@ def user_by_id(ctx: Context, user_id: int) -> UserView:
         if user is None or not user.active:
             raise AuthenticationError("the session's user no longer exists or is inactive")
         return _view(user)
-
-
-def _secret_key(ctx: Context) -> str:
-    if ctx.settings.secret_key:
-        return ctx.settings.secret_key
-    path: Path = ctx.settings.data_dir / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _serializer(ctx: Context) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(_secret_key(ctx), salt=SESSION_SALT)
-
-
-def issue_session(ctx: Context, user: UserView) -> str:
-    """A signed cookie value naming the user; valid for ``session_hours``."""
-    return _serializer(ctx).dumps({"uid": user.id, "n": secrets.token_hex(8)})
-
-
-def user_for_session(ctx: Context, cookie: str) -> UserView:
-    try:
-        data = _serializer(ctx).loads(cookie, max_age=int(ctx.settings.session_hours * 3600))
-    except SignatureExpired as exc:
-        raise AuthenticationError("session expired; sign in again") from exc
-    except BadSignature as exc:
-        raise AuthenticationError("invalid session") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
-        raise AuthenticationError("invalid session")
-    return user_by_id(ctx, data["uid"])

@@ -10,6 +10,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from integrita.domain.calendar import BusinessCalendar, YearList
+from integrita.services.core import audit_key
 from integrita.settings import Settings, get_settings
 from integrita.store import Database
 
@@ -36,10 +37,18 @@ class Context:
     def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Context:
         settings = settings or get_settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url)
+        db = Database(
+            settings.resolved_database_url, busy_timeout_seconds=settings.sqlite_busy_seconds
+        )
         if migrate:
             db.upgrade()
         return cls(settings=settings, db=db)
+
+    def __post_init__(self) -> None:
+        # The audit key lives outside the database; every session of ``db`` carries it.
+        if self.db.audit_key is None:
+            key = audit_key.load(self.settings)
+            self.db.audit_key = key.secret if key is not None else None
 
     def now(self) -> datetime:
         """The current instant, in UTC (what is stored)."""

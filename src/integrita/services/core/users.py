@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -163,4 +164,77 @@ def list_users(ctx: Context) -> list[UserView]:
         return [
             UserView(u.id, u.username, u.display_name, frozenset(u.role_names), u.active)
             for u in users_repo.list_users(session)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    id: int
+    username: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def deactivate_user(ctx: Context, username: str, *, actor: str = "system") -> tuple[int, int]:
+    """Deactivate a user, end every session they have and revoke all their API tokens at once;
+    returns (sessions ended, tokens revoked). The audit trail keeps who they were."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        user = users_repo.get_by_username(session, username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        user.active = False
+        ended = users_repo.revoke_user_sessions(session, user.id, now)
+        revoked = users_repo.revoke_tokens(session, user.id, None, now)
+        CHECKED_TOKENS.clear()
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="user.deactivated",
+            entity_type="user",
+            entity_id=user.id,
+            before={"active": True},
+            after={"active": False, "sessions_ended": ended, "tokens_revoked": revoked},
+        )
+    return ended, revoked
+
+
+def revoke_tokens(
+    ctx: Context, username: str, name: str | None = None, *, actor: str = "system"
+) -> int:
+    """Revoke a user's API tokens (only those called ``name`` when given); returns how many.
+    This process forgets them at once; other server processes within
+    ``api_token_recheck_seconds``."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        user = users_repo.get_by_username(session, username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        revoked = users_repo.revoke_tokens(session, user.id, name, now)
+        CHECKED_TOKENS.clear()
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="user.tokens_revoked",
+            entity_type="user",
+            entity_id=user.id,
+            after={"token_name": name, "revoked": revoked},
+        )
+    return revoked
+
+
+def list_tokens(ctx: Context, username: str | None = None) -> list[TokenView]:
+    with ctx.db.transaction() as session:
+        user_id = None
+        if username is not None:
+            user = users_repo.get_by_username(session, username)
+            if user is None:
+                raise NotFoundError(f"no user {username!r}")
+            user_id = user.id
+        return [
+            TokenView(t.id, owner, t.name, t.created_at, t.revoked_at)
+            for t, owner in users_repo.tokens_of(session, user_id)
         ]

@@ -19,7 +19,11 @@ from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit, outbox
 from integrita.services.core.context import Context
 from integrita.store import Session
+from integrita.store.repositories import counters
 from integrita.store.repositories import realtime as repo
+
+#: Challenges expired per transaction by the sweep.
+EXPIRE_BATCH = 200
 
 
 def _hash(salt: str, code: str) -> str:
@@ -88,40 +92,49 @@ class AnswerResult:
 
 
 def answer(ctx: Context, challenge_id: str, code: str, *, actor: str) -> AnswerResult:
-    """Check a code: the right one releases the payment; the last wrong one or expiry rejects it."""
+    """Check a code: the right one releases the payment; the last wrong one or expiry rejects it.
+
+    The attempt is counted first, by one conditional UPDATE (see
+    :mod:`integrita.store.repositories.counters`), and only a counted attempt is compared
+    with the code: however many answers arrive at once, at most ``max_attempts`` are checked.
+    """
     from integrita.services.realtime.payments import release_or_reject
 
     if not code or len(code) > 12:
         raise InputError("code must be 1-12 characters", field="code")
     now = ctx.now()
     with ctx.db.transaction() as session:
-        row = repo.get_challenge(session, challenge_id, lock=True)
+        gap = _min_gap(session, now)
+        counted = counters.claim_challenge_attempt(
+            session, challenge_id, now, now - timedelta(seconds=gap)
+        )
+        row = repo.get_challenge(session, challenge_id, fresh=True)
         if row is None:
             raise NotFoundError(f"no challenge {challenge_id}")
-        if row.status != "pending":
-            raise StateTransitionError(f"challenge {challenge_id} is already {row.status}")
-        if now >= row.expires_at:
-            row.status = "expired"
-            payment = release_or_reject(
-                session, row.txn_id, False, actor=actor, at=now, reason="challenge expired"
-            )
-            return AnswerResult(row.id, row.txn_id, "expired", payment, 0)
-        gap = _min_gap(session, now)
-        if row.last_attempt_at is not None and (now - row.last_attempt_at).total_seconds() < gap:
+        if not counted:
+            if row.status != "pending":
+                raise StateTransitionError(f"challenge {challenge_id} is already {row.status}")
+            if now >= row.expires_at and counters.settle_challenge(session, row.id, "expired"):
+                payment = release_or_reject(
+                    session, row.txn_id, False, actor=actor, at=now, reason="challenge expired"
+                )
+                return AnswerResult(row.id, row.txn_id, "expired", payment, 0)
+            if row.attempts >= row.max_attempts:
+                raise StateTransitionError(f"challenge {challenge_id} has no attempts left")
             raise StateTransitionError(
                 f"answers to challenge {challenge_id} are limited to one per {gap:g} s; try again"
             )
-        row.attempts += 1
-        row.last_attempt_at = now
         left = row.max_attempts - row.attempts
         if hmac.compare_digest(row.code_hash, _hash(row.salt, code.strip())):
-            row.status = "passed"
+            if not counters.settle_challenge(session, row.id, "passed"):
+                raise StateTransitionError(f"challenge {challenge_id} was settled meanwhile")
             payment = release_or_reject(
                 session, row.txn_id, True, actor=actor, at=now, reason="one-time code confirmed"
             )
             return AnswerResult(row.id, row.txn_id, "passed", payment, left)
         if left <= 0:
-            row.status = "failed"
+            if not counters.settle_challenge(session, row.id, "failed"):
+                raise StateTransitionError(f"challenge {challenge_id} was settled meanwhile")
             payment = release_or_reject(
                 session, row.txn_id, False, actor=actor, at=now, reason="too many wrong codes"
             )
@@ -150,11 +163,16 @@ def expire_due(ctx: Context, *, actor: str = "system") -> int:
     from integrita.services.realtime.payments import release_or_reject
 
     now = ctx.now()
-    with ctx.db.transaction() as session:
-        rows = repo.expired_pending_challenges(session, now)
-        for row in rows:
-            row.status = "expired"
-            release_or_reject(
-                session, row.txn_id, False, actor=actor, at=now, reason="challenge expired"
-            )
-        return len(rows)
+    expired = 0
+    while True:  # short transactions: on SQLite each holds the write lock briefly
+        with ctx.db.transaction() as session:
+            rows = repo.expired_pending_challenges(session, now, limit=EXPIRE_BATCH)
+            for row in rows:
+                # An answer may settle the challenge between the read and here: skip it then.
+                if counters.settle_challenge(session, row.id, "expired"):
+                    release_or_reject(
+                        session, row.txn_id, False, actor=actor, at=now, reason="challenge expired"
+                    )
+                    expired += 1
+        if len(rows) < EXPIRE_BATCH:
+            return expired

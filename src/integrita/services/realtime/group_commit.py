@@ -6,9 +6,12 @@ each query) is shared, while no answer is given before its decision is stored. A
 starts a few milliseconds after its first payment, with whatever payments were read
 meanwhile.
 
-Batches run on the event loop that serves the requests. SQLite takes one writer at a time
-and does its work on the CPU, so the loop runs the batch between two rounds of network
-reads. PostgreSQL spends most of a batch waiting on the network, so the loop runs batches on
+On SQLite one batch at a time runs in a worker thread. It used to run on the event loop
+itself (SQLite works on the CPU, so that saved a thread hop per batch), but when another
+process holds SQLite's write lock, say an operator job, the batch waits for it, and on the
+loop that wait stalled every request, health checks included, for as long as the lock was
+held. In a thread only the payments waiting for their decision wait; a lock held longer
+than ``sqlite_busy_seconds`` answers them 503 with Retry-After. PostgreSQL spends most of a batch waiting on the network, so the loop runs batches on
 connections of its own (:class:`~integrita.store.async_driver.AsyncConnections`), one batch
 per connection at a time, and serves requests while they wait; payments that arrive while
 every connection is busy form the next batch. Writer threads would do the same waiting, but
@@ -60,8 +63,8 @@ def _failed(batch: _Waiting, exc: Exception) -> list[Any]:
 
 class _Lane:
     """The batches of one event loop: gathered for :data:`GATHER_SECONDS` after their first
-    payment, then decided on the loop (SQLite) or on a free connection of the loop's own
-    (PostgreSQL), at most ``max_batch`` payments each."""
+    payment, then decided in a worker thread (SQLite, one batch at a time) or on a free
+    connection of the loop's own (PostgreSQL), at most ``max_batch`` payments each."""
 
     def __init__(self, ctx: Context, loop: asyncio.AbstractEventLoop, max_batch: int) -> None:
         self.loop = loop
@@ -81,7 +84,8 @@ class _Lane:
             self.loop.call_later(GATHER_SECONDS, self._start)
 
     def _has_room(self) -> bool:
-        return self.connections is None or len(self._running) < self.connections.size
+        size = 1 if self.connections is None else self.connections.size
+        return len(self._running) < size
 
     def _take(self) -> _Waiting:
         batch = self._pending[: self._max_batch]
@@ -92,49 +96,33 @@ class _Lane:
 
     def _start(self) -> None:
         self._gathering = False
-        if not self._pending:
-            return
-        if self.connections is None:
-            self._decide_here()
-            if self._pending:  # more than one batch was waiting: the next after a loop turn
-                self._gathering = True
-                self.loop.call_soon(self._start)
-            return
         while self._pending and self._has_room():
-            task = self.loop.create_task(self._decide_on_connection(self._take()))
+            task = self.loop.create_task(self._decide(self._take()))
             self._running.add(task)
             task.add_done_callback(self._finished)
 
-    def _decide_here(self) -> None:
-        batch = self._take()
-        try:
-            outcomes = list(decisions.decide_many(self._ctx, [r for r, _ in batch]))
-        except Exception as exc:
-            outcomes = _failed(batch, exc)
-        _settle_all(batch, outcomes)
-
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
-        if self._pending and not self._gathering:  # these waited for a connection already
+        if self._pending and not self._gathering:  # these waited for a free slot already
             self._start()
 
-    async def _decide_on_connection(self, batch: _Waiting) -> None:
-        assert self.connections is not None
+    async def _decide(self, batch: _Waiting) -> None:
+        requests = [r for r, _ in batch]
         try:
-            outcomes = await decisions.decide_many_on(
-                self._ctx, self.connections, [r for r, _ in batch]
-            )
+            if self.connections is None:
+                outcomes = await asyncio.to_thread(decisions.decide_many, self._ctx, requests)
+            else:
+                outcomes = await decisions.decide_many_on(self._ctx, self.connections, requests)
         except Exception as exc:
             outcomes = _failed(batch, exc)
         _settle_all(batch, outcomes)
 
     async def aclose(self) -> None:
         """Decide what is waiting, let the running batches end, close the connections."""
-        while self._pending and self.connections is None:
-            self._decide_here()
-        self._start()  # PostgreSQL: as many as there are free connections; the rest follow
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+        while self._pending or self._running:
+            self._start()
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
         if self.connections is not None:
             await self.connections.aclose()
 

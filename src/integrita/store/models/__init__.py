@@ -43,7 +43,7 @@ from integrita.store.models.risk import (
     RiskRatingRun,
     RiskSelfAssessment,
 )
-from integrita.store.models.user import ApiToken, User, UserRole
+from integrita.store.models.user import ApiToken, User, UserRole, WebSession
 
 __all__ = [
     "Account",
@@ -94,4 +94,5 @@ __all__ = [
     "SuspiciousTransactionReport",
     "User",
     "UserRole",
+    "WebSession",
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from integrita.store.models import AuditChainHead, AuditEvent
@@ -33,8 +34,11 @@ def event_hash(
     entity_id: str,
     before: str | None,
     after: str | None,
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 over the previous hash and every field of the event."""
+    """HMAC-SHA-256 with the audit key (SHA-256 before a key was set up) over the previous
+    hash and every field of the event. Without the key, which is kept outside the database,
+    nobody can compute the hash of an edited event, so re-hashing the chain is detected."""
     material = "\x1f".join(
         [
             prev_hash,
@@ -48,7 +52,15 @@ def event_hash(
             after if after is not None else "\x00",
         ]
     )
+    if key is not None:
+        return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def session_key(session: Session) -> bytes | None:
+    """The audit key of the database this session belongs to (set by the service context)."""
+    key = session.info.get("audit_key")
+    return key if isinstance(key, bytes) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,7 @@ def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
         session.flush()
     first = head.last_seq + 1
     seq, prev = head.last_seq, head.last_hash
+    key = session_key(session)
     rows: list[dict[str, object]] = []
     for e in events:
         seq += 1
@@ -97,6 +110,7 @@ def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
             e.entity_id,
             before_json,
             after_json,
+            key,
         )
         rows.append(
             {
@@ -164,8 +178,8 @@ def iter_events(session: Session, *, batch: int = 5000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
-def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
-    """Recompute every hash in order; return (events checked, first break or None)."""
+def verify_chain(session: Session, key: bytes | None) -> tuple[int, ChainBreak | None]:
+    """Recompute every hash in order (under ``key``); return (events checked, first break)."""
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -188,8 +202,9 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
             event.entity_id,
             event.before,
             event.after,
+            key,
         )
-        if recomputed != event.hash:
+        if not hmac.compare_digest(recomputed, event.hash):
             return checked, ChainBreak(
                 event.seq, "content does not match its stored hash (edited after writing)"
             )
@@ -202,6 +217,51 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
             checked + 1, "events after this one were deleted (chain head is further on)"
         )
     return checked, None
+
+
+def rehash_chain(session: Session, key: bytes) -> int:
+    """Re-anchor a verified chain under ``key``: every event's hash becomes its HMAC, in order,
+    and the head follows. Run once, when the key is set up; returns the events re-hashed."""
+    prev, last_seq, count = GENESIS_HASH, 0, 0
+    for event in iter_events(session):
+        digest = event_hash(
+            prev,
+            event.seq,
+            event.occurred_at,
+            event.actor,
+            event.action,
+            event.entity_type,
+            event.entity_id,
+            event.before,
+            event.after,
+            key,
+        )
+        session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.seq == event.seq)
+            .values(prev_hash=prev, hash=digest)
+            .execution_options(synchronize_session=False)
+        )
+        prev, last_seq, count = digest, event.seq, count + 1
+    session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(last_seq=last_seq, last_hash=prev)
+        .execution_options(synchronize_session=False)
+    )
+    return count
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """The last sequence number and hash, as the head row records them."""
+    head = session.get(AuditChainHead, 1)
+    return (0, GENESIS_HASH) if head is None else (head.last_seq, head.last_hash)
+
+
+def stored_hash(session: Session, seq: int) -> str | None:
+    return session.execute(
+        select(AuditEvent.hash).where(AuditEvent.seq == seq)
+    ).scalar_one_or_none()
 
 
 def events_for(session: Session, entity_type: str, entity_id: str) -> list[AuditEvent]:

@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from integrita.store.models import OutboxMessage
+from integrita.store.repositories import counters
 from integrita.store.repositories.driver_sql import (
     Batch,
     DriverStatement,
@@ -89,7 +90,8 @@ def insert_new_steps(sql: SqlDialect, rows: Sequence[dict[str, Any]]) -> Steps[d
 def claim_due(
     session: Session, now: datetime, claimed_until: datetime, limit: int
 ) -> list[OutboxMessage]:
-    """Pending messages that are due, and sends whose claim lapsed (a dispatcher crashed)."""
+    """Claim pending messages that are due, and sends whose claim lapsed (a dispatcher
+    crashed); the attempt is counted as the message is claimed."""
     stmt = (
         select(OutboxMessage)
         .where(
@@ -102,14 +104,14 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = list(session.execute(stmt).scalars())
-    for row in rows:
-        if row.status == "pending":
-            row.attempts += 1
-        row.status = "sending"
-        row.claimed_until = claimed_until
-    session.flush()
-    return rows
+    claimed = []
+    for row in session.execute(stmt).scalars():
+        # One conditional UPDATE per message: on SQLite the read above takes no lock, so two
+        # dispatchers can read the same message; only the first claim changes its row.
+        if counters.claim_outbox_message(session, row.id, row.status, now, claimed_until):
+            session.expire(row)  # status, attempts and claim as the UPDATE left them
+            claimed.append(row)
+    return claimed
 
 
 def get(session: Session, message_id: int, *, lock: bool = False) -> OutboxMessage | None:

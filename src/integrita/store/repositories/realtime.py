@@ -496,17 +496,26 @@ def challenge_writes(
     ]
 
 
-def get_challenge(session: Session, challenge_id: str, *, lock: bool = False) -> Challenge | None:
+def get_challenge(
+    session: Session, challenge_id: str, *, lock: bool = False, fresh: bool = False
+) -> Challenge | None:
+    """A challenge; ``fresh`` re-reads a row already loaded (after a conditional UPDATE)."""
     stmt = select(Challenge).where(Challenge.id == challenge_id)
     if lock:
         stmt = stmt.with_for_update()
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
     return session.execute(stmt).scalar_one_or_none()
 
 
-def expired_pending_challenges(session: Session, now: datetime) -> list[Challenge]:
+def expired_pending_challenges(
+    session: Session, now: datetime, *, limit: int | None = None
+) -> list[Challenge]:
     stmt = (
         select(Challenge)
         .where(Challenge.status == "pending", Challenge.expires_at < now)
+        .order_by(Challenge.expires_at, Challenge.id)
+        .limit(limit)
         .with_for_update()
     )
     return list(session.execute(stmt).scalars())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from integrita.store.models import ApiToken, User, UserRole
+from integrita.store.models import ApiToken, User, UserRole, WebSession
 
 
 def get_by_username(session: Session, username: str) -> User | None:
@@ -78,3 +78,88 @@ def revoke_token(session: Session, token_hash: str, at: datetime) -> ApiToken | 
         token.revoked_at = at
         session.flush()
     return token
+
+
+# -- web sessions and revocation ---------------------------------------------------------------
+def add_session(
+    session: Session,
+    id_hash: str,
+    user_id: int,
+    csrf_token: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    session.add(
+        WebSession(
+            id_hash=id_hash,
+            user_id=user_id,
+            csrf_token=csrf_token,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+
+
+def live_session(session: Session, id_hash: str) -> tuple[WebSession, User] | None:
+    """The session and its user, unless the session was revoked or the user deactivated."""
+    row = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(
+            WebSession.id_hash == id_hash,
+            WebSession.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def touch_session(session: Session, id_hash: str, now: datetime, seen_before: datetime) -> None:
+    """Move the idle clock on, at most once per interval (one write a minute, not per page)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.id_hash == id_hash, WebSession.last_seen_at < seen_before)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revoke_session(session: Session, id_hash: str, now: datetime) -> bool:
+    result = session.execute(
+        update(WebSession)
+        .where(WebSession.id_hash == id_hash, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
+    result = session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+def revoke_tokens(session: Session, user_id: int, name: str | None, now: datetime) -> int:
+    """Revoke the user's live API tokens (only those called ``name`` when given)."""
+    stmt = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if name is not None:
+        stmt = stmt.where(ApiToken.name == name)
+    result = session.execute(
+        stmt.values(revoked_at=now).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+def tokens_of(session: Session, user_id: int | None = None) -> list[tuple[ApiToken, str]]:
+    stmt = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
+    if user_id is not None:
+        stmt = stmt.where(ApiToken.user_id == user_id)
+    rows = session.execute(stmt.order_by(User.username, ApiToken.id))
+    return [(token, username) for token, username in rows]
