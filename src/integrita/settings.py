@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     care_timezone: str = Field(
         default="Asia/Shanghai", description="Time zone of care_working_hours."
     )
+    bank_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The bank's time zone: statutory and review dates and delegation periods "
+        "are local dates in it.",
+    )
     care_due_soon_hours: float = Field(
         default=4.0,
         gt=0,

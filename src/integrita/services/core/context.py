@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from integrita.domain.calendar import BusinessCalendar
 from integrita.settings import Settings, get_settings
@@ -35,6 +36,10 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def today(self) -> date:
+        """The bank's local date now (delegation periods and review dates are local dates)."""
+        return self.clock().astimezone(ZoneInfo(self.settings.bank_timezone)).date()
 
     @cached_property
     def calendar(self) -> BusinessCalendar:

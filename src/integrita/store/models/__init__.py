@@ -42,7 +42,7 @@ from integrita.store.models.risk import (
     RiskRatingRun,
     RiskSelfAssessment,
 )
-from integrita.store.models.user import ApiToken, User, UserRole
+from integrita.store.models.user import ApiToken, RoleDelegation, User, UserRole
 
 __all__ = [
     "Account",
@@ -77,6 +77,7 @@ __all__ = [
     "ProductReviewOpinion",
     "QuarantinedRow",
     "RiskConfiguration",
+    "RoleDelegation",
     "RiskEvent",
     "RiskOverride",
     "RiskRating",
