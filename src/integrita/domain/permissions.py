@@ -57,6 +57,8 @@ class Permission(StrEnum):
     COMPLAINT_HANDLE = "complaint.handle"
     COMPLAINT_RECTIFY = "complaint.rectify"
     COMPLAINT_VERIFY = "complaint.verify"
+    COMPLAINT_PROCESS = "complaint.process"
+    COMPLAINT_DEPARTMENT_FIX = "complaint.department_fix"
     ROUTING_EDIT = "routing.edit"
     CUSTOMER_RECORD_EDIT = "customer_record.edit"
     SURVEY_RUN = "survey.run"
@@ -116,6 +118,10 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.COMPLAINT_HANDLE: _CARE_WORKERS,
     Permission.COMPLAINT_RECTIFY: frozenset({Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER}),
     Permission.COMPLAINT_VERIFY: frozenset({Role.QUALITY_ASSURANCE}),
+    # the service department judges, routes, informs and closes; the responsible department
+    # (its staff hold the product-owner role) rectifies
+    Permission.COMPLAINT_PROCESS: frozenset({Role.COMPLAINTS_OFFICER}),
+    Permission.COMPLAINT_DEPARTMENT_FIX: frozenset({Role.PRODUCT_OWNER}),
     Permission.ROUTING_EDIT: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),
     Permission.CUSTOMER_RECORD_EDIT: _CARE_WORKERS,
     Permission.SURVEY_RUN: frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE}),

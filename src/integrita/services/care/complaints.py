@@ -1,7 +1,10 @@
 """Complaints: intake (API, form, CSV), routing, the PDCA state machine and the waiting-for-customer pause.
 
-Every step runs in one transaction with its audit event, so the history on the
-complaint page can never disagree with the complaint itself.
+Every step of the life cycle goes through the one workflow engine
+(:data:`integrita.domain.complaint.COMPLAINT_WORKFLOW`): roles from the permission table,
+separation of duties (the QA verifier is not the rectifier) from the complaint's own audit trail,
+and the step's audit event in the same transaction, so the history on the complaint page can
+never disagree with the complaint itself.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from datetime import datetime
 from typing import Any
 
 from integrita.domain import complaint as fsm
-from integrita.domain.complaint import ComplaintAction, ComplaintState, Validity
+from integrita.domain.complaint import COMPLAINT_WORKFLOW, ComplaintAction, ComplaintState, Validity
 from integrita.domain.roles import Role
 from integrita.domain.sla import elapsed
+from integrita.domain.workflow import Actor as Actor  # re-exported: care services act as this
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
 from integrita.services.care import clock as care_clock
 from integrita.services.core import audit
+from integrita.services.core import workflow as engine
 from integrita.services.core.auth import ensure_role
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import as_actor
 from integrita.store import Session
 from integrita.store.models import Complaint, ComplaintPause, Department, RoutingRule
 from integrita.store.repositories import audit as audit_repo
@@ -39,14 +45,6 @@ SURVEYORS = (Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE)
 ROUTING_EDITORS = (Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR)
 #: Who may pause the clock while waiting for the customer.
 CLOCK_HOLDERS = frozenset({Role.COMPLAINTS_OFFICER.value, Role.PRODUCT_OWNER.value})
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is acting and with which roles (a signed-in person, an API system or a job)."""
-
-    username: str
-    roles: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +364,11 @@ def transition(
         c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
         if c is None:
             raise NotFoundError(f"no complaint {complaint_id}")
-        target = fsm.next_state(c.state, step, actor.roles)
+        record = engine.RecordRef("complaint", c.id)
+        who = as_actor(actor)
+        checked = engine.check(session, COMPLAINT_WORKFLOW, record, c.state, step.value, who)
+        target = ComplaintState(checked.target or c.state)
+        state_before = c.state
         _require(step, fields)
         before = _snapshot(c)
         detail: dict[str, Any] = {}
@@ -451,13 +453,14 @@ def transition(
             detail["reason"] = str(fields["reason"]).strip()
         c.state = target.value
         c.updated_at = now
-        audit.record(
+        engine.transition(
             session,
+            COMPLAINT_WORKFLOW,
+            record,
+            state_before,
+            step.value,
+            who,
             at=now,
-            actor=actor.username,
-            action=f"complaint.{step.value}",
-            entity_type="complaint",
-            entity_id=c.id,
             before=before,
             after={**_snapshot(c), **detail},
         )
