@@ -11,16 +11,20 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from integrita.domain.permissions import Permission
 from integrita.domain.risk import (
     CONTROL_AREAS,
     CONTROL_LEVELS,
     DEFAULT_RESIDUAL_MATRIX,
     DIMENSIONS,
     INHERENT_LEVELS,
+    NEW,
+    AssessmentStatus,
     residual_level,
     shift_level,
     validate_matrix,
 )
+from integrita.domain.workflow import AUTHORS, Involvement, Step, Workflow
 from integrita.errors import InputError
 
 ANSWER_SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
@@ -226,3 +230,75 @@ __all__ = [
     "new_body",
     "unanswered",
 ]
+
+
+# -- the governed life cycle -----------------------------------------------------------------------
+
+#: Whoever drafted or changed a self-assessment neither reviews nor signs it.
+_NOT_AN_AUTHOR = AUTHORS
+
+ASSESSMENT_WORKFLOW = Workflow(
+    name="self_assessment",
+    label="self-assessment",
+    states=frozenset({NEW, *AssessmentStatus}),
+    steps={
+        step.action: step
+        for step in (
+            Step(
+                "draft",
+                frozenset({NEW}),
+                AssessmentStatus.DRAFT,
+                Permission.ASSESSMENT_DRAFT,
+                "draft a version from the data",
+                involvement=Involvement.DRAFTED,
+            ),
+            Step(
+                "adjust",
+                frozenset({AssessmentStatus.DRAFT}),
+                None,
+                Permission.ASSESSMENT_DRAFT,
+                "adjust a dimension's inherent level",
+                involvement=Involvement.CHANGED,
+            ),
+            Step(
+                "answer",
+                frozenset({AssessmentStatus.DRAFT}),
+                None,
+                Permission.ASSESSMENT_DRAFT,
+                "answer a control question",
+                involvement=Involvement.CHANGED,
+            ),
+            Step(
+                "review",
+                frozenset({AssessmentStatus.DRAFT}),
+                AssessmentStatus.REVIEWED,
+                Permission.ASSESSMENT_REVIEW,
+                "review the complete draft",
+                involvement=Involvement.REVIEWED,
+                excludes=_NOT_AN_AUTHOR,
+                binds_version=True,
+                needs_person=True,
+            ),
+            Step(
+                "sign",
+                frozenset({AssessmentStatus.REVIEWED}),
+                AssessmentStatus.SIGNED,
+                Permission.ASSESSMENT_SIGN,
+                "sign the reviewed version",
+                involvement=Involvement.SIGNED,
+                excludes=_NOT_AN_AUTHOR,
+                binds_version=True,
+                needs_person=True,
+            ),
+            Step(
+                "supersede",
+                frozenset(
+                    {AssessmentStatus.DRAFT, AssessmentStatus.REVIEWED, AssessmentStatus.SIGNED}
+                ),
+                AssessmentStatus.SUPERSEDED,
+                Permission.ASSESSMENT_DRAFT,
+                "replace by a newer version of the year",
+            ),
+        )
+    },
+)
