@@ -128,6 +128,11 @@ class ComplaintLife(RuleBasedStateMachine):
         self.rectifiers: set[str] = set()
         self.verified_by: list[tuple[str, set[str]]] = []
 
+    @rule(who=st.sampled_from(sorted(POOL)), pick=st.integers(min_value=0, max_value=8))
+    def take_a_step_the_state_offers(self, who: str, pick: int) -> None:
+        offered = sorted(a for a, (_, sources, _) in MODEL.items() if self.state in sources)
+        self.act(who, offered[pick % len(offered)])
+
     @rule(who=st.sampled_from(sorted(POOL)), action=st.sampled_from(sorted(MODEL)))
     def act(self, who: str, action: str) -> None:
         role, sources, target = MODEL[action]
