@@ -93,6 +93,8 @@ def request_override(
 class DecisionIn(BaseModel):
     approve: bool
     note: str = ""
+    #: Bring the next review forward (bank-local date); never beyond the policy's interval.
+    next_review_on: date | None = None
 
 
 @router.post("/overrides/{override_id}/decision")
@@ -103,7 +105,16 @@ def decide_override(
     user: UserView = Depends(require_roles(*APPROVERS)),
 ) -> dict[str, Any]:
     """Approve or reject an override (never the requester)."""
-    return asdict(overrides.decide_override(ctx, override_id, body.approve, body.note, actor=user))
+    return asdict(
+        overrides.decide_override(
+            ctx,
+            override_id,
+            body.approve,
+            body.note,
+            actor=user,
+            next_review_on=body.next_review_on,
+        )
+    )
 
 
 class ProductReviewIn(BaseModel):
