@@ -21,7 +21,7 @@ from integrita.domain import complaint as fsm
 from integrita.domain.complaint import COMPLAINT_WORKFLOW, ComplaintAction, ComplaintState, Validity
 from integrita.domain.roles import Role
 from integrita.domain.sla import elapsed
-from integrita.domain.workflow import Actor as Actor  # re-exported: care services act as this
+from integrita.domain.workflow import Actor as WorkflowActor
 from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
 from integrita.services.care import clock as care_clock
 from integrita.services.core import audit
@@ -35,6 +35,9 @@ from integrita.store.repositories import audit as audit_repo
 from integrita.store.repositories import care as care_repo
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import users as users_repo
+
+#: Who acts on a complaint: the workflow's actor (care services, pages and the CLI import it here).
+Actor = WorkflowActor
 
 #: Role sets shared by the care API and pages.
 OFFICER = (Role.COMPLAINTS_OFFICER,)
