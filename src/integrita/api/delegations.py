@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -12,6 +11,7 @@ from integrita.domain.permissions import Permission, roles_for
 from integrita.http.deps import get_ctx, require_roles
 from integrita.services.core import delegations
 from integrita.services.core.context import Context
+from integrita.services.core.delegations import DelegationView
 from integrita.services.core.users import UserView
 
 router = APIRouter(prefix="/v1/delegations", tags=["users"])
@@ -27,51 +27,33 @@ class DelegationIn(BaseModel):
     reason: str
 
 
-class DelegationOut(BaseModel):
-    id: int
-    role: str
-    deputy: str
-    valid_from: date
-    valid_until: date
-    reason: str
-    granted_by: str
-    granted_at: datetime
-    revoked_by: str | None
-    revoked_at: datetime | None
-    in_force: bool
-
-
-def _out(view: delegations.DelegationView) -> DelegationOut:
-    return DelegationOut(**asdict(view))
-
-
-@router.get("", response_model=list[DelegationOut])
+@router.get("", response_model=list[DelegationView])
 def list_delegations(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*ADMINISTRATORS)),
-) -> list[DelegationOut]:
+) -> list[DelegationView]:
     """Every delegation, newest first, with whether it is in force today (bank-local date)."""
-    return [_out(v) for v in delegations.list_delegations(ctx, actor=user)]
+    return delegations.list_delegations(ctx, actor=user)
 
 
-@router.post("", status_code=201, response_model=DelegationOut)
+@router.post("", status_code=201, response_model=DelegationView)
 def delegate(
     body: DelegationIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*ADMINISTRATORS)),
-) -> DelegationOut:
+) -> DelegationView:
     """Name a deputy who holds the role from ``valid_from`` to ``valid_until`` (both included)."""
     view = delegations.delegate(
         ctx, body.role, body.deputy, body.valid_from, body.valid_until, body.reason, actor=user
     )
-    return _out(view)
+    return view
 
 
-@router.post("/{delegation_id}/revoke", response_model=DelegationOut)
+@router.post("/{delegation_id}/revoke", response_model=DelegationView)
 def revoke(
     delegation_id: int,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require_roles(*ADMINISTRATORS)),
-) -> DelegationOut:
+) -> DelegationView:
     """End a delegation now; the deputy loses the role at their next request."""
-    return _out(delegations.revoke(ctx, delegation_id, actor=user))
+    return delegations.revoke(ctx, delegation_id, actor=user)

@@ -8,13 +8,18 @@ their own review. A submitted review does not change, so there is no version to 
 
 from __future__ import annotations
 
+from typing import Any
+
 from integrita.domain.permissions import Permission
 from integrita.domain.risk import NEW, ReviewStatus
 from integrita.domain.workflow import Involvement, Step, Workflow
 
 #: The submitter of a product review never gives an opinion on it, confirms its controls or
-#: decides it.
-_NOT_THE_SUBMITTER = frozenset({Involvement.SUBMITTED})
+#: decides it; those are a person's acts.
+_COMPLIANCE_ACT: dict[str, Any] = {
+    "excludes": frozenset({Involvement.SUBMITTED}),
+    "needs_person": True,
+}
 _UNDER_REVIEW = frozenset(
     {ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS}
 )
@@ -26,6 +31,18 @@ DECISION_ACTIONS: dict[ReviewStatus, str] = {
 }
 
 
+def _opinion_step(action: str, meaning: str) -> Step:
+    return Step(
+        action,
+        _UNDER_REVIEW,
+        None,
+        Permission.PRODUCT_REVIEW_OPINE,
+        meaning,
+        involvement=Involvement.REVIEWED,
+        **_COMPLIANCE_ACT,
+    )
+
+
 def _decision(outcome: ReviewStatus) -> Step:
     return Step(
         DECISION_ACTIONS[outcome],
@@ -34,8 +51,7 @@ def _decision(outcome: ReviewStatus) -> Step:
         Permission.PRODUCT_REVIEW_OPINE,
         f"decide the review: {outcome.value.replace('_', ' ')}",
         involvement=Involvement.DECIDED,
-        excludes=_NOT_THE_SUBMITTER,
-        needs_person=True,
+        **_COMPLIANCE_ACT,
     )
 
 
@@ -54,26 +70,8 @@ PRODUCT_REVIEW_WORKFLOW = Workflow(
                 "ask for the AML review of a new product, business or channel",
                 involvement=Involvement.SUBMITTED,
             ),
-            Step(
-                "add_opinion",
-                _UNDER_REVIEW,
-                None,
-                Permission.PRODUCT_REVIEW_OPINE,
-                "record a compliance opinion",
-                involvement=Involvement.REVIEWED,
-                excludes=_NOT_THE_SUBMITTER,
-                needs_person=True,
-            ),
-            Step(
-                "resolve_opinion",
-                _UNDER_REVIEW,
-                None,
-                Permission.PRODUCT_REVIEW_OPINE,
-                "confirm that a required control is in place",
-                involvement=Involvement.REVIEWED,
-                excludes=_NOT_THE_SUBMITTER,
-                needs_person=True,
-            ),
+            _opinion_step("add_opinion", "record a compliance opinion"),
+            _opinion_step("resolve_opinion", "confirm that a required control is in place"),
             *(_decision(outcome) for outcome in DECISION_ACTIONS),
             Step(
                 "launch",

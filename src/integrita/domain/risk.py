@@ -348,42 +348,47 @@ class OverrideState(StrEnum):
     REJECTED = "rejected"
 
 
-#: The requester never decides their own override (four-eyes).
-_NOT_THE_REQUESTER = frozenset({Involvement.REQUESTED})
+#: The requester never decides their own override (four-eyes), and a person decides, not a job.
+_DECISION: dict[str, Any] = {
+    "excludes": frozenset({Involvement.REQUESTED}),
+    "needs_person": True,
+}
+_PENDING = frozenset({OverrideState.PENDING})
 
 OVERRIDE_WORKFLOW = Workflow(
     name="risk_override",
     label="risk override",
     states=frozenset({NEW, *OverrideState}),
     steps={
-        "request": Step(
-            "request",
-            frozenset({NEW}),
-            OverrideState.PENDING,
-            Permission.RISK_OVERRIDE_REQUEST,
-            "ask for a customer's band to change",
-            involvement=Involvement.REQUESTED,
-        ),
-        "approve": Step(
-            "approve",
-            frozenset({OverrideState.PENDING}),
-            OverrideState.APPROVED,
-            Permission.RISK_OVERRIDE_DECIDE,
-            "approve the band change",
-            involvement=Involvement.APPROVED,
-            excludes=_NOT_THE_REQUESTER,
-            needs_person=True,
-            guards=(str_subject_needs_mlro, review_within_policy),
-        ),
-        "reject": Step(
-            "reject",
-            frozenset({OverrideState.PENDING}),
-            OverrideState.REJECTED,
-            Permission.RISK_OVERRIDE_DECIDE,
-            "reject the band change",
-            involvement=Involvement.DECIDED,
-            excludes=_NOT_THE_REQUESTER,
-            needs_person=True,
-        ),
+        step.action: step
+        for step in (
+            Step(
+                "request",
+                frozenset({NEW}),
+                OverrideState.PENDING,
+                Permission.RISK_OVERRIDE_REQUEST,
+                "ask for a customer's band to change",
+                involvement=Involvement.REQUESTED,
+            ),
+            Step(
+                "approve",
+                _PENDING,
+                OverrideState.APPROVED,
+                Permission.RISK_OVERRIDE_DECIDE,
+                "approve the band change",
+                involvement=Involvement.APPROVED,
+                guards=(str_subject_needs_mlro, review_within_policy),
+                **_DECISION,
+            ),
+            Step(
+                "reject",
+                _PENDING,
+                OverrideState.REJECTED,
+                Permission.RISK_OVERRIDE_DECIDE,
+                "reject the band change",
+                involvement=Involvement.DECIDED,
+                **_DECISION,
+            ),
+        )
     },
 )

@@ -234,8 +234,18 @@ __all__ = [
 
 # -- the governed life cycle -----------------------------------------------------------------------
 
-#: Whoever drafted or changed a self-assessment neither reviews nor signs it.
-_NOT_AN_AUTHOR = AUTHORS
+#: Whoever drafted or changed a self-assessment neither reviews nor signs it; a review or a
+#: signature binds to the revision seen and is a person's act.
+_APPROVAL: dict[str, Any] = {"excludes": AUTHORS, "binds_version": True, "needs_person": True}
+_DRAFT = frozenset({AssessmentStatus.DRAFT})
+
+
+def _change(action: str, meaning: str) -> Step:
+    """A substantive edit of the draft: its author joins the people who may not approve it."""
+    return Step(
+        action, _DRAFT, None, Permission.ASSESSMENT_DRAFT, meaning, involvement=Involvement.CHANGED
+    )
+
 
 ASSESSMENT_WORKFLOW = Workflow(
     name="self_assessment",
@@ -252,32 +262,16 @@ ASSESSMENT_WORKFLOW = Workflow(
                 "draft a version from the data",
                 involvement=Involvement.DRAFTED,
             ),
-            Step(
-                "adjust",
-                frozenset({AssessmentStatus.DRAFT}),
-                None,
-                Permission.ASSESSMENT_DRAFT,
-                "adjust a dimension's inherent level",
-                involvement=Involvement.CHANGED,
-            ),
-            Step(
-                "answer",
-                frozenset({AssessmentStatus.DRAFT}),
-                None,
-                Permission.ASSESSMENT_DRAFT,
-                "answer a control question",
-                involvement=Involvement.CHANGED,
-            ),
+            _change("adjust", "adjust a dimension's inherent level"),
+            _change("answer", "answer a control question"),
             Step(
                 "review",
-                frozenset({AssessmentStatus.DRAFT}),
+                _DRAFT,
                 AssessmentStatus.REVIEWED,
                 Permission.ASSESSMENT_REVIEW,
                 "review the complete draft",
                 involvement=Involvement.REVIEWED,
-                excludes=_NOT_AN_AUTHOR,
-                binds_version=True,
-                needs_person=True,
+                **_APPROVAL,
             ),
             Step(
                 "sign",
@@ -286,9 +280,7 @@ ASSESSMENT_WORKFLOW = Workflow(
                 Permission.ASSESSMENT_SIGN,
                 "sign the reviewed version",
                 involvement=Involvement.SIGNED,
-                excludes=_NOT_AN_AUTHOR,
-                binds_version=True,
-                needs_person=True,
+                **_APPROVAL,
             ),
             Step(
                 "supersede",

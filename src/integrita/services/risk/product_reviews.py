@@ -186,17 +186,11 @@ def _step(
     at: datetime,
     after: dict[str, object],
 ) -> None:
-    """Check and audit one step of the review (in the caller's transaction)."""
+    """Check and audit one step of the review (in the caller's transaction); the engine records
+    the state the step leads to, so the trail reads as the review's history of states."""
+    record = engine.RecordRef("product_review", row.id)
     engine.transition(
-        session,
-        PRODUCT_REVIEW_WORKFLOW,
-        engine.RecordRef("product_review", row.id),
-        state,
-        action,
-        who,
-        at=at,
-        before={"status": state},
-        after=after,
+        session, PRODUCT_REVIEW_WORKFLOW, record, state, action, who, at=at, after=after
     )
 
 
