@@ -84,6 +84,8 @@ def test_complaint_qa_by_the_rectifier_is_refused_through_the_page(ctx: Context)
         done = page.post(f"/care/complaints/{cid}/step", data={"action": action, **fields})
         assert done.status_code in (200, 303)
     assert complaints.get_complaint(ctx, cid).complaint["state"] == "rectified"
+    assert complaints.offered_actions(ctx, cid, MAX) == []  # the page offers no QA step to max
+    assert complaints.offered_actions(ctx, cid, QA) == ["pass_verification", "fail_verification"]
     refused = page.post(f"/care/complaints/{cid}/step", data={"action": "pass_verification"})
     assert "separation of duties" in refused.text
     assert complaints.get_complaint(ctx, cid).complaint["state"] == "rectified"
