@@ -27,7 +27,7 @@ from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.core.permissions import HasRoles, as_actor
-from integrita.services.risk.rating import current_config
+from integrita.services.risk.configuration import current_config
 from integrita.store import Session
 from integrita.store.models import RiskSelfAssessment
 from integrita.store.repositories import risk as rating_repo

@@ -24,7 +24,7 @@ from integrita.errors import ConflictError, InputError, NotFoundError, StateTran
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, as_actor
-from integrita.services.risk.rating import current_config
+from integrita.services.risk.configuration import current_config
 from integrita.store.models import RiskOverride
 from integrita.store.repositories import risk as repo
 
