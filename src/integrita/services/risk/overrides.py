@@ -150,7 +150,9 @@ def decide_override(
             "next_review_on": next_review_on,
             "latest_review_on": latest,
         }
-        step = engine.check(session, OVERRIDE_WORKFLOW, _record(row.id), row.status, action, who)
+        step = engine.check(
+            session, OVERRIDE_WORKFLOW, _record(row.id), row.status, action, who, facts=facts
+        )
         if not approve and len(note.strip()) < 3:
             raise InputError("say why the override is rejected", field="note")
         before = row.status
