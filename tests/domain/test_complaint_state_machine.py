@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from integrita.domain.complaint import (
-    TRANSITIONS,
+    COMPLAINT_WORKFLOW,
     ComplaintAction,
     ComplaintState,
     allowed_actions,
@@ -50,13 +50,17 @@ def test_every_other_role_is_refused_each_transition(
 
 
 def test_the_table_has_exactly_the_expected_transitions() -> None:
-    table = {(t.action, s, t.target) for t in TRANSITIONS.values() for s in t.sources}
+    table = {
+        (A(t.action), S(s), S(t.target or s))
+        for t in COMPLAINT_WORKFLOW.steps.values()
+        for s in t.source
+    }
     assert table == {(a, s, t) for a, s, t, _ in EXPECTED}
 
 
 def test_no_step_is_allowed_from_a_state_it_does_not_start_from() -> None:
-    for action, step in TRANSITIONS.items():
-        for state in set(ComplaintState) - set(step.sources):
+    for action, step in COMPLAINT_WORKFLOW.steps.items():
+        for state in set(ComplaintState) - {S(s) for s in step.source}:
             with pytest.raises(StateTransitionError):
                 next_state(state, action, {r.value for r in Role})
 

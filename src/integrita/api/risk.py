@@ -107,6 +107,8 @@ def request_override(
 class DecisionIn(StrictModel):
     approve: Bool
     note: Note = ""
+    #: Bring the next review forward (bank-local date); never beyond the policy's interval.
+    next_review_on: BoundedDate | None = None
 
 
 @router.post("/overrides/{override_id}/decision", response_model=overrides.OverrideView)
@@ -117,7 +119,16 @@ def decide_override(
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_DECIDE)),
 ) -> dict[str, Any]:
     """Approve or reject an override (never the requester)."""
-    return asdict(overrides.decide_override(ctx, override_id, body.approve, body.note, actor=user))
+    return asdict(
+        overrides.decide_override(
+            ctx,
+            override_id,
+            body.approve,
+            body.note,
+            actor=user,
+            next_review_on=body.next_review_on,
+        )
+    )
 
 
 class ProductReviewIn(StrictModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 from rich.table import Table
 
@@ -17,7 +19,7 @@ from integrita.cli.identity import (
 )
 from integrita.domain.permissions import Permission
 from integrita.errors import AuthenticationError
-from integrita.services.core import audit, auth, users
+from integrita.services.core import audit, auth, delegations, users
 
 users_app = typer.Typer(
     help="People and systems that sign in, and their roles.", no_args_is_help=True
@@ -103,6 +105,55 @@ def tokens_list(username: str | None = typer.Argument(None, help="Only this user
     console.print(table)
 
 
+@users_app.command("delegate")
+@handle_errors
+@needs(Permission.DELEGATION_ADMIN)
+def users_delegate(
+    role: str,
+    deputy: str = typer.Option(..., "--to", help="The deputy's username."),
+    valid_from: str = typer.Option(..., "--from", help="First day (bank-local, YYYY-MM-DD)."),
+    valid_until: str = typer.Option(..., "--until", help="Last day (bank-local, YYYY-MM-DD)."),
+    reason: str = typer.Option(..., "--reason", help="Why the deputy is needed."),
+) -> None:
+    """Name a deputy who holds ROLE for a period (e.g. a deputy MLRO while the MLRO may not sign)."""
+    ctx = context()
+    view = delegations.delegate(
+        ctx,
+        role,
+        deputy,
+        _date(valid_from, "--from"),
+        _date(valid_until, "--until"),
+        reason,
+        actor=signed_in(ctx),
+    )
+    console.print(
+        f"delegation {view.id}: {view.deputy} holds {view.role} "
+        f"from {view.valid_from} until {view.valid_until}"
+    )
+
+
+@users_app.command("delegations")
+@handle_errors
+@needs(Permission.DELEGATION_ADMIN)
+def users_delegations() -> None:
+    """List delegations, newest first, with whether each is in force today."""
+    ctx = context()
+    table = Table("id", "role", "deputy", "from", "until", "in force", "reason", "granted by")
+    for view in delegations.list_delegations(ctx, actor=signed_in(ctx)):
+        state = "revoked" if view.revoked_at else ("yes" if view.in_force else "no")
+        table.add_row(
+            str(view.id),
+            view.role,
+            view.deputy,
+            str(view.valid_from),
+            str(view.valid_until),
+            state,
+            view.reason,
+            view.granted_by,
+        )
+    console.print(table)
+
+
 @tokens_app.command("revoke")
 @handle_errors
 @needs(Permission.USER_ADMIN)
@@ -116,6 +167,25 @@ def tokens_revoke(
     console.print(f"revoked {revoked} token(s) of [bold]{username}[/]")
     if revoked == 0:
         raise typer.Exit(1)
+
+
+@users_app.command("revoke-delegation")
+@handle_errors
+@needs(Permission.DELEGATION_ADMIN)
+def users_revoke_delegation(delegation_id: int) -> None:
+    """End a delegation now."""
+    ctx = context()
+    view = delegations.revoke(ctx, delegation_id, actor=signed_in(ctx))
+    console.print(f"delegation {view.id} revoked: {view.deputy} no longer holds {view.role}")
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from exc
 
 
 @audit_app.command("verify")

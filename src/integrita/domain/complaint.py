@@ -6,15 +6,19 @@ valid one to the responsible department for rectification, quality assurance
 verifies the result (pass, or back to the department), and the service
 department informs the customer and closes it. A customer who disputes the
 outcome reopens it.
+
+The life cycle is a :class:`~integrita.domain.workflow.Workflow`: each step's roles come from the
+one permission table, and quality assurance is separated from rectification — whoever rectified
+the complaint (in any round) cannot verify it, whatever roles they hold.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from integrita.domain.roles import Role
-from integrita.errors import PermissionDeniedError, StateTransitionError
+from integrita.domain.permissions import Permission
+from integrita.domain.workflow import Actor, Involvement, Step, Workflow
 
 
 class ComplaintState(StrEnum):
@@ -76,37 +80,80 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
-    action: ComplaintAction
-    sources: frozenset[ComplaintState]
-    target: ComplaintState
-    roles: frozenset[Role]
-    """Roles allowed to take this step."""
-
-
 _S = ComplaintState
 _A = ComplaintAction
-_OFFICER = frozenset({Role.COMPLAINTS_OFFICER})
-_QA = frozenset({Role.QUALITY_ASSURANCE})
-#: The responsible department rectifies; its staff hold the product-owner role.
-_DEPARTMENT = frozenset({Role.PRODUCT_OWNER})
+_P = Permission
+_ALL_STATES = frozenset(s.value for s in ComplaintState)
 
-TRANSITIONS: dict[ComplaintAction, Transition] = {
-    t.action: t
-    for t in (
-        Transition(_A.JUDGE_VALID, frozenset({_S.RECEIVED}), _S.PREPROCESSED, _OFFICER),
-        Transition(_A.JUDGE_INVALID, frozenset({_S.RECEIVED}), _S.CLOSED, _OFFICER),
-        Transition(_A.MARK_DUPLICATE, frozenset({_S.RECEIVED}), _S.CLOSED, _OFFICER),
-        Transition(_A.ASSIGN, frozenset({_S.PREPROCESSED, _S.REOPENED}), _S.ASSIGNED, _OFFICER),
-        Transition(_A.RECTIFY, frozenset({_S.ASSIGNED}), _S.RECTIFIED, _DEPARTMENT),
-        Transition(_A.PASS_VERIFICATION, frozenset({_S.RECTIFIED}), _S.VERIFIED, _QA),
-        Transition(_A.FAIL_VERIFICATION, frozenset({_S.RECTIFIED}), _S.ASSIGNED, _QA),
-        Transition(_A.INFORM_CUSTOMER, frozenset({_S.VERIFIED}), _S.CUSTOMER_INFORMED, _OFFICER),
-        Transition(_A.CLOSE, frozenset({_S.CUSTOMER_INFORMED}), _S.CLOSED, _OFFICER),
-        Transition(_A.REOPEN, frozenset({_S.CUSTOMER_INFORMED, _S.CLOSED}), _S.REOPENED, _OFFICER),
+
+def _step(
+    action: ComplaintAction,
+    sources: set[ComplaintState],
+    target: ComplaintState,
+    permission: Permission,
+    **rules: Any,
+) -> Step:
+    return Step(
+        action.value,
+        frozenset(s.value for s in sources),
+        target.value,
+        permission,
+        meaning=action.value.replace("_", " "),
+        **rules,
     )
+
+
+#: The quality-assurance check: the verifier is none of the people who rectified the complaint
+#: (over every round: a rectifier of an earlier round does not verify a later one either).
+_QA_RULES: dict[str, Any] = {
+    "involvement": Involvement.VERIFIED,
+    "excludes": frozenset({Involvement.RECTIFIED}),
+    "needs_person": True,
 }
+
+COMPLAINT_WORKFLOW = Workflow(
+    name="complaint",
+    label="complaint",
+    states=_ALL_STATES,
+    steps={
+        step.action: step
+        for step in (
+            _step(
+                _A.JUDGE_VALID,
+                {_S.RECEIVED},
+                _S.PREPROCESSED,
+                _P.COMPLAINT_PROCESS,
+                involvement=Involvement.JUDGED,
+            ),
+            _step(
+                _A.JUDGE_INVALID,
+                {_S.RECEIVED},
+                _S.CLOSED,
+                _P.COMPLAINT_PROCESS,
+                involvement=Involvement.JUDGED,
+            ),
+            _step(_A.MARK_DUPLICATE, {_S.RECEIVED}, _S.CLOSED, _P.COMPLAINT_PROCESS),
+            _step(_A.ASSIGN, {_S.PREPROCESSED, _S.REOPENED}, _S.ASSIGNED, _P.COMPLAINT_PROCESS),
+            _step(
+                _A.RECTIFY,
+                {_S.ASSIGNED},
+                _S.RECTIFIED,
+                _P.COMPLAINT_DEPARTMENT_FIX,
+                involvement=Involvement.RECTIFIED,
+                needs_person=True,
+            ),
+            _step(
+                _A.PASS_VERIFICATION, {_S.RECTIFIED}, _S.VERIFIED, _P.COMPLAINT_VERIFY, **_QA_RULES
+            ),
+            _step(
+                _A.FAIL_VERIFICATION, {_S.RECTIFIED}, _S.ASSIGNED, _P.COMPLAINT_VERIFY, **_QA_RULES
+            ),
+            _step(_A.INFORM_CUSTOMER, {_S.VERIFIED}, _S.CUSTOMER_INFORMED, _P.COMPLAINT_PROCESS),
+            _step(_A.CLOSE, {_S.CUSTOMER_INFORMED}, _S.CLOSED, _P.COMPLAINT_PROCESS),
+            _step(_A.REOPEN, {_S.CUSTOMER_INFORMED, _S.CLOSED}, _S.REOPENED, _P.COMPLAINT_PROCESS),
+        )
+    },
+)
 
 #: States in which the complaint is still being worked on (the clocks run).
 OPEN_STATES = frozenset(set(ComplaintState) - {ComplaintState.CLOSED})
@@ -125,32 +172,15 @@ REQUIRED_FIELDS: dict[ComplaintAction, tuple[str, ...]] = {
 def next_state(
     state: ComplaintState | str, action: ComplaintAction | str, roles: frozenset[str] | set[str]
 ) -> ComplaintState:
-    """The state after ``action``; refuses a step from the wrong state or by the wrong role."""
-    try:
-        step = TRANSITIONS[ComplaintAction(action)]
-    except ValueError as exc:
-        known = ", ".join(a.value for a in ComplaintAction)
-        raise StateTransitionError(f"unknown action {action!r}; known: {known}") from exc
-    current = ComplaintState(state)
-    if current not in step.sources:
-        allowed = ", ".join(sorted(s.value for s in step.sources))
-        raise StateTransitionError(
-            f"cannot {step.action.value} a complaint that is {current.value} (only from {allowed})"
-        )
-    if not {r.value for r in step.roles} & set(roles):
-        needed = ", ".join(sorted(r.value for r in step.roles))
-        raise PermissionDeniedError(f"{step.action.value} needs the role {needed}")
-    return step.target
+    """The state after ``action`` by a holder of ``roles`` (state and role only; the service adds
+    who did what before — separation of duties — through the workflow engine)."""
+    step = COMPLAINT_WORKFLOW.check(str(state), str(action), Actor("?", frozenset(roles)))
+    return ComplaintState(step.target or state)
 
 
 def allowed_actions(state: ComplaintState | str, roles: frozenset[str] | set[str]) -> list[str]:
     """Actions the holder of ``roles`` may take now (what the complaint page offers)."""
-    current = ComplaintState(state)
-    return [
-        t.action.value
-        for t in TRANSITIONS.values()
-        if current in t.sources and {r.value for r in t.roles} & set(roles)
-    ]
+    return COMPLAINT_WORKFLOW.available(str(state), Actor("?", frozenset(roles)))
 
 
 def satisfied(score: int) -> bool:

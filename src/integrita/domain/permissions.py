@@ -65,6 +65,8 @@ class Permission(StrEnum):
     CARE_SLA_SWEEP = "care.sla_sweep"
     COMPLAINT_RECTIFY = "complaint.rectify"
     COMPLAINT_VERIFY = "complaint.verify"
+    COMPLAINT_PROCESS = "complaint.process"
+    COMPLAINT_DEPARTMENT_FIX = "complaint.department_fix"
     ROUTING_EDIT = "routing.edit"
     CUSTOMER_RECORD_EDIT = "customer_record.edit"
     SURVEY_RUN = "survey.run"
@@ -137,6 +139,10 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CARE_SLA_SWEEP: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),
     Permission.COMPLAINT_RECTIFY: frozenset({Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER}),
     Permission.COMPLAINT_VERIFY: frozenset({Role.QUALITY_ASSURANCE}),
+    # the service department judges, routes, informs and closes; the responsible department
+    # (its staff hold the product-owner role) rectifies
+    Permission.COMPLAINT_PROCESS: frozenset({Role.COMPLAINTS_OFFICER}),
+    Permission.COMPLAINT_DEPARTMENT_FIX: frozenset({Role.PRODUCT_OWNER}),
     Permission.ROUTING_EDIT: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),
     Permission.CUSTOMER_RECORD_EDIT: _CARE_WORKERS,
     Permission.SURVEY_RUN: frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE}),

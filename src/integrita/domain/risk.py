@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import calendar as _calendar
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from integrita.domain.calendar import BusinessCalendar
+from integrita.domain.permissions import Permission, roles_for
+from integrita.domain.workflow import Actor, Involvement, Step, Workflow
 from integrita.errors import InputError
 
 
@@ -296,4 +299,93 @@ class ReviewStatus(StrEnum):
 
 REVIEW_OUTCOMES: frozenset[ReviewStatus] = frozenset(
     {ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS, ReviewStatus.REJECTED}
+)
+
+
+# -- governed risk records on the workflow engine -------------------------------------------------
+
+#: The state of a governed record before its first step (it is created by that step).
+NEW = "new"
+
+
+def lowers_below_high(from_band: str, to_band: str) -> bool:
+    """True when the change moves a customer down, to a band under "high"."""
+    to_index = BAND_ORDER.index(Band(to_band))
+    return to_index < BAND_ORDER.index(Band(from_band)) and to_index < BAND_ORDER.index(Band.HIGH)
+
+
+def str_subject_needs_mlro(facts: Mapping[str, object], actor: Actor) -> str | None:
+    """A customer with a filed STR (any STR submitted or filed for them) was judged suspicious by
+    the bank itself: lowering them below "high" is the MLRO's decision, not a reviewer's."""
+    if not (facts.get("str_subject") and facts.get("lowers_below_high")):
+        return None
+    if actor.holds(roles_for(Permission.RISK_OVERRIDE_STR_SUBJECT)):
+        return None
+    return (
+        f"customer {facts.get('customer_id')} has a filed STR: lowering them below high "
+        "needs the MLRO"
+    )
+
+
+def review_within_policy(facts: Mapping[str, object], actor: Actor) -> str | None:
+    """The next review of an overridden customer comes no later than the policy's review interval
+    for the band they end up in (a "low" customer is reviewed within ``review_months.low``)."""
+    wanted, latest = facts.get("next_review_on"), facts.get("latest_review_on")
+    if isinstance(wanted, date) and isinstance(latest, date) and wanted > latest:
+        return (
+            f"next review {wanted.isoformat()} is later than the policy allows for a "
+            f"{facts.get('to_band')} customer ({latest.isoformat()})"
+        )
+    return None
+
+
+class OverrideState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+#: The requester never decides their own override (four-eyes), and a person decides, not a job.
+_DECISION: dict[str, Any] = {
+    "excludes": frozenset({Involvement.REQUESTED}),
+    "needs_person": True,
+}
+_PENDING = frozenset({OverrideState.PENDING})
+
+OVERRIDE_WORKFLOW = Workflow(
+    name="risk_override",
+    label="risk override",
+    states=frozenset({NEW, *OverrideState}),
+    steps={
+        step.action: step
+        for step in (
+            Step(
+                "request",
+                frozenset({NEW}),
+                OverrideState.PENDING,
+                Permission.RISK_OVERRIDE_REQUEST,
+                "ask for a customer's band to change",
+                involvement=Involvement.REQUESTED,
+            ),
+            Step(
+                "approve",
+                _PENDING,
+                OverrideState.APPROVED,
+                Permission.RISK_OVERRIDE_DECIDE,
+                "approve the band change",
+                involvement=Involvement.APPROVED,
+                guards=(str_subject_needs_mlro, review_within_policy),
+                **_DECISION,
+            ),
+            Step(
+                "reject",
+                _PENDING,
+                OverrideState.REJECTED,
+                Permission.RISK_OVERRIDE_DECIDE,
+                "reject the band change",
+                involvement=Involvement.DECIDED,
+                **_DECISION,
+            ),
+        )
+    },
 )

@@ -11,16 +11,20 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from integrita.domain.permissions import Permission
 from integrita.domain.risk import (
     CONTROL_AREAS,
     CONTROL_LEVELS,
     DEFAULT_RESIDUAL_MATRIX,
     DIMENSIONS,
     INHERENT_LEVELS,
+    NEW,
+    AssessmentStatus,
     residual_level,
     shift_level,
     validate_matrix,
 )
+from integrita.domain.workflow import AUTHORS, Involvement, Step, Workflow
 from integrita.errors import InputError
 
 ANSWER_SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
@@ -226,3 +230,67 @@ __all__ = [
     "new_body",
     "unanswered",
 ]
+
+
+# -- the governed life cycle -----------------------------------------------------------------------
+
+#: Whoever drafted or changed a self-assessment neither reviews nor signs it; a review or a
+#: signature binds to the revision seen and is a person's act.
+_APPROVAL: dict[str, Any] = {"excludes": AUTHORS, "binds_version": True, "needs_person": True}
+_DRAFT = frozenset({AssessmentStatus.DRAFT})
+
+
+def _change(action: str, meaning: str) -> Step:
+    """A substantive edit of the draft: its author joins the people who may not approve it."""
+    return Step(
+        action, _DRAFT, None, Permission.ASSESSMENT_DRAFT, meaning, involvement=Involvement.CHANGED
+    )
+
+
+ASSESSMENT_WORKFLOW = Workflow(
+    name="self_assessment",
+    label="self-assessment",
+    states=frozenset({NEW, *AssessmentStatus}),
+    steps={
+        step.action: step
+        for step in (
+            Step(
+                "draft",
+                frozenset({NEW}),
+                AssessmentStatus.DRAFT,
+                Permission.ASSESSMENT_DRAFT,
+                "draft a version from the data",
+                involvement=Involvement.DRAFTED,
+            ),
+            _change("adjust", "adjust a dimension's inherent level"),
+            _change("answer", "answer a control question"),
+            Step(
+                "review",
+                _DRAFT,
+                AssessmentStatus.REVIEWED,
+                Permission.ASSESSMENT_REVIEW,
+                "review the complete draft",
+                involvement=Involvement.REVIEWED,
+                **_APPROVAL,
+            ),
+            Step(
+                "sign",
+                frozenset({AssessmentStatus.REVIEWED}),
+                AssessmentStatus.SIGNED,
+                Permission.ASSESSMENT_SIGN,
+                "sign the reviewed version",
+                involvement=Involvement.SIGNED,
+                **_APPROVAL,
+            ),
+            Step(
+                "supersede",
+                frozenset(
+                    {AssessmentStatus.DRAFT, AssessmentStatus.REVIEWED, AssessmentStatus.SIGNED}
+                ),
+                AssessmentStatus.SUPERSEDED,
+                Permission.ASSESSMENT_DRAFT,
+                "replace by a newer version of the year",
+            ),
+        )
+    },
+)

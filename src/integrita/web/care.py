@@ -169,7 +169,7 @@ def _complaint_page(
         ),
         "Resolution": read_clock(c["resolution_due_at"], c["resolved_at"], now, soon, paused),
     }
-    actions = fsm.allowed_actions(c["state"], set(user.roles))
+    actions = complaints.offered_actions(ctx, complaint_id, user)
     return page(
         request,
         "care/complaint.html",

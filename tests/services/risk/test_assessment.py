@@ -95,7 +95,7 @@ def test_a_draft_is_computed_from_the_institutions_data_then_reviewed_and_signed
         for i in range(len(items)):
             assessment.answer(ctx, draft.id, area, i, "partly", "sample tested", actor=ANA)
     assessment.adjust(ctx, draft.id, "geography", 1, "new Hong Kong correspondent line", actor=ANA)
-    with pytest.raises(StateTransitionError, match="four-eyes"):
+    with pytest.raises(StateTransitionError, match="separation of duties"):
         assessment.review(ctx, draft.id, actor=person("ana", "analyst", "reviewer"))
     with pytest.raises(PermissionDeniedError):
         assessment.sign(ctx, draft.id, actor=RITA)

@@ -67,7 +67,7 @@ def test_the_submitter_cannot_decide_and_only_reviewers_give_opinions(ctx: Conte
     with pytest.raises(StateTransitionError, match="no opinion"):
         product_reviews.decide(ctx, review.id, "approved", "", actor=RITA)
     product_reviews.add_opinion(ctx, review.id, actor=RITA, text="ok")
-    with pytest.raises(StateTransitionError, match="four-eyes"):
+    with pytest.raises(StateTransitionError, match="separation of duties"):
         product_reviews.decide(
             ctx, review.id, "approved", "", actor=person("pat", "product_owner", "reviewer")
         )

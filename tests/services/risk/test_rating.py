@@ -201,7 +201,7 @@ def test_an_override_needs_a_reason_and_a_second_person(
     asked = overrides.request_override(ctx, "C1", "high", "adverse media on the owner", actor=ana)
     with pytest.raises(PermissionDeniedError):
         overrides.decide_override(ctx, asked.id, True, "", actor=person("ali", "analyst"))
-    with pytest.raises(StateTransitionError, match="four-eyes"):
+    with pytest.raises(StateTransitionError, match="separation of duties"):
         overrides.decide_override(
             ctx, asked.id, True, "", actor=person("ana", "analyst", "reviewer")
         )
@@ -216,8 +216,8 @@ def test_an_override_needs_a_reason_and_a_second_person(
         overrides.decide_override(ctx, asked.id, False, "changed my mind", actor=ron)
     with ctx.db.transaction() as session:
         actions = [e.action for e in audit_repo.iter_events(session)]
-    assert actions.count("risk.override_requested") == 1
-    assert actions.count("risk.override_approved") == 1
+    assert actions.count("risk_override.request") == 1
+    assert actions.count("risk_override.approve") == 1
 
 
 def test_an_approved_override_survives_a_full_run_but_not_new_facts(

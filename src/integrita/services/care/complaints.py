@@ -1,7 +1,10 @@
 """Complaints: intake (API, form, CSV), routing, the PDCA state machine and the waiting-for-customer pause.
 
-Every step runs in one transaction with its audit event, so the history on the
-complaint page can never disagree with the complaint itself.
+Every step of the life cycle goes through the one workflow engine
+(:data:`integrita.domain.complaint.COMPLAINT_WORKFLOW`): roles from the permission table,
+separation of duties (the QA verifier is not the rectifier) from the complaint's own audit trail,
+and the step's audit event in the same transaction, so the history on the complaint page can
+never disagree with the complaint itself.
 """
 
 from __future__ import annotations
@@ -13,29 +16,36 @@ from datetime import datetime
 from typing import Any
 
 from integrita.domain import complaint as fsm
-from integrita.domain.complaint import ComplaintAction, ComplaintState, Validity
-from integrita.domain.permissions import Permission
+from integrita.domain.complaint import COMPLAINT_WORKFLOW, ComplaintAction, ComplaintState, Validity
 from integrita.domain.sla import elapsed
+from integrita.domain.workflow import Actor as WorkflowActor
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.care import clock as care_clock
+from integrita.services.care import pauses, routing
 from integrita.services.core import audit
+from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.csv_rows import RowErrors, read_csv
-from integrita.services.core.permissions import ensure_permitted
+from integrita.services.core.permissions import HasRoles, as_actor
 from integrita.store import Session
-from integrita.store.models import Complaint, ComplaintPause, Department, RoutingRule
+from integrita.store.models import Complaint
 from integrita.store.repositories import audit as audit_repo
 from integrita.store.repositories import care as care_repo
 from integrita.store.repositories import customers as customers_repo
-from integrita.store.repositories import users as users_repo
 
+#: Who acts on a complaint: the workflow's actor (care services, pages and the CLI import it here).
+Actor = WorkflowActor
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is acting and with which roles (a signed-in person, an API system or a job)."""
-
-    username: str
-    roles: frozenset[str]
+#: Departments and routing rules (:mod:`.routing`) and the waiting-for-customer pause
+#: (:mod:`.pauses`) have their own modules; these names keep the entry points' imports working.
+add_department = routing.add_department
+DepartmentView = routing.DepartmentView
+list_departments = routing.list_departments
+set_routing_rule = routing.set_routing_rule
+list_routing_rules = routing.list_routing_rules
+route = routing.route
+pause_clock = pauses.pause_clock
+resume_clock = pauses.resume_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,105 +67,6 @@ class ComplaintInput:
     #: References (file names, URLs) to attachments kept elsewhere, e.g. from a CSV import.
     attachment_refs: list[str] = field(default_factory=list)
     received_at: datetime | None = None
-
-
-# -- departments and routing rules -----------------------------------------------------------------
-
-
-def add_department(
-    ctx: Context, code: str, name: str, head_username: str | None, actor: Actor
-) -> int:
-    ensure_permitted(actor, Permission.ROUTING_EDIT)
-    code = code.strip().lower()
-    if not code:
-        raise InputError("department code must not be empty", field="code")
-    with ctx.db.transaction() as session:
-        if care_repo.department_by_code(session, code) is not None:
-            raise InputError(f"department {code!r} already exists", field="code")
-        head_id = None
-        if head_username:
-            head = users_repo.get_by_username(session, head_username)
-            if head is None:
-                raise InputError(f"no user {head_username!r}", field="head")
-            head_id = head.id
-        dept = care_repo.add(session, Department(code=code, name=name, head_user_id=head_id))
-        audit.record(
-            session,
-            at=ctx.now(),
-            actor=actor.username,
-            action="care.department_added",
-            entity_type="care_department",
-            entity_id=dept.id,
-            after={"code": code, "name": name, "head": head_username},
-        )
-        return int(dept.id)
-
-
-@dataclass(frozen=True, slots=True)
-class DepartmentView:
-    id: int
-    code: str
-    name: str
-    head_user_id: int | None
-
-
-def list_departments(ctx: Context) -> list[DepartmentView]:
-    with ctx.db.transaction() as session:
-        return [
-            DepartmentView(d.id, d.code, d.name, d.head_user_id)
-            for d in care_repo.list_departments(session)
-        ]
-
-
-def set_routing_rule(
-    ctx: Context, category: str, product: str | None, department_code: str, actor: Actor
-) -> None:
-    """Complaints of ``category`` (about ``product``, when given) go to the department."""
-    ensure_permitted(actor, Permission.ROUTING_EDIT)
-    if category not in fsm.CATEGORIES:
-        raise InputError(f"unknown category {category!r}", field="category")
-    product = product or None
-    with ctx.db.transaction() as session:
-        dept = care_repo.department_by_code(session, department_code)
-        if dept is None:
-            raise InputError(f"no department {department_code!r}", field="department")
-        rule = care_repo.routing_rule(session, category, product)
-        before = None if rule is None else {"department_id": rule.department_id}
-        if rule is None:
-            rule = care_repo.add(
-                session, RoutingRule(category=category, product=product, department_id=dept.id)
-            )
-        else:
-            rule.department_id = dept.id
-        audit.record(
-            session,
-            at=ctx.now(),
-            actor=actor.username,
-            action="care.routing_rule_set",
-            entity_type="care_routing_rule",
-            entity_id=rule.id,
-            before=before,
-            after={"category": category, "product": product, "department": department_code},
-        )
-
-
-def list_routing_rules(ctx: Context) -> list[dict[str, Any]]:
-    with ctx.db.transaction() as session:
-        depts = {d.id: d.code for d in care_repo.list_departments(session)}
-        return [
-            {"category": r.category, "product": r.product, "department": depts[r.department_id]}
-            for r in care_repo.list_routing_rules(session)
-        ]
-
-
-def route(session: Session, category: str, product: str | None) -> Department | None:
-    """The most specific rule wins: category and product, then category alone."""
-    rule = None
-    if product:
-        rule = care_repo.routing_rule(session, category, product)
-    if rule is None:
-        rule = care_repo.routing_rule(session, category, None)
-    return None if rule is None else care_repo.get_department(session, rule.department_id)
 
 
 # -- intake ----------------------------------------------------------------------------------------
@@ -356,7 +267,11 @@ def transition(
         c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
         if c is None:
             raise NotFoundError(f"no complaint {complaint_id}")
-        target = fsm.next_state(c.state, step, actor.roles)
+        record = engine.RecordRef("complaint", c.id)
+        who = as_actor(actor)
+        checked = engine.check(session, COMPLAINT_WORKFLOW, record, c.state, step.value, who)
+        target = ComplaintState(checked.target or c.state)
+        state_before = c.state
         _require(step, fields)
         before = _snapshot(c)
         detail: dict[str, Any] = {}
@@ -441,17 +356,29 @@ def transition(
             detail["reason"] = str(fields["reason"]).strip()
         c.state = target.value
         c.updated_at = now
-        audit.record(
+        engine.transition(
             session,
+            COMPLAINT_WORKFLOW,
+            record,
+            state_before,
+            step.value,
+            who,
             at=now,
-            actor=actor.username,
-            action=f"complaint.{step.value}",
-            entity_type="complaint",
-            entity_id=c.id,
             before=before,
             after={**_snapshot(c), **detail},
         )
         return target
+
+
+def offered_actions(ctx: Context, complaint_id: int, actor: HasRoles) -> list[str]:
+    """The steps this person may take on the complaint now, separation of duties included (what
+    the complaint page offers; the server checks again when a step is taken)."""
+    with ctx.db.transaction() as session:
+        c = care_repo.get_complaint(session, complaint_id)
+        if c is None:
+            raise NotFoundError(f"no complaint {complaint_id}")
+        history = engine.history(session, engine.RecordRef("complaint", c.id))
+        return COMPLAINT_WORKFLOW.available(c.state, as_actor(actor), history)
 
 
 def _int(value: Any, name: str) -> int:
@@ -459,89 +386,6 @@ def _int(value: Any, name: str) -> int:
         return int(value)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name} must be a complaint number", field=name) from exc
-
-
-def pause_clock(ctx: Context, complaint_id: int, reason: str, actor: Actor) -> None:
-    """Stop the clocks while the complaint waits for the customer."""
-    ensure_permitted(actor, Permission.COMPLAINT_CLOCK)
-    if not reason.strip():
-        raise InputError("say what the customer is asked for", field="reason")
-    now = ctx.now()
-    with ctx.db.transaction() as session:
-        c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
-        if c is None:
-            raise NotFoundError(f"no complaint {complaint_id}")
-        if c.state == ComplaintState.CLOSED.value:
-            raise StateTransitionError("a closed complaint has no running clock")
-        if c.paused_since is not None:
-            raise StateTransitionError("the clock is already paused")
-        care_repo.add(session, ComplaintPause(complaint_id=c.id, started_at=now, reason=reason))
-        c.paused_since = now
-        audit.record(
-            session,
-            at=now,
-            actor=actor.username,
-            action="complaint.clock_paused",
-            entity_type="complaint",
-            entity_id=c.id,
-            after={"reason": reason},
-        )
-
-
-def resume_clock(ctx: Context, complaint_id: int, actor: Actor) -> None:
-    """Restart the clocks; the deadlines move out by the paused clock time."""
-    ensure_permitted(actor, Permission.COMPLAINT_CLOCK)
-    now = ctx.now()
-    with ctx.db.transaction() as session:
-        c = care_repo.get_complaint(session, complaint_id, lock=not ctx.db.is_sqlite)
-        if c is None:
-            raise NotFoundError(f"no complaint {complaint_id}")
-        if c.paused_since is None:
-            raise StateTransitionError("the clock is not paused")
-        pauses = care_repo.pauses_for(session, c.id)
-        for p in pauses:
-            if p.ended_at is None:
-                p.ended_at = now
-        c.paused_since = None
-        before = {
-            "first_due": _iso(c.first_response_due_at),
-            "resolution_due": _iso(c.resolution_due_at),
-        }
-        first_due, resolution_due = care_clock.deadlines(
-            ctx, c.received_at, c.severity, [(p.started_at, p.ended_at) for p in pauses]
-        )
-        if c.first_response_at is None:
-            c.first_response_due_at = first_due
-        if c.reopen_count == 0:
-            c.resolution_due_at = resolution_due
-        elif c.resolution_due_at is not None:
-            # A reopened complaint's target runs from the reopening; extend it by this pause.
-            c.resolution_due_at = _extend(ctx, c.resolution_due_at, pauses[-1].started_at, now)
-        audit.record(
-            session,
-            at=now,
-            actor=actor.username,
-            action="complaint.clock_resumed",
-            entity_type="complaint",
-            entity_id=c.id,
-            before=before,
-            after={
-                "first_due": _iso(c.first_response_due_at),
-                "resolution_due": _iso(c.resolution_due_at),
-            },
-        )
-
-
-def _extend(ctx: Context, due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
-    from integrita.domain.sla import add_business_time, business_seconds
-
-    hours = care_clock.schedule(ctx)
-    remaining = business_seconds(paused_at, due, hours)
-    return add_business_time(resumed_at, remaining, hours)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 # -- reading ---------------------------------------------------------------------------------------

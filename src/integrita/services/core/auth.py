@@ -23,16 +23,17 @@ from integrita.services.core.users import (
     hash_password,
     hash_token,
     password_matches,
+    view_of,
 )
+from integrita.store import Session
 from integrita.store.models import User
 from integrita.store.repositories import counters
 from integrita.store.repositories import users as users_repo
 
 
-def _view(user: User) -> UserView:
-    return UserView(
-        user.id, user.username, user.display_name, frozenset(user.role_names), user.active
-    )
+def _view(ctx: Context, session: Session, user: User) -> UserView:
+    """The signed-in user with the roles they hold today, delegated roles included."""
+    return view_of(session, user, ctx.today())
 
 
 #: The message for every refused sign-in: an unknown user, a wrong password and a locked
@@ -114,7 +115,7 @@ def sign_in(ctx: Context, username: str, password: str, *, source: str = "web") 
                 entity_id=user.id,
                 after={"source": source},
             )
-            return _view(user)
+            return _view(ctx, session, user)
     # The failure is committed (counted and audited) before it is reported.
     raise AuthenticationError(REFUSED)
 
@@ -127,7 +128,7 @@ def user_for_token(ctx: Context, token: str) -> UserView:
         if user is None:
             CHECKED_TOKENS.pop(digest, None)
             raise AuthenticationError("unknown or revoked API token")
-        view = _view(user)
+        view = _view(ctx, session, user)
     if len(CHECKED_TOKENS) >= CHECKED_TOKENS_MAX:
         CHECKED_TOKENS.clear()
     CHECKED_TOKENS[digest] = (time.monotonic(), view)
@@ -161,4 +162,4 @@ def user_by_id(ctx: Context, user_id: int) -> UserView:
         user = users_repo.get(session, user_id)
         if user is None or not user.active:
             raise AuthenticationError("the session's user no longer exists or is inactive")
-        return _view(user)
+        return _view(ctx, session, user)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +15,9 @@ from integrita.domain.roles import Role
 from integrita.errors import ConflictError, InputError, NotFoundError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
+from integrita.store import Session
+from integrita.store.models import User
+from integrita.store.repositories import delegations as delegations_repo
 from integrita.store.repositories import users as users_repo
 
 _hasher = PasswordHasher()
@@ -27,6 +30,13 @@ class UserView:
     display_name: str
     roles: frozenset[str]
     active: bool
+
+
+def view_of(session: Session, user: User, today: date) -> UserView:
+    """A user as every check sees them: their own roles plus the roles delegated to them that are
+    in force on the bank-local date ``today`` (so a deputy MLRO is an MLRO for the period)."""
+    roles = set(user.role_names) | delegations_repo.roles_held_on(session, user.id, today)
+    return UserView(user.id, user.username, user.display_name, frozenset(roles), user.active)
 
 
 def hash_password(password: str) -> str:
@@ -117,7 +127,7 @@ def set_roles(
             before={"roles": before},
             after={"roles": sorted(role_set)},
         )
-        return UserView(user.id, user.username, user.display_name, frozenset(role_set), user.active)
+        return view_of(session, user, ctx.today())
 
 
 def revoke_token(ctx: Context, token: str, *, actor: str) -> bool:
@@ -161,10 +171,8 @@ def issue_token(ctx: Context, username: str, name: str, *, actor: str = "system"
 
 def list_users(ctx: Context) -> list[UserView]:
     with ctx.db.transaction() as session:
-        return [
-            UserView(u.id, u.username, u.display_name, frozenset(u.role_names), u.active)
-            for u in users_repo.list_users(session)
-        ]
+        today = ctx.today()
+        return [view_of(session, u, today) for u in users_repo.list_users(session)]
 
 
 @dataclass(frozen=True, slots=True)

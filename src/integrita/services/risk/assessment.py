@@ -3,6 +3,12 @@
 Each assessment is a versioned document. Drafting a new version for a year
 supersedes any unsigned version of that year; a signed version is never
 changed (corrections are a new version, which supersedes it once signed).
+
+Every step goes through the one workflow engine
+(:data:`integrita.domain.self_assessment.ASSESSMENT_WORKFLOW`): whoever drafted or changed a
+version neither reviews nor signs it, and a review or signature binds to the revision seen (each
+adjustment or answer is a new revision). A one-MLRO bank has its MLRO's own assessment signed by a
+deputy MLRO named through delegation (:mod:`integrita.services.core.delegations`).
 """
 
 from __future__ import annotations
@@ -13,15 +19,15 @@ from typing import Any
 
 from integrita.analytics.risk_features import institution_ledger_mix
 from integrita.domain import self_assessment as method
-from integrita.domain.permissions import Permission
-from integrita.domain.risk import BAND_ORDER, DIMENSIONS, AssessmentStatus
+from integrita.domain.risk import BAND_ORDER, DIMENSIONS, NEW, AssessmentStatus
+from integrita.domain.self_assessment import ASSESSMENT_WORKFLOW
+from integrita.domain.workflow import AUTHORS, Actor
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services.core import audit
+from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
-from integrita.services.core.permissions import ensure_permitted
-from integrita.services.core.users import UserView
-from integrita.services.risk.rating import current_config
+from integrita.services.core.permissions import HasRoles, as_actor
+from integrita.services.risk.configuration import current_config
 from integrita.store import Session
 from integrita.store.models import RiskSelfAssessment
 from integrita.store.repositories import risk as rating_repo
@@ -41,9 +47,53 @@ class AssessmentView:
     reviewed_at: datetime | None
     signed_by: str | None
     signed_at: datetime | None
+    #: Each adjustment or answer makes a new revision; a review or signature names the one seen.
+    revision: int = 1
 
 
-def _view(row: RiskSelfAssessment) -> AssessmentView:
+def _record(row: RiskSelfAssessment) -> engine.RecordRef:
+    return engine.RecordRef("risk_self_assessment", row.id)
+
+
+def _revision(session: Session, row: RiskSelfAssessment) -> int:
+    """How many times the version was written (drafted, then each adjustment and answer)."""
+    return sum(1 for p in engine.history(session, _record(row)) if p.involvement in AUTHORS)
+
+
+def _step(
+    session: Session,
+    row: RiskSelfAssessment,
+    action: str,
+    who: Actor,
+    at: datetime,
+    after: dict[str, object],
+    *,
+    seen_revision: int | None = None,
+) -> str:
+    """Check and audit one step of ``row`` (in the caller's transaction); returns the new status.
+
+    A review or signature that names the revision it saw is refused once the draft has changed
+    since; one that names none is taken on the revision current now.
+    """
+    state = NEW if action == "draft" else row.status
+    current = None if state == NEW else _revision(session, row)
+    step = engine.transition(
+        session,
+        ASSESSMENT_WORKFLOW,
+        _record(row),
+        state,
+        action,
+        who,
+        at=at,
+        before={"status": state},
+        after=after,
+        seen_version=current if seen_revision is None else seen_revision,
+        current_version=current,
+    )
+    return str(step.target or state)
+
+
+def _view(row: RiskSelfAssessment, revision: int = 1) -> AssessmentView:
     return AssessmentView(
         row.id,
         row.year,
@@ -56,6 +106,7 @@ def _view(row: RiskSelfAssessment) -> AssessmentView:
         row.reviewed_at,
         row.signed_by,
         row.signed_at,
+        revision,
     )
 
 
@@ -117,10 +168,11 @@ def institution_metrics(ctx: Context, session: Session, year: int) -> dict[str, 
 
 
 def draft(
-    ctx: Context, year: int, *, actor: UserView, config: dict[str, Any] | None = None
+    ctx: Context, year: int, *, actor: HasRoles, config: dict[str, Any] | None = None
 ) -> AssessmentView:
     """Draft a new version for ``year`` from the data; unsigned earlier versions are superseded."""
-    ensure_permitted(actor, Permission.ASSESSMENT_DRAFT)
+    who = as_actor(actor)
+    ASSESSMENT_WORKFLOW.check(NEW, "draft", who)
     if not 2000 <= year <= 2100:
         raise InputError("year must be between 2000 and 2100", field="year")
     at = ctx.now()
@@ -128,7 +180,7 @@ def draft(
         body = method.new_body(year, institution_metrics(ctx, session, year), config)
         for old in repo.assessments(session, year):
             if old.status in (AssessmentStatus.DRAFT, AssessmentStatus.REVIEWED):
-                old.status = AssessmentStatus.SUPERSEDED.value
+                old.status = _step(session, old, "supersede", who, at, {"year": year})
         version = repo.latest_version(session, year) + 1
         row = repo.add_assessment(
             session,
@@ -136,25 +188,29 @@ def draft(
             version=version,
             status=AssessmentStatus.DRAFT.value,
             body=body,
-            drafted_by=actor.username,
+            drafted_by=who.username,
             drafted_at=at,
         )
-        audit.record(
+        _step(
             session,
-            at=at,
-            actor=actor.username,
-            action="risk.assessment_drafted",
-            entity_type="risk_self_assessment",
-            entity_id=row.id,
-            after={"year": year, "version": version, "residual": body["residual"]},
+            row,
+            "draft",
+            who,
+            at,
+            {"year": year, "version": version, "residual": body["residual"]},
         )
-        return _view(row)
+        return _view(row, _revision(session, row))
 
 
-def _open_draft(session: Session, assessment_id: int) -> RiskSelfAssessment:
+def _get(session: Session, assessment_id: int) -> RiskSelfAssessment:
     row = repo.get_assessment(session, assessment_id)
     if row is None:
         raise NotFoundError(f"no self-assessment {assessment_id}")
+    return row
+
+
+def _open_draft(session: Session, assessment_id: int) -> RiskSelfAssessment:
+    row = _get(session, assessment_id)
     if row.status != AssessmentStatus.DRAFT:
         raise StateTransitionError(
             f"self-assessment {assessment_id} is {row.status}; only a draft can change"
@@ -163,31 +219,30 @@ def _open_draft(session: Session, assessment_id: int) -> RiskSelfAssessment:
 
 
 def adjust(
-    ctx: Context, assessment_id: int, dimension: str, steps: int, reason: str, *, actor: UserView
+    ctx: Context, assessment_id: int, dimension: str, steps: int, reason: str, *, actor: HasRoles
 ) -> AssessmentView:
     """The assessor's adjustment of one dimension's inherent level, with the reason on record."""
-    ensure_permitted(actor, Permission.ASSESSMENT_DRAFT)
+    who = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _open_draft(session, assessment_id)
         before = row.body["inherent"][dimension]["level"] if dimension in DIMENSIONS else None
         row.body = method.adjust(dict(row.body), dimension, steps, reason)
-        audit.record(
+        _step(
             session,
-            at=at,
-            actor=actor.username,
-            action="risk.assessment_adjusted",
-            entity_type="risk_self_assessment",
-            entity_id=row.id,
-            before={"level": before},
-            after={
+            row,
+            "adjust",
+            who,
+            at,
+            {
                 "dimension": dimension,
                 "steps": steps,
                 "reason": reason,
+                "level_before": before,
                 "level": row.body["inherent"][dimension]["level"],
             },
         )
-        return _view(row)
+        return _view(row, _revision(session, row))
 
 
 def answer(
@@ -198,96 +253,64 @@ def answer(
     value: str,
     evidence: str,
     *,
-    actor: UserView,
+    actor: HasRoles,
 ) -> AssessmentView:
     """Answer one control question (yes / partly / no) with its evidence."""
-    ensure_permitted(actor, Permission.ASSESSMENT_DRAFT)
+    who = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _open_draft(session, assessment_id)
         row.body = method.answer(dict(row.body), area, index, value, evidence)
-        audit.record(
-            session,
-            at=at,
-            actor=actor.username,
-            action="risk.assessment_answered",
-            entity_type="risk_self_assessment",
-            entity_id=row.id,
-            after={"area": area, "index": index, "answer": value},
-        )
-        return _view(row)
+        _step(session, row, "answer", who, at, {"area": area, "index": index, "answer": value})
+        return _view(row, _revision(session, row))
 
 
-def review(ctx: Context, assessment_id: int, *, actor: UserView) -> AssessmentView:
-    """A reviewer other than the drafter marks a complete draft as reviewed."""
-    ensure_permitted(actor, Permission.ASSESSMENT_REVIEW)
+def review(
+    ctx: Context, assessment_id: int, *, actor: HasRoles, seen_revision: int | None = None
+) -> AssessmentView:
+    """A reviewer who neither drafted nor changed it marks a complete draft as reviewed."""
+    who = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
-        row = _open_draft(session, assessment_id)
-        if row.drafted_by == actor.username:
-            raise StateTransitionError(
-                "four-eyes: the drafter cannot review their own self-assessment"
-            )
+        row = _get(session, assessment_id)
+        engine.check(session, ASSESSMENT_WORKFLOW, _record(row), row.status, "review", who)
         missing = method.unanswered(dict(row.body))
         if missing:
             raise StateTransitionError(f"unanswered control questions: {', '.join(missing)}")
-        row.status, row.reviewed_by, row.reviewed_at = (
-            AssessmentStatus.REVIEWED.value,
-            actor.username,
-            at,
-        )
-        audit.record(
-            session,
-            at=at,
-            actor=actor.username,
-            action="risk.assessment_reviewed",
-            entity_type="risk_self_assessment",
-            entity_id=row.id,
-            before={"status": "draft"},
-            after={"status": "reviewed"},
-        )
-        return _view(row)
+        row.status = _step(session, row, "review", who, at, {}, seen_revision=seen_revision)
+        row.reviewed_by, row.reviewed_at = who.username, at
+        return _view(row, _revision(session, row))
 
 
-def sign(ctx: Context, assessment_id: int, *, actor: UserView) -> AssessmentView:
-    """The MLRO signs a reviewed version; an earlier signed version of the year is superseded."""
-    ensure_permitted(actor, Permission.ASSESSMENT_SIGN)
+def sign(
+    ctx: Context, assessment_id: int, *, actor: HasRoles, seen_revision: int | None = None
+) -> AssessmentView:
+    """The MLRO (or their deputy) signs a reviewed version they neither drafted nor changed; an
+    earlier signed version of the year is superseded."""
+    who = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
-        row = repo.get_assessment(session, assessment_id)
-        if row is None:
-            raise NotFoundError(f"no self-assessment {assessment_id}")
-        if row.status != AssessmentStatus.REVIEWED:
-            raise StateTransitionError(
-                f"only a reviewed self-assessment can be signed; this one is {row.status}"
-            )
-        if actor.username == row.drafted_by:
-            raise StateTransitionError(
-                "four-eyes: the drafter cannot sign their own self-assessment"
-            )
+        row = _get(session, assessment_id)
+        status = _step(
+            session,
+            row,
+            "sign",
+            who,
+            at,
+            {"residual": row.body["residual"]},
+            seen_revision=seen_revision,
+        )
         for old in repo.assessments(session, row.year):
             if old.id != row.id and old.status == AssessmentStatus.SIGNED:
-                old.status = AssessmentStatus.SUPERSEDED.value
-        row.status, row.signed_by, row.signed_at = AssessmentStatus.SIGNED.value, actor.username, at
-        audit.record(
-            session,
-            at=at,
-            actor=actor.username,
-            action="risk.assessment_signed",
-            entity_type="risk_self_assessment",
-            entity_id=row.id,
-            before={"status": "reviewed"},
-            after={"status": "signed", "residual": row.body["residual"]},
-        )
-        return _view(row)
+                old.status = _step(session, old, "supersede", who, at, {"by": row.id})
+        row.status, row.signed_by, row.signed_at = status, who.username, at
+        return _view(row, _revision(session, row))
 
 
 def get(ctx: Context, assessment_id: int) -> AssessmentView:
     with ctx.db.transaction() as session:
-        row = repo.get_assessment(session, assessment_id)
-        if row is None:
-            raise NotFoundError(f"no self-assessment {assessment_id}")
-        return _view(row)
+        row = _get(session, assessment_id)
+        return _view(row, _revision(session, row))
 
 
 def list_assessments(ctx: Context, year: int | None = None) -> list[AssessmentView]:

@@ -4,6 +4,10 @@ A product owner submits; compliance reviewers add opinions (some require a
 control, with a due date); a reviewer other than the submitter decides
 (approved, approved with conditions, rejected); the product can be marked
 launched only when approved and every required control is resolved.
+
+Every step goes through the one workflow engine
+(:data:`integrita.domain.product_review.PRODUCT_REVIEW_WORKFLOW`): the submitter never gives an
+opinion on, confirms a control of, or decides their own review, whatever roles they hold.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from integrita.domain.permissions import Permission
-from integrita.domain.risk import REVIEW_OUTCOMES, ReviewKind, ReviewStatus
+from integrita.domain.product_review import DECISION_ACTIONS, PRODUCT_REVIEW_WORKFLOW
+from integrita.domain.risk import NEW, REVIEW_OUTCOMES, ReviewKind, ReviewStatus
+from integrita.domain.workflow import Actor
 from integrita.errors import InputError, NotFoundError, StateTransitionError
-from integrita.services.core import audit
+from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
-from integrita.services.core.permissions import ensure_permitted
-from integrita.services.core.users import UserView
+from integrita.services.core.permissions import HasRoles, as_actor
 from integrita.store import Session
 from integrita.store.models import ProductReview, ProductReviewOpinion
 from integrita.store.repositories import risk_documents as repo
@@ -114,7 +118,7 @@ def _required(value: str, field: str, limit: int = 4000) -> str:
 def submit(
     ctx: Context,
     *,
-    actor: UserView,
+    actor: HasRoles,
     kind: str,
     title: str,
     description: str,
@@ -126,7 +130,8 @@ def submit(
     demo: bool = False,
 ) -> ReviewView:
     """A product owner asks for the AML review of a new product, business or channel."""
-    ensure_permitted(actor, Permission.PRODUCT_REVIEW_SUBMIT)
+    who = as_actor(actor)
+    PRODUCT_REVIEW_WORKFLOW.check(NEW, "submit", who)
     try:
         parsed_kind = ReviewKind(kind)
     except ValueError as exc:
@@ -150,21 +155,49 @@ def submit(
             cross_border=cross_border,
             cash=cash,
             third_party_payments=third_party_payments,
-            submitted_by=actor.username,
+            submitted_by=who.username,
             submitted_at=at,
             status=ReviewStatus.SUBMITTED.value,
             demo=demo,
         )
-        audit.record(
+        _step(
             session,
-            at=at,
-            actor=actor.username,
-            action="product_review.submitted",
-            entity_type="product_review",
-            entity_id=row.id,
-            after={"reference": reference, "kind": parsed_kind.value, "title": row.title},
+            row,
+            NEW,
+            "submit",
+            who,
+            at,
+            {"reference": reference, "kind": parsed_kind.value, "title": row.title},
         )
         return _view(session, row)
+
+
+def _step(
+    session: Session,
+    row: ProductReview,
+    state: str,
+    action: str,
+    who: Actor,
+    at: datetime,
+    after: dict[str, object],
+) -> None:
+    """Check and audit one step of the review (in the caller's transaction); the engine records
+    the state the step leads to, so the trail reads as the review's history of states."""
+    record = engine.RecordRef("product_review", row.id)
+    engine.transition(
+        session, PRODUCT_REVIEW_WORKFLOW, record, state, action, who, at=at, after=after
+    )
+
+
+def _check(session: Session, row: ProductReview, action: str, who: Actor) -> None:
+    engine.check(
+        session,
+        PRODUCT_REVIEW_WORKFLOW,
+        engine.RecordRef("product_review", row.id),
+        row.status,
+        action,
+        who,
+    )
 
 
 def _get(session: Session, review_id: int) -> ProductReview:
@@ -178,39 +211,38 @@ def add_opinion(
     ctx: Context,
     review_id: int,
     *,
-    actor: UserView,
+    actor: HasRoles,
     text: str,
     required_control: str | None = None,
     due_on: date | None = None,
 ) -> ReviewView:
     """A compliance reviewer records an opinion; a required control needs a due date."""
-    ensure_permitted(actor, Permission.PRODUCT_REVIEW_OPINE)
+    who = as_actor(actor)
     at = ctx.now()
     control = (required_control or "").strip() or None
     if control is not None and due_on is None:
         raise InputError("a required control needs a due date", field="due_on")
     with ctx.db.transaction() as session:
         row = _get(session, review_id)
-        if row.status in (ReviewStatus.REJECTED, ReviewStatus.LAUNCHED):
-            raise StateTransitionError(f"review {row.reference} is {row.status}; no more opinions")
+        _check(session, row, "add_opinion", who)
         opinion = repo.add_opinion(
             session,
             review_id=row.id,
-            reviewer=actor.username,
+            reviewer=who.username,
             text=_required(text, "text"),
             required_control=control,
             due_on=due_on,
             resolved=False,
             created_at=at,
         )
-        audit.record(
+        _step(
             session,
-            at=at,
-            actor=actor.username,
-            action="product_review.opinion_added",
-            entity_type="product_review",
-            entity_id=row.id,
-            after={
+            row,
+            row.status,
+            "add_opinion",
+            who,
+            at,
+            {
                 "opinion_id": opinion.id,
                 "required_control": control,
                 "due_on": due_on.isoformat() if due_on else None,
@@ -219,34 +251,35 @@ def add_opinion(
         return _view(session, row)
 
 
-def resolve_opinion(ctx: Context, opinion_id: int, note: str, *, actor: UserView) -> ReviewView:
-    """Compliance confirms that a required control is in place."""
-    ensure_permitted(actor, Permission.PRODUCT_REVIEW_OPINE)
+def resolve_opinion(ctx: Context, opinion_id: int, note: str, *, actor: HasRoles) -> ReviewView:
+    """Compliance confirms that a required control is in place (not the review's submitter)."""
+    who = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
         opinion = repo.get_opinion(session, opinion_id)
         if opinion is None:
             raise NotFoundError(f"no opinion {opinion_id}")
+        row = _get(session, opinion.review_id)
+        _check(session, row, "resolve_opinion", who)
         if opinion.resolved:
             raise StateTransitionError(f"opinion {opinion_id} is already resolved")
-        opinion.resolved, opinion.resolved_by, opinion.resolved_at = True, actor.username, at
+        opinion.resolved, opinion.resolved_by, opinion.resolved_at = True, who.username, at
         opinion.resolution_note = _required(note, "note")
-        audit.record(
+        _step(
             session,
-            at=at,
-            actor=actor.username,
-            action="product_review.opinion_resolved",
-            entity_type="product_review",
-            entity_id=opinion.review_id,
-            before={"opinion_id": opinion_id, "resolved": False},
-            after={"opinion_id": opinion_id, "resolved": True, "note": opinion.resolution_note},
+            row,
+            row.status,
+            "resolve_opinion",
+            who,
+            at,
+            {"opinion_id": opinion_id, "resolved": True, "note": opinion.resolution_note},
         )
-        return _view(session, _get(session, opinion.review_id))
+        return _view(session, row)
 
 
-def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: UserView) -> ReviewView:
+def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: HasRoles) -> ReviewView:
     """End the review: approved, approved with conditions or rejected (not by the submitter)."""
-    ensure_permitted(actor, Permission.PRODUCT_REVIEW_OPINE)
+    who = as_actor(actor)
     try:
         parsed = ReviewStatus(outcome)
     except ValueError:
@@ -255,13 +288,11 @@ def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: User
         raise InputError(
             "outcome must be approved, approved_with_conditions or rejected", field="outcome"
         )
+    action = DECISION_ACTIONS[parsed]
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _get(session, review_id)
-        if row.status != ReviewStatus.SUBMITTED:
-            raise StateTransitionError(f"review {row.reference} is already {row.status}")
-        if row.submitted_by == actor.username:
-            raise StateTransitionError("four-eyes: the submitter cannot decide their own review")
+        _check(session, row, action, who)
         opinions = repo.opinions(session, row.id)
         if not opinions:
             raise StateTransitionError(f"review {row.reference} has no opinion on record yet")
@@ -272,31 +303,20 @@ def decide(ctx: Context, review_id: int, outcome: str, note: str, *, actor: User
             )
         if parsed != ReviewStatus.APPROVED and not note.strip():
             raise InputError("state the conditions or the reason", field="note")
-        row.status, row.decided_by, row.decided_at = parsed.value, actor.username, at
+        before = row.status
+        row.status, row.decided_by, row.decided_at = parsed.value, who.username, at
         row.decision_note = note.strip() or None
-        audit.record(
-            session,
-            at=at,
-            actor=actor.username,
-            action="product_review.decided",
-            entity_type="product_review",
-            entity_id=row.id,
-            before={"status": "submitted"},
-            after={"status": parsed.value, "note": row.decision_note},
-        )
+        _step(session, row, before, action, who, at, {"note": row.decision_note})
         return _view(session, row)
 
 
-def launch(ctx: Context, review_id: int, *, actor: UserView) -> ReviewView:
+def launch(ctx: Context, review_id: int, *, actor: HasRoles) -> ReviewView:
     """Mark the product launched: only once approved and with every required control resolved."""
-    ensure_permitted(actor, Permission.PRODUCT_REVIEW_LAUNCH)
+    who = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _get(session, review_id)
-        if row.status not in (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS):
-            raise StateTransitionError(
-                f"review {row.reference} is {row.status}; only an approved product can launch"
-            )
+        _check(session, row, "launch", who)
         open_controls = [
             o for o in repo.opinions(session, row.id) if o.required_control and not o.resolved
         ]
@@ -307,16 +327,7 @@ def launch(ctx: Context, review_id: int, *, actor: UserView) -> ReviewView:
             )
         before = row.status
         row.status, row.launched_at = ReviewStatus.LAUNCHED.value, at
-        audit.record(
-            session,
-            at=at,
-            actor=actor.username,
-            action="product_review.launched",
-            entity_type="product_review",
-            entity_id=row.id,
-            before={"status": before},
-            after={"status": "launched"},
-        )
+        _step(session, row, before, "launch", who, at, {"status": "launched"})
         return _view(session, row)
 
 

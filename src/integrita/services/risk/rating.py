@@ -22,7 +22,6 @@ import pyarrow.compute as pc
 from integrita.analytics.risk_features import FEATURE_COLUMNS, customer_ledger_features
 from integrita.domain.risk import (
     BAND_ORDER,
-    DEFAULT_RATING_CONFIG,
     FACTOR_GROUPS,
     RatingConfig,
     next_review_due,
@@ -32,6 +31,7 @@ from integrita.errors import InputError, NotFoundError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
+from integrita.services.risk import configuration as configuration_service
 from integrita.services.risk import engine
 from integrita.services.risk.factors import REGISTRY, RatingInputs
 from integrita.store import Session
@@ -42,51 +42,11 @@ Progress = Callable[[float], None]
 WRITE_CHUNK = 100_000
 
 
-# -- configuration --------------------------------------------------------------------------------
+# -- configuration (its own module; these names keep callers' imports working) --------------------
 
-
-def current_config(session: Session, at: datetime, actor: str = "system") -> RatingConfig:
-    """The newest configuration version; the documented defaults become version 1 on first use."""
-    row = repo.latest_config(session)
-    if row is None:
-        parsed = RatingConfig.parse(1, DEFAULT_RATING_CONFIG)
-        repo.add_config(session, 1, parsed.body, "documented defaults", actor, at)
-        audit.record(
-            session,
-            at=at,
-            actor=actor,
-            action="risk.config_created",
-            entity_type="risk_config",
-            entity_id=1,
-            after={"note": "documented defaults"},
-        )
-        return parsed
-    return RatingConfig.parse(row.version, dict(row.body))
-
-
-def configuration(ctx: Context) -> RatingConfig:
-    with ctx.db.transaction() as session:
-        return current_config(session, ctx.now())
-
-
-def set_configuration(ctx: Context, body: dict[str, Any], *, note: str, actor: str) -> RatingConfig:
-    """Store a new configuration version (validated); ratings made from now on cite it."""
-    at = ctx.now()
-    with ctx.db.transaction() as session:
-        previous = current_config(session, at, actor)
-        parsed = RatingConfig.parse(previous.version + 1, body)
-        repo.add_config(session, parsed.version, parsed.body, note, actor, at)
-        audit.record(
-            session,
-            at=at,
-            actor=actor,
-            action="risk.config_created",
-            entity_type="risk_config",
-            entity_id=parsed.version,
-            before={"version": previous.version},
-            after={"note": note, "body": parsed.body},
-        )
-        return parsed
+current_config = configuration_service.current_config
+configuration = configuration_service.configuration
+set_configuration = configuration_service.set_configuration
 
 
 # -- inputs ---------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from integrita.store.models.risk import (
     RiskRatingRun,
     RiskSelfAssessment,
 )
-from integrita.store.models.user import ApiToken, User, UserRole, WebSession
+from integrita.store.models.user import ApiToken, RoleDelegation, User, UserRole, WebSession
 
 __all__ = [
     "Account",
@@ -84,6 +84,7 @@ __all__ = [
     "RiskRating",
     "RiskRatingRun",
     "RiskSelfAssessment",
+    "RoleDelegation",
     "RoutingRule",
     "RuleSetVersion",
     "ScoringModel",

@@ -29,6 +29,7 @@ from integrita.store.models import (
     RiskOverride,
     RiskRating,
     RiskRatingRun,
+    SuspiciousTransactionReport,
 )
 
 CHUNK = 900
@@ -549,6 +550,19 @@ def overrides(
     if customer_id:
         stmt = stmt.where(RiskOverride.customer_id == customer_id)
     return list(session.execute(stmt.order_by(RiskOverride.id.desc())).scalars())
+
+
+def has_str_in(session: Session, customer_id: str, statuses: Iterable[str]) -> bool:
+    """Whether any STR about the customer is in one of ``statuses`` (e.g. submitted or filed)."""
+    stmt = (
+        select(SuspiciousTransactionReport.id)
+        .where(
+            SuspiciousTransactionReport.customer_id == customer_id,
+            SuspiciousTransactionReport.status.in_(list(statuses)),
+        )
+        .limit(1)
+    )
+    return session.execute(stmt).first() is not None
 
 
 def customer(session: Session, customer_id: str) -> Customer | None:
