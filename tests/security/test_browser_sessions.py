@@ -7,11 +7,14 @@ from collections.abc import Callable
 
 import pytest
 
+from integrita.domain.workflow import Actor
 from integrita.services.core import users
 from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from tests.conftest import PASSWORD, LiveServer, console_errors, screenshot
 from tests.realtime.conftest import decide
+
+ANALYST = Actor("analyst", frozenset({"analyst"}))
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +55,7 @@ def test_a_reviewer_releases_a_held_payment_through_the_form_under_the_csp(
     browser: object,
     payment: Callable[..., payments.PaymentRequest],
 ) -> None:
-    payments.block_counterparty(bank, "B777", "MULE1", "mule", actor="analyst")
+    payments.block_counterparty(bank, "B777", "MULE1", "mule", user=ANALYST)
     held = decide(bank, payment(to_bank="B777", to_account="MULE1", amount="888.00"))
     users.add_user(bank, "rita", "Rita Reviewer", PASSWORD, ["reviewer"])
     context, page = _sign_in(browser, live_server.url, "rita")

@@ -16,13 +16,16 @@ from typer.testing import CliRunner
 
 from integrita.api.app import create_app
 from integrita.cli.main import build_app
+from integrita.domain.workflow import Actor
 from integrita.services.core import users
 from integrita.services.core.context import Context
 from integrita.services.realtime import payments
 from integrita.settings import get_settings
 from integrita.store.models import WebSession
-from tests.conftest import PASSWORD, FixedClock, send_csrf_token
+from tests.conftest import PASSWORD, FixedClock, send_csrf_token, sign_in_cli
 from tests.realtime.conftest import decide
+
+ANALYST = Actor("analyst", frozenset({"analyst"}))
 
 HTML = {"accept": "text/html"}
 
@@ -50,6 +53,7 @@ def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[...,
     monkeypatch.setenv("INTEGRITA_DATABASE_URL", ctx.db.url)
     monkeypatch.setenv("INTEGRITA_LOG_JSON", "false")
     get_settings.cache_clear()
+    sign_in_cli(ctx, monkeypatch, "root", "administrator")
 
     def run(*args: str) -> int:
         result = CliRunner().invoke(build_app(list(args)), list(args))
@@ -137,7 +141,7 @@ def held(ctx: Context, payment: Callable[..., payments.PaymentRequest]) -> str:
     from tests.realtime.conftest import seed_bank
 
     seed_bank(ctx)
-    payments.block_counterparty(ctx, "B777", "MULE1", "mule", actor="analyst")
+    payments.block_counterparty(ctx, "B777", "MULE1", "mule", user=ANALYST)
     return str(decide(ctx, payment(to_bank="B777", to_account="MULE1"))["txn_id"])
 
 

@@ -190,7 +190,7 @@ def _date(value: str, option: str) -> date:
 
 @audit_app.command("verify")
 @handle_errors
-@needs(Permission.AUDIT_READ)
+@local_command  # needs the key file, not a sign-in: it must work when the users table is suspect
 def audit_verify() -> None:
     """Recompute the chain under the audit key and check it against every checkpoint; exit 1
     and name the first broken event if it was tampered with."""
@@ -245,7 +245,7 @@ def logout() -> None:
 
 @audit_app.command("init-key")
 @handle_errors
-@needs(Permission.AUDIT_ANCHOR, unless_no_user_exists=True)
+@local_command  # an installation step on the server, like `db upgrade`: the key file is the control
 def audit_init_key() -> None:
     """Create the audit HMAC key (mode 0600; or use INTEGRITA_AUDIT_KEY), re-anchor the
     verified chain under it and write the first checkpoint."""
