@@ -58,7 +58,9 @@ class BlockingIndex:
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.aliases = 0
 
-    def add(self, entities: Iterable[ListEntity], *, source: str = "", snapshot_id: int = 0) -> None:
+    def add(
+        self, entities: Iterable[ListEntity], *, source: str = "", snapshot_id: int = 0
+    ) -> None:
         for entity in entities:
             parsed = parse_all(entity.names, entity.schema)
             at = len(self.entries)

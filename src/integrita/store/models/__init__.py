@@ -42,6 +42,12 @@ from integrita.store.models.risk import (
     RiskRatingRun,
     RiskSelfAssessment,
 )
+from integrita.store.models.screening import (
+    GoodGuyEntry,
+    ScreeningEntity,
+    ScreeningMatch,
+    ScreeningSnapshot,
+)
 from integrita.store.models.user import ApiToken, User, UserRole
 
 __all__ = [
@@ -68,6 +74,7 @@ __all__ = [
     "Department",
     "DetectionRun",
     "Escalation",
+    "GoodGuyEntry",
     "ExecutedPayment",
     "IngestRun",
     "LargeValueRecord",
@@ -85,6 +92,9 @@ __all__ = [
     "RoutingRule",
     "RuleSetVersion",
     "ScoringModel",
+    "ScreeningEntity",
+    "ScreeningMatch",
+    "ScreeningSnapshot",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",
