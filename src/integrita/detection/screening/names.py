@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import jellyfish
 import opencc
-from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PINYIN_DICT
 from pypinyin.contrib.tone_convert import to_normal
 
@@ -150,6 +149,27 @@ SYLLABLE_VARIANTS: dict[str, str] = {
     "ting": "ting",
 }
 
+#: Characters read differently as surnames than in ordinary words (曾 is Zeng, not ceng).
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "区": "ou",
+    "仇": "qiu",
+    "解": "xie",
+    "查": "zha",
+    "朴": "piao",
+    "乐": "yue",
+    "覃": "qin",
+    "盖": "ge",
+    "缪": "miao",
+    "翟": "zhai",
+    "华": "hua",
+    "任": "ren",
+    "沈": "shen",
+    "尉迟": "yuchi",
+    "万俟": "moqi",
+}
+
 _T2S = opencc.OpenCC("t2s")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NON_WORD = re.compile(r"[^\w\s]+")
@@ -166,6 +186,20 @@ def _syllables() -> frozenset[str]:
 
 
 PINYIN_SYLLABLES = _syllables()
+
+
+@lru_cache(maxsize=30_000)
+def char_pinyin(char: str) -> str:
+    """The most common toneless pinyin of one character (the character itself if it has none)."""
+    readings = PINYIN_DICT.get(ord(char))
+    if not readings:
+        return char
+    return to_normal(readings.split(",")[0]).replace("ü", "v")
+
+
+def han_pinyin(han: str) -> list[str]:
+    """Toneless pinyin, one syllable per character (a name has no phrases to segment)."""
+    return [char_pinyin(c) for c in han]
 _PINYIN_SURNAMES = frozenset(SURNAME_VARIANTS.values()) | frozenset(
     "wang zhao qian zhou wu zheng feng jiang shen han yang zhu qin xu he lv shi kong cao yan hua "
     "jin wei tao xie zou yu bai shui dou zhang yun su pan ge fan peng lang lu chang ma miao fang "
@@ -200,6 +234,7 @@ def fold_latin(text: str) -> str:
     return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped.casefold().replace("'", ""))).strip()
 
 
+@lru_cache(maxsize=100_000)
 def split_pinyin(word: str) -> tuple[str, ...] | None:
     """A run of pinyin syllables split up ("xiaoming" -> xiao, ming), or None when ``word`` is
     not pinyin. The split prefers the fewest syllables."""
@@ -272,13 +307,9 @@ def _han_reading(han: str) -> ChineseReading | None:
     if not 2 <= len(han) <= 4:
         return None
     surname_len = 2 if han[:2] in COMPOUND_SURNAMES and len(han) >= 3 else 1
-    syllables = lazy_pinyin(han, style=Style.NORMAL, v_to_u=False)
-    if len(syllables) != len(han):
-        return None
-    return ChineseReading(
-        "".join(syllables[:surname_len]).replace("ü", "v"),
-        "".join(syllables[surname_len:]).replace("ü", "v"),
-    )
+    surname = han[:surname_len]
+    given = "".join(han_pinyin(han[surname_len:]))
+    return ChineseReading(SURNAME_READINGS.get(surname) or "".join(han_pinyin(surname)), given)
 
 
 def _latin_readings(tokens: tuple[str, ...]) -> tuple[ChineseReading, ...]:
@@ -300,6 +331,11 @@ def _latin_readings(tokens: tuple[str, ...]) -> tuple[ChineseReading, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=100_000)
+def _metaphone(token: str) -> str:
+    return jellyfish.metaphone(token) or token
+
+
 def canonical_token(token: str) -> str:
     """A token with a Wade-Giles or Cantonese surname spelling mapped to pinyin."""
     return SURNAME_VARIANTS.get(token, token)
@@ -315,7 +351,7 @@ def parse_name(name: str, organisation: bool = False) -> ParsedName:
         han = to_simplified("".join(_HAN.findall(name)))
         if organisation:
             han = _strip_han_legal_forms(han)
-        syllables = [s.replace("ü", "v") for s in lazy_pinyin(han, style=Style.NORMAL)]
+        syllables = han_pinyin(han)
         reading = None if organisation else _han_reading(han)
         if reading is not None:
             readings = (reading,)
@@ -332,5 +368,5 @@ def parse_name(name: str, organisation: bool = False) -> ParsedName:
         if not organisation and script == "latin":
             readings = _latin_readings(tokens)
     canonical = tuple(canonical_token(t) for t in tokens)
-    phonetic = tuple(jellyfish.metaphone(t) or t for t in canonical)
+    phonetic = tuple(_metaphone(t) for t in canonical)
     return ParsedName(name, script, tokens, canonical, han, readings, phonetic)
