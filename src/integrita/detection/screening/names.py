@@ -223,7 +223,7 @@ def script_of(text: str) -> str:
 
 def to_simplified(text: str) -> str:
     """Traditional characters (Hong Kong, Taiwan) as simplified ones: 張偉 -> 张伟."""
-    return _T2S.convert(text)
+    return str(_T2S.convert(text))
 
 
 def fold_latin(text: str) -> str:
@@ -333,7 +333,7 @@ def _latin_readings(tokens: tuple[str, ...]) -> tuple[ChineseReading, ...]:
 
 @lru_cache(maxsize=100_000)
 def _metaphone(token: str) -> str:
-    return jellyfish.metaphone(token) or token
+    return str(jellyfish.metaphone(token) or token)
 
 
 def canonical_token(token: str) -> str:

@@ -145,7 +145,7 @@ def known_match_ids(
             ScreeningMatch.subject_hash,
             ScreeningMatch.entity_hash,
         ).where(ScreeningMatch.subject_ref.in_(refs[start : start + CHUNK]))
-        found.update(tuple(r) for r in session.execute(stmt))  # type: ignore[misc]
+        found.update((r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt))
     return found
 
 

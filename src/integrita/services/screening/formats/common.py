@@ -25,10 +25,10 @@ class _LineTreeBuilder(TreeBuilder):
         self.lines: dict[int, int] = {}
         self.parser: DefusedXMLParser | None = None
 
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
         element = super().start(tag, attrs)
         if self.parser is not None:
-            self.lines[id(element)] = self.parser.parser.CurrentLineNumber  # type: ignore[attr-defined]
+            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
         return element
 
 
