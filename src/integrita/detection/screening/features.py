@@ -88,7 +88,7 @@ def chinese_reading_similar(left: ParsedName, right: ParsedName) -> float:
 @feature("chinese_initials", "name", 0.78)
 def chinese_initials(left: ParsedName, right: ParsedName) -> float:
     """One name gives the given name only as initials and the surname and initials agree
-    (ZHANG W. against Zhang Wei); weaker evidence, as many people share initials."""
+    (ZHANG W. against Zhang Wei, WANG J.G. or WANG J. against Wang Jianguo); weaker evidence, as many people share initials."""
     for a, b in ((left, right), (right, left)):
         short = [t for t in a.canonical_tokens if len(t) == 1]
         if not short or not b.readings:
@@ -97,7 +97,8 @@ def chinese_initials(left: ParsedName, right: ParsedName) -> float:
         if len(long) != 1:
             continue
         for r in b.readings:
-            if r.surname == long[0] and r.initials == long[0][0] + "".join(short):
+            letters = "".join(short)
+            if r.surname == long[0] and letters in (r.initials[1:], r.given[:1]):
                 return 1.0
     return 0.0
 

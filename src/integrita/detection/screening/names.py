@@ -200,6 +200,8 @@ def char_pinyin(char: str) -> str:
 def han_pinyin(han: str) -> list[str]:
     """Toneless pinyin, one syllable per character (a name has no phrases to segment)."""
     return [char_pinyin(c) for c in han]
+
+
 _PINYIN_SURNAMES = frozenset(SURNAME_VARIANTS.values()) | frozenset(
     "wang zhao qian zhou wu zheng feng jiang shen han yang zhu qin xu he lv shi kong cao yan hua "
     "jin wei tao xie zou yu bai shui dou zhang yun su pan ge fan peng lang lu chang ma miao fang "
