@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.api import care, casework, realtime, risk, system
+from integrita.api import care, casework, realtime, risk, screening, system
 
 
 def register(app: FastAPI) -> None:
-    for module in (system, realtime, care, risk, casework):
+    for module in (system, realtime, care, risk, casework, screening):
         app.include_router(module.router)

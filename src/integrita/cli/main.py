@@ -24,6 +24,7 @@ MODULES = (
     "risk",
     "casework",
     "detection",
+    "screening",
     "demo",
 )
 
@@ -46,6 +47,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "evaluate": ("detection",),
     "detect": ("detection",),
     "model": ("detection",),
+    "lists": ("screening",),
+    "screen": ("screening",),
     "demo": ("demo",),
 }
 
