@@ -73,6 +73,12 @@ class PaymentEventIn(BaseModel):
         "password", "face", "certificate", "fingerprint", "sms_code", "token", "none"
     ] = "password"
     credential_changed_at: datetime | None = None
+    counterparty_name: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The payee's name as the channel knows it; screened against the sanctions "
+        "and PEP lists, a strong match holds the payment (reason sanctions_match).",
+    )
 
 
 class ReasonOut(BaseModel):

@@ -60,6 +60,10 @@ LEGAL_FORMS_LATIN = frozenset(
         "zoo",
     ]
 )
+#: Words that make a name an organisation's even when its type is unknown (a payee's name).
+UNMISTAKABLE_LEGAL_FORMS = frozenset(
+    "ltd limited llc inc incorporated corp corporation plc gmbh company".split()
+)
 #: Chinese legal forms, longest first so 股份有限公司 is removed before 有限公司.
 LEGAL_FORMS_HAN = (
     "股份有限公司",
@@ -542,7 +546,7 @@ def parse_name(name: str, organisation: bool = False) -> ParsedName:
     readings: tuple[ChineseReading, ...] = ()
     if script == "han":
         han = to_simplified("".join(_HAN.findall(name)))
-        if organisation:
+        if organisation or len(han) > 4:
             han = _strip_han_legal_forms(han)
         syllables = han_pinyin(han)
         reading = None if organisation else _han_reading(han)
@@ -554,6 +558,7 @@ def parse_name(name: str, organisation: bool = False) -> ParsedName:
     else:
         folded = fold_latin(name)
         words = tuple(folded.split())
+        organisation = organisation or bool(UNMISTAKABLE_LEGAL_FORMS.intersection(words))
         if organisation:
             kept = tuple(w for w in words if w not in LEGAL_FORMS_LATIN)
             words = kept or words

@@ -22,7 +22,7 @@ from typing import Any
 
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
 from integrita.errors import ConflictError, DuplicateKeyError, InputError, IntegritaError
-from integrita.services.core import outbox
+from integrita.services.core import outbox, sanctions
 from integrita.services.core.context import Context
 from integrita.services.realtime import challenges, rulesets
 from integrita.services.realtime.payments import (
@@ -81,6 +81,7 @@ def _decide_one(
     version: int,
     thresholds: dict[str, Any],
     now: datetime,
+    sanctions_hit: sanctions.CounterpartyHit | None = None,
 ) -> _Decided:
     """Run the rules on one payment and plan what records it; ``state`` is updated in place."""
     snapshot = AccountSnapshot(
@@ -96,6 +97,16 @@ def _decide_one(
         {"rule": r.rule, "version": r.version, "explanation": r.explanation}
         for r in decision.reasons
     ]
+    if sanctions_hit is not None:
+        if outcome != "reject":
+            outcome = "hold"
+        reasons.append(
+            {
+                "rule": "sanctions_match",
+                "version": version,
+                "explanation": sanctions_hit.explanation,
+            }
+        )
     if outcome == "verify" and contact is None:
         outcome = "hold"
         reasons.append(
@@ -224,6 +235,11 @@ def _decision_steps(
         raise NoActiveRuleSetError
     states = {account: state_of(row) for account, row in inputs.states.items()}
     answered, blocked = inputs.answered, inputs.blocked
+    hits = {
+        i: sanctions.counterparty_hit(ctx, requests[i].counterparty_name or "")
+        for i in events
+        if requests[i].counterparty_name and events[i].txn_id not in answered
+    }
     decided: dict[int, _Decided] = {}
     for i, event in events.items():
         record = event_record(requests[i])
@@ -242,6 +258,7 @@ def _decision_steps(
                 version,
                 thresholds,
                 now,
+                hits.get(i),
             )
         except IntegritaError as exc:
             outcomes[i] = exc
