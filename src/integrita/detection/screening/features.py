@@ -77,6 +77,8 @@ def chinese_reading_identical(left: ParsedName, right: ParsedName) -> float:
 def chinese_reading_similar(left: ParsedName, right: ParsedName) -> float:
     """Read as Chinese, the surnames agree and the given names differ by a letter or two
     (a spelling slip in pinyin)."""
+    if left.han and right.han:
+        return 0.0
     best = 0.0
     for a in left.readings:
         for b in right.readings:
@@ -101,6 +103,13 @@ def chinese_initials(left: ParsedName, right: ParsedName) -> float:
             if r.surname == long[0] and letters in (r.initials[1:], r.given[:1]):
                 return 1.0
     return 0.0
+
+
+def _chinese_on_both_sides(left: ParsedName, right: ParsedName) -> bool:
+    """Both names are written in characters, or both read as Chinese names: the Chinese
+    features judge them, since pinyin syllables are too alike for letter-level similarity
+    (li and liu, zhang and zheng are different surnames)."""
+    return bool((left.han and right.han) or (left.readings and right.readings))
 
 
 def _aligned(left: tuple[str, ...], right: tuple[str, ...]) -> float:
@@ -130,6 +139,8 @@ def name_tokens_similar(left: ParsedName, right: ParsedName) -> float:
     """The words of the two names pair up in any order with close spellings (Levenshtein
     similarity of each pair, weighted by length); a word left without a partner lowers it, so a
     surname alone does not match a full name."""
+    if _chinese_on_both_sides(left, right):
+        return 0.0
     if left.canonical_tokens == right.canonical_tokens and left.canonical_tokens:
         return 0.97
     return 0.97 * _aligned(left.canonical_tokens, right.canonical_tokens)
@@ -140,6 +151,8 @@ def name_joined_similar(left: ParsedName, right: ParsedName) -> float:
     """The names match once spaces and hyphens are ignored (Abdulrahman against Abdul Rahman,
     Xiaoming against Xiao-Ming)."""
     a, b = "".join(left.canonical_tokens), "".join(right.canonical_tokens)
+    if _chinese_on_both_sides(left, right):
+        return 0.0
     if len(left.canonical_tokens) == len(right.canonical_tokens) or not a or not b:
         return 0.0
     sim = ratio(a, b) / 100
@@ -150,6 +163,8 @@ def name_joined_similar(left: ParsedName, right: ParsedName) -> float:
 def phonetic_identical(left: ParsedName, right: ParsedName) -> float:
     """Every word sounds the same (Metaphone keys agree in some order), e.g. Mohammed and
     Muhammad; names of two or more words only."""
+    if _chinese_on_both_sides(left, right):
+        return 0.0
     if len(left.phonetic) < 2 or len(left.phonetic) != len(right.phonetic):
         return 0.0
     return 1.0 if sorted(left.phonetic) == sorted(right.phonetic) else 0.0
@@ -193,7 +208,7 @@ def birth_date(subject: Subject, entity: ListEntity) -> float:
         return 0.02 if partial else -0.03
     if gap == 1:
         return -0.05
-    return -0.35 if gap >= 10 else -0.2
+    return -0.35 if gap >= 10 else -0.25
 
 
 @feature("country", "evidence", 1.0)
