@@ -32,14 +32,16 @@ class FeatureSpec:
     kind: str  # "name" | "evidence"
     weight: float
     func: Callable[..., float]
+    explanation: str
 
-    @property
-    def explanation(self) -> str:
-        doc = (self.func.__doc__ or "").strip()
-        return " ".join(doc.split("\n\n")[0].split())
+
+def _first_paragraph(func: Callable[..., float]) -> str:
+    doc = (func.__doc__ or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 REGISTRY: dict[str, FeatureSpec] = {}
+_BY_KIND: dict[str, tuple[FeatureSpec, ...]] = {}
 
 
 def feature(name: str, kind: str, weight: float) -> Callable[[F], F]:
@@ -48,7 +50,8 @@ def feature(name: str, kind: str, weight: float) -> Callable[[F], F]:
     def register(func: F) -> F:
         if name in REGISTRY:
             raise ValueError(f"feature {name} is registered twice")
-        REGISTRY[name] = FeatureSpec(name, kind, weight, func)
+        REGISTRY[name] = FeatureSpec(name, kind, weight, func, _first_paragraph(func))
+        _BY_KIND.clear()
         return func
 
     return register
@@ -250,9 +253,16 @@ def entity_type(subject: Subject, entity: ListEntity) -> float:
     return 0.0
 
 
-def name_features() -> list[FeatureSpec]:
-    return [f for f in REGISTRY.values() if f.kind == "name"]
+def _of_kind(kind: str) -> tuple[FeatureSpec, ...]:
+    found = _BY_KIND.get(kind)
+    if found is None:
+        found = _BY_KIND[kind] = tuple(f for f in REGISTRY.values() if f.kind == kind)
+    return found
 
 
-def evidence_features() -> list[FeatureSpec]:
-    return [f for f in REGISTRY.values() if f.kind == "evidence"]
+def name_features() -> tuple[FeatureSpec, ...]:
+    return _of_kind("name")
+
+
+def evidence_features() -> tuple[FeatureSpec, ...]:
+    return _of_kind("evidence")

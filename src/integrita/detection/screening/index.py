@@ -18,9 +18,13 @@ from integrita.detection.screening.names import ParsedName
 from integrita.domain.screening import ListEntity, Subject
 
 #: How many candidates a query scores at most.
-MAX_CANDIDATES = 40
-#: A key shared by more entities than this is skipped unless the query has nothing better.
+MAX_CANDIDATES = 20
+#: Keys a candidate must share with the query, unless it shares a Chinese reading or characters.
+MIN_SHARED_KEYS = 2
+#: A key shared by more than 1% of the entities (at most this many, at least the next) is
+#: skipped unless the query has nothing better: it tells candidates apart no more than "Wang".
 MAX_POSTING = 2_000
+MIN_POSTING_CAP = 50
 
 
 def name_keys(name: ParsedName) -> set[str]:
@@ -82,15 +86,28 @@ class BlockingIndex:
             keys |= name_keys(name)
         postings = [(k, self.postings.get(k, ())) for k in keys]
         postings = [(k, p) for k, p in postings if p]
-        usable = [(k, p) for k, p in postings if len(p) <= MAX_POSTING]
-        if not usable and postings:
-            usable = [min(postings, key=lambda kp: len(kp[1]))]
+        cap = max(MIN_POSTING_CAP, min(MAX_POSTING, len(self.entries) // 100))
+        usable = [(k, p) for k, p in postings if len(p) <= cap or k[0] in "rh"]
+        if len(usable) < MIN_SHARED_KEYS:
+            usable = sorted(postings, key=lambda kp: len(kp[1]))[:MIN_SHARED_KEYS]
         weight: dict[int, float] = defaultdict(float)
         for key, posting in usable:
             w = (3.0 if key[0] in "rh" else 1.0) / math.log(2 + len(posting))
             for at in posting:
                 weight[at] += w
-        ranked = sorted(weight.items(), key=lambda kv: kv[1], reverse=True)
+        shared: dict[int, int] = defaultdict(int)
+        strong: set[int] = set()
+        for key, posting in usable:
+            if key[0] in "rh":
+                strong.update(posting)
+            for at in posting:
+                shared[at] += 1
+        # one shared word (a surname, a given name, a sound) is no reason to compare
+        ranked = sorted(
+            ((at, w) for at, w in weight.items() if at in strong or shared[at] >= MIN_SHARED_KEYS),
+            key=lambda kv: kv[1],
+            reverse=True,
+        )
         return [at for at, _ in ranked[:limit]]
 
     def screen(

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from integrita.detection.screening.features import evidence_features, name_features
+from integrita.detection.screening.features import (
+    FeatureSpec,
+    evidence_features,
+    name_features,
+)
 from integrita.detection.screening.names import ParsedName, parse_name
 from integrita.domain.screening import ListEntity, Subject, is_organisation
 
@@ -49,23 +53,26 @@ def parse_all(names: Sequence[str], schema: str) -> tuple[ParsedName, ...]:
     return tuple(parse_name(n, organisation) for n in names if n and n.strip())
 
 
+def _pair_values(a: ParsedName, b: ParsedName) -> tuple[float, list[tuple[FeatureSpec, float]]]:
+    fired = []
+    top = 0.0
+    for spec in name_features():
+        value = spec.func(a, b)
+        if value > 0:
+            fired.append((spec, value))
+            top = max(top, spec.weight * value)
+    return top, fired
+
+
 def _best_name(
     left: Sequence[ParsedName], right: Sequence[ParsedName]
-) -> tuple[float, str, str, list[FeatureHit]]:
-    specs = name_features()
-    best = (0.0, "", "", [])  # type: tuple[float, str, str, list[FeatureHit]]
+) -> tuple[float, str, str, list[tuple[FeatureSpec, float]]]:
+    best: tuple[float, str, str, list[tuple[FeatureSpec, float]]] = (0.0, "", "", [])
     for a in left:
         for b in right:
-            hits = []
-            top = 0.0
-            for spec in specs:
-                value = spec.func(a, b)
-                if value > 0:
-                    contribution = spec.weight * value
-                    hits.append(FeatureHit(spec.name, round(value, 4), 0.0, spec.explanation))
-                    top = max(top, contribution)
+            top, fired = _pair_values(a, b)
             if top > best[0]:
-                best = (top, a.original, b.original, hits)
+                best = (top, a.original, b.original, fired)
                 if top >= 1.0:
                     return best
     return best
@@ -80,19 +87,16 @@ def score(
     """Score ``subject`` against ``entity`` (parsed names may be passed in when cached)."""
     left = subject_names if subject_names is not None else parse_all(subject.names, subject.schema)
     right = entity_names if entity_names is not None else parse_all(entity.names, entity.schema)
-    name_score, subject_name, entity_name, hits = _best_name(left, right)
+    name_score, subject_name, entity_name, fired = _best_name(left, right)
     # the name feature that set the score carries it; the others are listed as corroboration
-    specs = {s.name: s for s in name_features()}
     hits = [
         FeatureHit(
-            h.name,
-            h.value,
-            round(specs[h.name].weight * h.value, 4)
-            if abs(specs[h.name].weight * h.value - name_score) < 1e-9
-            else 0.0,
-            h.explanation,
+            spec.name,
+            round(value, 4),
+            round(spec.weight * value, 4) if abs(spec.weight * value - name_score) < 1e-9 else 0.0,
+            spec.explanation,
         )
-        for h in hits
+        for spec, value in fired
     ]
     total = name_score
     decisive = False
