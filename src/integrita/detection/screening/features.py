@@ -118,8 +118,11 @@ def _chinese_on_both_sides(left: ParsedName, right: ParsedName) -> bool:
 def _aligned(left: tuple[str, ...], right: tuple[str, ...]) -> float:
     if not left or not right:
         return 0.0
+    if len(left) > len(right):
+        left, right = right, left
     remaining = list(right)
     matched = 0.0
+    own = 0.0
     paired = 0
     for token in sorted(left, key=len, reverse=True):
         best, at = 0.0, -1
@@ -129,12 +132,18 @@ def _aligned(left: tuple[str, ...], right: tuple[str, ...]) -> float:
                 best, at = sim, i
         if at >= 0 and best >= 0.75:
             matched += best * (len(token) + len(remaining[at]))
+            own += best * len(token) if len(token) > 1 else 0.0
             remaining.pop(at)
             paired += len(token) > 1
     total = sum(map(len, left)) + sum(map(len, right))
     # words of one letter (a middle initial) neither count for nor against a name
-    words = max(sum(len(t) > 1 for t in left), sum(len(t) > 1 for t in right), 1)
-    return (matched / total) * (paired / words) ** 0.5 if total else 0.0
+    short_words = sum(len(t) > 1 for t in left)
+    long_words = sum(len(t) > 1 for t in right)
+    if short_words >= 2 and paired >= short_words and long_words > short_words:
+        # every word of the shorter name found: a middle or extra name missing on one side
+        # (Ivan Sidorov against Ivan Petrovich Sidorov) costs a fixed share, not its letters
+        return 0.92 * own / (sum(len(t) for t in left if len(t) > 1) or 1)
+    return (matched / total) * (paired / max(long_words, 1)) ** 0.5 if total else 0.0
 
 
 @feature("name_tokens_similar", "name", 1.0)
