@@ -62,7 +62,18 @@ LEGAL_FORMS_LATIN = frozenset(
 )
 #: Words that make a name an organisation's even when its type is unknown (a payee's name).
 UNMISTAKABLE_LEGAL_FORMS = frozenset(
-    "ltd limited llc inc incorporated corp corporation plc gmbh company".split()
+    [
+        "ltd",
+        "limited",
+        "llc",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "plc",
+        "gmbh",
+        "company",
+    ]
 )
 #: Chinese legal forms, longest first so 股份有限公司 is removed before 有限公司.
 LEGAL_FORMS_HAN = (
