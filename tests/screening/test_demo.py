@@ -20,3 +20,20 @@ def test_the_demo_finds_the_planted_matches_and_lets_the_near_misses_pass(ctx: C
     assert matched == expected
     assert not matched & near
     assert summary.alerts == len(expected)
+
+
+def test_the_screen_command_screens_named_customers(ctx: Context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from integrita.cli.main import build_app
+
+    demo.run(ctx)
+    monkeypatch.setenv("INTEGRITA_DATA_DIR", str(ctx.settings.data_dir))
+    monkeypatch.setenv("INTEGRITA_DATABASE_URL", ctx.db.url)
+    result = CliRunner().invoke(build_app(["screen"]), ["screen", "--customer", "DEMO-S2"])
+    assert result.exit_code == 0, result.output
+    assert "screened 1 customers" in result.output
+    named = CliRunner().invoke(
+        build_app(["screen"]), ["screen", "刘德华", "--birth-date", "1961-09-27"]
+    )
+    assert "MATCH" in named.output and "demo-pep-lau-tak-wah" in named.output

@@ -185,6 +185,9 @@ def screen(
     ),
     out: Path | None = typer.Option(None, "--out", help="Where --batch writes its matches (CSV)."),
     book: bool = typer.Option(False, "--book", help="Screen every customer against every list."),
+    customer: list[str] = typer.Option(
+        [], "--customer", help="Screen these customers (new or changed; repeatable)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Screen a name, a CSV file of names, or the whole book against the lists in force."""
@@ -196,8 +199,11 @@ def screen(
     if batch is not None:
         _screen_file(batch, out)
         return
+    if customer:
+        _print_summary(points.screen_customers(ctx, customer, actor=OPERATOR, trigger="change"))
+        return
     if not name:
-        raise InputError("give a NAME, --batch FILE or --book", field="name")
+        raise InputError("give a NAME, --batch FILE, --customer ID or --book", field="name")
     found = points.screen_name(
         ctx, _subject(name, birth_date, country, id_, schema), actor=OPERATOR, near_misses=near
     )
