@@ -147,6 +147,16 @@ class Settings(BaseSettings):
         description="An API token is checked against the database at most this often per "
         "process; a revoked token or changed role takes effect within this many seconds.",
     )
+    screening_threshold: float = Field(
+        default=0.80, gt=0, le=1, description="Screening score from which a name is a match."
+    )
+    screening_max_drop_share: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="A list file that drops more than this share of the previous snapshot's "
+        "entities is held for confirmation, not applied.",
+    )
     sign_in_max_failures: int = Field(
         default=5, ge=1, description="Failed sign-ins before the account is locked."
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import Bool, Id, Instant, KeyPath, StrictModel, exact_amount
+from integrita.http.fields import Bool, Id, Instant, KeyPath, Name, StrictModel, exact_amount
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
@@ -64,6 +64,11 @@ class PaymentEventIn(StrictModel):
         "password", "face", "certificate", "fingerprint", "sms_code", "token", "none"
     ] = "password"
     credential_changed_at: Instant | None = None
+    counterparty_name: Name | None = Field(
+        default=None,
+        description="The payee's name as the channel knows it; screened against the sanctions "
+        "and PEP lists, a strong match holds the payment (reason sanctions_match).",
+    )
 
     @model_validator(mode="after")
     def _amount_is_exact(self) -> PaymentEventIn:

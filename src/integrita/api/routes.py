@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.api import assessments, care, casework, delegations, realtime, risk, system
+from integrita.api import (
+    assessments,
+    care,
+    casework,
+    delegations,
+    realtime,
+    risk,
+    screening,
+    system,
+)
 
 
 def register(app: FastAPI) -> None:
-    for module in (system, realtime, care, risk, assessments, casework, delegations):
+    for module in (system, realtime, care, risk, assessments, casework, delegations, screening):
         app.include_router(module.router)

@@ -22,6 +22,7 @@ from integrita.cli.realtime import demo_over_http
 from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
 from integrita.demo import risk as risk_demo
+from integrita.demo import screening as screening_demo
 from integrita.detection.registry import detectors
 from integrita.services.care import sla as care_sla
 from integrita.services.core.context import Context
@@ -134,6 +135,19 @@ def _risk(ctx: Context) -> None:
     )
 
 
+def _screening(ctx: Context) -> None:
+    from integrita.services.screening import points
+
+    with progress_bar("screening the book", total=points.book_size(ctx) + 9) as advance:
+        diff, summary = screening_demo.run(ctx, advance)
+    console.print(
+        f"list {diff.snapshot.source} v{diff.snapshot.version}: {diff.snapshot.entity_count} entities; "
+        f"screened {summary.screened:,} customers in {summary.seconds:.1f}s: "
+        f"{summary.matches} matches, {summary.alerts} alerts in case work"
+    )
+    console.print("review them side by side at http://127.0.0.1:8000/screening/matches")
+
+
 def _care(ctx: Context) -> None:
     existing = care_sla.overall(ctx)
     if existing.received:
@@ -175,6 +189,8 @@ def demo(
     _risk(ctx)
     console.rule("7. customer care")
     _care(ctx)
+    console.rule("8. sanctions and PEP screening")
+    _screening(ctx)
     console.rule("where to look")
     console.print(f"operational database: {ctx.settings.resolved_database_url}")
     console.print(

@@ -25,6 +25,7 @@ MODULES = (
     "risk",
     "casework",
     "detection",
+    "screening",
     "demo",
 )
 
@@ -51,6 +52,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "evaluate": ("detection",),
     "detect": ("detection",),
     "model": ("detection",),
+    "lists": ("screening",),
+    "screen": ("screening",),
     "demo": ("demo",),
 }
 

@@ -70,6 +70,14 @@ class Permission(StrEnum):
     ROUTING_EDIT = "routing.edit"
     CUSTOMER_RECORD_EDIT = "customer_record.edit"
     SURVEY_RUN = "survey.run"
+    # sanctions and PEP screening
+    SCREENING_READ = "screening.read"
+    SCREENING_RUN = "screening.run"
+    LIST_IMPORT = "screening.list_import"
+    MATCH_DISPOSE = "screening.match_dispose"
+    MATCH_APPROVE = "screening.match_approve"
+    GOOD_GUY_ADD = "screening.good_guy_add"
+    GOOD_GUY_APPROVE = "screening.good_guy_approve"
     # administration
     USER_ADMIN = "user.admin"
     #: create the audit key, write checkpoints (operators with access to the key's host)
@@ -146,6 +154,13 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ROUTING_EDIT: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),
     Permission.CUSTOMER_RECORD_EDIT: _CARE_WORKERS,
     Permission.SURVEY_RUN: frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE}),
+    Permission.SCREENING_READ: _CASE_READERS | {Role.ADMINISTRATOR},
+    Permission.SCREENING_RUN: _CASE_WORKERS | {Role.ADMINISTRATOR, Role.PAYMENT_CHANNEL},
+    Permission.LIST_IMPORT: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
+    Permission.MATCH_DISPOSE: _INVESTIGATORS,
+    Permission.MATCH_APPROVE: _REVIEWERS,
+    Permission.GOOD_GUY_ADD: _INVESTIGATORS,
+    Permission.GOOD_GUY_APPROVE: _REVIEWERS,
     Permission.USER_ADMIN: frozenset({Role.ADMINISTRATOR}),
     Permission.AUDIT_ANCHOR: frozenset({Role.ADMINISTRATOR}),
     Permission.DELEGATION_ADMIN: frozenset({Role.ADMINISTRATOR}),

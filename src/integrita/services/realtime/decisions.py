@@ -22,7 +22,7 @@ from typing import Any
 
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
 from integrita.errors import ConflictError, DuplicateKeyError, InputError, IntegritaError
-from integrita.services.core import outbox
+from integrita.services.core import outbox, sanctions
 from integrita.services.core.context import Context
 from integrita.services.realtime import challenges, rulesets
 from integrita.services.realtime.payments import (
@@ -82,6 +82,7 @@ def _decide_one(
     thresholds: dict[str, Any],
     now: datetime,
     zone: tzinfo,
+    sanctions_hit: sanctions.CounterpartyHit | None = None,
 ) -> _Decided:
     """Run the rules on one payment and plan what records it; ``state`` is updated in place."""
     snapshot = AccountSnapshot(
@@ -97,6 +98,16 @@ def _decide_one(
         {"rule": r.rule, "version": r.version, "explanation": r.explanation}
         for r in decision.reasons
     ]
+    if sanctions_hit is not None:
+        if outcome != "reject":
+            outcome = "hold"
+        reasons.append(
+            {
+                "rule": "sanctions_match",
+                "version": version,
+                "explanation": sanctions_hit.explanation,
+            }
+        )
     if outcome == "verify" and contact is None:
         outcome = "hold"
         reasons.append(
@@ -225,6 +236,11 @@ def _decision_steps(
         raise NoActiveRuleSetError
     states = {account: state_of(row) for account, row in inputs.states.items()}
     answered, blocked = inputs.answered, inputs.blocked
+    hits = {
+        i: sanctions.counterparty_hit(ctx, requests[i].counterparty_name or "")
+        for i in events
+        if requests[i].counterparty_name and events[i].txn_id not in answered
+    }
     decided: dict[int, _Decided] = {}
     for i, event in events.items():
         record = event_record(requests[i])
@@ -244,6 +260,7 @@ def _decision_steps(
                 thresholds,
                 now,
                 ctx.zone,
+                hits.get(i),
             )
         except IntegritaError as exc:
             outcomes[i] = exc

@@ -53,6 +53,7 @@ class PaymentRequest:
     new_device: bool = False
     auth_method: str = "password"
     credential_changed_at: datetime | None = None
+    counterparty_name: str | None = None
 
 
 def _choices(allowed: Any) -> tuple[str, ...]:
@@ -97,8 +98,12 @@ _REQUEST_FIELDS = tuple(f.name for f in fields(PaymentRequest))
 
 
 def event_record(request: PaymentRequest) -> dict[str, Any]:
-    """The event's fields by name (a shallow copy: every value is immutable)."""
-    return {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    """The event's fields by name (a shallow copy: every value is immutable). An absent
+    counterparty name is left out, so events sent before the field existed keep their digest."""
+    record = {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    if record["counterparty_name"] is None:
+        del record["counterparty_name"]
+    return record
 
 
 def event_digest(record: dict[str, Any]) -> str:

@@ -43,6 +43,12 @@ from integrita.store.models.risk import (
     RiskRatingRun,
     RiskSelfAssessment,
 )
+from integrita.store.models.screening import (
+    GoodGuyEntry,
+    ScreeningEntity,
+    ScreeningMatch,
+    ScreeningSnapshot,
+)
 from integrita.store.models.user import ApiToken, RoleDelegation, User, UserRole, WebSession
 
 __all__ = [
@@ -71,6 +77,7 @@ __all__ = [
     "DetectionRun",
     "Escalation",
     "ExecutedPayment",
+    "GoodGuyEntry",
     "IngestRun",
     "LargeValueRecord",
     "OutboxMessage",
@@ -88,6 +95,9 @@ __all__ = [
     "RoutingRule",
     "RuleSetVersion",
     "ScoringModel",
+    "ScreeningEntity",
+    "ScreeningMatch",
+    "ScreeningSnapshot",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",

@@ -1,0 +1,126 @@
+"""The blocking index: a name meets tens of candidates, not the whole list.
+
+An in-memory inverted index from short keys to list entities. A name's keys are its canonical
+words, their phonetic keys, its Chinese readings (surname|given, in either order) and its
+characters; a query collects the entities that share keys with it, skipping keys so common they
+prove nothing (a frequent surname alone), and scores only the best-sharing few.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from integrita.detection.screening.matcher import DEFAULT_THRESHOLD, MatchResult, parse_all, score
+from integrita.detection.screening.names import ParsedName
+from integrita.domain.screening import ListEntity, Subject
+
+#: How many candidates a query scores at most.
+MAX_CANDIDATES = 20
+#: Keys a candidate must share with the query, unless it shares a Chinese reading or characters.
+MIN_SHARED_KEYS = 2
+#: A key shared by more than 1% of the entities (at most this many, at least the next) is
+#: skipped unless the query has nothing better: it tells candidates apart no more than "Wang".
+MAX_POSTING = 2_000
+MIN_POSTING_CAP = 50
+
+
+def name_keys(name: ParsedName) -> set[str]:
+    """The blocking keys of one parsed name."""
+    keys: set[str] = set()
+    for token in name.canonical_tokens:
+        if len(token) > 1:
+            keys.add("t:" + token)
+    for code in name.phonetic:
+        if len(code) > 1:
+            keys.add("m:" + code)
+    for reading in name.readings:
+        keys.add("r:" + reading.key)
+        keys.add("s:" + reading.given)
+    if name.han:
+        keys.add("h:" + name.han)
+        if len(name.han) > 4:
+            keys.update("b:" + name.han[i : i + 2] for i in range(len(name.han) - 1))
+    return keys
+
+
+@dataclass(slots=True)
+class IndexedEntity:
+    entity: ListEntity
+    names: tuple[ParsedName, ...]
+    source: str
+    snapshot_id: int
+
+
+class BlockingIndex:
+    """Entities of one or more list snapshots, ready to be screened against."""
+
+    def __init__(self) -> None:
+        self.entries: list[IndexedEntity] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.aliases = 0
+
+    def add(
+        self, entities: Iterable[ListEntity], *, source: str = "", snapshot_id: int = 0
+    ) -> None:
+        for entity in entities:
+            parsed = parse_all(entity.names, entity.schema)
+            at = len(self.entries)
+            self.entries.append(IndexedEntity(entity, parsed, source, snapshot_id))
+            self.aliases += len(parsed)
+            keys: set[str] = set()
+            for name in parsed:
+                keys |= name_keys(name)
+            for key in keys:
+                self.postings[key].append(at)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def candidates(self, names: Iterable[ParsedName], limit: int = MAX_CANDIDATES) -> list[int]:
+        """The entries sharing the most (and the rarest) keys with these names."""
+        keys: set[str] = set()
+        for name in names:
+            keys |= name_keys(name)
+        postings = [(k, self.postings.get(k, ())) for k in keys]
+        postings = [(k, p) for k, p in postings if p]
+        cap = max(MIN_POSTING_CAP, min(MAX_POSTING, len(self.entries) // 100))
+        usable = [(k, p) for k, p in postings if len(p) <= cap or k[0] in "rh"]
+        if len(usable) < MIN_SHARED_KEYS:
+            usable = sorted(postings, key=lambda kp: len(kp[1]))[:MIN_SHARED_KEYS]
+        weight: dict[int, float] = defaultdict(float)
+        for key, posting in usable:
+            w = (3.0 if key[0] in "rh" else 1.0) / math.log(2 + len(posting))
+            for at in posting:
+                weight[at] += w
+        shared: dict[int, int] = defaultdict(int)
+        strong: set[int] = set()
+        for key, posting in usable:
+            if key[0] in "rh":
+                strong.update(posting)
+            for at in posting:
+                shared[at] += 1
+        # one shared word (a surname, a given name, a sound) is no reason to compare
+        ranked = sorted(
+            ((at, w) for at, w in weight.items() if at in strong or shared[at] >= MIN_SHARED_KEYS),
+            key=lambda kv: kv[1],
+            reverse=True,
+        )
+        return [at for at, _ in ranked[:limit]]
+
+    def screen(
+        self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
+    ) -> list[tuple[IndexedEntity, MatchResult]]:
+        """Score the subject against its candidates; the best first, those above
+        ``threshold`` only (pass 0 to see near-misses)."""
+        names = parse_all(subject.names, subject.schema)
+        results = []
+        for at in self.candidates(names):
+            entry = self.entries[at]
+            result = score(subject, entry.entity, names, entry.names)
+            if result.score >= threshold:
+                results.append((entry, result))
+        results.sort(key=lambda er: er[1].score, reverse=True)
+        return results[:limit]

@@ -1,0 +1,1 @@
+"""Sanctions and PEP screening: lists, matching, screening points and match dispositions."""
