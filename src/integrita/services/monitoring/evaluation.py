@@ -176,15 +176,18 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def evaluate(
-    ctx: Context,
-    labels: Path,
-    *,
-    budget_per_month: int = DEFAULT_BUDGET_PER_MONTH,
-    progress: Any = None,
-) -> EvaluationReport:
-    """Measure the rules, the model and the alerts against ``labels`` and write the report."""
-    data = build_dataset(ctx, labels, progress=progress)
+@dataclass
+class Measured:
+    """Every figure of one evaluation, and the test split's scores for the charts."""
+
+    payload: dict[str, Any]
+    te: np.ndarray[Any, Any]
+    score: np.ndarray[Any, Any]
+    threshold: float
+
+
+def measure(ctx: Context, data: Dataset, *, budget_per_month: int) -> Measured:
+    """The figures of :func:`evaluate` (and of the benchmark) for a built dataset."""
     te, universe = held_out(data)
     figures, rules = rule_figures(data, universe)
     booster, threshold, source = _fit_or_load(ctx, data)
@@ -203,12 +206,6 @@ def evaluate(
         "test_transactions": len(te),
         "test_laundering": int(data.y[te].sum()),
     }
-    folder = (
-        ctx.settings.reports_dir / f"detection-evaluation-{ctx.now().strftime('%Y%m%dT%H%M%S')}"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    report = EvaluationReport(figures, rules, model_metrics, alerts, split, folder)
-    report.files = _charts(folder, data.y[te], score, threshold)
     payload = {
         "split": split,
         "model_minority_class": model_metrics,
@@ -216,6 +213,35 @@ def evaluate(
         "typologies": figures,
         "alerts": alerts,
     }
+    return Measured(payload, te, score, threshold)
+
+
+def evaluate(
+    ctx: Context,
+    labels: Path,
+    *,
+    budget_per_month: int = DEFAULT_BUDGET_PER_MONTH,
+    progress: Any = None,
+) -> EvaluationReport:
+    """Measure the rules, the model and the alerts against ``labels`` and write the report."""
+    data = build_dataset(ctx, labels, progress=progress)
+    measured = measure(ctx, data, budget_per_month=budget_per_month)
+    payload = measured.payload
+    te, score, threshold = measured.te, measured.score, measured.threshold
+    model_metrics, alerts, split = (
+        payload["model_minority_class"],
+        payload["alerts"],
+        payload["split"],
+    )
+    source = model_metrics["source"]
+    folder = (
+        ctx.settings.reports_dir / f"detection-evaluation-{ctx.now().strftime('%Y%m%dT%H%M%S')}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    report = EvaluationReport(
+        payload["typologies"], payload["rules_alone"], model_metrics, alerts, split, folder
+    )
+    report.files = _charts(folder, data.y[te], score, threshold)
     (folder / "evaluation.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
     images = "".join(
         f'<img alt="{p.stem}" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
@@ -236,7 +262,7 @@ def evaluate(
         f"{alerts['all']['recall']:.1%} of them alerted. Within the budget of "
         f"{budget_per_month} alerts a month ({budgeted.get('budget', 0)} alerts): precision "
         f"{budgeted.get('precision', 0.0):.3f}, {budgeted.get('recall', 0.0):.1%} of cases alerted.</p>"
-        f"{images}{_table('Rules per typology, test split', figures)}"
+        f"{images}{_table('Rules per typology, test split', payload['typologies'])}"
         "</body></html>"
     )
     (folder / "evaluation.html").write_text(page, encoding="utf-8")

@@ -9,6 +9,9 @@ look-back — and a transaction on day *d* is a member of typology *T* when its 
 receiver was an account of a *T* match found by the latest run at or before *d*. Appending
 later transactions cannot change a run whose cutoff precedes them, so it cannot change an
 earlier transaction's membership.
+
+Detectors that look back further than two weeks (dormancy, behaviour change) read most of
+the ledger at every run; they run weekly, so what they know is up to a week old.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from integrita.detection.matches import build_matches, run_detector
 from integrita.detection.registry import Detector
 
 DAY = 86400
+#: Detectors looking back further than this run weekly rather than every ``every_days``.
+LONG_LOOKBACK_SECONDS = 14 * DAY
+WEEKLY = 7
 FLAGS_SCHEMA = pa.schema([("account", pa.string()), ("day", pa.int64()), ("typology", pa.string())])
 Progress = Callable[[str, int, int], None]
 
@@ -54,7 +60,11 @@ def flags_as_of(
     bounds = eng.query("SELECT MIN(day) AS lo, MAX(day) AS hi FROM txn").to_pylist()[0]
     if bounds["lo"] is None:
         return pa.Table.from_pylist([], schema=FLAGS_SCHEMA)
-    days = cutoff_days(int(bounds["lo"]), int(bounds["hi"]), every_days)
+    lo, hi = int(bounds["lo"]), int(bounds["hi"])
+    days = cutoff_days(lo, hi, every_days)
+    if days and days[0] % WEEKLY:  # the weekly runs serve the first days too
+        days = sorted({*days, *cutoff_days(lo, hi, WEEKLY)})
+    weekly = max(every_days, WEEKLY)
     by_lookback: dict[int, list[tuple[Detector, Any]]] = defaultdict(list)
     for det in chosen:
         p = det.params((params or {}).get(det.name))
@@ -67,6 +77,9 @@ def flags_as_of(
                 progress(f"point-in-time run {n + 1} of {len(days)}", n, len(days))
             cutoff = day * DAY
             for lookback, group in sorted(by_lookback.items()):
+                cadence = weekly if lookback > LONG_LOOKBACK_SECONDS else every_days
+                if day % cadence:
+                    continue
                 eng.stage(
                     "txn",
                     f"SELECT * FROM txn_full WHERE ts >= {cutoff - lookback} AND ts < {cutoff}",
@@ -74,7 +87,7 @@ def flags_as_of(
                 evidence = [r for det, p in group for r in run_detector(eng, det, p)]
                 for match in build_matches(evidence):
                     for account in match.accounts:
-                        for known_on in range(day, day + every_days):
+                        for known_on in range(day, day + cadence):
                             rows[(account, known_on, match.typology)] = None
     finally:
         eng.stage("txn", "SELECT * FROM txn_full")
