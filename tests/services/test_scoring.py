@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 from integrita.services.core.context import Context
 from integrita.services.monitoring import evaluation, scoring
 from integrita.services.monitoring.detection import run_detection

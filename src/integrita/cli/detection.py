@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 from integrita.services.monitoring import evaluation, scoring
 from integrita.services.monitoring.detection import DetectionSummary, run_detection
 

@@ -10,7 +10,7 @@ training and scoring use the same text.
 
 from __future__ import annotations
 
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 
 DAY = 86400
 _FORMATS = (

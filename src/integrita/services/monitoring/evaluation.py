@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from integrita.detection import model as ml
+from integrita.detection.catalogue import detectors
 from integrita.detection.entity_alerts import UNOWNED, entity_alerts
 from integrita.detection.features import LONGEST_WINDOW_SECONDS
 from integrita.detection.quality import alert_burden, budget_for, prf, typology_figures
-from integrita.detection.registry import detectors
 from integrita.services.core.context import Context
 from integrita.services.monitoring.scoring import Dataset, build_dataset
 from integrita.store.repositories import detection as repo

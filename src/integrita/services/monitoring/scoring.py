@@ -21,11 +21,11 @@ import pyarrow.compute as pc
 
 from integrita.analytics.engine import QueryEngine, ScanRange, fx_table, ledger_bounds, open_engine
 from integrita.detection import model as ml
+from integrita.detection.catalogue import detectors
 from integrita.detection.features import LONGEST_WINDOW_SECONDS, feature_names, features_sql
 from integrita.detection.fx import load_fx_rates, rate_periods
 from integrita.detection.matches import Match, build_matches, run_detector
 from integrita.detection.quality import UNLABELLED
-from integrita.detection.registry import detectors
 from integrita.errors import InputError, NotFoundError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
