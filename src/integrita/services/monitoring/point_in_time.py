@@ -97,12 +97,14 @@ def flags_as_of(
     )
 
 
-def membership_sql() -> str:
-    """(txn_id, typology) from the registered ``flags``: sender or receiver flagged that day."""
+def membership_sql(*, by_day: bool = True) -> str:
+    """(txn_id, typology) from the registered ``flags``: sender or receiver flagged that day
+    (``by_day``), or flagged at all — what one run knows when it scores its own evidence."""
+    day = " AND f.day = t.day" if by_day else ""
     return (
         "SELECT t.txn_id, f.typology FROM txn AS t JOIN flags AS f "
-        "ON f.account = t.from_account AND f.day = t.day "
+        f"ON f.account = t.from_account{day} "
         "UNION "
         "SELECT t.txn_id, f.typology FROM txn AS t JOIN flags AS f "
-        "ON f.account = t.to_account AND f.day = t.day"
+        f"ON f.account = t.to_account{day}"
     )

@@ -333,23 +333,15 @@ def score_matches(
         return {}, {}, version
     booster = _load(path)
     # what this run knows: the accounts of its matches, as training's daily runs knew theirs
-    day_of = dict(zip(*eng.query("SELECT txn_id, day FROM txn").to_pydict().values(), strict=True))
-    flags = {
-        (a, int(day_of[t]), m.typology)
-        for m in matches
-        for t in m.txn_ids
-        if t in day_of
-        for a in m.accounts
-    }
+    flags = sorted({(a, m.typology) for m in matches for a in m.accounts})
     eng.register(
         "flags",
         pa.Table.from_pylist(
-            [{"account": a, "day": d, "typology": k} for a, d, k in sorted(flags)],
-            schema=FLAGS_SCHEMA,
+            [{"account": a, "day": 0, "typology": k} for a, k in flags], schema=FLAGS_SCHEMA
         ),
     )
     eng.register("evidence_txn", membership_table(matches))
-    eng.stage("membership", membership_sql())
+    eng.stage("membership", membership_sql(by_day=False))
     try:
         table = eng.query(
             f"SELECT * FROM ({features_sql()}) AS f "
