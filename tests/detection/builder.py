@@ -11,9 +11,9 @@ import pyarrow as pa
 from integrita.analytics.engine import ScanRange, fx_table, open_engine
 from integrita.analytics.ledger import Ledger
 from integrita.analytics.schema import LEDGER_SCHEMA
+from integrita.detection.catalogue import detectors
 from integrita.detection.fx import load_fx_rates, rate_periods
 from integrita.detection.matches import EvidenceRow, Match, build_matches, run_detector
-from integrita.detection.registry import detectors
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from integrita.analytics.engine import ScanRange, open_engine
+from integrita.detection.catalogue import detectors
 from integrita.detection.large_value import LargeValueThresholds, large_value_sql
 from integrita.detection.matches import run_detector
-from integrita.detection.registry import detectors
 from tests.detection.builder import LedgerBuilder, fx
 from tests.detection.scenarios import SCENARIOS
 

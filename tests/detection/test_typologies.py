@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 from tests.detection.builder import T0, LedgerBuilder, run
 from tests.detection.scenarios import SCENARIOS
 
@@ -123,3 +123,16 @@ def test_two_layerings_through_one_intermediary_stay_two_matches(tmp_path: Path)
             b.pay(f"st-n{i}", target, 46_000, hours=10 + i)
     matches = run(b, tmp_path / "ledger", "stack")
     assert sorted(m.match_id for m in matches) == ["stack:st-src>st-x", "stack:st-src>st-y"]
+
+
+def test_the_registry_does_not_import_the_typologies_back() -> None:
+    """registry ← typologies ← catalogue: importing the registry alone registers nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, integrita.detection.registry as r; "
+        "assert 'integrita.detection.typologies' not in sys.modules and not r.REGISTRY; "
+        "import integrita.detection.catalogue as c; assert len(c.detectors()) == len(r.REGISTRY) > 0"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -23,7 +23,7 @@ from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
 from integrita.demo import risk as risk_demo
 from integrita.demo import screening as screening_demo
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 from integrita.services.care import sla as care_sla
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import ledger_stats

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.identity import batch_job, local_command
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 from integrita.services.monitoring import evaluation, scoring
 from integrita.services.monitoring.detection import DetectionSummary, run_detection
 
@@ -158,25 +158,45 @@ def model_show(
 @batch_job
 def evaluate_command(
     labels: Annotated[Path, typer.Option(help="Labels kept apart at ingest (CSV or Parquet)")],
+    budget: Annotated[
+        int, typer.Option(help="The MLRO's alert budget: alerts a month")
+    ] = evaluation.DEFAULT_BUDGET_PER_MONTH,
 ) -> None:
-    """Precision, recall and F1 per typology and overall; model minority-class F1; charts."""
+    """Per-typology precision and recall, model minority-class F1, alerts per true case and
+    the figures within the alert budget — all on the test split; charts."""
     ctx = context()
-    with _steps("evaluating", len(detectors()) + 1) as report:
-        result = evaluation.evaluate(ctx, labels, progress=report)
-    for title, rows in (
-        ("transactions", result.transaction_level),
-        ("accounts", result.account_level),
-    ):
-        table = Table("typology", "precision", "recall", "F1", title=f"rules, {title}")
-        for name, m in rows.items():
-            table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}")
-        console.print(table)
+    with _steps("evaluating", len(detectors()) + 2) as report:
+        result = evaluation.evaluate(ctx, labels, budget_per_month=budget, progress=report)
+    table = Table(
+        "typology", "precision", "recall (same typology)", "flagged", title="rules, test split"
+    )
+    for name, m in result.typologies.items():
+        recall = "n/a" if m["recall"] is None else f"{m['recall']:.3f}"
+        table.add_row(name, f"{m['precision']:.3f}", recall, f"{m['flagged']:,}")
+    console.print(table)
     m = result.model
     console.print(
         f"model ({m['source']}), minority class on the test split: precision {m['precision']:.3f}, "
         f"recall {m['recall']:.3f}, F1 {m['f1']:.3f}"
     )
-    console.print(f"alerts per true case: {result.alerts_per_true_case}")
+    a = result.alerts
+    per_case = a["all"]["alerts_per_true_case"]
+    console.print(
+        f"{a['all']['alerts']:,} entity alerts for {a['true_cases']:,} true cases "
+        f"(per {a['unit']}: {'n/a' if per_case is None else f'{per_case:.2f}'}; "
+        f"{a['all']['recall']:.1%} alerted)"
+    )
+    if "at_budget" in a:
+        b = a["at_budget"]
+        console.print(
+            f"within the budget ({budget} a month = {b['budget']} alerts): precision "
+            f"{b['precision']:.3f}, {b['recall']:.1%} of true cases alerted"
+        )
+    if a["alerts_without_owner"]:
+        console.print(
+            f"[yellow]warning:[/yellow] {a['alerts_without_owner']:,} alerts name an account "
+            "without a registered owner"
+        )
     console.print(f"report: {result.folder / 'evaluation.html'}")
 
 

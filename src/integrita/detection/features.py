@@ -1,15 +1,16 @@
 """Features per transaction for the learned scoring model, as SQL over ``txn``.
 
 Per transaction: amount and timing; the sender's and receiver's activity in the
-day and week before it (counts, sums, gaps); their distinct counterparties that
-day and week (fan-in / fan-out degree); and which detected patterns the
-transaction belongs to (table ``membership(txn_id, typology)``). Both engines can
-run it; training and scoring use the same text.
+day and week before it (counts, sums, gaps); their distinct counterparties so far
+that day and week (fan-in / fan-out degree); and which typologies the daily run
+before it had found its sender or receiver in (table ``membership(txn_id, typology)``).
+Nothing a feature reads was booked after the transaction. Both engines can run it;
+training and scoring use the same text.
 """
 
 from __future__ import annotations
 
-from integrita.detection.registry import detectors
+from integrita.detection.catalogue import detectors
 
 DAY = 86400
 _FORMATS = (
@@ -80,23 +81,46 @@ def feature_names() -> list[str]:
     ]
 
 
+#: The longest window any feature looks back over (the weekly counts): the embargo between
+#: the temporal splits is at least this long, so no test row's features reach into training.
+LONGEST_WINDOW_SECONDS = 7 * DAY
+
+
 def features_sql() -> str:
-    """One row per transaction in ``txn``: ``txn_id``, ``ts`` and :func:`feature_names` columns."""
+    """One row per transaction in ``txn``: ``txn_id``, ``ts`` and :func:`feature_names` columns.
+
+    Point in time: every count, sum and degree covers only transactions booked strictly
+    before this one, plus the transaction itself. Rows with the same booking time are not
+    ordered (AMLworld stamps to the minute), so they do not see each other; a later
+    transaction never changes an earlier one's features. Counterparty degrees are distinct
+    counterparties so far in the calendar day or week. Typology membership comes from the
+    table ``membership(txn_id, typology)``, which the caller builds point-in-time
+    (see ``services.monitoring.scoring.point_in_time_membership``).
+    """
     typologies = typology_names()
-    win = "OVER (PARTITION BY {acc} ORDER BY ts RANGE BETWEEN {span} PRECEDING AND CURRENT ROW)"
+    win = "OVER (PARTITION BY {acc} ORDER BY ts RANGE BETWEEN {span} PRECEDING AND 1 PRECEDING)"
     src1 = win.format(acc="from_account", span=DAY)
     src7 = win.format(acc="from_account", span=7 * DAY)
     dst1 = win.format(acc="to_account", span=DAY)
     dst7 = win.format(acc="to_account", span=7 * DAY)
+    before = "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
     member = ", ".join(
         f"MAX(CASE WHEN typology = '{t}' THEN 1 ELSE 0 END) AS in_{t}" for t in typologies
     )
     member_cols = ", ".join(f"COALESCE(m.in_{t}, 0) AS in_{t}" for t in typologies)
     patterns = " + ".join(f"COALESCE(m.in_{t}, 0)" for t in typologies)
     week = "CAST(FLOOR(day / 7) AS BIGINT)"
+
+    def seen(role: str, period: str) -> str:
+        # distinct counterparties of this role first seen in the period strictly before now
+        return (
+            f"COALESCE(SUM(CASE WHEN role = '{role}' THEN new_{period} ELSE 0 END) "
+            f"OVER (PARTITION BY acc, {period} ORDER BY ts {before}), 0)"
+        )
+
     return f"""
 WITH base AS (
-  SELECT txn_id, ts, day, {week} AS week, from_account, to_account,
+  SELECT txn_id, ts, day, from_account, to_account,
          amount_cny_minor AS amt,
          CAST(FLOOR((ts % {DAY}) / 3600) AS BIGINT) AS hour,
          (day + 4) % 7 AS weekday,
@@ -107,18 +131,43 @@ WITH base AS (
          CASE WHEN amount_paid_minor % 100000 = 0 THEN 1 ELSE 0 END AS round_amount,
          {_code("payment_format", _FORMATS)} AS payment_format,
          {_code("kind", _KINDS)} AS kind,
-         COUNT(*) {src1} AS src_out_count_1d, SUM(amount_cny_minor) {src1} AS src_out_sum_1d,
-         COUNT(*) {src7} AS src_out_count_7d, SUM(amount_cny_minor) {src7} AS src_out_sum_7d,
-         ts - LAG(ts) OVER (PARTITION BY from_account ORDER BY ts, txn_id) AS src_gap_seconds,
-         COUNT(*) {dst1} AS dst_in_count_1d, SUM(amount_cny_minor) {dst1} AS dst_in_sum_1d,
-         COUNT(*) {dst7} AS dst_in_count_7d, SUM(amount_cny_minor) {dst7} AS dst_in_sum_7d,
-         ts - LAG(ts) OVER (PARTITION BY to_account ORDER BY ts, txn_id) AS dst_gap_seconds
+         1 + COUNT(*) {src1} AS src_out_count_1d,
+         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {src1}, 0) AS src_out_sum_1d,
+         1 + COUNT(*) {src7} AS src_out_count_7d,
+         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {src7}, 0) AS src_out_sum_7d,
+         ts - MAX(ts) OVER (PARTITION BY from_account ORDER BY ts {before}) AS src_gap_seconds,
+         1 + COUNT(*) {dst1} AS dst_in_count_1d,
+         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {dst1}, 0) AS dst_in_sum_1d,
+         1 + COUNT(*) {dst7} AS dst_in_count_7d,
+         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {dst7}, 0) AS dst_in_sum_7d,
+         ts - MAX(ts) OVER (PARTITION BY to_account ORDER BY ts {before}) AS dst_gap_seconds
   FROM txn
 ),
-out_day AS (SELECT from_account AS acc, day, COUNT(DISTINCT to_account) AS n FROM txn GROUP BY from_account, day),
-in_day AS (SELECT to_account AS acc, day, COUNT(DISTINCT from_account) AS n FROM txn GROUP BY to_account, day),
-out_week AS (SELECT from_account AS acc, {week} AS week, COUNT(DISTINCT to_account) AS n FROM txn GROUP BY from_account, {week}),
-in_week AS (SELECT to_account AS acc, {week} AS week, COUNT(DISTINCT from_account) AS n FROM txn GROUP BY to_account, {week}),
+ends AS (
+  SELECT txn_id, ts, day, {week} AS week, from_account AS acc, to_account AS cp, 'out' AS role
+  FROM txn
+  UNION ALL
+  SELECT txn_id, ts, day, {week} AS week, to_account AS acc, from_account AS cp, 'in' AS role
+  FROM txn
+),
+marked AS (
+  SELECT txn_id, ts, day, week, acc, role,
+         CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, day ORDER BY ts, txn_id) = 1
+              THEN 1 ELSE 0 END AS new_day,
+         CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, week ORDER BY ts, txn_id) = 1
+              THEN 1 ELSE 0 END AS new_week,
+         CASE WHEN MIN(ts) OVER (PARTITION BY acc, role, cp, day) = ts THEN 1 ELSE 0 END
+             AS own_new_day,
+         CASE WHEN MIN(ts) OVER (PARTITION BY acc, role, cp, week) = ts THEN 1 ELSE 0 END
+             AS own_new_week
+  FROM ends
+),
+degrees AS (
+  SELECT txn_id, role, own_new_day, own_new_week,
+         {seen("out", "day")} AS out_day, {seen("in", "day")} AS in_day,
+         {seen("out", "week")} AS out_week, {seen("in", "week")} AS in_week
+  FROM marked
+),
 member AS (SELECT txn_id, {member} FROM membership GROUP BY txn_id)
 SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        CAST(b.amt AS DOUBLE) AS amount_cny, b.hour, b.weekday, b.is_cash, b.cross_border,
@@ -129,18 +178,15 @@ SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        b.dst_in_count_1d, CAST(b.dst_in_sum_1d AS DOUBLE) AS dst_in_sum_1d,
        b.dst_in_count_7d, CAST(b.dst_in_sum_7d AS DOUBLE) AS dst_in_sum_7d,
        CAST(COALESCE(b.dst_gap_seconds, -1) AS DOUBLE) AS dst_gap_seconds,
-       COALESCE(so.n, 0) AS src_fan_out_day, COALESCE(si.n, 0) AS src_fan_in_day,
-       COALESCE(di.n, 0) AS dst_fan_in_day, COALESCE(dout.n, 0) AS dst_fan_out_day,
-       COALESCE(sow.n, 0) AS src_fan_out_week, COALESCE(diw.n, 0) AS dst_fan_in_week,
+       s.out_day + s.own_new_day AS src_fan_out_day, s.in_day AS src_fan_in_day,
+       d.in_day + d.own_new_day AS dst_fan_in_day, d.out_day AS dst_fan_out_day,
+       s.out_week + s.own_new_week AS src_fan_out_week,
+       d.in_week + d.own_new_week AS dst_fan_in_week,
        CAST(b.amt AS DOUBLE) * b.src_out_count_7d / (CAST(b.src_out_sum_7d AS DOUBLE) + 1)
            AS src_amount_ratio_7d,
        {member_cols}, {patterns} AS patterns
 FROM base AS b
-LEFT JOIN out_day AS so ON so.acc = b.from_account AND so.day = b.day
-LEFT JOIN in_day AS si ON si.acc = b.from_account AND si.day = b.day
-LEFT JOIN in_day AS di ON di.acc = b.to_account AND di.day = b.day
-LEFT JOIN out_day AS dout ON dout.acc = b.to_account AND dout.day = b.day
-LEFT JOIN out_week AS sow ON sow.acc = b.from_account AND sow.week = b.week
-LEFT JOIN in_week AS diw ON diw.acc = b.to_account AND diw.week = b.week
+JOIN degrees AS s ON s.txn_id = b.txn_id AND s.role = 'out'
+JOIN degrees AS d ON d.txn_id = b.txn_id AND d.role = 'in'
 LEFT JOIN member AS m ON m.txn_id = b.txn_id
 """

@@ -10,7 +10,8 @@ from functools import cached_property
 from typing import Any
 
 from integrita.analytics.engine import QueryEngine
-from integrita.detection.registry import REGISTRY, Detector
+from integrita.detection.catalogue import merges_shared_evidence
+from integrita.detection.registry import Detector
 
 #: One evidence row: (detector, match_id, account, txn_id, ts, amount_cny_minor).
 EvidenceRow = tuple[str, str, str, str, int, int]
@@ -70,11 +71,6 @@ class Match:
         }
 
 
-def _merges(typology: str) -> bool:
-    registered = REGISTRY.get(typology)
-    return registered is None or registered.merge_shared_evidence
-
-
 def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
     """Group evidence into matches; matches of one typology that share a transaction of the
     same account are one match, unless the typology's match ids already name its patterns
@@ -100,7 +96,7 @@ def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
             return x
 
         owner_of_evidence: dict[tuple[str, str], str] = {}
-        merging = _merges(typology)
+        merging = merges_shared_evidence(typology)
         for match_id in sorted(groups):
             find(match_id)
             if not merging:

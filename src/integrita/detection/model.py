@@ -16,12 +16,25 @@ import numpy.typing as npt
 Array = npt.NDArray[Any]
 
 
-def temporal_split(ts: Array, train: float = 0.6, valid: float = 0.2) -> tuple[Array, Array, Array]:
-    """Indices of the first 60 %, next 20 % and last 20 % of rows in time order."""
+def temporal_split(
+    ts: Array, train: float = 0.6, valid: float = 0.2, *, embargo_seconds: int = 0
+) -> tuple[Array, Array, Array]:
+    """Indices of the first 60 %, next 20 % and last 20 % of rows in time order, with an
+    embargo: rows booked within ``embargo_seconds`` after the end of one part are in none.
+
+    Without the gap, a validation row's week-long features would count training rows and a
+    pattern spanning the boundary would be learnt on one side and tested on the other.
+    """
     order = np.argsort(ts, kind="stable")
     n = len(order)
     a, b = int(n * train), int(n * (train + valid))
-    return order[:a], order[a:b], order[b:]
+    tr, va, te = order[:a], order[a:b], order[b:]
+    if embargo_seconds > 0:
+        if len(tr):
+            va = va[ts[va] > ts[tr[-1]] + embargo_seconds]
+        if b > a:
+            te = te[ts[te] > ts[order[b - 1]] + embargo_seconds]
+    return tr, va, te
 
 
 def binary_metrics(y: Array, predicted: Array) -> dict[str, float]:
@@ -80,12 +93,21 @@ def train(
     *,
     rounds: int = 600,
     params: dict[str, Any] | None = None,
+    embargo_seconds: int = 0,
 ) -> TrainedModel:
-    """Fit on the first 60 %, early-stop and pick the threshold on the next 20 %, test on the rest."""
+    """Fit on the first 60 %, early-stop and pick the threshold on the next 20 %, test on the
+    rest; ``embargo_seconds`` of rows after each part are left out (see :func:`temporal_split`)."""
     import lightgbm as lgb
     from sklearn.metrics import average_precision_score
 
-    tr, va, te = temporal_split(ts)
+    tr, va, te = temporal_split(ts, embargo_seconds=embargo_seconds)
+    if not len(va) or not len(te):
+        from integrita.errors import InputError
+
+        raise InputError(
+            "the ledger is too short for a validation and a test period after the "
+            f"{embargo_seconds / 86400:g}-day embargo"
+        )
     if not np.any(y[tr]):
         from integrita.errors import InputError
 
@@ -115,6 +137,7 @@ def train(
         "test": len(te),
         "positives_train": int(np.sum(y[tr])),
         "positives_test": int(np.sum(y[te])),
+        "embargo_seconds": embargo_seconds,
     }
     return TrainedModel(booster, threshold, feature_names, metrics, rows)
 

@@ -10,6 +10,10 @@ the table ``owners``. Its final statement returns one row per piece of evidence:
 ``txn_id``    a transaction that is part of the pattern
 
 The function's docstring is what an analyst reads as the reason for the alert.
+
+This module only defines what a detector is; the typologies register themselves by
+importing it, and :mod:`integrita.detection.catalogue` imports both to list them — so
+nothing here imports the typologies back (it used to, inside ``detectors()``: a cycle).
 """
 
 from __future__ import annotations
@@ -107,17 +111,3 @@ def detector(
         return build
 
     return decorate
-
-
-def detectors(names: list[str] | None = None) -> list[Detector]:
-    """Registered detectors, all or the named ones (unknown names are a configuration error)."""
-    from integrita.detection import typologies as _typologies  # noqa: F401 - registers them
-
-    if names is None:
-        return list(REGISTRY.values())
-    unknown = [n for n in names if n not in REGISTRY]
-    if unknown:
-        raise ConfigurationError(
-            f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}"
-        )
-    return [REGISTRY[n] for n in names]

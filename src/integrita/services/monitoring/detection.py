@@ -27,6 +27,7 @@ from integrita.analytics.engine import (
     open_engine,
     partition_files,
 )
+from integrita.detection.catalogue import detectors
 from integrita.detection.fx import rate_periods
 from integrita.detection.large_value import DUE_WORKING_DAYS, LargeValueThresholds, large_value_sql
 from integrita.detection.matches import (
@@ -36,7 +37,7 @@ from integrita.detection.matches import (
     group_by_customer,
     run_detector,
 )
-from integrita.detection.registry import Detector, detectors
+from integrita.detection.registry import Detector
 from integrita.errors import InputError
 from integrita.services.core import audit
 from integrita.services.core import fx as core_fx

@@ -1,9 +1,14 @@
 """How well detection works, measured against labels kept apart from the ledger.
 
-Per typology and overall: precision, recall and F1 of the rules at transaction and
-at account level; the scoring model's minority-class precision, recall and F1 on
-the last 20 % of the ledger by time; alerts per true case. The report is written
-as JSON, PNG charts (precision-recall curve, confusion matrix) and one HTML page.
+Everything is measured on one test split — the last 20 % of the ledger by time, after a
+week-long embargo (see :func:`integrita.detection.model.temporal_split`) — with point-in-time
+features: the model's minority-class precision, recall and F1; each typology's precision and
+its recall on laundering of the same typology (every typology listed, zeros shown); entity
+alerts (one per customer or unowned account per 30 days) per true pattern, or per laundering
+account when the labels carry no pattern ids, with the unit named; and precision and pattern
+recall within the MLRO's alert budget. The arithmetic is :mod:`integrita.detection.quality`,
+shared with ``benchmarks/detection_quality.py``. The report is written as JSON, PNG charts
+(precision-recall curve, confusion matrix) and one HTML page.
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,65 +23,99 @@ from typing import Any
 import numpy as np
 
 from integrita.detection import model as ml
+from integrita.detection.catalogue import detectors
+from integrita.detection.entity_alerts import UNOWNED, entity_alerts
+from integrita.detection.features import LONGEST_WINDOW_SECONDS
+from integrita.detection.quality import alert_burden, budget_for, prf, typology_figures
 from integrita.services.core.context import Context
 from integrita.services.monitoring.scoring import Dataset, build_dataset
-from integrita.store.repositories import alerts as alerts_repo
 from integrita.store.repositories import detection as repo
+
+#: The MLRO's default alert budget: alerts a team can work in a month.
+DEFAULT_BUDGET_PER_MONTH = 100
 
 
 @dataclass
 class EvaluationReport:
-    transaction_level: dict[str, dict[str, float]]
-    account_level: dict[str, dict[str, float]]
+    typologies: dict[str, dict[str, Any]]
+    rules_alone: dict[str, float]
     model: dict[str, Any]
-    alerts_per_true_case: float | None
-    true_cases: int
+    alerts: dict[str, Any]
+    split: dict[str, Any]
     folder: Path
     files: list[Path] = field(default_factory=list)
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
+def held_out(data: Dataset) -> tuple[np.ndarray[Any, Any], set[str]]:
+    """The test split's row indices and transaction ids (the one split every figure uses)."""
+    _, _, te = ml.temporal_split(data.ts, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    return te, {data.txn_ids[i] for i in te}
+
+
+def rule_figures(
+    data: Dataset, universe: set[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Per-typology figures and the rules alone (a transaction flagged when it is evidence)."""
+    flagged: dict[str, set[str]] = {}
+    for m in data.matches:
+        flagged.setdefault(m.typology, set()).update(m.txn_ids)
+    positives = {t for t, flag in zip(data.txn_ids, data.y, strict=True) if flag}
+    figures = typology_figures(
+        flagged, positives, data.typology_of_label, [d.name for d in detectors()], universe
+    )
+    overall = figures["overall"]
+    rules = prf(int(overall["tp"]), int(overall["fp"]), int(overall["fn"]))
+    return figures, rules
+
+
+def backtest_alerts(
+    data: Dataset,
+    te: np.ndarray[Any, Any],
+    score: np.ndarray[Any, Any],
+    threshold: float,
+    owners: dict[str, str],
+    budget_per_month: int,
+) -> dict[str, Any]:
+    """Entity alerts over the test split, their burden, and the figures within the budget."""
+    universe = {data.txn_ids[i] for i in te}
+    score_of = {data.txn_ids[i]: float(s) for i, s in zip(te, score, strict=True)}
+    alerts = entity_alerts(
+        data.matches,
+        [t for t, s in score_of.items() if s >= threshold],
+        ts_of={data.txn_ids[i]: int(data.ts[i]) for i in te},
+        accounts_of=data.accounts_of,
+        owner_of=owners.get,
+        score_of=score_of,
+        universe=universe,
+    )
+    positives = {data.txn_ids[i] for i in te if data.y[i]}
+    seconds = float(data.ts[te].max() - data.ts[te].min()) if len(te) else 0.0
+    budget = budget_for(budget_per_month, max(seconds, 86400.0))
+    burden = alert_burden(alerts, positives, data.pattern_of_label, data.accounts_of, budget=budget)
+    scores = [a.score for a in alerts]
     return {
-        "precision": p,
-        "recall": r,
-        "f1": 2 * p * r / (p + r) if p + r else 0.0,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
+        **burden,
+        "budget_per_month": budget_per_month,
+        "test_days": round(seconds / 86400, 1),
+        "alerts_without_owner": sum(1 for a in alerts if a.entity.startswith(UNOWNED)),
+        "distinct_scores": len(set(scores)),
+        "alerts_scored_over_0_99": sum(1 for s in scores if s >= 0.99),
     }
 
 
-def rule_metrics(data: Dataset) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Rules alone: a transaction (account) is flagged when it is evidence in some match."""
-    positives = {t for t, flag in zip(data.txn_ids, data.y, strict=True) if flag}
-    labelled_typologies = set(data.typology_of_label.values())
-    accounts_of = data.accounts_of
-    true_accounts = {a for t in positives for a in accounts_of.get(t, ())}
-    flagged_txn: dict[str, set[str]] = defaultdict(set)
-    flagged_acc: dict[str, set[str]] = defaultdict(set)
-    for m in data.matches:
-        for key in (m.typology, "overall"):
-            flagged_txn[key] |= m.txn_ids
-            flagged_acc[key] |= m.accounts
-    txn_level: dict[str, dict[str, float]] = {}
-    acc_level: dict[str, dict[str, float]] = {}
-    for key in sorted(flagged_txn, key=lambda k: (k == "overall", k)):
-        flagged = flagged_txn[key]
-        # recall of a typology is measured on the cases labelled with that typology, when the
-        # labels use its name; otherwise on every laundering transaction
-        truth = (
-            {t for t in positives if data.typology_of_label.get(t) == key}
-            if key in labelled_typologies
-            else positives
-        )
-        tp = len(flagged & positives)
-        txn_level[key] = _prf(tp, len(flagged) - tp, len(truth - flagged))
-        accs = flagged_acc[key]
-        tpa = len(accs & true_accounts)
-        acc_level[key] = _prf(tpa, len(accs) - tpa, len(true_accounts - accs))
-    return txn_level, acc_level
+def _fit_or_load(ctx: Context, data: Dataset) -> tuple[Any, float, str]:
+    with ctx.db.transaction() as session:
+        active = repo.active_model(session)
+        model_path = active.path if active else None
+        model_threshold = float(active.card["threshold"]) if active else None  # type: ignore[arg-type]
+    if model_path is not None and model_threshold is not None:
+        import lightgbm as lgb
+
+        booster = lgb.Booster(model_file=str(Path(model_path) / "model.txt"))
+        if booster.feature_name() == data.names:
+            return booster, model_threshold, f"active model {Path(model_path).name}"
+    trained = ml.train(data.x, data.y, data.ts, data.names, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    return trained.booster, trained.threshold, "trained for this report"
 
 
 def _charts(
@@ -121,81 +159,110 @@ def _charts(
     return files
 
 
-def _table(title: str, rows: dict[str, dict[str, float]]) -> str:
+def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
+    def cell(v: Any) -> str:
+        return "n/a" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
     body = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{v['precision']:.3f}</td><td>{v['recall']:.3f}</td>"
-        f"<td>{v['f1']:.3f}</td><td>{int(v['tp'])}</td><td>{int(v['fp'])}</td><td>{int(v['fn'])}</td></tr>"
+        f"<tr><td>{html.escape(k)}</td><td>{cell(v['precision'])}</td><td>{cell(v['recall'])}</td>"
+        f"<td>{v['flagged']}</td><td>{v['flagged_laundering']}</td>"
+        f"<td>{cell(v['laundering_of_typology'])}</td></tr>"
         for k, v in rows.items()
     )
     return (
         f"<h2>{html.escape(title)}</h2><table><tr><th>typology</th><th>precision</th>"
-        f"<th>recall</th><th>F1</th><th>TP</th><th>FP</th><th>FN</th></tr>{body}</table>"
+        "<th>recall (same typology)</th><th>flagged</th><th>flagged laundering</th>"
+        f"<th>laundering of the typology</th></tr>{body}</table>"
     )
 
 
-def evaluate(ctx: Context, labels: Path, *, progress: Any = None) -> EvaluationReport:
-    """Measure the rules and the model against ``labels`` and write the report."""
-    data = build_dataset(ctx, labels, progress=progress)
-    txn_level, acc_level = rule_metrics(data)
-    _, _, te = ml.temporal_split(data.ts)
-    with ctx.db.transaction() as session:
-        active = repo.active_model(session)
-        model_path = active.path if active else None
-        model_threshold = float(active.card["threshold"]) if active else None  # type: ignore[arg-type]
-        alert_count = alerts_repo.count(session)
-    if model_path is not None and model_threshold is not None:
-        import lightgbm as lgb
+@dataclass
+class Measured:
+    """Every figure of one evaluation, and the test split's scores for the charts."""
 
-        booster = lgb.Booster(model_file=str(Path(model_path) / "model.txt"))
-        threshold = model_threshold
-        source = f"active model {Path(model_path).name}"
-    else:
-        trained = ml.train(data.x, data.y, data.ts, data.names)
-        booster, threshold, source = trained.booster, trained.threshold, "trained for this report"
+    payload: dict[str, Any]
+    te: np.ndarray[Any, Any]
+    score: np.ndarray[Any, Any]
+    threshold: float
+
+
+def measure(ctx: Context, data: Dataset, *, budget_per_month: int) -> Measured:
+    """The figures of :func:`evaluate` (and of the benchmark) for a built dataset."""
+    te, universe = held_out(data)
+    figures, rules = rule_figures(data, universe)
+    booster, threshold, source = _fit_or_load(ctx, data)
     score = np.asarray(booster.predict(data.x[te]))
     model_metrics: dict[str, Any] = {
         "source": source,
         "threshold": threshold,
         **ml.binary_metrics(data.y[te], score >= threshold),
     }
-    cases = set(data.pattern_of_label.values()) if data.pattern_of_label else set()
-    true_cases = len(cases) or int(np.sum(data.y))
-    alerts = alert_count or len(data.matches)
+    with ctx.db.transaction() as session:
+        owners = {a: c for a, c, _ in repo.account_owners(session)}
+    alerts = backtest_alerts(data, te, score, threshold, owners, budget_per_month)
+    split = {
+        "split": "temporal 60/20/20, embargo before validation and test",
+        "embargo_days": LONGEST_WINDOW_SECONDS / 86400,
+        "test_transactions": len(te),
+        "test_laundering": int(data.y[te].sum()),
+    }
+    payload = {
+        "split": split,
+        "model_minority_class": model_metrics,
+        "rules_alone": rules,
+        "typologies": figures,
+        "alerts": alerts,
+    }
+    return Measured(payload, te, score, threshold)
+
+
+def evaluate(
+    ctx: Context,
+    labels: Path,
+    *,
+    budget_per_month: int = DEFAULT_BUDGET_PER_MONTH,
+    progress: Any = None,
+) -> EvaluationReport:
+    """Measure the rules, the model and the alerts against ``labels`` and write the report."""
+    data = build_dataset(ctx, labels, progress=progress)
+    measured = measure(ctx, data, budget_per_month=budget_per_month)
+    payload = measured.payload
+    te, score, threshold = measured.te, measured.score, measured.threshold
+    model_metrics, alerts, split = (
+        payload["model_minority_class"],
+        payload["alerts"],
+        payload["split"],
+    )
+    source = model_metrics["source"]
     folder = (
         ctx.settings.reports_dir / f"detection-evaluation-{ctx.now().strftime('%Y%m%dT%H%M%S')}"
     )
     folder.mkdir(parents=True, exist_ok=True)
     report = EvaluationReport(
-        txn_level,
-        acc_level,
-        model_metrics,
-        alerts / true_cases if true_cases else None,
-        true_cases,
-        folder,
+        payload["typologies"], payload["rules_alone"], model_metrics, alerts, split, folder
     )
     report.files = _charts(folder, data.y[te], score, threshold)
-    payload = {
-        "transaction_level": txn_level,
-        "account_level": acc_level,
-        "model_minority_class": model_metrics,
-        "alerts_per_true_case": report.alerts_per_true_case,
-        "alerts_counted": alerts,
-        "true_cases": true_cases,
-    }
     (folder / "evaluation.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
     images = "".join(
         f'<img alt="{p.stem}" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
         for p in report.files
     )
+    per_case = alerts["all"]["alerts_per_true_case"]
+    budgeted = alerts.get("at_budget", {})
     page = (
         "<!doctype html><html><head><meta charset='utf-8'><title>Detection evaluation</title>"
         "<style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 10px;border-bottom:1px solid #ddd}</style>"
         "</head><body><h1>Detection evaluation</h1>"
-        f"<p>Model ({html.escape(source)}), minority class on the test split: precision "
-        f"{model_metrics['precision']:.3f}, recall {model_metrics['recall']:.3f}, F1 {model_metrics['f1']:.3f}. "
-        f"Alerts per true case: {report.alerts_per_true_case if report.alerts_per_true_case is not None else 'n/a'}"
-        f" ({alerts} alerts, {true_cases} true cases).</p>"
-        f"{images}{_table('Rules, transaction level', txn_level)}{_table('Rules, account level', acc_level)}"
+        f"<p>Test split: {len(te):,} transactions after a {split['embargo_days']:g}-day embargo. "
+        f"Model ({html.escape(source)}), minority class: precision "
+        f"{model_metrics['precision']:.3f}, recall {model_metrics['recall']:.3f}, F1 {model_metrics['f1']:.3f}.</p>"
+        f"<p>{alerts['all']['alerts']:,} entity alerts for {alerts['true_cases']:,} true cases "
+        f"(unit: {html.escape(alerts['unit'])}): "
+        f"{'n/a' if per_case is None else f'{per_case:.2f}'} alerts per true {html.escape(alerts['unit'])}, "
+        f"{alerts['all']['recall']:.1%} of them alerted. Within the budget of "
+        f"{budget_per_month} alerts a month ({budgeted.get('budget', 0)} alerts): precision "
+        f"{budgeted.get('precision', 0.0):.3f}, {budgeted.get('recall', 0.0):.1%} of cases alerted.</p>"
+        f"{images}{_table('Rules per typology, test split', payload['typologies'])}"
         "</body></html>"
     )
     (folder / "evaluation.html").write_text(page, encoding="utf-8")

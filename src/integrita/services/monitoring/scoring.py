@@ -21,14 +21,16 @@ import pyarrow.compute as pc
 
 from integrita.analytics.engine import QueryEngine, ScanRange, ledger_bounds, open_engine
 from integrita.detection import model as ml
-from integrita.detection.features import feature_names, features_sql
+from integrita.detection.catalogue import detectors
+from integrita.detection.features import LONGEST_WINDOW_SECONDS, feature_names, features_sql
 from integrita.detection.matches import Match, build_matches, run_detector
-from integrita.detection.registry import detectors
+from integrita.detection.quality import UNLABELLED
 from integrita.errors import InputError, NotFoundError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.monitoring.detection import batch_fx_table
+from integrita.services.monitoring.point_in_time import FLAGS_SCHEMA, flags_as_of, membership_sql
 from integrita.store.repositories import detection as repo
 
 Progress = Callable[[str, int, int], None]
@@ -147,18 +149,26 @@ def dataset_from_engine(
     *,
     params: dict[str, dict[str, Any]] | None = None,
     progress: Progress | None = None,
+    every_days: int = 1,
 ) -> Dataset:
-    """Detect, then compute features for every transaction in the engine's ``txn`` view."""
+    """Detect as of the end of the data (the matches alerts carry), then compute point-in-time
+    features for every transaction in the engine's ``txn`` view: typology membership from
+    detectors run as of each day's start (:mod:`.point_in_time`), never from later data."""
     report = progress or (lambda _s, _d, _t: None)
     chosen = detectors()
     rows = []
     for n, det in enumerate(chosen):
-        report(f"detector {det.name}", n, len(chosen) + 1)
+        report(f"detector {det.name}", n, len(chosen) + 2)
         rows.extend(run_detector(eng, det, det.params((params or {}).get(det.name))))
     matches = build_matches(rows)
-    eng.register("membership", membership_table(matches))
-    report("features", len(chosen), len(chosen) + 1)
-    table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
+    report("point-in-time typology membership", len(chosen), len(chosen) + 2)
+    eng.register("flags", flags_as_of(eng, chosen, params, every_days=every_days))
+    eng.stage("membership", membership_sql())
+    report("features", len(chosen) + 1, len(chosen) + 2)
+    try:
+        table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
+    finally:
+        eng.drop("membership")
     names = feature_names()
     ids = table["txn_id"].to_pylist()
     positive = {
@@ -169,7 +179,7 @@ def dataset_from_engine(
         if flag
     }
     typology_of = {
-        t: (k or "unknown")
+        t: (k or UNLABELLED)
         for t, f, k in zip(
             label_table["txn_id"].to_pylist(),
             label_table["is_laundering"].to_pylist(),
@@ -234,7 +244,7 @@ def train_model(
 ) -> dict[str, Any]:
     """Train on the ledger with the temporal split, write the model and its card, activate it."""
     data = build_dataset(ctx, labels, progress=progress)
-    trained = ml.train(data.x, data.y, data.ts, data.names)
+    trained = ml.train(data.x, data.y, data.ts, data.names, embargo_seconds=LONGEST_WINDOW_SECONDS)
     now = ctx.now()
     version = f"m{now.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     folder = models_dir(ctx) / version
@@ -248,7 +258,8 @@ def train_model(
             "transactions": len(data.txn_ids),
             "first_booked_at": datetime.fromtimestamp(int(data.ts.min()), UTC).isoformat(),
             "last_booked_at": datetime.fromtimestamp(int(data.ts.max()), UTC).isoformat(),
-            "split": "temporal: first 60 % train, next 20 % validation, last 20 % test",
+            "split": "temporal: first 60 % train, next 20 % validation, last 20 % test, "
+            f"rows within {LONGEST_WINDOW_SECONDS // 86400} days after a part left out",
             **trained.rows,
         },
         "features": trained.feature_names,
@@ -292,7 +303,7 @@ def evaluate_model(
         path, card = found.path, dict(found.card)
     data = build_dataset(ctx, labels)
     booster = _load(path)
-    _, _, te = ml.temporal_split(data.ts)
+    _, _, te = ml.temporal_split(data.ts, embargo_seconds=LONGEST_WINDOW_SECONDS)
     score = booster.predict(data.x[te])
     threshold = float(card["threshold"])  # type: ignore[arg-type]
     return {
@@ -321,10 +332,23 @@ def score_matches(
     if path is None or not matches:
         return {}, {}, version
     booster = _load(path)
-    eng.register("membership", membership_table(matches))
-    table = eng.query(
-        f"SELECT * FROM ({features_sql()}) AS f WHERE f.txn_id IN (SELECT txn_id FROM membership)"
+    # what this run knows: the accounts of its matches, as training's daily runs knew theirs
+    flags = sorted({(a, m.typology) for m in matches for a in m.accounts})
+    eng.register(
+        "flags",
+        pa.Table.from_pylist(
+            [{"account": a, "day": 0, "typology": k} for a, k in flags], schema=FLAGS_SCHEMA
+        ),
     )
+    eng.register("evidence_txn", membership_table(matches))
+    eng.stage("membership", membership_sql(by_day=False))
+    try:
+        table = eng.query(
+            f"SELECT * FROM ({features_sql()}) AS f "
+            "WHERE f.txn_id IN (SELECT txn_id FROM evidence_txn)"
+        )
+    finally:
+        eng.drop("membership")
     names = feature_names()
     if booster.feature_name() != names:
         return {}, {}, None

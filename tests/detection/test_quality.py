@@ -1,0 +1,116 @@
+"""The evaluation arithmetic on a hand-made case small enough to count on one's fingers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from integrita.detection.entity_alerts import entity_alerts
+from integrita.detection.matches import Match
+from integrita.detection.model import temporal_split
+from integrita.detection.quality import ScoredAlert, alert_burden, budget_for, typology_figures
+
+# ten transactions; t1-t3 are a fan-in pattern P1, t4-t5 a cycle pattern P2, the rest clean
+POSITIVES = {"t1", "t2", "t3", "t4", "t5"}
+TYPOLOGY = {"t1": "fan_in", "t2": "fan_in", "t3": "fan_in", "t4": "cycle", "t5": "cycle"}
+PATTERN = {"t1": "P1", "t2": "P1", "t3": "P1", "t4": "P2", "t5": "P2"}
+ALL = {f"t{i}" for i in range(1, 11)}
+
+
+def test_typology_recall_counts_only_laundering_of_that_typology() -> None:
+    # fan_in flags one fan-in transaction, both cycle transactions and one clean one
+    flagged = {"fan_in": {"t1", "t4", "t5", "t9"}}
+    figures = typology_figures(flagged, POSITIVES, TYPOLOGY, ["fan_in", "fan_out"], ALL)
+    assert figures["fan_in"]["precision"] == 3 / 4  # other laundering is still a right flag
+    assert figures["fan_in"]["recall"] == 1 / 3  # not 3/3: the cycle hops are not fan-in's
+    assert figures["fan_in"]["laundering_of_typology"] == 3
+
+
+def test_every_typology_is_listed_with_zeros_even_when_nothing_fired() -> None:
+    figures = typology_figures({}, POSITIVES, TYPOLOGY, ["fan_in", "fan_out"], ALL)
+    # fan_out is a detector without a hit; cycle is labelled but no detector covers it here
+    assert set(figures) == {"fan_in", "fan_out", "cycle", "overall"}
+    assert figures["fan_out"] == {
+        "flagged": 0,
+        "flagged_laundering": 0,
+        "precision": 0.0,
+        "laundering_of_typology": 0,
+        "recall": 0.0,
+    }
+    assert figures["cycle"]["recall"] == 0.0 and figures["overall"]["recall"] == 0.0
+
+
+def test_typology_recall_is_unknown_when_labels_name_no_typology() -> None:
+    figures = typology_figures({"cycle": {"t4"}}, POSITIVES, {}, ["cycle"], ALL)
+    assert figures["cycle"]["recall"] is None
+    assert figures["overall"]["recall"] == 1 / 5
+
+
+def test_figures_only_count_the_transactions_being_evaluated() -> None:
+    test_split = {"t3", "t4", "t9", "t10"}
+    figures = typology_figures({"fan_in": {"t1", "t3", "t9"}}, POSITIVES, TYPOLOGY, [], test_split)
+    assert figures["fan_in"]["flagged"] == 2  # t1 is outside the split
+    assert figures["fan_in"]["recall"] == 1.0  # t3 is the split's only fan-in laundering
+    assert figures["overall"]["fn"] == 1  # t4
+
+
+def _alert(
+    entity: str, score: float, txns: set[str], accounts: tuple[str, ...] = ()
+) -> ScoredAlert:
+    return ScoredAlert(entity, score, frozenset(txns), frozenset(accounts))
+
+
+def test_alerts_per_true_pattern_and_recall_within_the_budget() -> None:
+    alerts = [
+        _alert("c1", 0.9, {"t1"}),  # true, pattern P1
+        _alert("c2", 0.8, {"t9"}),  # false
+        _alert("c3", 0.7, {"t2", "t3"}),  # true, P1 again
+        _alert("c4", 0.2, {"t5"}),  # true, P2, but below the budget line
+    ]
+    burden = alert_burden(alerts, POSITIVES, PATTERN, {}, budget=2)
+    assert burden["unit"] == "pattern" and burden["true_cases"] == 2
+    assert burden["all"]["alerts_per_true_case"] == 4 / 2
+    assert burden["all"]["recall"] == 1.0 and burden["all"]["precision"] == 3 / 4
+    assert burden["at_budget"]["alerts"] == 2
+    assert burden["at_budget"]["recall"] == 1 / 2  # only P1 among the two best
+    assert burden["at_budget"]["precision"] == 1 / 2
+
+
+def test_without_pattern_ids_the_unit_is_the_laundering_account() -> None:
+    accounts = {"t1": ("a", "hub"), "t2": ("b", "hub")}
+    alerts = [_alert("c1", 0.5, {"t1"}, ("hub",))]
+    burden = alert_burden(alerts, {"t1", "t2"}, {}, accounts)
+    assert burden["unit"] == "laundering account" and burden["true_cases"] == 3
+    assert burden["all"]["cases_alerted"] == 1
+    assert burden["all"]["alerts_per_true_case"] == 1 / 3
+
+
+def test_a_monthly_budget_is_prorated_to_the_period() -> None:
+    assert budget_for(100, 15 * 86400) == 50
+    assert budget_for(100, 60 * 86400) == 200
+
+
+def test_one_alert_per_customer_per_period_scored_by_its_best_transaction() -> None:
+    m1 = Match("fan_in", "m1", {"hub"}, {"t1", "t2"})
+    m2 = Match("cycle", "m2", {"hub2"}, {"t4"})
+    ts = {"t1": 0, "t2": 100, "t4": 200, "t9": 40 * 86400}
+    alerts = entity_alerts(
+        [m1, m2],
+        ["t9"],
+        ts_of=ts,
+        accounts_of={"t9": ("x", "y")},
+        owner_of={"hub": "C1", "hub2": "C1", "x": "C2"}.get,
+        score_of={"t1": 0.3, "t2": 0.6, "t4": 0.1, "t9": 0.95},
+        universe=set(ts),
+    )
+    assert [(a.entity, a.score, sorted(a.txn_ids)) for a in alerts] == [
+        ("C1@0", 0.6, ["t1", "t2", "t4"]),  # two typologies, one customer, one alert
+        ("C2@1", 0.95, ["t9"]),  # a model hit; the unowned receiver y is not alerted
+    ]
+
+
+def test_the_temporal_split_leaves_an_embargo_after_training_and_validation() -> None:
+    ts = np.arange(100) * 86400  # one transaction a day
+    tr, va, te = temporal_split(ts, embargo_seconds=7 * 86400)
+    assert len(tr) == 60
+    assert ts[va].min() - ts[tr].max() > 7 * 86400
+    assert ts[te].min() - ts[79] > 7 * 86400  # day 79 ends validation's 20 %
