@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
 from integrita.domain.casework import CaseAction, Decision
+from integrita.domain.workflow import Actor
 from integrita.services.casework import cases, str_reports
 from integrita.services.core import audit, calendar_years
 from integrita.services.core.context import Context
@@ -27,6 +28,8 @@ from tests.conftest import FixedClock
 
 SUNDAY_2330_UTC = datetime(2025, 3, 2, 23, 30, tzinfo=UTC)  # Monday 07:30 in Shanghai
 MONDAY_0030_LOCAL = datetime(2025, 3, 2, 16, 30, tzinfo=UTC)  # Monday 00:30 in Shanghai
+
+OPS = Actor("ops", frozenset({"administrator"}))
 
 
 @pytest.fixture(params=[SUNDAY_2330_UTC, MONDAY_0030_LOCAL], ids=["23:30 UTC", "00:30 local"])
@@ -111,7 +114,7 @@ def test_the_deadlines_warn_a_month_before_a_year_that_is_not_loaded(
     assert "2027" in warning
     listing = tmp_path / "2027.csv"
     listing.write_text("date,kind,name\n2027-01-01,holiday,New Year\n2027-02-06,working_day,x\n")
-    assert calendar_years.load(ctx, listing, actor="ops") == [2027]
+    assert calendar_years.load(ctx, listing, actor=OPS) == [2027]
     assert api.get("/v1/deadlines", headers=headers).json()["calendar_warning"] is None
 
 
@@ -260,8 +263,8 @@ def test_the_deadlines_page_warns_in_december_when_next_year_is_not_loaded(
     from tests.casework.test_pages import _browser
 
     person("mo", "mlro")
+    clock.now = datetime(2026, 12, 6, 2, tzinfo=UTC)  # before signing in: sessions expire
     browser = _browser(ctx, "mo")
-    clock.now = datetime(2026, 12, 6, 2, tzinfo=UTC)
     page = browser.get("/deadlines")
     assert page.status_code == 200
     assert 'id="calendar-warning"' in page.text and "does not know 2027" in page.text

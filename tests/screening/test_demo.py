@@ -6,6 +6,7 @@ from integrita.demo import screening as demo
 from integrita.domain.workflow import Actor
 from integrita.services.core.context import Context
 from integrita.services.screening import dispositions
+from integrita.settings import get_settings
 from tests.conftest import sign_in_cli
 
 
@@ -31,6 +32,7 @@ def test_the_screen_command_screens_named_customers(ctx: Context, monkeypatch) -
     demo.run(ctx)
     monkeypatch.setenv("INTEGRITA_DATA_DIR", str(ctx.settings.data_dir))
     monkeypatch.setenv("INTEGRITA_DATABASE_URL", ctx.db.url)
+    get_settings.cache_clear()
     sign_in_cli(ctx, monkeypatch, "ana", "analyst")
     result = CliRunner().invoke(build_app(["screen"]), ["screen", "--customer", "DEMO-S2"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from integrita.api.app import create_app
 from integrita.services.core.context import Context
 from integrita.services.screening import lists, points
 from integrita.services.screening.index_cache import forget
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, send_csrf_token
 from tests.screening.conftest import FIXTURES, OPERATOR, add_customer
 
 
@@ -26,6 +26,7 @@ def _signed_in(
         follow_redirects=False,
     )
     assert response.status_code == 303
+    send_csrf_token(client)
     return client
 
 

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from integrita.api.app import create_app
 from integrita.services.core import users
 from integrita.services.core.context import Context
+from tests.conftest import send_csrf_token
 
 PASSWORD = "a long test password"
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -18,6 +19,7 @@ def _browser(ctx: Context, username: str, *roles: str, raise_errors: bool = True
     client = TestClient(create_app(ctx), headers=BROWSER, raise_server_exceptions=raise_errors)
     signed = client.post("/signin", data={"username": username, "password": PASSWORD, "next": "/"})
     assert signed.status_code in (200, 303)
+    send_csrf_token(client)
     return client
 
 

@@ -30,7 +30,7 @@ from integrita.services.core import auth, delegations, users
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk import assessment
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, send_csrf_token
 from tests.services.risk.conftest import person
 
 PASSWORD = "a long test password"
@@ -150,6 +150,7 @@ def test_the_deputy_signs_through_the_page_until_the_delegation_is_revoked(
     )
     page = TestClient(create_app(ctx))
     page.post("/signin", data={"username": "dev", "password": PASSWORD, "next": "/"})
+    send_csrf_token(page)
     shown = page.post(f"/risk/assessments/{first}/sign")
     assert shown.status_code == 200 and assessment.get(ctx, first).signed_by == "dev"
     delegations.revoke(ctx, named.id, actor=ADMIN)

@@ -16,6 +16,7 @@ from integrita.services.care import complaints
 from integrita.services.care.complaints import Actor
 from integrita.services.core.context import Context
 from integrita.services.core.users import add_user
+from tests.conftest import send_csrf_token
 from tests.services.care_support import DEPARTMENT, OFFICER, QA, complaint_input, set_up_care
 
 RECTIFICATION = {
@@ -79,6 +80,7 @@ def test_complaint_qa_by_the_rectifier_is_refused_through_the_page(ctx: Context)
     add_user(ctx, "max", "Max", PASSWORD, sorted(MAX.roles))
     page = TestClient(create_app(ctx))
     page.post("/signin", data={"username": "max", "password": PASSWORD, "next": "/"})
+    send_csrf_token(page)
     cid = complaints.file_complaint(ctx, complaint_input(customer), OFFICER)
     for action, fields in (("judge_valid", {}), ("assign", {}), ("rectify", RECTIFICATION)):
         done = page.post(f"/care/complaints/{cid}/step", data={"action": action, **fields})

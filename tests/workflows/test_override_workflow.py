@@ -23,6 +23,7 @@ from integrita.errors import (
 from integrita.services.core.context import Context
 from integrita.services.core.users import add_user
 from integrita.services.risk import overrides, rating
+from tests.conftest import send_csrf_token
 from tests.services.risk.conftest import person
 from tests.workflows.risk_support import rated_customers
 
@@ -93,6 +94,7 @@ def test_two_reviewers_lowering_an_str_subject_are_refused_through_the_page(ctx:
     add_user(ctx, "ron", "Ron", PASSWORD, ["reviewer"])
     page = TestClient(create_app(ctx))
     page.post("/signin", data={"username": "ron", "password": PASSWORD, "next": "/"})
+    send_csrf_token(page)
     shown = page.post(
         f"/risk/overrides/{asked.id}/decide",
         data={"decision": "approve", "back": "/risk/customers/S1"},

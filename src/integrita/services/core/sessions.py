@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from integrita.errors import AuthenticationError, PermissionDeniedError
 from integrita.services.core.context import Context
-from integrita.services.core.users import UserView
+from integrita.services.core.users import UserView, view_of
 from integrita.store.repositories import users as users_repo
 
 #: How often the idle clock is written: once a minute, not on every page.
@@ -66,10 +66,8 @@ def resolve(ctx: Context, cookie: str) -> SignedInSession:
             raise AuthenticationError("session expired; sign in again")
         if now - row.last_seen_at >= TOUCH_INTERVAL:
             users_repo.touch_session(session, digest, now, now - TOUCH_INTERVAL)
-        view = UserView(
-            user.id, user.username, user.display_name, frozenset(user.role_names), user.active
-        )
-        return SignedInSession(view, row.csrf_token)
+        # the roles held today, delegated ones included, as every other entry point sees them
+        return SignedInSession(view_of(session, user, ctx.today()), row.csrf_token)
 
 
 def end(ctx: Context, cookie: str) -> bool:
