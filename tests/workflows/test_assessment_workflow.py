@@ -64,7 +64,7 @@ def test_a_one_mlro_bank_signs_its_mlros_own_assessment_through_a_deputy(
         assessment.sign(ctx, aid, actor=people["molly"])
     with pytest.raises(PermissionDeniedError):
         assessment.sign(ctx, aid, actor=auth.sign_in(ctx, "dev", PASSWORD))
-    today = ctx.today()
+    today = ctx.local_date()
     named = delegations.delegate(
         ctx,
         "mlro",
@@ -85,7 +85,7 @@ def test_a_one_mlro_bank_signs_its_mlros_own_assessment_through_a_deputy(
 
 def test_a_deputy_who_drafted_still_cannot_sign(ctx: Context) -> None:
     _one_mlro_bank(ctx)
-    today = ctx.today()
+    today = ctx.local_date()
     delegations.delegate(ctx, "mlro", "dev", today, today, "MLRO on leave", actor=ADMIN)
     dev = auth.sign_in(ctx, "dev", PASSWORD)
     aid = _complete_draft(ctx, dev)
@@ -109,7 +109,7 @@ def test_the_deputy_signs_through_the_api_and_is_refused_once_the_period_ends(
         client.post(f"/v1/risk/assessments/{aid}/signature", json={}, headers=dev).status_code
         == 403
     )
-    today = ctx.today()
+    today = ctx.local_date()
     named = client.post(
         "/v1/delegations",
         json={
@@ -144,7 +144,7 @@ def test_the_deputy_signs_through_the_page_until_the_delegation_is_revoked(
     assessment.review(ctx, first, actor=people["rita"])
     second = _complete_draft(ctx, people["molly"])
     assessment.review(ctx, second, actor=people["rita"])
-    today = ctx.today()
+    today = ctx.local_date()
     named = delegations.delegate(
         ctx, "mlro", "dev", today, today + timedelta(days=3), "MLRO drafted it", actor=ADMIN
     )
@@ -274,7 +274,7 @@ def test_no_sequence_signs_a_self_assessment_unless_the_constraints_held(ctx: Co
 
 def test_delegations_are_validated_audited_listed_and_revocable(ctx: Context) -> None:
     _one_mlro_bank(ctx)
-    today = ctx.today()
+    today = ctx.local_date()
     with pytest.raises(PermissionDeniedError):
         delegations.delegate(
             ctx, "mlro", "dev", today, today, "cover", actor=person("rita", "reviewer")

@@ -34,7 +34,7 @@ PASSWORD = "a long test password"
 
 
 def _three_years_on(ctx: Context) -> date:
-    return add_months(ctx.today(), 36)
+    return add_months(ctx.local_date(), 36)
 
 
 def test_two_reviewers_cannot_lower_an_str_subject_to_low_with_a_three_year_review(
@@ -59,7 +59,7 @@ def test_an_override_review_later_than_the_policy_interval_for_its_band_is_refus
 ) -> None:
     rated_customers(ctx, ["C1"], [])
     asked = overrides.request_override(ctx, "C1", "high", "adverse media on the owner", actor=RITA)
-    six_months = add_months(ctx.today(), 6)
+    six_months = add_months(ctx.local_date(), 6)
     with pytest.raises(StateTransitionError, match="later than the policy allows for a high"):
         overrides.decide_override(
             ctx, asked.id, True, "ok", actor=RON, next_review_on=six_months + timedelta(days=40)
@@ -151,7 +151,7 @@ class OverrideLife(RuleBasedStateMachine):
         if self.pending is None:
             return
         oid, requester, old, new = self.pending
-        today = self.ctx.today()
+        today = self.ctx.local_date()
         review_on = {
             "default": None,
             "near": today + timedelta(days=7),

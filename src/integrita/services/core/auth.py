@@ -33,7 +33,7 @@ from integrita.store.repositories import users as users_repo
 
 def _view(ctx: Context, session: Session, user: User) -> UserView:
     """The signed-in user with the roles they hold today, delegated roles included."""
-    return view_of(session, user, ctx.today())
+    return view_of(session, user, ctx.local_date())
 
 
 #: The message for every refused sign-in: an unknown user, a wrong password and a locked

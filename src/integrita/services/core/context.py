@@ -54,10 +54,6 @@ class Context:
         """The current instant, in UTC (what is stored)."""
         return self.clock()
 
-    def today(self) -> date:
-        """The bank's local date now (delegation periods and review dates are local dates)."""
-        return self.local_date()
-
     # -- the bank's local time ----------------------------------------------------------------
 
     @cached_property

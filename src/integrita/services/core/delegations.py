@@ -81,7 +81,7 @@ def delegate(
         raise InputError("the period ends before it starts", field="valid_until")
     if (valid_until - valid_from).days + 1 > MAX_DAYS:
         raise InputError(f"a delegation lasts at most {MAX_DAYS} days", field="valid_until")
-    if valid_until < ctx.today():
+    if valid_until < ctx.local_date():
         raise InputError("the period is already over", field="valid_until")
     if len(reason.strip()) < MIN_REASON:
         raise InputError(f"say why, in at least {MIN_REASON} characters", field="reason")
@@ -120,13 +120,13 @@ def delegate(
             },
         )
         CHECKED_TOKENS.clear()
-        return _view(row, deputy, ctx.today())
+        return _view(row, deputy, ctx.local_date())
 
 
 def list_delegations(ctx: Context, *, actor: HasRoles) -> list[DelegationView]:
     """Every delegation, newest first, with whether it is in force today."""
     ensure_permitted(actor, Permission.DELEGATION_ADMIN)
-    today = ctx.today()
+    today = ctx.local_date()
     with ctx.db.transaction() as session:
         return [_view(row, name, today) for row, name in repo.listing(session)]
 
@@ -154,4 +154,4 @@ def revoke(ctx: Context, delegation_id: int, *, actor: HasRoles) -> DelegationVi
             after={"revoked": True, "role": row.role},
         )
         CHECKED_TOKENS.clear()
-        return _view(row, deputy.username if deputy else "?", ctx.today())
+        return _view(row, deputy.username if deputy else "?", ctx.local_date())

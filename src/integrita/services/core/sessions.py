@@ -67,7 +67,7 @@ def resolve(ctx: Context, cookie: str) -> SignedInSession:
         if now - row.last_seen_at >= TOUCH_INTERVAL:
             users_repo.touch_session(session, digest, now, now - TOUCH_INTERVAL)
         # the roles held today, delegated ones included, as every other entry point sees them
-        return SignedInSession(view_of(session, user, ctx.today()), row.csrf_token)
+        return SignedInSession(view_of(session, user, ctx.local_date()), row.csrf_token)
 
 
 def end(ctx: Context, cookie: str) -> bool:

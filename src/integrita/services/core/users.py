@@ -127,7 +127,7 @@ def set_roles(
             before={"roles": before},
             after={"roles": sorted(role_set)},
         )
-        return view_of(session, user, ctx.today())
+        return view_of(session, user, ctx.local_date())
 
 
 def revoke_token(ctx: Context, token: str, *, actor: str) -> bool:
@@ -171,7 +171,7 @@ def issue_token(ctx: Context, username: str, name: str, *, actor: str = "system"
 
 def list_users(ctx: Context) -> list[UserView]:
     with ctx.db.transaction() as session:
-        today = ctx.today()
+        today = ctx.local_date()
         return [view_of(session, u, today) for u in users_repo.list_users(session)]
 
 

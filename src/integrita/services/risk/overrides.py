@@ -141,7 +141,7 @@ def decide_override(
         if row is None:
             raise NotFoundError(f"no override {override_id}")
         config = current_config(session, at, who.username)
-        latest = next_review_due(ctx.calendar, ctx.today(), config.review_months(row.to_band))
+        latest = next_review_due(ctx.calendar, ctx.local_date(), config.review_months(row.to_band))
         facts = {
             "customer_id": row.customer_id,
             "to_band": row.to_band,
