@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from integrita.domain.permissions import Permission
 from integrita.domain.screening import Identifier, Subject
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import Id
+from integrita.http.fields import BodyId, Bool, Code, Id, Note, StrictModel
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.screening import dispositions, points
@@ -127,69 +127,69 @@ def screen(
     return ScreeningResponse(results=results)
 
 
-@router.get("/v1/screenings/matches")
+class MatchQuery(StrictModel):
+    state: Code | None = None
+    customer_id: Code | None = None
+
+
+@router.get("/v1/screenings/matches", response_model=list[dispositions.MatchView])
 def matches(
-    state: str | None = None,
-    customer_id: str | None = None,
+    query: Annotated[MatchQuery, Query()],
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SCREENING_READ)),
-) -> list[dict[str, Any]]:
+) -> list[dispositions.MatchView]:
     """Screening matches, newest first."""
-    return [
-        asdict(m)
-        for m in dispositions.list_matches(ctx, actor=user, state=state, customer_id=customer_id)
-    ]
+    return dispositions.list_matches(
+        ctx, actor=user, state=query.state, customer_id=query.customer_id
+    )
 
 
-class MatchAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MatchAction(StrictModel):
     action: Literal["propose_true_match", "propose_false_positive", "approve", "return"]
-    version: int | None = Field(default=None, ge=1)
-    note: str = Field(default="", max_length=2000)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    note: Annotated[Note, Field(max_length=2000)] = ""
 
 
-@router.post("/v1/screenings/matches/{match_id}/actions")
+@router.post("/v1/screenings/matches/{match_id}/actions", response_model=dispositions.MatchView)
 def act_on_match(
     match_id: Id,
     body: MatchAction,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.SCREENING_READ)),
-) -> dict[str, Any]:
+) -> dispositions.MatchView:
     """Propose a disposition or approve/return one (never the proposer; server-enforced)."""
-    return asdict(
-        dispositions.dispose(
-            ctx, match_id, body.action, actor=user, seen_version=body.version, note=body.note
-        )
+    return dispositions.dispose(
+        ctx, match_id, body.action, actor=user, seen_version=body.version, note=body.note
     )
 
 
-class GoodGuyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    match_id: int = Field(ge=1)
-    reason: str = Field(min_length=10, max_length=2000)
+class GoodGuyIn(StrictModel):
+    match_id: BodyId
+    reason: Annotated[Note, Field(min_length=10, max_length=2000)]
 
 
-@router.post("/v1/screenings/good-guys", status_code=201)
+@router.post("/v1/screenings/good-guys", status_code=201, response_model=dispositions.GoodGuyView)
 def propose_good_guy(
     body: GoodGuyIn,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.GOOD_GUY_ADD)),
-) -> dict[str, Any]:
+) -> dispositions.GoodGuyView:
     """Propose suppressing a confirmed false positive for its customer–entity pair."""
-    return asdict(dispositions.propose_good_guy(ctx, body.match_id, body.reason, actor=user))
+    return dispositions.propose_good_guy(ctx, body.match_id, body.reason, actor=user)
 
 
-class GoodGuyDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    approve: bool
+class GoodGuyDecision(StrictModel):
+    approve: Bool
 
 
-@router.post("/v1/screenings/good-guys/{entry_id}/decision")
+@router.post(
+    "/v1/screenings/good-guys/{entry_id}/decision", response_model=dispositions.GoodGuyView
+)
 def decide_good_guy(
     entry_id: Id,
     body: GoodGuyDecision,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.GOOD_GUY_APPROVE)),
-) -> dict[str, Any]:
+) -> dispositions.GoodGuyView:
     """A second person approves or rejects a good-guy entry."""
-    return asdict(dispositions.decide_good_guy(ctx, entry_id, body.approve, actor=user))
+    return dispositions.decide_good_guy(ctx, entry_id, body.approve, actor=user)
