@@ -1,0 +1,1 @@
+"""services/governance: the group's governance and integrity registers."""

@@ -1,0 +1,1 @@
+"""services/reporting: reports and the annual disclosure pack, assembled from every capability."""
