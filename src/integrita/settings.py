@@ -195,6 +195,19 @@ class Settings(BaseSettings):
         pattern=r"^[0-9]+[kmgt]$",
         description="Spark driver memory (in local mode also the executor's), e.g. 4g.",
     )
+    spark_executor_memory: str = Field(
+        default="2g",
+        pattern=r"^[0-9]+[kmgt]$",
+        description="Memory of each Spark executor on a cluster (spark://...), e.g. 2g.",
+    )
+    spark_ledger_uri: str | None = Field(
+        default=None,
+        description=(
+            "Where Spark executors read the ledger on a cluster (shared storage: s3a://..., "
+            "hdfs://..., or a path mounted at the same place on every worker); the local "
+            "ledger path when unset."
+        ),
+    )
     fx_rates_path: Path | None = Field(
         default=None,
         description="JSON table of dated exchange rates into CNY; the shipped table when unset.",

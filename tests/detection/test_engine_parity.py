@@ -9,14 +9,17 @@ from typing import Any
 import pytest
 
 from integrita.analytics.engine import ScanRange, open_engine
+from integrita.analytics.ledger import Ledger
 from integrita.detection.catalogue import detectors
 from integrita.detection.large_value import LargeValueThresholds, large_value_sql
 from integrita.detection.matches import run_detector
 from tests.detection.builder import LedgerBuilder, fx
 from tests.detection.scenarios import SCENARIOS
 
+Results = tuple[list[tuple[object, ...]], list[tuple[object, ...]]]
 
-def _everything(engine: Any) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+
+def _everything(engine: Any) -> Results:
     rows: list[tuple[object, ...]] = []
     for det in detectors():
         rows.extend(run_detector(engine, det, det.params()))
@@ -24,10 +27,8 @@ def _everything(engine: Any) -> tuple[list[tuple[object, ...]], list[tuple[objec
     return sorted(rows), sorted(tuple(r.values()) for r in large)
 
 
-@pytest.mark.spark
-def test_duckdb_and_spark_return_identical_matches_for_every_typology(
-    spark: Any, tmp_path: Path
-) -> None:
+def parity_ledger(root: Path) -> tuple[Ledger, LedgerBuilder]:
+    """A ledger on which every detector fires once and misses once, plus large-value rows."""
     b = LedgerBuilder()
     for name, scenario in SCENARIOS.items():
         scenario(b, True, f"{name}-hit")
@@ -35,21 +36,37 @@ def test_duckdb_and_spark_return_identical_matches_for_every_typology(
     b.own("lv-acc", "P1", "individual")
     b.pay("CASH", "lv-acc", 50_000, kind="cash_deposit")
     b.pay("lv-acc", "abroad", 30_000, currency="USD", cross_border=True, to_country="US")
-    ledger = b.write(tmp_path / "ledger")
-    scan = ScanRange(datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
-    results = {}
-    for kind in ("duckdb", "spark"):
-        engine = open_engine(kind, ledger, scan, fx(), spark=spark)
-        try:
-            engine.register("owners", b.owners_table())
-            results[kind] = _everything(engine)
-        finally:
-            engine.close()
-    duck_rows, duck_large = results["duckdb"]
-    spark_rows, spark_large = results["spark"]
+    return b.write(root), b
+
+
+SCAN = ScanRange(datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+
+
+def everything_on(kind: str, ledger: Ledger, b: LedgerBuilder, spark: Any = None) -> Results:
+    """Every detector's evidence and the large-value rows, on engine ``kind``."""
+    engine = open_engine(kind, ledger, SCAN, fx(), spark=spark)
+    try:
+        engine.register("owners", b.owners_table())
+        return _everything(engine)
+    finally:
+        engine.close()
+
+
+def assert_identical(duck: Results, other: Results) -> None:
+    """Every detector fired on its pattern, and the other engine returned the very same rows."""
+    duck_rows, duck_large = duck
+    spark_rows, spark_large = other
     fired = {r[0] for r in duck_rows}
     assert fired == set(SCENARIOS)  # the ledger triggers every detector
     for name in SCENARIOS:  # each pattern is found by its own detector
         assert any(r[0] == name and f"{name}-hit" in str(r[2]) for r in duck_rows), name
     assert duck_rows == spark_rows
     assert len(duck_large) == 3 and duck_large == spark_large  # incl. the structuring near miss
+
+
+@pytest.mark.spark
+def test_duckdb_and_spark_return_identical_matches_for_every_typology(
+    spark: Any, tmp_path: Path
+) -> None:
+    ledger, b = parity_ledger(tmp_path / "ledger")
+    assert_identical(everything_on("duckdb", ledger, b), everything_on("spark", ledger, b, spark))

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from integrita.analytics.ledger import PARTITION_KEY, Ledger
+from integrita.settings import Settings
 
 #: Columns of the registered FX table (see :func:`fx_table`).
 FX_SCHEMA = pa.schema(
@@ -131,36 +132,77 @@ class DuckDBEngine:
 
 _SPARK: Any = None
 
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+@dataclass(frozen=True, slots=True)
+class SparkConfig:
+    """Where Spark runs and what it may use.
+
+    ``master`` is ``local[N]`` (the driver is the only executor) or a cluster URL such as
+    ``spark://host:7077``. ``ledger_uri`` is where the *executors* read the Parquet ledger
+    when it is not the driver's local path — shared storage every worker sees, e.g.
+    ``s3a://bank-ledger/ledger`` or ``hdfs://nn:8020/integrita/ledger``; integrita writes the
+    ledger through its local path (a mount of that storage) and Spark reads the same files.
+    """
+
+    master: str = "local[2]"
+    driver_memory: str = "4g"
+    executor_memory: str = "2g"
+    ledger_uri: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, master: str | None = None) -> SparkConfig:
+        """The configured Spark, with ``master`` (e.g. from ``--master``) taking precedence."""
+        return cls(
+            master=master or settings.spark_master,
+            driver_memory=settings.spark_driver_memory,
+            executor_memory=settings.spark_executor_memory,
+            ledger_uri=settings.spark_ledger_uri,
+        )
+
+    @property
+    def on_loopback(self) -> bool:
+        """A local master, or a cluster whose master listens on this machine's loopback."""
+        if self.master.startswith("local"):
+            return True
+        host = self.master.split("://", 1)[-1].rsplit(":", 1)[0]
+        return host in _LOOPBACK_HOSTS
+
 
 def spark_session(
-    master: str,
+    master: str | SparkConfig,
     *,
     shuffle_partitions: int = 8,
     app_name: str = "integrita",
     driver_memory: str = "4g",
 ) -> Any:
-    """One Spark session per process (bound to loopback for local masters).
+    """One Spark session per process (bound to loopback for local and loopback masters).
 
     In local mode the driver is the only executor, so ``driver_memory`` is what holds
-    the cached ledger (Spark's own default of 1 GB does not hold a few million rows).
+    the cached ledger (Spark's own default of 1 GB does not hold a few million rows). On a
+    cluster the executors hold it, each with ``executor_memory``.
     """
     global _SPARK  # noqa: PLW0603 - a JVM per process is the point
     if _SPARK is not None:
         return _SPARK
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app_name)
-    if master.startswith("local"):
+    config = master if isinstance(master, SparkConfig) else SparkConfig(master, driver_memory)
+    builder = SparkSession.builder.master(config.master).appName(app_name)
+    if config.on_loopback:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
+    if not config.master.startswith("local"):
+        builder = builder.config("spark.executor.memory", config.executor_memory)
     _SPARK = (
         builder.config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")  # the CLI shows its own progress
-        .config("spark.driver.memory", driver_memory)
+        .config("spark.driver.memory", config.driver_memory)
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
@@ -187,13 +229,15 @@ class SparkEngine:
         ledger: Ledger,
         scan: ScanRange,
         fx: pa.Table,
+        ledger_uri: str | None = None,
     ) -> None:
         self.spark = spark
         self._staged: list[str] = []
         self._registered: list[str] = []
         self.register("fx", fx)
         if ledger.files():
-            frame = spark.read.option("basePath", str(ledger.root)).parquet(str(ledger.root))
+            root = ledger_uri or str(ledger.root)
+            frame = spark.read.option("basePath", root).parquet(root)
         else:
             from integrita.analytics.schema import LEDGER_SCHEMA
 
@@ -266,16 +310,16 @@ def open_engine(
     scan: ScanRange,
     fx: pa.Table,
     *,
-    spark_master: str = "local[2]",
+    spark_config: SparkConfig | None = None,
     spark: Any = None,
-    spark_driver_memory: str = "4g",
 ) -> QueryEngine:
     """An engine of ``kind`` ("duckdb" or "spark") exposing ``txn`` for ``scan``."""
     if kind == "duckdb":
         return DuckDBEngine(ledger, scan, fx)
     if kind == "spark":
-        session = spark or spark_session(spark_master, driver_memory=spark_driver_memory)
-        return SparkEngine(session, ledger, scan, fx)
+        config = spark_config or SparkConfig()
+        session = spark or spark_session(config)
+        return SparkEngine(session, ledger, scan, fx, config.ledger_uri)
     raise ValueError(f"unknown engine {kind!r}: use duckdb or spark")
 
 
@@ -326,6 +370,7 @@ __all__ = [
     "DuckDBEngine",
     "QueryEngine",
     "ScanRange",
+    "SparkConfig",
     "SparkEngine",
     "day_of_partition",
     "fx_table",

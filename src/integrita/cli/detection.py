@@ -14,6 +14,7 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.identity import batch_job, local_command
 from integrita.detection.catalogue import detectors
+from integrita.errors import InputError
 from integrita.services.monitoring import evaluation, scoring
 from integrita.services.monitoring.detection import DetectionSummary, run_detection
 
@@ -67,12 +68,18 @@ def detect_run(
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark")] = "duckdb",
     full: Annotated[bool, typer.Option(help="Re-process the whole ledger")] = False,
     only: Annotated[list[str] | None, typer.Option(help="Run only these typologies")] = None,
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master for --engine spark, e.g. spark://host:7077 [settings]"),
+    ] = None,
 ) -> None:
     """Run every detector over new ledger partitions; raise one alert per customer."""
     ctx = context()
+    if master is not None and engine != "spark":
+        raise InputError("--master needs --engine spark", field="master")
     total = len(detectors(only)) + 2
     with _steps("detecting", total) as report:
-        summary = run_detection(ctx, engine, report, only=only, full=full)
+        summary = run_detection(ctx, engine, report, only=only, full=full, spark_master=master)
     print_summary(summary)
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 from integrita.analytics.engine import (
     QueryEngine,
     ScanRange,
+    SparkConfig,
     day_of_partition,
     fx_table,
     ledger_bounds,
@@ -123,10 +124,13 @@ def run_detection(
     params: dict[str, dict[str, Any]] | None = None,
     full: bool = False,
     spark: Any = None,
+    spark_master: str | None = None,
 ) -> DetectionSummary:
     """Run the detectors over what is new in the ledger and store alerts and large-value records.
 
     ``full`` re-processes the whole ledger (alerts already raised are still not repeated).
+    ``spark_master`` (with ``engine="spark"``) runs on that master instead of the configured
+    one, e.g. a standalone cluster ``spark://host:7077``.
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}", field="engine")
@@ -160,8 +164,7 @@ def run_detection(
         ledger,
         ScanRange(scan_from, scan_to),
         batch_fx_table(ctx),
-        spark_master=ctx.settings.spark_master,
-        spark_driver_memory=ctx.settings.spark_driver_memory,
+        spark_config=SparkConfig.from_settings(ctx.settings, spark_master),
         spark=spark,
     )
     try:

@@ -19,7 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from integrita.analytics.engine import QueryEngine, ScanRange, ledger_bounds, open_engine
+from integrita.analytics.engine import (
+    QueryEngine,
+    ScanRange,
+    SparkConfig,
+    ledger_bounds,
+    open_engine,
+)
 from integrita.detection import model as ml
 from integrita.detection.catalogue import detectors
 from integrita.detection.features import LONGEST_WINDOW_SECONDS, feature_names, features_sql
@@ -127,8 +133,7 @@ def build_dataset(
         ledger,
         scan,
         fx,
-        spark_master=ctx.settings.spark_master,
-        spark_driver_memory=ctx.settings.spark_driver_memory,
+        spark_config=SparkConfig.from_settings(ctx.settings),
     )
     try:
         eng.register(
