@@ -5,6 +5,7 @@ Usage:
   python benchmarks/detection_speed.py --bank-dir DIR     # a bank written by integrita.synthetic
   python benchmarks/detection_speed.py --no-spark         # skip the Spark local-mode run
   python benchmarks/detection_speed.py --spark-timeout S  # stop Spark after S seconds [3600]
+  python benchmarks/detection_speed.py --spark-cluster    # also on a two-worker standalone cluster
   python benchmarks/detection_speed.py --scoring-only     # features and predictions only
 
 Each engine runs ``run_detection`` (every detector, large-value records, alerts
@@ -43,7 +44,11 @@ def _context(data: Path, engine: str):  # type: ignore[no-untyped-def]
     from integrita.settings import Settings
 
     settings = Settings(
-        data_dir=data, duckdb_memory_limit="5GB", duckdb_threads=2, spark_master="local[2]"
+        data_dir=data,
+        duckdb_memory_limit="5GB",
+        duckdb_threads=2,
+        spark_master="local[2]",
+        spark_executor_memory="5g",
     )
     return Context.from_settings(settings)
 
@@ -98,13 +103,13 @@ def prepare(bank: Path, data: Path) -> int:
     return stored
 
 
-def child(data: Path, engine: str) -> None:
+def child(data: Path, engine: str, master: str | None = None) -> None:
     """Run detection once and print its figures (called in a fresh process)."""
     from integrita.services.monitoring.detection import run_detection
 
     ctx = _context(data, engine)
     started = time.perf_counter()
-    summary = run_detection(ctx, engine)
+    summary = run_detection(ctx, engine, spark_master=master)
     seconds = time.perf_counter() - started
     out = {
         "seconds": round(seconds, 1),
@@ -195,14 +200,17 @@ def _group_rss_mb(pgid: int) -> float:
     return total / 2**20
 
 
-def _run_child(engine: str, data: Path, timeout: float | None) -> dict[str, object] | str:
+def _run_child(
+    engine: str, data: Path, timeout: float | None, master: str | None = None
+) -> dict[str, object] | str:
     """One engine's run in a fresh process group; figures or an error.
 
     The group's memory (Spark's JVM included, which the child's own peak leaves out) is
     sampled twice a second while it runs.
     """
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", engine, "--data", str(data)],
+        [sys.executable, __file__, "--child", engine, "--data", str(data)]
+        + (["--master", master] if master else []),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -242,11 +250,17 @@ def main() -> None:
     parser.add_argument(
         "--spark-timeout", type=float, default=3600, help="seconds before the Spark run is stopped"
     )
+    parser.add_argument(
+        "--spark-cluster",
+        action="store_true",
+        help="also run Spark on a standalone master with two one-core workers on loopback",
+    )
     parser.add_argument("--child", choices=["duckdb", "spark"])
+    parser.add_argument("--master")
     parser.add_argument("--data", type=Path)
     args = parser.parse_args()
     if args.child:
-        child(args.data, args.child)
+        child(args.data, args.child, args.master)
         return
     with tempfile.TemporaryDirectory(prefix="integrita-speed-") as tmp:
         root = Path(tmp)
@@ -269,6 +283,17 @@ def main() -> None:
             timeout = args.spark_timeout if engine == "spark" else None
             outcome = _run_child(engine, data, timeout)
             result[engine] = {"error": outcome} if isinstance(outcome, str) else outcome
+        if args.spark_cluster:
+            from integrita.analytics.spark_cluster import standalone_cluster
+
+            data = root / "spark-cluster"
+            shutil.copytree(base, data)
+            with standalone_cluster(root / "cluster", workers=2, memory_per_worker="6g") as url:
+                outcome = _run_child("spark", data, args.spark_timeout, url)
+            # the group measured is the driver's; the two workers' JVMs hold the cached ledger
+            result["spark_cluster_2_workers"] = (
+                {"error": outcome} if isinstance(outcome, str) else outcome
+            )
         result["scoring"] = scoring_speed(base, bank)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
