@@ -49,3 +49,21 @@ def test_unknown_engine_is_a_clear_error(data_dir: Path) -> None:
     result = CliRunner().invoke(app, ["detect", "run", "--engine", "oracle"])
     assert result.exit_code != 0
     assert "oracle" in result.output
+
+
+def test_master_needs_the_spark_engine(data_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["detect", "run", "--master", "spark://127.0.0.1:7077"])
+    assert result.exit_code != 0
+    assert "--master needs --engine spark" in result.output
+
+
+def test_a_master_on_the_command_line_overrides_the_setting() -> None:
+    from integrita.analytics.engine import SparkConfig
+    from integrita.settings import Settings
+
+    settings = Settings(spark_master="local[2]", spark_ledger_uri="s3a://bank/ledger")
+    config = SparkConfig.from_settings(settings, "spark://10.0.0.5:7077")
+    assert config.master == "spark://10.0.0.5:7077" and not config.on_loopback
+    assert config.ledger_uri == "s3a://bank/ledger"
+    assert SparkConfig.from_settings(settings).on_loopback
+    assert SparkConfig(master="spark://127.0.0.1:7077").on_loopback
