@@ -183,7 +183,7 @@ def build_index(n: int) -> BlockingIndex:
         ListEntity(eid, schema, tuple(names), birth_dates=(born,) if born else ())
         for eid, schema, names, born in pairs_mod.synthetic_entities(n)
     )
-    return index
+    return index.freeze()
 
 
 def _screen_slice(args: tuple[int, int, int]) -> tuple[int, int, float]:

@@ -13,7 +13,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from integrita.detection.screening.matcher import DEFAULT_THRESHOLD, MatchResult, parse_all, score
+import numpy as np
+import numpy.typing as npt
+
+from integrita.detection.screening.matcher import (
+    DEFAULT_THRESHOLD,
+    MatchResult,
+    parse_all,
+    score_at_least,
+)
 from integrita.detection.screening.names import ParsedName
 from integrita.domain.screening import ListEntity, Subject
 
@@ -55,12 +63,17 @@ class IndexedEntity:
 
 
 class BlockingIndex:
-    """Entities of one or more list snapshots, ready to be screened against."""
+    """Entities of one or more list snapshots, ready to be screened against.
+
+    Postings are gathered in lists while entities are added and frozen into integer arrays on
+    the first query, so a query counts its candidates' shared keys with a few array operations
+    instead of a Python loop over every posting."""
 
     def __init__(self) -> None:
         self.entries: list[IndexedEntity] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.aliases = 0
+        self._frozen: dict[str, npt.NDArray[np.int32]] | None = None
 
     def add(
         self, entities: Iterable[ListEntity], *, source: str = "", snapshot_id: int = 0
@@ -75,40 +88,55 @@ class BlockingIndex:
                 keys |= name_keys(name)
             for key in keys:
                 self.postings[key].append(at)
+        self._frozen = None
 
     def __len__(self) -> int:
         return len(self.entries)
 
+    def freeze(self) -> BlockingIndex:
+        """Turn the postings into arrays now (else the first query pays for it)."""
+        self._arrays()
+        return self
+
+    def _arrays(self) -> dict[str, npt.NDArray[np.int32]]:
+        if self._frozen is None:
+            self._frozen = {k: np.asarray(v, dtype=np.int32) for k, v in self.postings.items()}
+        return self._frozen
+
     def candidates(self, names: Iterable[ParsedName], limit: int = MAX_CANDIDATES) -> list[int]:
-        """The entries sharing the most (and the rarest) keys with these names."""
+        """The entries sharing the most (and the rarest) keys with these names.
+
+        Rare keys weigh most (1/log of their posting's length). A key held by more entities than
+        the cap (a common surname, a common given name) is dropped unless it is a Chinese
+        reading or characters, or nothing rarer blocks: it would bring hundreds of candidates
+        and tell none of them apart."""
         keys: set[str] = set()
         for name in names:
             keys |= name_keys(name)
-        postings = [(k, self.postings.get(k, ())) for k in keys]
-        postings = [(k, p) for k, p in postings if p]
+        frozen = self._arrays()
+        postings = [(k, p) for k in keys if (p := frozen.get(k)) is not None and len(p)]
+        if not postings:
+            return []
         cap = max(MIN_POSTING_CAP, min(MAX_POSTING, len(self.entries) // 100))
         usable = [(k, p) for k, p in postings if len(p) <= cap or k[0] in "rh"]
         if len(usable) < MIN_SHARED_KEYS:
             usable = sorted(postings, key=lambda kp: len(kp[1]))[:MIN_SHARED_KEYS]
-        weight: dict[int, float] = defaultdict(float)
-        for key, posting in usable:
-            w = (3.0 if key[0] in "rh" else 1.0) / math.log(2 + len(posting))
-            for at in posting:
-                weight[at] += w
-        shared: dict[int, int] = defaultdict(int)
-        strong: set[int] = set()
-        for key, posting in usable:
-            if key[0] in "rh":
-                strong.update(posting)
-            for at in posting:
-                shared[at] += 1
-        # one shared word (a surname, a given name, a sound) is no reason to compare
-        ranked = sorted(
-            ((at, w) for at, w in weight.items() if at in strong or shared[at] >= MIN_SHARED_KEYS),
-            key=lambda kv: kv[1],
-            reverse=True,
+        ids = np.concatenate([p for _, p in usable])
+        lengths = [len(p) for _, p in usable]
+        weights = np.repeat(
+            [(3.0 if k[0] in "rh" else 1.0) / math.log(2 + len(p)) for k, p in usable], lengths
         )
-        return [at for at, _ in ranked[:limit]]
+        strong = np.repeat([k[0] in "rh" for k, _ in usable], lengths)
+        found, at = np.unique(ids, return_inverse=True)
+        weight = np.bincount(at, weights=weights)
+        shared = np.bincount(at)
+        strong_hits = np.bincount(at, weights=strong)
+        # one shared word (a surname, a given name, a sound) is no reason to compare
+        keep = (strong_hits > 0) | (shared >= MIN_SHARED_KEYS)
+        found, weight = found[keep], weight[keep]
+        # heaviest first; among equals the entry indexed first
+        order = np.lexsort((found, -weight))[:limit]
+        return [int(i) for i in found[order]]
 
     def screen(
         self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
@@ -119,8 +147,8 @@ class BlockingIndex:
         results = []
         for at in self.candidates(names):
             entry = self.entries[at]
-            result = score(subject, entry.entity, names, entry.names)
-            if result.score >= threshold:
+            result = score_at_least(subject, entry.entity, threshold, names, entry.names)
+            if result is not None:
                 results.append((entry, result))
         results.sort(key=lambda er: er[1].score, reverse=True)
         return results[:limit]
