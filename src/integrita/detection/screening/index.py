@@ -54,6 +54,19 @@ def name_keys(name: ParsedName) -> set[str]:
     return keys
 
 
+def is_strong_key(key: str) -> bool:
+    """A Chinese reading or the same characters: one shared is reason enough to compare."""
+    return key[0] in "rh"
+
+
+def subject_keys(subject: Subject) -> set[str]:
+    """Every blocking key of a subject's names (what the book's key store holds)."""
+    keys: set[str] = set()
+    for name in parse_all(subject.names, subject.schema):
+        keys |= name_keys(name)
+    return keys
+
+
 @dataclass(slots=True)
 class IndexedEntity:
     entity: ListEntity
@@ -93,6 +106,13 @@ class BlockingIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def entity_keys(self) -> list[tuple[int, str, bool]]:
+        """``(entry, key, strong)`` for every key of every entry (what delta screening joins
+        against the book's keys)."""
+        return [
+            (at, key, is_strong_key(key)) for key, posting in self.postings.items() for at in posting
+        ]
+
     def freeze(self) -> BlockingIndex:
         """Turn the postings into arrays now (else the first query pays for it)."""
         self._arrays()
@@ -118,15 +138,15 @@ class BlockingIndex:
         if not postings:
             return []
         cap = max(MIN_POSTING_CAP, min(MAX_POSTING, len(self.entries) // 100))
-        usable = [(k, p) for k, p in postings if len(p) <= cap or k[0] in "rh"]
+        usable = [(k, p) for k, p in postings if len(p) <= cap or is_strong_key(k)]
         if len(usable) < MIN_SHARED_KEYS:
             usable = sorted(postings, key=lambda kp: len(kp[1]))[:MIN_SHARED_KEYS]
         ids = np.concatenate([p for _, p in usable])
         lengths = [len(p) for _, p in usable]
         weights = np.repeat(
-            [(3.0 if k[0] in "rh" else 1.0) / math.log(2 + len(p)) for k, p in usable], lengths
+            [(3.0 if is_strong_key(k) else 1.0) / math.log(2 + len(p)) for k, p in usable], lengths
         )
-        strong = np.repeat([k[0] in "rh" for k, _ in usable], lengths)
+        strong = np.repeat([is_strong_key(k) for k, _ in usable], lengths)
         found, at = np.unique(ids, return_inverse=True)
         weight = np.bincount(at, weights=weights)
         shared = np.bincount(at)
