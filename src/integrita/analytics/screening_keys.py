@@ -109,27 +109,29 @@ class CustomerKeyStore:
 
     def meeting(
         self,
-        entity_keys: Iterable[tuple[int, str, bool]],
+        entity_keys: Iterable[tuple[int, str, str]],
         *,
         min_shared: int = 2,
         common_share: float = 0.01,
         min_common: int = 50,
-    ) -> list[str]:
-        """The customers that share with one changed entity a strong key (a Chinese reading,
-        the same characters) or at least ``min_shared`` other keys -- the blocking rule of the
-        list index, applied to the whole book in one join. A key held by more than
-        ``common_share`` of the book (and more than ``min_common`` customers) counts only when
-        strong: a common surname would otherwise bring a tenth of the book to be scored for
-        nothing. ``entity_keys`` holds ``(entity, key, strong)`` rows."""
+    ) -> dict[str, list[int]]:
+        """The customers that meet a changed entity, with the entities each meets: they share a
+        ``strong`` key (a Chinese reading, the same characters), or at least ``min_shared``
+        ``word`` and ``sound`` keys -- the list index's blocking rule, applied to the whole
+        book in one join (a surname and its sound are two keys, as in the index: Carlos Jackson
+        must meet Charles Jackson). A key held by more than ``common_share``
+        of the book (and more than ``min_common`` customers) counts only when strong: a common
+        surname would otherwise bring a tenth of the book to be scored for nothing.
+        ``entity_keys`` holds ``(entity, key, evidence)`` rows."""
         files = self.segments()
-        entities, keys, strong = [], [], []
-        for entity, key, is_strong in entity_keys:
+        entities, keys, kinds = [], [], []
+        for entity, key, kind in entity_keys:
             entities.append(entity)
             keys.append(key)
-            strong.append(is_strong)
+            kinds.append(kind)
         if not files or not keys:
-            return []
-        changed = pa.table({"entity": entities, "key": keys, "strong": strong})
+            return {}
+        changed = pa.table({"entity": entities, "key": keys, "kind": kinds})
         sql = f"""
         WITH current AS ({_CURRENT}),
         met AS (SELECT c.customer_id, c.key FROM current c SEMI JOIN changed d ON c.key = d.key),
@@ -137,18 +139,20 @@ class CustomerKeyStore:
         common AS (
             SELECT key FROM met GROUP BY key
             HAVING count(*) > greatest($min_common, (SELECT n FROM book) * $share)
-        ),
-        pairs AS (
-            SELECT m.customer_id, d.entity
-            FROM met m JOIN changed d ON m.key = d.key
-            WHERE d.strong OR m.key NOT IN (SELECT key FROM common)
-            GROUP BY m.customer_id, d.entity
-            HAVING count(*) >= $min_shared OR bool_or(d.strong)
         )
-        SELECT DISTINCT customer_id FROM pairs ORDER BY customer_id
+        SELECT m.customer_id, d.entity
+        FROM met m JOIN changed d ON m.key = d.key
+        WHERE d.kind = 'strong' OR m.key NOT IN (SELECT key FROM common)
+        GROUP BY m.customer_id, d.entity
+        HAVING bool_or(d.kind = 'strong')
+            OR count(*) FILTER (WHERE d.kind IN ('word', 'sound')) >= $min_shared
+        ORDER BY m.customer_id, d.entity
         """
         params = {"files": files, "min_shared": min_shared, "share": common_share}
+        found: dict[str, list[int]] = {}
         with duckdb.connect() as con:
             con.register("changed", changed)
             rows = con.execute(sql, {**params, "min_common": min_common}).fetchall()
-        return [str(r[0]) for r in rows]
+        for customer_id, entity in rows:
+            found.setdefault(str(customer_id), []).append(int(entity))
+        return found

@@ -59,6 +59,20 @@ def is_strong_key(key: str) -> bool:
     return key[0] in "rh"
 
 
+def key_evidence(key: str) -> str:
+    """How a key shared with a changed entity counts when the book is joined against it:
+    ``strong`` (a Chinese reading, the same characters) is enough alone; ``word`` (a word, two
+    characters of a long name) and ``sound`` (a Metaphone key) are counted apart, so a surname
+    and its own sound are not two reasons; ``echo`` (a reading's given name, which repeats a
+    word already counted) does not count."""
+    kind = key[0]
+    if kind in "rh":
+        return "strong"
+    if kind == "m":
+        return "sound"
+    return "echo" if kind == "s" else "word"
+
+
 def subject_keys(subject: Subject) -> set[str]:
     """Every blocking key of a subject's names (what the book's key store holds)."""
     keys: set[str] = set()
@@ -106,11 +120,11 @@ class BlockingIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def entity_keys(self) -> list[tuple[int, str, bool]]:
-        """``(entry, key, strong)`` for every key of every entry (what delta screening joins
-        against the book's keys)."""
+    def entity_keys(self) -> list[tuple[int, str, str]]:
+        """``(entry, key, evidence)`` for every key of every entry (what delta screening joins
+        against the book's keys; see :func:`key_evidence`)."""
         return [
-            (at, key, is_strong_key(key)) for key, posting in self.postings.items() for at in posting
+            (at, key, key_evidence(key)) for key, posting in self.postings.items() for at in posting
         ]
 
     def freeze(self) -> BlockingIndex:
@@ -159,13 +173,19 @@ class BlockingIndex:
         return [int(i) for i in found[order]]
 
     def screen(
-        self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
+        self,
+        subject: Subject,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 10,
+        among: Iterable[int] | None = None,
     ) -> list[tuple[IndexedEntity, MatchResult]]:
-        """Score the subject against its candidates; the best first, those above
-        ``threshold`` only (pass 0 to see near-misses)."""
+        """Score the subject against its candidates (or the entries ``among``, when a join of
+        keys already chose them); the best first, those above ``threshold`` only (pass 0 to
+        see near-misses)."""
         names = parse_all(subject.names, subject.schema)
         results = []
-        for at in self.candidates(names):
+        for at in self.candidates(names) if among is None else among:
             entry = self.entries[at]
             result = score_at_least(subject, entry.entity, threshold, names, entry.names)
             if result is not None:

@@ -45,8 +45,9 @@ def key_missing_customers(ctx: Context) -> int:
     return len(missing)
 
 
-def customers_meeting(ctx: Context, changed: BlockingIndex) -> list[str]:
-    """The customers that share a Chinese reading, the same characters or two keys with an
-    entity of ``changed`` (the delta of a list update): the only ones worth scoring."""
+def customers_meeting(ctx: Context, changed: BlockingIndex) -> dict[str, list[int]]:
+    """The customers that share a Chinese reading, the same characters, two words or two
+    sounds with an entity of ``changed`` (the delta of a list update), with the entries of
+    ``changed`` each meets: the only pairs worth scoring."""
     key_missing_customers(ctx)
     return key_store(ctx).meeting(changed.entity_keys())

@@ -27,7 +27,7 @@ from integrita.store import Session
 from integrita.store.repositories import screening as repo
 
 Progress = Callable[[float], None]
-#: Customers read from the database per batch of a delta screening.
+#: Customers read from the database per batch (onboarding, delta screening).
 DELTA_BATCH = 5_000
 
 
@@ -236,15 +236,18 @@ def _screen_rows(
     threshold: float,
     summary: ScreeningSummary,
     keyed: list[Subject] | None = None,
+    met: dict[str, list[int]] | None = None,
 ) -> list[tuple[Subject, IndexedEntity, MatchResult]]:
-    """Screen customer rows; ``keyed`` collects the subjects whose keys are to be stored."""
+    """Screen customer rows; ``keyed`` collects the subjects whose keys are to be stored;
+    ``met`` names the entries each customer is scored against (else the index chooses)."""
     hits = []
     for row in rows:
         subject = customer_subject(row)
         summary.screened += 1
         if keyed is not None:
             keyed.append(subject)
-        for entry, result in index.screen(subject, threshold=threshold, limit=5):
+        among = met.get(row.customer_id, []) if met is not None else None
+        for entry, result in index.screen(subject, threshold=threshold, limit=5, among=among):
             hits.append((subject, entry, result))
     return hits
 
@@ -254,16 +257,26 @@ def screen_customers(
 ) -> ScreeningSummary:
     """Screen these customers (new or changed) against every list in force."""
     ensure_permitted(actor, Permission.SCREENING_RUN)
+    return screen_onboarded(ctx, customer_ids, trigger=trigger, by=actor.username)
+
+
+def screen_onboarded(
+    ctx: Context, customer_ids: Sequence[str], *, trigger: str, by: str
+) -> ScreeningSummary:
+    """Screen new or changed customers for the path that wrote them (ingest, account opening:
+    see :mod:`integrita.services.core.sanctions`); their keys are stored for delta screening."""
     started = time.perf_counter()
     summary = ScreeningSummary(trigger)
     index = current_index(ctx, fresh=True)
-    keyed: list[Subject] = []
-    with ctx.db.transaction() as session:
-        rows = repo.customers(session, customer_ids)
-        hits = _screen_rows(index, rows, ctx.settings.screening_threshold, summary, keyed)
-        _record(session, ctx, summary, hits, actor=actor.username)
-    # a new or changed customer's keys, so the next list change finds it without a full scan
-    record_keys(ctx, keyed)
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), DELTA_BATCH):
+        keyed: list[Subject] = []
+        with ctx.db.transaction() as session:
+            rows = repo.customers(session, ids[start : start + DELTA_BATCH])
+            hits = _screen_rows(index, rows, ctx.settings.screening_threshold, summary, keyed)
+            _record(session, ctx, summary, hits, actor=by)
+        # a new or changed customer's keys, so the next list change finds it without a scan
+        record_keys(ctx, keyed)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -325,12 +338,13 @@ def screen_delta(
     if not len(index):
         return summary
     met = customers_meeting(ctx, index)
+    ids = sorted(met)
     threshold = ctx.settings.screening_threshold
     hits: list[tuple[Subject, IndexedEntity, MatchResult]] = []
     with ctx.db.transaction() as session:
-        for start in range(0, len(met), DELTA_BATCH):
-            rows = repo.customers(session, met[start : start + DELTA_BATCH])
-            hits += _screen_rows(index, rows, threshold, summary)
+        for start in range(0, len(ids), DELTA_BATCH):
+            rows = repo.customers(session, ids[start : start + DELTA_BATCH])
+            hits += _screen_rows(index, rows, threshold, summary, met=met)
             if progress is not None:
                 progress(len(rows))
     with ctx.db.transaction() as session:
