@@ -310,9 +310,7 @@ def delta_screening(book: int, delta: int, *, check: bool = False) -> dict[str, 
             "book": book,
             "changed_entities": delta,
             "book_keying_seconds_once": round(keyed, 2),
-            "key_rows": sum(
-                pq.ParquetFile(f).metadata.num_rows for f in store.segments()
-            ),
+            "key_rows": sum(pq.ParquetFile(f).metadata.num_rows for f in store.segments()),
             "customers_met": len(met),
             "pairs_scored": sum(map(len, _SHARED_MET.values())),
             "matches": len(matches),

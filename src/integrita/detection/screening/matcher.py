@@ -75,8 +75,7 @@ def _pair_top(a: ParsedName, b: ParsedName) -> float:
         if top >= spec.weight:
             break
         value = spec.weight * spec.func(a, b)
-        if value > top:
-            top = value
+        top = max(top, value)
     return top
 
 
