@@ -1,7 +1,8 @@
 """Benchmark: screening quality beside nomenklatura (the peer) and screening speed.
 
     .venv/bin/python benchmarks/screening.py [--pairs FILE.csv] [--entities 50000]
-        [--queries 5000] [--book 1000000] [--delta 500] [--skip-speed]
+        [--queries 5000] [--book 1000000] [--delta 500] [--skip-speed | --speed-only]
+        [--check-delta]
 
 Quality: integrita and nomenklatura's logic-v2 (yente's default algorithm, from PyPI) score the
 same labelled pairs -- the built-in set (``benchmarks/screening_pairs.py``, 1,200 pairs in six
@@ -15,10 +16,13 @@ interpreter named by ``INTEGRITA_PEER_PYTHON`` (default ``.venv-peer/bin/python`
 the benchmark stops with that instruction.
 
 Speed: a synthetic list of ``--entities`` entities (about 2.3 names each) in the blocking index;
-``--queries`` screenings one at a time (p50/p99) and on two processes (screenings/s); delta
-screening of a ``--book`` customer book against ``--delta`` new entities, on two processes
-(parse, block and score in memory; reading the book from the database is not included).
-Prints one JSON object.
+``--queries`` screenings one at a time (p50/p99) and on two processes (screenings/s). Delta
+screening: a ``--book`` customer book is generated and its blocking keys stored once (Parquet
+segments, as onboarding writes them; timed apart), then a list change of ``--delta`` entities is
+timed end to end -- indexing the change, the DuckDB join of its keys against the book's, and
+scoring the customers met on two processes (reading those customers from the database is not
+included). ``--check-delta`` also scans the whole book and counts matches the join missed.
+``--speed-only`` skips the pairs and the peer. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from multiprocessing import get_context
@@ -37,9 +42,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import orjson
+import pyarrow.parquet as pq
 
 import screening_pairs as pairs_mod
-from integrita.detection.screening.index import BlockingIndex
+from integrita.analytics.screening_keys import CustomerKeyStore
+from integrita.detection.screening.index import BlockingIndex, subject_keys
 from integrita.detection.screening.matcher import DEFAULT_THRESHOLD, score
 from integrita.domain.screening import ListEntity, Subject
 
@@ -183,7 +190,7 @@ def build_index(n: int) -> BlockingIndex:
         ListEntity(eid, schema, tuple(names), birth_dates=(born,) if born else ())
         for eid, schema, names, born in pairs_mod.synthetic_entities(n)
     )
-    return index
+    return index.freeze()
 
 
 def _screen_slice(args: tuple[int, int, int]) -> tuple[int, int, float]:
@@ -219,7 +226,112 @@ def on_two_processes(total: int, seed: int, chunk: int = 50_000) -> dict[str, An
     }
 
 
-def speed(entities: int, queries: int, book: int, delta: int) -> dict[str, Any]:
+# -- delta screening of the book -------------------------------------------------------------------
+
+#: The synthetic book (generated and keyed in the worker processes, kept for scoring).
+_BOOK: list[tuple[str, str]] = []
+
+
+def _key_slice(args: tuple[int, int, int, str]) -> list[tuple[str, str]]:
+    """Generate customers [start, stop) of the book and store their blocking keys (what
+    onboarding does for each new customer)."""
+    start, stop, seed, root = args
+    book = list(pairs_mod.customer_names(stop - start, seed + start))
+    CustomerKeyStore(Path(root)).write(
+        (f"C{start + i}", subject_keys(Subject(name, birth_date=born)))
+        for i, (name, born) in enumerate(book)
+    )
+    return book
+
+
+def _score_customers(args: tuple[int, int]) -> tuple[list[tuple[int, str]], float, float]:
+    """Score book customers at positions ``_SHARED_IDS[start:stop]`` against the changed
+    entities the join found for them (all the index offers when none is given); returns
+    (customer, entity) matches and seconds."""
+    start, stop = args
+    index = _SHARED["index"]
+    began, cpu = time.perf_counter(), time.process_time()
+    found = []
+    for at in _SHARED_IDS[start:stop]:
+        name, born = _BOOK[at]
+        among = _SHARED_MET.get(at)
+        subject = Subject(name, birth_date=born)
+        for entry, _ in index.screen(subject, limit=5, among=among):
+            found.append((at, entry.entity.entity_id))
+    return found, time.perf_counter() - began, time.process_time() - cpu
+
+
+_SHARED_IDS: list[int] = []
+_SHARED_MET: dict[int, list[int]] = {}
+
+
+def _on_two(ids: list[int]) -> tuple[list[tuple[int, str]], float, float]:
+    """Score these book positions on two processes: matches, busy seconds, CPU seconds."""
+    _SHARED_IDS[:] = ids
+    step = max(1, len(ids) // 8)
+    with get_context("fork").Pool(2) as pool:
+        parts = pool.map(_score_customers, [(s, s + step) for s in range(0, len(ids), step)])
+    matches = [m for found, _, _ in parts for m in found]
+    return matches, sum(p[1] for p in parts), sum(p[2] for p in parts)
+
+
+def delta_screening(book: int, delta: int, *, check: bool = False) -> dict[str, Any]:
+    """Key a ``book``-customer book once (as onboarding does), then time a list change of
+    ``delta`` entities: the DuckDB join of their keys against the book's, and the scoring of
+    the customers met (two processes). ``check`` also scans the whole book against the change
+    and reports any match the join missed."""
+    with tempfile.TemporaryDirectory(prefix="integrita-keys-") as root:
+        chunk = 50_000
+        slices = [(s, min(s + chunk, book), 303, root) for s in range(0, book, chunk)]
+        began = time.perf_counter()
+        with get_context("fork").Pool(2) as pool:
+            parts = pool.map(_key_slice, slices)
+        _BOOK[:] = [c for part in parts for c in part]
+        keyed = time.perf_counter() - began
+        store = CustomerKeyStore(Path(root))
+        # the change: entities named from the same tables as the book, so some meet customers
+        began = time.perf_counter()
+        index = BlockingIndex()
+        index.add(
+            ListEntity(f"D{eid}", schema, tuple(names), birth_dates=(born,) if born else ())
+            for eid, schema, names, born in pairs_mod.synthetic_entities(delta, seed=11)
+        )
+        _SHARED["index"] = index.freeze()
+        indexed = time.perf_counter() - began
+        _SHARED_MET.clear()
+        _SHARED_MET.update(
+            {int(c[1:]): found for c, found in store.meeting(index.entity_keys()).items()}
+        )
+        met = sorted(_SHARED_MET)
+        joined = time.perf_counter() - began
+        matches, busy, cpu = _on_two(met)
+        total = time.perf_counter() - began
+        result: dict[str, Any] = {
+            "book": book,
+            "changed_entities": delta,
+            "book_keying_seconds_once": round(keyed, 2),
+            "key_rows": sum(pq.ParquetFile(f).metadata.num_rows for f in store.segments()),
+            "customers_met": len(met),
+            "pairs_scored": sum(map(len, _SHARED_MET.values())),
+            "matches": len(matches),
+            "index_seconds": round(indexed, 2),
+            "join_seconds": round(joined - indexed, 2),
+            "scoring_seconds_wall": round(total - joined, 2),
+            "scoring_seconds_per_process": round(busy / 2, 2),
+            "scoring_cpu_seconds_per_process": round(cpu / 2, 2),
+            "delta_seconds": round(total, 2),
+        }
+        if check:
+            _SHARED_MET.clear()
+            everyone, _, _ = _on_two(list(range(book)))
+            result["full_scan_matches"] = len(everyone)
+            result["missed_by_join"] = len(set(everyone) - set(matches))
+    return result
+
+
+def speed(
+    entities: int, queries: int, book: int, delta: int, *, check: bool = False
+) -> dict[str, Any]:
     began = time.perf_counter()
     index = build_index(entities)
     built = time.perf_counter() - began
@@ -250,8 +362,7 @@ def speed(entities: int, queries: int, book: int, delta: int) -> dict[str, Any]:
         "two_processes": parallel,
     }
     if book:
-        _SHARED["index"] = build_index(delta)
-        result["delta"] = {"book": book, "changed_entities": delta, **on_two_processes(book, 303)}
+        result["delta"] = delta_screening(book, delta, check=check)
     return result
 
 
@@ -263,8 +374,24 @@ def main() -> None:
     parser.add_argument("--book", type=int, default=1_000_000)
     parser.add_argument("--delta", type=int, default=500)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--speed-only", action="store_true", help="Measure speed only (no pairs, no peer)."
+    )
+    parser.add_argument(
+        "--check-delta",
+        action="store_true",
+        help="Also scan the whole book against the change and count matches the join missed.",
+    )
     parser.add_argument("--write-pairs", type=Path, help="Write the built-in labelled set here.")
     args = parser.parse_args()
+    if args.speed_only:
+        print("speed: building the index and screening ...", file=sys.stderr)
+        only = {"command": " ".join(["benchmarks/screening.py", *sys.argv[1:]])}
+        only["speed"] = speed(
+            args.entities, args.queries, args.book, args.delta, check=args.check_delta
+        )
+        print(json.dumps(only, ensure_ascii=False, indent=1))
+        return
     pairs = pairs_mod.read(args.pairs) if args.pairs else pairs_mod.generate()
     if args.write_pairs:
         pairs_mod.write(pairs, args.write_pairs)
@@ -282,7 +409,9 @@ def main() -> None:
     }
     if not args.pairs and not args.skip_speed:
         print("speed: building the index and screening ...", file=sys.stderr)
-        report["speed"] = speed(args.entities, args.queries, args.book, args.delta)
+        report["speed"] = speed(
+            args.entities, args.queries, args.book, args.delta, check=args.check_delta
+        )
     print(json.dumps(report, ensure_ascii=False, indent=1))
 
 

@@ -70,10 +70,20 @@ def test_the_proposer_cannot_approve_over_http(
     maker = make_user("max", "mlro")
     checker = make_user("rita", "reviewer")
     url = f"/v1/screenings/matches/{match_id}/actions"
+    # the version seen is required: an action without it is refused at the boundary
     assert (
         client.post(url, json={"action": "propose_true_match"}, headers=_auth(maker)).status_code
-        == 200
+        == 422
     )
-    assert client.post(url, json={"action": "approve"}, headers=_auth(maker)).status_code == 409
-    approved = client.post(url, json={"action": "approve"}, headers=_auth(checker))
+    proposed = client.post(
+        url, json={"action": "propose_true_match", "version": 1}, headers=_auth(maker)
+    )
+    assert proposed.status_code == 200 and proposed.json()["version"] == 2
+    assert (
+        client.post(url, json={"action": "approve", "version": 2}, headers=_auth(maker)).status_code
+        == 409
+    )
+    stale = client.post(url, json={"action": "approve", "version": 1}, headers=_auth(checker))
+    assert stale.status_code == 409 and "changed since version 1" in stale.text
+    approved = client.post(url, json={"action": "approve", "version": 2}, headers=_auth(checker))
     assert approved.json()["state"] == "true_match"

@@ -60,14 +60,21 @@ def test_review_page_shows_both_records_features_and_list_version_and_enforces_f
     )
     assert proposed.status_code == 303
     refused = analyst.post(
-        f"/screening/matches/{match_id}", data={"action": "approve", "version": "1"}
+        f"/screening/matches/{match_id}", data={"action": "approve", "version": "2"}
     )
     assert refused.status_code == 409
     reviewer = _signed_in(ctx, make_user, "rita", "reviewer")
-    assert 'value="approve"' in reviewer.get(f"/screening/matches/{match_id}").text
+    review = reviewer.get(f"/screening/matches/{match_id}").text
+    assert 'value="approve"' in review
+    # the page sends the version it showed: the proposal made the match version 2
+    assert 'name="version" value="2"' in review
+    stale = reviewer.post(
+        f"/screening/matches/{match_id}", data={"action": "approve", "version": "1"}
+    )
+    assert stale.status_code == 409 and "changed since version 1" in stale.text
     done = reviewer.post(
         f"/screening/matches/{match_id}",
-        data={"action": "approve", "version": "1"},
+        data={"action": "approve", "version": "2"},
         follow_redirects=False,
     )
     assert done.status_code == 303

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from integrita.domain.screening import Subject
-from integrita.errors import PermissionDeniedError, StateTransitionError
+from integrita.errors import PermissionDeniedError, StaleVersionError, StateTransitionError
 from integrita.services.core.context import Context
 from integrita.services.screening import dispositions, lists, points
 from integrita.services.screening.index_cache import forget
@@ -66,13 +66,31 @@ def test_a_namesake_born_decades_apart_is_not_a_match(listed: Context) -> None:
 def test_disposition_needs_a_second_person(listed: Context) -> None:
     add_customer(listed, "C1", "Wang Jianguo", born=date(1968, 4, 12))
     match_id = points.screen_customers(listed, ["C1"], actor=OPERATOR).match_ids[0]
-    dispositions.dispose(listed, match_id, "propose_false_positive", actor=ANALYST)
+    proposed = dispositions.dispose(
+        listed, match_id, "propose_false_positive", actor=ANALYST, seen_version=1
+    )
     with pytest.raises(StateTransitionError, match="separation of duties"):
-        dispositions.dispose(listed, match_id, "approve", actor=_mlro("ana"))
+        dispositions.dispose(listed, match_id, "approve", actor=_mlro("ana"), seen_version=2)
     with pytest.raises(PermissionDeniedError):
-        dispositions.dispose(listed, match_id, "approve", actor=SECOND_ANALYST)
-    done = dispositions.dispose(listed, match_id, "approve", actor=REVIEWER)
-    assert done.state == "false_positive"
+        dispositions.dispose(listed, match_id, "approve", actor=SECOND_ANALYST, seen_version=2)
+    done = dispositions.dispose(
+        listed, match_id, "approve", actor=REVIEWER, seen_version=proposed.version
+    )
+    assert (done.state, done.version) == ("false_positive", 3)
+
+
+def test_an_approval_binds_the_proposal_the_reviewer_saw(listed: Context) -> None:
+    add_customer(listed, "C1", "Wang Jianguo", born=date(1968, 4, 12))
+    match_id = points.screen_customers(listed, ["C1"], actor=OPERATOR).match_ids[0]
+    dispositions.dispose(listed, match_id, "propose_false_positive", actor=ANALYST, seen_version=1)
+    seen = 2  # the reviewer opens the false-positive proposal
+    # meanwhile it is returned and proposed again as a true match
+    dispositions.dispose(listed, match_id, "return", actor=_mlro("max"), seen_version=2)
+    dispositions.dispose(listed, match_id, "propose_true_match", actor=ANALYST, seen_version=3)
+    with pytest.raises(StaleVersionError, match="changed since version 2"):
+        dispositions.dispose(listed, match_id, "approve", actor=REVIEWER, seen_version=seen)
+    done = dispositions.dispose(listed, match_id, "approve", actor=REVIEWER, seen_version=4)
+    assert done.state == "true_match"
 
 
 def _mlro(name: str):  # type: ignore[no-untyped-def]
@@ -86,8 +104,8 @@ def test_good_guy_entry_needs_a_second_person_and_suppresses_until_a_side_change
 ) -> None:
     add_customer(listed, "C1", "Wang Jianguo", born=date(1968, 4, 12))
     match_id = points.screen_customers(listed, ["C1"], actor=OPERATOR).match_ids[0]
-    dispositions.dispose(listed, match_id, "propose_false_positive", actor=ANALYST)
-    dispositions.dispose(listed, match_id, "approve", actor=REVIEWER)
+    dispositions.dispose(listed, match_id, "propose_false_positive", actor=ANALYST, seen_version=1)
+    dispositions.dispose(listed, match_id, "approve", actor=REVIEWER, seen_version=2)
     entry = dispositions.propose_good_guy(
         listed, match_id, "different person, met in branch", actor=ANALYST
     )
@@ -121,7 +139,8 @@ def test_a_list_update_screens_only_what_changed(listed: Context, tmp_path: Path
     update = lists.import_list(listed, "ftm", path, actor=OPERATOR)
     assert update.to_screen == ("change",)
     summary = points.screen_delta(listed, update.snapshot.id, update.to_screen, actor=OPERATOR)
-    assert summary.screened == 3
+    # the book's keys are joined with the changed entity's: only Ouyang Feng meets it
+    assert summary.screened == 1
     matched = {
         (m.subject_ref, m.entity_id) for m in dispositions.list_matches(listed, actor=ANALYST)
     }

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from integrita.domain.permissions import Permission
 from integrita.domain.screening import Identifier, Subject
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import BodyId, Bool, Code, Id, Note, StrictModel
+from integrita.http.fields import BodyId, Bool, Code, Id, Note, StrictModel, Version
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.screening import dispositions, points
@@ -146,7 +146,8 @@ def matches(
 
 class MatchAction(StrictModel):
     action: Literal["propose_true_match", "propose_false_positive", "approve", "return"]
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    #: The version of the match the person was shown (a stale one is refused with 409).
+    version: Version
     note: Annotated[Note, Field(max_length=2000)] = ""
 
 

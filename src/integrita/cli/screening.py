@@ -70,8 +70,10 @@ def import_(
 
 def _delta(diff: lists.ListDiff) -> None:
     ctx = context()
+    # only the customers whose keys meet a changed entity are scored: their number is known
+    # after the join, so the bar counts them without a total
     with progress_bar(
-        f"delta screening ({len(diff.to_screen)} entities)", total=points.book_size(ctx)
+        f"delta screening ({len(diff.to_screen)} entities): customers scored"
     ) as advance:
         summary = points.screen_delta(
             ctx, diff.snapshot.id, diff.to_screen, actor=signed_in(ctx), progress=advance

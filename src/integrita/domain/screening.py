@@ -148,6 +148,7 @@ MATCH_WORKFLOW = Workflow(
             "the analyst finds that the customer is the listed entity",
             involvement=Involvement.PROPOSED,
             needs_person=True,
+            binds_version=True,
         ),
         "propose_false_positive": Step(
             "propose_false_positive",
@@ -157,6 +158,7 @@ MATCH_WORKFLOW = Workflow(
             "the analyst finds that the customer is someone else",
             involvement=Involvement.PROPOSED,
             needs_person=True,
+            binds_version=True,
         ),
         "approve": Step(
             "approve",
@@ -167,6 +169,7 @@ MATCH_WORKFLOW = Workflow(
             involvement=Involvement.APPROVED,
             excludes=AUTHORS,
             needs_person=True,
+            binds_version=True,
         ),
         "return": Step(
             "return",
@@ -177,9 +180,13 @@ MATCH_WORKFLOW = Workflow(
             involvement=Involvement.REVIEWED,
             excludes=AUTHORS,
             needs_person=True,
+            binds_version=True,
         ),
     },
 )
+
+# Every step binds the version of the match the person saw, and every step makes a new
+# version: a reviewer approves the proposal on the page, never one made or returned since.
 
 #: What an approved proposal becomes.
 APPROVED_STATE = {

@@ -146,6 +146,8 @@ Weight = Annotated[StrictFloat | StrictInt, Field(gt=0, le=1000), AfterValidator
 Fraction = Annotated[StrictFloat | StrictInt, Field(gt=0, le=1), AfterValidator(_finite)]
 Score = Annotated[StrictInt, Field(ge=1, le=5)]
 SmallInt = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
+#: The version of a record a person was shown (approvals bind it; a stale one is refused).
+Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 
 
 def _query_bool(value: object) -> object:

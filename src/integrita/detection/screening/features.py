@@ -72,8 +72,7 @@ def chinese_reading_identical(left: ParsedName, right: ParsedName) -> float:
     """Read as Chinese, both names have the same surname and given name in pinyin, in either
     name order and with Wade-Giles or Cantonese surnames read as pinyin (ZHANG Wei, Wei Zhang,
     Cheung Wai and 张伟 all read zhang|wei). Tones are not written, so homophones also agree."""
-    keys = {r.key for r in right.readings}
-    return 1.0 if any(r.key in keys for r in left.readings) else 0.0
+    return 1.0 if not left.reading_keys.isdisjoint(right.reading_keys) else 0.0
 
 
 @feature("chinese_reading_similar", "name", 0.92)
@@ -275,3 +274,13 @@ def name_features() -> tuple[FeatureSpec, ...]:
 
 def evidence_features() -> tuple[FeatureSpec, ...]:
     return _of_kind("evidence")
+
+
+def features_by_weight() -> tuple[FeatureSpec, ...]:
+    """The name features, heaviest first (the order in which a best score is settled)."""
+    found = _BY_KIND.get("name_by_weight")
+    if found is None:
+        found = _BY_KIND["name_by_weight"] = tuple(
+            sorted(name_features(), key=lambda f: f.weight, reverse=True)
+        )
+    return found

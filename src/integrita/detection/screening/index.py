@@ -13,7 +13,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from integrita.detection.screening.matcher import DEFAULT_THRESHOLD, MatchResult, parse_all, score
+import numpy as np
+import numpy.typing as npt
+
+from integrita.detection.screening.matcher import (
+    DEFAULT_THRESHOLD,
+    MatchResult,
+    parse_all,
+    score_at_least,
+)
 from integrita.detection.screening.names import ParsedName
 from integrita.domain.screening import ListEntity, Subject
 
@@ -46,6 +54,33 @@ def name_keys(name: ParsedName) -> set[str]:
     return keys
 
 
+def is_strong_key(key: str) -> bool:
+    """A Chinese reading or the same characters: one shared is reason enough to compare."""
+    return key[0] in "rh"
+
+
+def key_evidence(key: str) -> str:
+    """How a key shared with a changed entity counts when the book is joined against it:
+    ``strong`` (a Chinese reading, the same characters) is enough alone; ``word`` (a word, two
+    characters of a long name) and ``sound`` (a Metaphone key) are counted apart, so a surname
+    and its own sound are not two reasons; ``echo`` (a reading's given name, which repeats a
+    word already counted) does not count."""
+    kind = key[0]
+    if kind in "rh":
+        return "strong"
+    if kind == "m":
+        return "sound"
+    return "echo" if kind == "s" else "word"
+
+
+def subject_keys(subject: Subject) -> set[str]:
+    """Every blocking key of a subject's names (what the book's key store holds)."""
+    keys: set[str] = set()
+    for name in parse_all(subject.names, subject.schema):
+        keys |= name_keys(name)
+    return keys
+
+
 @dataclass(slots=True)
 class IndexedEntity:
     entity: ListEntity
@@ -55,12 +90,17 @@ class IndexedEntity:
 
 
 class BlockingIndex:
-    """Entities of one or more list snapshots, ready to be screened against."""
+    """Entities of one or more list snapshots, ready to be screened against.
+
+    Postings are gathered in lists while entities are added and frozen into integer arrays on
+    the first query, so a query counts its candidates' shared keys with a few array operations
+    instead of a Python loop over every posting."""
 
     def __init__(self) -> None:
         self.entries: list[IndexedEntity] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.aliases = 0
+        self._frozen: dict[str, npt.NDArray[np.int32]] | None = None
 
     def add(
         self, entities: Iterable[ListEntity], *, source: str = "", snapshot_id: int = 0
@@ -75,52 +115,80 @@ class BlockingIndex:
                 keys |= name_keys(name)
             for key in keys:
                 self.postings[key].append(at)
+        self._frozen = None
 
     def __len__(self) -> int:
         return len(self.entries)
 
+    def entity_keys(self) -> list[tuple[int, str, str]]:
+        """``(entry, key, evidence)`` for every key of every entry (what delta screening joins
+        against the book's keys; see :func:`key_evidence`)."""
+        return [
+            (at, key, key_evidence(key)) for key, posting in self.postings.items() for at in posting
+        ]
+
+    def freeze(self) -> BlockingIndex:
+        """Turn the postings into arrays now (else the first query pays for it)."""
+        self._arrays()
+        return self
+
+    def _arrays(self) -> dict[str, npt.NDArray[np.int32]]:
+        if self._frozen is None:
+            self._frozen = {k: np.asarray(v, dtype=np.int32) for k, v in self.postings.items()}
+        return self._frozen
+
     def candidates(self, names: Iterable[ParsedName], limit: int = MAX_CANDIDATES) -> list[int]:
-        """The entries sharing the most (and the rarest) keys with these names."""
+        """The entries sharing the most (and the rarest) keys with these names.
+
+        Rare keys weigh most (1/log of their posting's length). A key held by more entities than
+        the cap (a common surname, a common given name) is dropped unless it is a Chinese
+        reading or characters, or nothing rarer blocks: it would bring hundreds of candidates
+        and tell none of them apart."""
         keys: set[str] = set()
         for name in names:
             keys |= name_keys(name)
-        postings = [(k, self.postings.get(k, ())) for k in keys]
-        postings = [(k, p) for k, p in postings if p]
+        frozen = self._arrays()
+        postings = [(k, p) for k in keys if (p := frozen.get(k)) is not None and len(p)]
+        if not postings:
+            return []
         cap = max(MIN_POSTING_CAP, min(MAX_POSTING, len(self.entries) // 100))
-        usable = [(k, p) for k, p in postings if len(p) <= cap or k[0] in "rh"]
+        usable = [(k, p) for k, p in postings if len(p) <= cap or is_strong_key(k)]
         if len(usable) < MIN_SHARED_KEYS:
             usable = sorted(postings, key=lambda kp: len(kp[1]))[:MIN_SHARED_KEYS]
-        weight: dict[int, float] = defaultdict(float)
-        for key, posting in usable:
-            w = (3.0 if key[0] in "rh" else 1.0) / math.log(2 + len(posting))
-            for at in posting:
-                weight[at] += w
-        shared: dict[int, int] = defaultdict(int)
-        strong: set[int] = set()
-        for key, posting in usable:
-            if key[0] in "rh":
-                strong.update(posting)
-            for at in posting:
-                shared[at] += 1
-        # one shared word (a surname, a given name, a sound) is no reason to compare
-        ranked = sorted(
-            ((at, w) for at, w in weight.items() if at in strong or shared[at] >= MIN_SHARED_KEYS),
-            key=lambda kv: kv[1],
-            reverse=True,
+        ids = np.concatenate([p for _, p in usable])
+        lengths = [len(p) for _, p in usable]
+        weights = np.repeat(
+            [(3.0 if is_strong_key(k) else 1.0) / math.log(2 + len(p)) for k, p in usable], lengths
         )
-        return [at for at, _ in ranked[:limit]]
+        strong = np.repeat([is_strong_key(k) for k, _ in usable], lengths)
+        found, at = np.unique(ids, return_inverse=True)
+        weight = np.bincount(at, weights=weights)
+        shared = np.bincount(at)
+        strong_hits = np.bincount(at, weights=strong)
+        # one shared word (a surname, a given name, a sound) is no reason to compare
+        keep = (strong_hits > 0) | (shared >= MIN_SHARED_KEYS)
+        found, weight = found[keep], weight[keep]
+        # heaviest first; among equals the entry indexed first
+        order = np.lexsort((found, -weight))[:limit]
+        return [int(i) for i in found[order]]
 
     def screen(
-        self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
+        self,
+        subject: Subject,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 10,
+        among: Iterable[int] | None = None,
     ) -> list[tuple[IndexedEntity, MatchResult]]:
-        """Score the subject against its candidates; the best first, those above
-        ``threshold`` only (pass 0 to see near-misses)."""
+        """Score the subject against its candidates (or the entries ``among``, when a join of
+        keys already chose them); the best first, those above ``threshold`` only (pass 0 to
+        see near-misses)."""
         names = parse_all(subject.names, subject.schema)
         results = []
-        for at in self.candidates(names):
+        for at in self.candidates(names) if among is None else among:
             entry = self.entries[at]
-            result = score(subject, entry.entity, names, entry.names)
-            if result.score >= threshold:
+            result = score_at_least(subject, entry.entity, threshold, names, entry.names)
+            if result is not None:
                 results.append((entry, result))
         results.sort(key=lambda er: er[1].score, reverse=True)
         return results[:limit]

@@ -152,6 +152,8 @@ class ParsedName:
     readings: tuple[ChineseReading, ...]
     #: Phonetic keys (Metaphone) of the canonical tokens.
     phonetic: tuple[str, ...]
+    #: ``surname|given`` of every reading, computed once for the features that compare them.
+    reading_keys: frozenset[str] = frozenset()
 
     @property
     def joined(self) -> str:
@@ -234,4 +236,13 @@ def parse_name(name: str, organisation: bool = False) -> ParsedName:
             readings = _latin_readings(tokens)
     canonical = tuple(canonical_token(t) for t in tokens)
     phonetic = tuple(_metaphone(t) for t in canonical)
-    return ParsedName(name, script, tokens, canonical, han, readings, phonetic)
+    return ParsedName(
+        name,
+        script,
+        tokens,
+        canonical,
+        han,
+        readings,
+        phonetic,
+        frozenset(r.key for r in readings),
+    )

@@ -1,13 +1,15 @@
-"""Sanctions screening of a payment's counterparty, as the real-time capability asks for it.
+"""Sanctions screening as other capabilities ask for it: a payment's counterparty (real time)
+and every new or changed customer (ingest, account opening).
 
-Capabilities talk to each other only through ``services/core``: real time asks this module,
-which hands the name to the screening capability (imported when first asked, so a process that
-never screens a counterparty never loads the lists). The answer comes from an in-memory index
+Capabilities talk to each other only through ``services/core``: they ask this module, which
+hands the request to the screening capability (imported when first asked, so a process that
+never screens never loads the lists). The answer comes from an in-memory index
 of the lists in force, rebuilt when a list changes, so it fits the decision's latency budget.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from integrita.services.core.context import Context
@@ -40,3 +42,29 @@ def counterparty_hit(ctx: Context, name: str) -> CounterpartyHit | None:
         f"The payee {name!r} matches {found.caption} on the {found.source} list "
         f"({found.entity_id}, score {found.score:.2f}: {fired or 'name'}): held for review.",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerScreening:
+    """What screening new or changed customers found: how many were screened, the matches
+    over the threshold that are new, and the alerts they raised in case work."""
+
+    screened: int
+    new_matches: int
+    alerts: int
+
+
+def screen_new_or_changed_customers(
+    ctx: Context, customer_ids: Sequence[str], *, trigger: str, by: str
+) -> CustomerScreening:
+    """Screen customers just created or changed against every list in force.
+
+    Screening at onboarding is a duty of the bank, not a choice of whoever loaded the
+    customer, so it runs for every path that writes a customer and is attributed to ``by``
+    (the loading user or process); matches become alerts in case work as in a batch run."""
+    from integrita.services.screening.points import screen_onboarded
+
+    if not customer_ids:
+        return CustomerScreening(0, 0, 0)
+    summary = screen_onboarded(ctx, customer_ids, trigger=trigger, by=by)
+    return CustomerScreening(summary.screened, summary.new_matches, summary.alerts)

@@ -19,6 +19,7 @@ from integrita.domain.customer import (
 )
 from integrita.errors import InputError
 from integrita.services.core.context import Context
+from integrita.services.core.sanctions import screen_new_or_changed_customers
 from integrita.store.repositories import customers as customers_repo
 
 CUSTOMER_COLUMNS = (
@@ -205,15 +206,25 @@ def _load(
 def load_customers(
     ctx: Context, path: Path, on_bad: Callable[[list[BadRow]], None]
 ) -> tuple[int, int]:
-    """Upsert customers from CSV; returns (rows read, rows stored)."""
-    return _load(
+    """Upsert customers from CSV; returns (rows read, rows stored). Every customer the file
+    adds, or changes in a field screening reads, is then screened against the lists in force
+    (matches become alerts in case work)."""
+    touched: list[str] = []
+
+    def write(session: Any, rows: list[dict[str, Any]]) -> None:
+        touched.extend(customers_repo.new_or_changed(session, rows))
+        customers_repo.upsert_customers(session, rows)
+
+    read, stored = _load(
         ctx,
         path,
         ("customer_id", "customer_type", "name", "id_document_type", "id_number"),
         customer_record,
-        customers_repo.upsert_customers,
+        write,
         on_bad,
     )
+    screen_new_or_changed_customers(ctx, touched, trigger="onboarding", by=f"ingest:{path.name}")
+    return read, stored
 
 
 def load_accounts(

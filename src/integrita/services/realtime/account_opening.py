@@ -18,6 +18,7 @@ from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
+from integrita.services.core.sanctions import screen_new_or_changed_customers
 from integrita.store.models import AccountOpeningTask
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo
@@ -67,23 +68,33 @@ def required_task(account_type: str, opened_by: str) -> str | None:
 def record_opening(
     ctx: Context, account_id: str, opened_by: str, opener_name: str, *, user: HasRoles
 ) -> list[OpeningTaskView]:
-    """Record who opened ``account_id``; creates the verification task and keeps it pending."""
+    """Record who opened ``account_id``; creates the verification task and keeps it pending.
+
+    The account's owner is screened against the sanctions and PEP lists as the account opens
+    (a new customer, or one whose record changed since its last screening, meets the lists
+    before the account is used); a match becomes an alert in case work."""
     ensure_permitted(user, Permission.ACCOUNT_OPENING)
-    actor = user.username
     if opened_by not in OPENERS:
         raise InputError(f"opened_by must be one of {', '.join(OPENERS)}", field="opened_by")
     if not opener_name.strip():
         raise InputError("opener_name is required", field="opener_name")
+    tasks, owner = _record_opening(ctx, account_id, opened_by, opener_name, actor=user.username)
+    screen_new_or_changed_customers(ctx, [owner], trigger="account_opening", by=user.username)
+    return tasks
+
+
+def _record_opening(
+    ctx: Context, account_id: str, opened_by: str, opener_name: str, *, actor: str
+) -> tuple[list[OpeningTaskView], str]:
     now = ctx.now()
     with ctx.db.transaction() as session:
         account = customers_repo.get_account(session, account_id)
         if account is None:
             raise NotFoundError(f"account {account_id} does not exist")
+        owner = account.customer_id
         kind = required_task(account.account_type, opened_by)
-        if kind is None:
-            return [_view(t) for t in repo.opening_tasks(session, account_id)]
-        if any(t.kind == kind for t in repo.opening_tasks(session, account_id)):
-            return [_view(t) for t in repo.opening_tasks(session, account_id)]
+        if kind is None or any(t.kind == kind for t in repo.opening_tasks(session, account_id)):
+            return [_view(t) for t in repo.opening_tasks(session, account_id)], owner
         subject = (
             f"representative {opener_name}"
             if kind == "representative_phone_verification"
@@ -111,7 +122,7 @@ def record_opening(
             after={"status": account.status, "task": kind, "opened_by": opened_by},
         )
         session.flush()
-        return [_view(task)]
+        return [_view(task)], owner
 
 
 def complete_task(

@@ -116,10 +116,14 @@ def dispose(
     action: str,
     *,
     actor: HasRoles,
-    seen_version: int | None = None,
+    seen_version: int,
     note: str = "",
 ) -> MatchView:
-    """Take a step on a match: propose_true_match, propose_false_positive, approve, return."""
+    """Take a step on a match: propose_true_match, propose_false_positive, approve, return.
+
+    ``seen_version`` is the version of the match the person was shown; a step on any other
+    version is refused (another person proposed, returned or approved it meanwhile), and each
+    step makes a new version."""
     person = as_actor(actor)
     at = ctx.now()
     with ctx.db.transaction() as session:
@@ -137,10 +141,11 @@ def dispose(
             at=at,
             before={"state": before},
             after={"note": note.strip() or None, "customer_id": row.subject_ref},
-            seen_version=seen_version if seen_version is not None else row.version,
+            seen_version=seen_version,
             current_version=row.version,
         )
         row.state = APPROVED_STATE[before] if action == "approve" else (step.target or before)
+        row.version += 1
         if action == "approve":
             row.decided_at = at
             if row.state == MatchState.TRUE_MATCH:

@@ -43,7 +43,7 @@ def build(ctx: Context, snapshot_ids: tuple[int, ...]) -> BlockingIndex:
                 source=sources.get(snapshot_id, ""),
                 snapshot_id=snapshot_id,
             )
-    return index
+    return index.freeze()
 
 
 def current_index(ctx: Context, *, fresh: bool = False) -> BlockingIndex:

@@ -20,12 +20,15 @@ from integrita.domain.screening import ListEntity, MatchState, Subject
 from integrita.services.core.case_intake import raise_finding
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
+from integrita.services.screening.book_keys import customers_meeting, record_keys
 from integrita.services.screening.index_cache import current_index
 from integrita.services.screening.subjects import customer_subject
 from integrita.store import Session
 from integrita.store.repositories import screening as repo
 
 Progress = Callable[[float], None]
+#: Customers read from the database per batch (onboarding, delta screening).
+DELTA_BATCH = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,13 +231,23 @@ def _subject_json(subject: Subject) -> dict[str, Any]:
 
 
 def _screen_rows(
-    index: BlockingIndex, rows: Iterable[Any], threshold: float, summary: ScreeningSummary
+    index: BlockingIndex,
+    rows: Iterable[Any],
+    threshold: float,
+    summary: ScreeningSummary,
+    keyed: list[Subject] | None = None,
+    met: dict[str, list[int]] | None = None,
 ) -> list[tuple[Subject, IndexedEntity, MatchResult]]:
+    """Screen customer rows; ``keyed`` collects the subjects whose keys are to be stored;
+    ``met`` names the entries each customer is scored against (else the index chooses)."""
     hits = []
     for row in rows:
         subject = customer_subject(row)
         summary.screened += 1
-        for entry, result in index.screen(subject, threshold=threshold, limit=5):
+        if keyed is not None:
+            keyed.append(subject)
+        among = met.get(row.customer_id, []) if met is not None else None
+        for entry, result in index.screen(subject, threshold=threshold, limit=5, among=among):
             hits.append((subject, entry, result))
     return hits
 
@@ -244,13 +257,26 @@ def screen_customers(
 ) -> ScreeningSummary:
     """Screen these customers (new or changed) against every list in force."""
     ensure_permitted(actor, Permission.SCREENING_RUN)
+    return screen_onboarded(ctx, customer_ids, trigger=trigger, by=actor.username)
+
+
+def screen_onboarded(
+    ctx: Context, customer_ids: Sequence[str], *, trigger: str, by: str
+) -> ScreeningSummary:
+    """Screen new or changed customers for the path that wrote them (ingest, account opening:
+    see :mod:`integrita.services.core.sanctions`); their keys are stored for delta screening."""
     started = time.perf_counter()
     summary = ScreeningSummary(trigger)
     index = current_index(ctx, fresh=True)
-    with ctx.db.transaction() as session:
-        rows = repo.customers(session, customer_ids)
-        hits = _screen_rows(index, rows, ctx.settings.screening_threshold, summary)
-        _record(session, ctx, summary, hits, actor=actor.username)
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), DELTA_BATCH):
+        keyed: list[Subject] = []
+        with ctx.db.transaction() as session:
+            rows = repo.customers(session, ids[start : start + DELTA_BATCH])
+            hits = _screen_rows(index, rows, ctx.settings.screening_threshold, summary, keyed)
+            _record(session, ctx, summary, hits, actor=by)
+        # a new or changed customer's keys, so the next list change finds it without a scan
+        record_keys(ctx, keyed)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -263,7 +289,8 @@ def screen_book(
     trigger: str = "batch",
     progress: Progress | None = None,
 ) -> ScreeningSummary:
-    """Screen the whole book against ``entities`` (default: every list in force)."""
+    """Screen the whole book against ``entities`` (default: every list in force); the book's
+    keys are stored as it goes."""
     ensure_permitted(actor, Permission.SCREENING_RUN)
     started = time.perf_counter()
     summary = ScreeningSummary(trigger)
@@ -272,7 +299,9 @@ def screen_book(
     hits: list[tuple[Subject, IndexedEntity, MatchResult]] = []
     with ctx.db.transaction() as session:
         for batch in repo.all_customers(session):
-            hits += _screen_rows(index, batch, threshold, summary)
+            keyed: list[Subject] = []
+            hits += _screen_rows(index, batch, threshold, summary, keyed)
+            record_keys(ctx, keyed)
             if progress is not None:
                 progress(len(batch))
     with ctx.db.transaction() as session:
@@ -289,7 +318,7 @@ def delta_index(ctx: Context, snapshot_id: int, entity_ids: Sequence[str]) -> Bl
         source = snapshot.source if snapshot else ""
         payloads = repo.entity_payloads(session, snapshot_id, entity_ids)
     index.add((ListEntity.from_json(p) for p in payloads), source=source, snapshot_id=snapshot_id)
-    return index
+    return index.freeze()
 
 
 def screen_delta(
@@ -300,11 +329,28 @@ def screen_delta(
     actor: HasRoles,
     progress: Progress | None = None,
 ) -> ScreeningSummary:
-    """After a list update: only the new and changed entities, against the whole book."""
+    """After a list update: only the new and changed entities, against the customers whose
+    stored keys meet them (a join, not a scan of the book); ``progress`` counts those."""
+    ensure_permitted(actor, Permission.SCREENING_RUN)
+    started = time.perf_counter()
+    summary = ScreeningSummary("delta")
     index = delta_index(ctx, snapshot_id, entity_ids)
     if not len(index):
-        return ScreeningSummary("delta")
-    return screen_book(ctx, actor=actor, entities=index, trigger="delta", progress=progress)
+        return summary
+    met = customers_meeting(ctx, index)
+    ids = sorted(met)
+    threshold = ctx.settings.screening_threshold
+    hits: list[tuple[Subject, IndexedEntity, MatchResult]] = []
+    with ctx.db.transaction() as session:
+        for start in range(0, len(ids), DELTA_BATCH):
+            rows = repo.customers(session, ids[start : start + DELTA_BATCH])
+            hits += _screen_rows(index, rows, threshold, summary, met=met)
+            if progress is not None:
+                progress(len(rows))
+    with ctx.db.transaction() as session:
+        _record(session, ctx, summary, hits, actor=actor.username)
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
 def book_size(ctx: Context) -> int:

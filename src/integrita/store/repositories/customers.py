@@ -37,6 +37,35 @@ def upsert_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     _upsert(session, Account, "account_id", rows)
 
 
+#: What sanctions screening reads of a customer: a change to any of them is screened again.
+SCREENED_FIELDS = (
+    "customer_type",
+    "name",
+    "id_document_type",
+    "id_number",
+    "birth_or_registration_date",
+    "nationality",
+    "residence_country",
+)
+
+
+def new_or_changed(session: Session, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The ids of ``rows`` that are new customers or change a screened field of one."""
+    ids = [r["customer_id"] for r in rows]
+    columns = [getattr(Customer, f) for f in SCREENED_FIELDS]
+    stored = {
+        row[0]: tuple(row[1:])
+        for row in session.execute(
+            select(Customer.customer_id, *columns).where(Customer.customer_id.in_(ids))
+        )
+    }
+    return [
+        r["customer_id"]
+        for r in rows
+        if stored.get(r["customer_id"]) != tuple(r.get(f) for f in SCREENED_FIELDS)
+    ]
+
+
 def get_customer(session: Session, customer_id: str) -> Customer | None:
     return session.get(Customer, customer_id)
 

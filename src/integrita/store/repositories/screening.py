@@ -124,6 +124,10 @@ def all_customers(session: Session, batch: int = 5_000) -> Iterator[list[Any]]:
         yield list(part)
 
 
+def customer_ids(session: Session) -> list[str]:
+    return list(session.execute(select(Customer.customer_id)).scalars())
+
+
 def customer_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(Customer)).scalar_one())
 
