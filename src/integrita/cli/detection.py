@@ -83,7 +83,7 @@ def detect_typologies() -> None:
     """List the typologies with the explanation an analyst reads and their parameters."""
     table = Table("typology", "why it alerts", "parameters", show_lines=True)
     for d in detectors():
-        table.add_row(d.title, d.explanation, repr(d.default_params))
+        table.add_row(d.title, d.explain(), repr(d.default_params))
     console.print(table)
 
 

@@ -19,7 +19,12 @@ from integrita.store.models.care import (
 )
 from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
-from integrita.store.models.detection import DetectionRun, ScoringModel
+from integrita.store.models.detection import (
+    AlertBudget,
+    DetectionRun,
+    DetectorParameterSet,
+    ScoringModel,
+)
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
@@ -52,6 +57,7 @@ from integrita.store.models.screening import (
 from integrita.store.models.user import ApiToken, RoleDelegation, User, UserRole, WebSession
 
 __all__ = [
+    "AlertBudget",
     "Account",
     "AccountOpeningTask",
     "AccountRealtimeState",
@@ -75,6 +81,7 @@ __all__ = [
     "CustomerRiskStatus",
     "Department",
     "DetectionRun",
+    "DetectorParameterSet",
     "Escalation",
     "ExecutedPayment",
     "GoodGuyEntry",
