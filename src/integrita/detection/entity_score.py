@@ -10,7 +10,7 @@ non-negative weight, so more evidence never lowers the score (the combination is
 * **the graph** — how many accounts the customer's patterns connect.
 
 Their weighted sum (the *raw* score) is mapped to a probability by a logistic curve. Without
-labelled history the curve is the documented default (slope 1, offset 0); once labelled history
+labelled history the curve is the documented default (slope 0.4, offset -1); once labelled history
 exists, Platt calibration fits the slope and offset on it (:func:`fit_calibration`), so a score of
 0.3 means about three alerts in ten like it were true. A logistic curve keeps every difference in
 the raw score, so alerts separate instead of piling up at 1.00.
@@ -91,6 +91,11 @@ FEATURES: tuple[EvidenceFeature, ...] = (
 #: The raw score of an alert with the least evidence (one typology, one pattern, one account,
 #: no model, little money) sits here, so that such an alert scores low rather than 0.5.
 INTERCEPT = -2.5
+#: The default curve, used until labelled history calibrates it: gentle enough that alerts with a
+#: confident model score and several typologies still differ in the second decimal (a slope of 1
+#: put them all at 0.99-1.00), and placing the least evidence near 0.14.
+DEFAULT_SLOPE = 0.4
+DEFAULT_OFFSET = -1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +103,8 @@ class Calibration:
     """score = 1 / (1 + exp(-(slope * raw + offset))); ``fitted_on`` says where slope and offset
     come from (the default when no labelled history was available)."""
 
-    slope: float = 1.0
-    offset: float = 0.0
+    slope: float = DEFAULT_SLOPE
+    offset: float = DEFAULT_OFFSET
     fitted_on: str = "default (no labelled history)"
 
     def as_dict(self) -> dict[str, object]:
@@ -110,8 +115,8 @@ class Calibration:
         if not isinstance(payload, dict):
             return cls()
         return cls(
-            float(payload.get("slope", 1.0)),
-            float(payload.get("offset", 0.0)),
+            float(payload.get("slope", DEFAULT_SLOPE)),
+            float(payload.get("offset", DEFAULT_OFFSET)),
             str(payload.get("fitted_on", "")),
         )
 
