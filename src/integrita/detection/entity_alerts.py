@@ -131,9 +131,7 @@ def group_alerts(
         if not evidence:
             continue
         last = (
-            match.last_ts
-            if ts_of is None
-            else max(ts_of.get(t, match.last_ts) for t in evidence)
+            match.last_ts if ts_of is None else max(ts_of.get(t, match.last_ts) for t in evidence)
         )
         for entity in match_entities(match, owner_of):
             chosen = alert(entity, period_of(last))

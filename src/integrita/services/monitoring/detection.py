@@ -171,9 +171,7 @@ def run_detection(
     if not fresh or new_from is None or scan_to is None:
         return summary
     summary.budget_per_month = budget.alerts_per_month
-    summary.alert_budget = budget_for(
-        budget.alerts_per_month, (scan_to - new_from).total_seconds()
-    )
+    summary.alert_budget = budget_for(budget.alerts_per_month, (scan_to - new_from).total_seconds())
     bounds = ledger_bounds(ledger)
     lookback = max((d.lookback(used[d.name]) for d in chosen), default=timedelta())
     scan_from = new_from - lookback
