@@ -94,7 +94,9 @@ def test_only_the_mlro_sets_the_alert_budget_and_each_change_is_audited(ctx: Con
     assert alert_budget.set_budget(ctx, mlro, 60).version == 2
     with ctx.db.transaction() as session:
         events = [
-            e for e in session.execute(select(AuditEvent)).scalars() if e.action == "alert_budget.set"
+            e
+            for e in session.execute(select(AuditEvent)).scalars()
+            if e.action == "alert_budget.set"
         ]
     assert [e.actor for e in events] == ["mia", "mia"]
 

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.detection_governance import register_governance
 from integrita.cli.identity import batch_job, local_command
 from integrita.detection.catalogue import detectors
 from integrita.services.monitoring import evaluation, scoring
@@ -58,6 +59,14 @@ def print_summary(summary: DetectionSummary) -> None:
         f"large-value records: {summary.large_value_records:,}; "
         f"scored with: {summary.scored_with or 'no model (run integrita model train)'}"
     )
+    console.print(
+        f"alert budget: {summary.alert_budget} for this run's period "
+        f"({summary.budget_per_month} a month); below the line: {summary.alerts_below_line:,}; "
+        "parameter versions: "
+        + ", ".join(f"{k} v{v}" for k, v in sorted(summary.parameter_versions.items()))
+    )
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
 
 
 @detect_app.command("run")
@@ -68,7 +77,8 @@ def detect_run(
     full: Annotated[bool, typer.Option(help="Re-process the whole ledger")] = False,
     only: Annotated[list[str] | None, typer.Option(help="Run only these typologies")] = None,
 ) -> None:
-    """Run every detector over new ledger partitions; raise one alert per customer."""
+    """Run every detector over new ledger partitions; raise one alert per customer and month,
+    highest entity scores first, within the MLRO's alert budget."""
     ctx = context()
     total = len(detectors(only)) + 2
     with _steps("detecting", total) as report:
@@ -201,6 +211,7 @@ def evaluate_command(
 
 
 def register(app: typer.Typer) -> None:
+    register_governance(detect_app)
     app.add_typer(detect_app, name="detect")
     app.add_typer(model_app, name="model")
     app.command("evaluate")(evaluate_command)
