@@ -118,9 +118,7 @@ def test_a_match_without_a_registered_owner_alerts_its_account() -> None:
         ("account:feeder", False),
         ("account:hub", False),
     ]
-    owned = group_alerts(
-        [m], owner_of={"hub": "C1"}.get, period_of=thirty_day_period, score_of={}
-    )
+    owned = group_alerts([m], owner_of={"hub": "C1"}.get, period_of=thirty_day_period, score_of={})
     assert [a.entity for a in owned] == ["C1"]  # an owned focal account: only its customer
 
 

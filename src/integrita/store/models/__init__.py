@@ -57,11 +57,11 @@ from integrita.store.models.screening import (
 from integrita.store.models.user import ApiToken, RoleDelegation, User, UserRole, WebSession
 
 __all__ = [
-    "AlertBudget",
     "Account",
     "AccountOpeningTask",
     "AccountRealtimeState",
     "Alert",
+    "AlertBudget",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
