@@ -167,7 +167,9 @@ def fit_calibration(raw: Sequence[float], truth: Sequence[bool], where: str) -> 
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=1e4)
+    # the default L2 penalty keeps a handful of separable alerts from fitting a cliff that would
+    # put every alert at 0.00 or 1.00
+    model = LogisticRegression(C=1.0)
     model.fit(np.asarray(raw, dtype=float).reshape(-1, 1), np.asarray(truth, dtype=bool))
     slope, offset = float(model.coef_[0][0]), float(model.intercept_[0])
     if slope <= 0:
