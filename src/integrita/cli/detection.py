@@ -202,6 +202,12 @@ def evaluate_command(
             f"within the budget ({budget} a month = {b['budget']} alerts): precision "
             f"{b['precision']:.3f}, {b['recall']:.1%} of true cases alerted"
         )
+    calibration = a.get("calibration", {})
+    console.print(
+        f"entity score: {a['distinct_scores']:,} distinct scores, "
+        f"{a['alerts_scored_over_0_99']:,} at 0.99 or more; calibration "
+        f"{calibration.get('fitted_on', 'default')}"
+    )
     if a["alerts_without_owner"]:
         console.print(
             f"[yellow]warning:[/yellow] {a['alerts_without_owner']:,} alerts name an account "
