@@ -4,7 +4,9 @@ history; the MLRO's alert budget; and a run that obeys both and records what it 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -178,3 +180,32 @@ def test_a_backtest_shows_the_patterns_a_proposal_gains_and_loses_above_the_line
     assert result.cases_lost == ["P-hub0"] and result.cases_gained == []
     assert result.active.cases_alerted_above_line == 2
     assert result.proposed.cases_alerted_above_line == 1
+
+
+def test_a_later_run_adds_to_the_open_alert_of_the_same_customer_and_month(
+    ctx: Context,
+) -> None:
+    b = LedgerBuilder()
+    owners = _fans(b, hubs=1, senders=5)
+    _customers(ctx, {**owners, "cy-a": ("C0", "individual")})
+    _append(ctx, b)
+    first = run_detection(ctx)
+    assert first.alerts_raised == 1
+    later = LedgerBuilder(rows=[])
+    SCENARIOS["cycle"](later, True, "cy")
+    for row in later.rows:  # the cycle of the same customer, two days later, same month
+        row["txn_id"] = f"L-{row['txn_id']}"
+        row["booked_at"] = cast(datetime, row["booked_at"]) + timedelta(days=2)
+    _append(ctx, later)
+    second = run_detection(ctx)
+    assert second.alerts_updated == 1
+    with ctx.db.transaction() as session:
+        (alert,) = [a for a in session.execute(select(Alert)).scalars() if a.customer_id == "C0"]
+        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+    assert alert.typologies == ["cycle", "fan_in"]
+    assert set(alert.evidence["typologies"]) == {"cycle", "fan_in"}  # type: ignore[arg-type]
+    assert actions.count("alert.evidence_added") == 1
+    # the same ledger again: nothing new, nothing added
+    again = run_detection(ctx, full=True)
+    assert again.alerts_raised == 0 and again.alerts_updated == 0
+    assert again.alerts_duplicate >= 1

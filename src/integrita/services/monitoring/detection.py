@@ -7,9 +7,10 @@ in force (recorded on the run). Its matches become one alert per customer — or
 the bank registered no owner, with a warning — per local calendar month, ranked by the entity
 score (:mod:`integrita.detection.entity_score`); the run raises at most the monthly budget's share
 of its period, highest scores first, and records what it left below the line. Matches that touch
-only already-processed days are left alone, and alerts are de-duplicated on (entity, typologies,
-evidence), so re-running never raises the same alert twice. Large-value records are written apart
-from alerts.
+only already-processed days are left alone; evidence a later run finds for a customer and month
+whose alert is still open (not in a case) is added to that alert; and alerts are de-duplicated on
+(entity, typologies, evidence), so re-running never raises the same alert twice. Large-value
+records are written apart from alerts.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from integrita.services.core import fx as core_fx
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.monitoring.alert_budget import budget_in_force
-from integrita.services.monitoring.alerts import AlertDraft, raise_alerts
+from integrita.services.monitoring.alerts import AlertDraft, merge_into_open_alerts, raise_alerts
 from integrita.services.monitoring.detector_params import as_json, parameters_in_force
 from integrita.store.repositories import detection as repo
 
@@ -84,6 +85,8 @@ class DetectionSummary:
     typologies: list[TypologySummary] = field(default_factory=list)
     alerts_raised: int = 0
     alerts_duplicate: int = 0
+    #: Open alerts of the same customer and month that this run added evidence to.
+    alerts_updated: int = 0
     large_value_records: int = 0
     scored_with: str | None = None
     seconds: float = 0.0
@@ -323,12 +326,17 @@ def _store(
             parameter_versions=summary.parameter_versions,
         )
         drafts = [_draft(a, why, scored, summary.run_id) for a in above]
-        for alert, raised in zip(above, raise_alerts(session, drafts, at=now), strict=True):
-            if raised is None:
+        merged = merge_into_open_alerts(session, drafts, at=now)
+        summary.alerts_updated = merged.count("merged")
+        summary.alerts_duplicate = merged.count("unchanged")
+        fresh = [i for i, outcome in enumerate(merged) if outcome is None]
+        raised = raise_alerts(session, [drafts[i] for i in fresh], at=now)
+        for i, one in zip(fresh, raised, strict=True):
+            if one is None:
                 summary.alerts_duplicate += 1
                 continue
             summary.alerts_raised += 1
-            for typology in alert.typologies:
+            for typology in above[i].typologies:
                 per[typology].alerts += 1
         summary.large_value_records = _store_large_value(ctx, session, large)
         run = repo.get_run(session, summary.run_id)
@@ -346,6 +354,7 @@ def _store(
             after={
                 "engine": summary.engine,
                 "alerts_raised": summary.alerts_raised,
+                "alerts_updated": summary.alerts_updated,
                 "alert_budget": summary.alert_budget,
                 "alerts_below_line": len(below),
                 "alerts_without_owner": summary.alerts_without_owner,
