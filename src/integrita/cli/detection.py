@@ -55,7 +55,8 @@ def print_summary(summary: DetectionSummary) -> None:
         )
     console.print(table)
     console.print(
-        f"alerts raised: {summary.alerts_raised:,} (already raised before: {summary.alerts_duplicate:,}); "
+        f"alerts raised: {summary.alerts_raised:,} (already raised before: {summary.alerts_duplicate:,}; "
+        f"open alerts given more evidence: {summary.alerts_updated:,}); "
         f"large-value records: {summary.large_value_records:,}; "
         f"scored with: {summary.scored_with or 'no model (run integrita model train)'}"
     )
@@ -169,8 +170,9 @@ def model_show(
 def evaluate_command(
     labels: Annotated[Path, typer.Option(help="Labels kept apart at ingest (CSV or Parquet)")],
     budget: Annotated[
-        int, typer.Option(help="The MLRO's alert budget: alerts a month")
-    ] = evaluation.DEFAULT_BUDGET_PER_MONTH,
+        int | None,
+        typer.Option(help="Alerts a month (default: the MLRO's budget in force)", min=1),
+    ] = None,
 ) -> None:
     """Per-typology precision and recall, model minority-class F1, alerts per true case and
     the figures within the alert budget — all on the test split; charts."""
@@ -199,7 +201,7 @@ def evaluate_command(
     if "at_budget" in a:
         b = a["at_budget"]
         console.print(
-            f"within the budget ({budget} a month = {b['budget']} alerts): precision "
+            f"within the budget ({a['budget_per_month']} a month = {b['budget']} alerts): precision "
             f"{b['precision']:.3f}, {b['recall']:.1%} of true cases alerted"
         )
     calibration = a.get("calibration", {})

@@ -29,6 +29,7 @@ from integrita.detection.entity_score import Calibration
 from integrita.detection.features import LONGEST_WINDOW_SECONDS
 from integrita.detection.quality import alert_burden, budget_for, prf, typology_figures
 from integrita.services.core.context import Context
+from integrita.services.monitoring.alert_budget import budget_in_force
 from integrita.services.monitoring.calibration import calibrate, split_alerts
 from integrita.services.monitoring.scoring import Dataset, build_dataset
 from integrita.store.repositories import detection as repo
@@ -218,10 +219,16 @@ def evaluate(
     ctx: Context,
     labels: Path,
     *,
-    budget_per_month: int = DEFAULT_BUDGET_PER_MONTH,
+    budget_per_month: int | None = None,
     progress: Any = None,
 ) -> EvaluationReport:
-    """Measure the rules, the model and the alerts against ``labels`` and write the report."""
+    """Measure the rules, the model and the alerts against ``labels`` and write the report.
+
+    The figures at the budget use ``budget_per_month``, by default the MLRO's budget in force —
+    the recall a run can be expected to reach with the budget it will be given."""
+    if budget_per_month is None:
+        with ctx.db.transaction() as session:
+            budget_per_month = budget_in_force(session).alerts_per_month
     data = build_dataset(ctx, labels, progress=progress)
     measured = measure(ctx, data, budget_per_month=budget_per_month)
     payload = measured.payload
