@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from integrita.detection.entity_alerts import entity_alerts
+from integrita.detection.entity_alerts import as_scored, group_alerts, thirty_day_period
 from integrita.detection.matches import Match
 from integrita.detection.model import temporal_split
 from integrita.detection.quality import ScoredAlert, alert_burden, budget_for, typology_figures
@@ -89,23 +89,37 @@ def test_a_monthly_budget_is_prorated_to_the_period() -> None:
     assert budget_for(100, 60 * 86400) == 200
 
 
-def test_one_alert_per_customer_per_period_scored_by_its_best_transaction() -> None:
+def test_one_alert_per_customer_per_period_carries_all_its_evidence() -> None:
     m1 = Match("fan_in", "m1", {"hub"}, {"t1", "t2"})
     m2 = Match("cycle", "m2", {"hub2"}, {"t4"})
     ts = {"t1": 0, "t2": 100, "t4": 200, "t9": 40 * 86400}
-    alerts = entity_alerts(
+    alerts = group_alerts(
         [m1, m2],
-        ["t9"],
+        model_hits=["t9"],
         ts_of=ts,
         accounts_of={"t9": ("x", "y")},
         owner_of={"hub": "C1", "hub2": "C1", "x": "C2"}.get,
+        period_of=thirty_day_period,
         score_of={"t1": 0.3, "t2": 0.6, "t4": 0.1, "t9": 0.95},
         universe=set(ts),
     )
-    assert [(a.entity, a.score, sorted(a.txn_ids)) for a in alerts] == [
-        ("C1@0", 0.6, ["t1", "t2", "t4"]),  # two typologies, one customer, one alert
-        ("C2@1", 0.95, ["t9"]),  # a model hit; the unowned receiver y is not alerted
+    assert [(a.entity, sorted(a.txn_ids), a.best_txn) for a in alerts] == [
+        ("C1", ["t1", "t2", "t4"], "t2"),  # two typologies, one customer, one alert
+        ("C2", ["t9"], "t9"),  # a model hit; the unowned receiver y is not alerted
     ]
+    assert [a.entity for a in as_scored(alerts)] == ["C1@0", "C2@1"]
+    assert alerts[0].typologies == ["cycle", "fan_in"]
+
+
+def test_a_match_without_a_registered_owner_alerts_its_account() -> None:
+    m = Match("fan_in", "m1", {"hub", "feeder"}, {"t1"}, last_ts=0)
+    alerts = group_alerts([m], owner_of={}.get, period_of=thirty_day_period, score_of={})
+    assert [(a.entity, a.owned) for a in alerts] == [
+        ("account:feeder", False),
+        ("account:hub", False),
+    ]
+    owned = group_alerts([m], owner_of={"hub": "C1"}.get, period_of=thirty_day_period, score_of={})
+    assert [a.entity for a in owned] == ["C1"]  # an owned focal account: only its customer
 
 
 def test_the_temporal_split_leaves_an_embargo_after_training_and_validation() -> None:

@@ -89,8 +89,13 @@ def test_model_is_trained_with_a_temporal_split_and_a_model_card(
         alerts = list(session.execute(select(Alert)).scalars())
     assert alerts and all(a.score is not None and 0 <= a.score <= 1 for a in alerts)
     explanation = alerts[0].explanation
-    assert explanation is not None and "txn_id" in explanation[0]
-    assert all("feature" in e for e in explanation[1:])
+    assert explanation is not None and "entity_score" in explanation[0]
+    # the entity score's calibration was fitted on the validation split when training
+    assert card["entity_calibration"]["fitted_on"].endswith("(validation split)")
+    assert explanation[0]["calibration"] == card["entity_calibration"]
+    model_part = next(i for i, e in enumerate(explanation) if "txn_id" in e)
+    assert all("feature" in e and "why" in e for e in explanation[1:model_part])
+    assert all("feature" in e for e in explanation[model_part + 1 :])
 
     report = evaluation.evaluate(ctx, labels)
     # every typology is listed; the labels name none, so no typology's recall is claimed

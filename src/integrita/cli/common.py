@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -18,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from integrita.errors import IntegritaError
+from integrita.errors import InputError, IntegritaError
 from integrita.logging import configure_logging
 from integrita.services.core.context import Context
 from integrita.settings import get_settings
@@ -92,3 +93,17 @@ def report_group(app: typer.Typer) -> typer.Typer:
     )
     app.add_typer(report_app, name="report")
     return report_app
+
+
+def parse_changes(assignments: list[str]) -> dict[str, object]:
+    """``--set name=value`` options as a dict; the value is JSON when it parses, else text."""
+    changes: dict[str, object] = {}
+    for item in assignments:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set needs name=value, got {item!r}", field="set")
+        try:
+            changes[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            changes[name.strip()] = raw
+    return changes

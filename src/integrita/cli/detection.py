@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.detection_governance import register_governance
 from integrita.cli.identity import batch_job, local_command
 from integrita.detection.catalogue import detectors
 from integrita.errors import InputError
@@ -55,10 +56,19 @@ def print_summary(summary: DetectionSummary) -> None:
         )
     console.print(table)
     console.print(
-        f"alerts raised: {summary.alerts_raised:,} (already raised before: {summary.alerts_duplicate:,}); "
+        f"alerts raised: {summary.alerts_raised:,} (already raised before: {summary.alerts_duplicate:,}; "
+        f"open alerts given more evidence: {summary.alerts_updated:,}); "
         f"large-value records: {summary.large_value_records:,}; "
         f"scored with: {summary.scored_with or 'no model (run integrita model train)'}"
     )
+    console.print(
+        f"alert budget: {summary.alert_budget} for this run's period "
+        f"({summary.budget_per_month} a month); below the line: {summary.alerts_below_line:,}; "
+        "parameter versions: "
+        + ", ".join(f"{k} v{v}" for k, v in sorted(summary.parameter_versions.items()))
+    )
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
 
 
 @detect_app.command("run")
@@ -73,7 +83,8 @@ def detect_run(
         typer.Option(help="Spark master for --engine spark, e.g. spark://host:7077 [settings]"),
     ] = None,
 ) -> None:
-    """Run every detector over new ledger partitions; raise one alert per customer."""
+    """Run every detector over new ledger partitions; raise one alert per customer and month,
+    highest entity scores first, within the MLRO's alert budget."""
     ctx = context()
     if master is not None and engine != "spark":
         raise InputError("--master needs --engine spark", field="master")
@@ -90,7 +101,7 @@ def detect_typologies() -> None:
     """List the typologies with the explanation an analyst reads and their parameters."""
     table = Table("typology", "why it alerts", "parameters", show_lines=True)
     for d in detectors():
-        table.add_row(d.title, d.explanation, repr(d.default_params))
+        table.add_row(d.title, d.explain(), repr(d.default_params))
     console.print(table)
 
 
@@ -166,8 +177,9 @@ def model_show(
 def evaluate_command(
     labels: Annotated[Path, typer.Option(help="Labels kept apart at ingest (CSV or Parquet)")],
     budget: Annotated[
-        int, typer.Option(help="The MLRO's alert budget: alerts a month")
-    ] = evaluation.DEFAULT_BUDGET_PER_MONTH,
+        int | None,
+        typer.Option(help="Alerts a month (default: the MLRO's budget in force)", min=1),
+    ] = None,
 ) -> None:
     """Per-typology precision and recall, model minority-class F1, alerts per true case and
     the figures within the alert budget — all on the test split; charts."""
@@ -196,9 +208,15 @@ def evaluate_command(
     if "at_budget" in a:
         b = a["at_budget"]
         console.print(
-            f"within the budget ({budget} a month = {b['budget']} alerts): precision "
+            f"within the budget ({a['budget_per_month']} a month = {b['budget']} alerts): precision "
             f"{b['precision']:.3f}, {b['recall']:.1%} of true cases alerted"
         )
+    calibration = a.get("calibration", {})
+    console.print(
+        f"entity score: {a['distinct_scores']:,} distinct scores, "
+        f"{a['alerts_scored_over_0_99']:,} at 0.99 or more; calibration "
+        f"{calibration.get('fitted_on', 'default')}"
+    )
     if a["alerts_without_owner"]:
         console.print(
             f"[yellow]warning:[/yellow] {a['alerts_without_owner']:,} alerts name an account "
@@ -208,6 +226,7 @@ def evaluate_command(
 
 
 def register(app: typer.Typer) -> None:
+    register_governance(detect_app)
     app.add_typer(detect_app, name="detect")
     app.add_typer(model_app, name="model")
     app.command("evaluate")(evaluate_command)

@@ -8,11 +8,10 @@ import time
 import typer
 from rich.table import Table
 
-from integrita.cli.common import console, context, handle_errors, progress_bar
+from integrita.cli.common import console, context, handle_errors, parse_changes, progress_bar
 from integrita.cli.identity import AS_OPTION, batch_job, local_command, needs, refuse_as, signed_in
 from integrita.demo.realtime import demo_channel_token, stream_synthetic_payments
 from integrita.domain.permissions import Permission
-from integrita.errors import InputError
 from integrita.services.core import outbox
 from integrita.services.core.context import Context
 from integrita.services.core.outbox_adapters import adapters_from_settings
@@ -23,19 +22,6 @@ from integrita.services.realtime.ledger_flush import flush_to_ledger
 rules_app = typer.Typer(help="Real-time rule sets: list, show, propose, approve, backtest.")
 outbox_app = typer.Typer(help="The notification outbox: status and dispatch.")
 payments_app = typer.Typer(help="Real-time payments: ledger flush, challenge expiry, blocklist.")
-
-
-def _parse_changes(assignments: list[str]) -> dict[str, object]:
-    changes: dict[str, object] = {}
-    for item in assignments:
-        name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError(f"--set needs name=value, got {item!r}", field="set")
-        try:
-            changes[name.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            changes[name.strip()] = raw
-    return changes
 
 
 @rules_app.command("list")
@@ -96,7 +82,7 @@ def rules_propose(
     """Propose a new version: the active thresholds with the given changes (you are the proposer)."""
     refuse_as(as_)
     ctx = context()
-    v = rulesets.propose(ctx, signed_in(ctx), _parse_changes(set_), note or None)
+    v = rulesets.propose(ctx, signed_in(ctx), parse_changes(set_), note or None)
     console.print(
         f"proposed version {v.version} based on version {v.base_version}; "
         "needs a business and a technology approval by two other people"

@@ -1,72 +1,185 @@
-"""Entity alerts for a backtest: one alert per customer (or unowned account) per period.
+"""Entity alerts: one alert per customer (or unowned account) per period, ranked under a budget.
 
-An analyst works a customer, not a detector hit: every match and every high model score of
-the customer's transactions in one 30-day period is one alert. Where the bank registered no
-owner for an account, the account stands for its owner (``account:<id>``) and the alert
-says so; evaluation reports how many alerts had no owner.
+An analyst works a customer, not a detector hit: every match and every high model score of the
+customer's evidence in one period is one alert. A match goes to the customers owning its focal
+accounts; only when the bank registered no owner for any of them does each focal account stand
+for its owner (``account:<id>``), so a ledger ingested without customers still raises alerts —
+and the run says how many name no owner. The product (``detect run``) and the backtest
+(``evaluate``, the benchmark) both group and score alerts here, so the figures a backtest
+reports are those of the alerts a run raises.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from integrita.detection.entity_score import (
+    Calibration,
+    EntityEvidence,
+    entity_score,
+    raw_score,
+)
 from integrita.detection.matches import Match
 from integrita.detection.quality import ScoredAlert
 
+#: The backtest's period: 30 days of booking time.
 PERIOD_SECONDS = 30 * 86400
 UNOWNED = "account:"
+#: The MLRO's alert budget until one is set: alerts a team can work in a month.
+DEFAULT_BUDGET_PER_MONTH = 100
 
 
 def entity_of(account: str, owner_of: Callable[[str], str | None]) -> str:
-    """The customer owning ``account``, or the account itself marked ``account:`` when unknown."""
+    """The customer owning ``account``, or the account itself marked ``account:`` when unknown
+    (hashed when the marked id would not fit the 64 characters of an alert's subject)."""
     owner = owner_of(account)
-    return owner if owner is not None else f"{UNOWNED}{account}"
+    if owner is not None:
+        return owner
+    entity = f"{UNOWNED}{account}"
+    if len(entity) > 64:
+        entity = f"{UNOWNED}sha256:{hashlib.sha256(account.encode()).hexdigest()[:40]}"
+    return entity
 
 
-def entity_alerts(
+def thirty_day_period(ts: int) -> str:
+    return str(ts // PERIOD_SECONDS)
+
+
+@dataclass
+class EntityAlert:
+    """Everything one entity's alert for one period carries."""
+
+    entity: str
+    period: str
+    matches: list[Match] = field(default_factory=list)
+    txn_ids: set[str] = field(default_factory=set)
+    #: The entity's own accounts that carry the evidence.
+    accounts: set[str] = field(default_factory=set)
+    score: float = 0.0
+    raw: float = 0.0
+    best_txn: str | None = None
+
+    @property
+    def owned(self) -> bool:
+        return not self.entity.startswith(UNOWNED)
+
+    @property
+    def typologies(self) -> list[str]:
+        return sorted({m.typology for m in self.matches})
+
+    def evidence(self, explanations: Mapping[str, str]) -> dict[str, object]:
+        """The alert's evidence as stored: per typology, the reason (rendered from the parameters
+        the run used) and every match."""
+        by_typology: dict[str, list[dict[str, object]]] = {}
+        for m in sorted(self.matches, key=lambda m: (m.typology, m.match_id)):
+            by_typology.setdefault(m.typology, []).append(m.evidence)
+        return {
+            "period": self.period,
+            "owner_known": self.owned,
+            "typologies": {
+                t: {"why": explanations.get(t, ""), "matches": ms}
+                for t, ms in sorted(by_typology.items())
+            },
+        }
+
+    def evidence_figures(self, score_of: Mapping[str, float]) -> EntityEvidence:
+        scored = [score_of[t] for t in self.txn_ids if t in score_of]
+        linked = {a for m in self.matches for a in m.accounts} | self.accounts
+        return EntityEvidence(
+            typologies=len(self.typologies),
+            patterns=max(len(self.matches), 1),
+            accounts=len(linked),
+            amount_cny_minor=sum(m.amount_cny_minor for m in self.matches),
+            model_score=max(scored) if scored else None,
+        )
+
+
+def match_entities(match: Match, owner_of: Callable[[str], str | None]) -> list[str]:
+    """The customers owning the match's focal accounts; the unowned accounts when none is owned."""
+    owned = sorted({c for a in match.accounts if (c := owner_of(a)) is not None})
+    return owned or sorted({entity_of(a, owner_of) for a in match.accounts})
+
+
+def group_alerts(
     matches: Iterable[Match],
-    model_hits: Iterable[str],
     *,
-    ts_of: Mapping[str, int],
-    accounts_of: Mapping[str, Sequence[str]],
     owner_of: Callable[[str], str | None],
+    period_of: Callable[[int], str],
     score_of: Mapping[str, float],
-    universe: set[str],
-) -> list[ScoredAlert]:
-    """Group rule evidence and model hits (transactions scored at or over the threshold) within
-    ``universe`` into (entity, period) alerts, scored by the highest transaction score.
+    calibration: Calibration = Calibration(),
+    model_hits: Iterable[str] = (),
+    accounts_of: Mapping[str, Sequence[str]] | None = None,
+    ts_of: Mapping[str, int] | None = None,
+    universe: set[str] | None = None,
+) -> list[EntityAlert]:
+    """Group matches (and model hits: transactions scored at or over the model's threshold) into
+    (entity, period) alerts and score each with :func:`entity_score`.
 
-    A match goes to the owners of its focal accounts; a model hit to the owners of its sender
-    and receiver where known, else to both accounts. The score is the model's; a rule-only
-    evidence transaction without a model score counts 0, so model-ranked alerts come first.
+    With a ``universe`` (the backtest's test split) only its transactions count as evidence; a
+    match's period is that of its last evidence transaction. A model hit goes to the owners of its
+    sender and receiver where known, else to both accounts.
     """
-    txns: dict[tuple[str, int], set[str]] = defaultdict(set)
-    accounts: dict[tuple[str, int], set[str]] = defaultdict(set)
+    alerts: dict[tuple[str, str], EntityAlert] = {}
 
-    def add(entity: str, account: str, txn_id: str) -> None:
-        key = (entity, ts_of[txn_id] // PERIOD_SECONDS)
-        txns[key].add(txn_id)
-        accounts[key].add(account)
+    def alert(entity: str, period: str) -> EntityAlert:
+        return alerts.setdefault((entity, period), EntityAlert(entity, period))
 
     for match in matches:
-        evidence = [t for t in match.txn_ids if t in universe]
-        for account in match.accounts:
-            for t in evidence:
-                add(entity_of(account, owner_of), account, t)
-    for t in model_hits:
-        if t not in universe:
+        evidence = match.txn_ids if universe is None else match.txn_ids & universe
+        if not evidence:
             continue
-        ends = list(dict.fromkeys(accounts_of.get(t, ())))
+        last = (
+            match.last_ts if ts_of is None else max(ts_of.get(t, match.last_ts) for t in evidence)
+        )
+        for entity in match_entities(match, owner_of):
+            chosen = alert(entity, period_of(last))
+            chosen.matches.append(match)
+            chosen.txn_ids |= evidence
+            chosen.accounts |= {a for a in match.accounts if entity_of(a, owner_of) == entity}
+    for t in model_hits:
+        if (universe is not None and t not in universe) or ts_of is None or t not in ts_of:
+            continue
+        ends = list(dict.fromkeys((accounts_of or {}).get(t, ())))
         owned = [a for a in ends if owner_of(a) is not None]
         for account in owned or ends:
-            add(entity_of(account, owner_of), account, t)
+            chosen = alert(entity_of(account, owner_of), period_of(ts_of[t]))
+            chosen.txn_ids.add(t)
+            chosen.accounts.add(account)
+    result = [alerts[k] for k in sorted(alerts)]
+    for a in result:
+        figures = a.evidence_figures(score_of)
+        a.raw = raw_score(figures)
+        a.score = entity_score(figures, calibration)
+        scored = [(score_of[t], t) for t in a.txn_ids if t in score_of]
+        a.best_txn = max(scored)[1] if scored else None
+    return result
+
+
+def ranked(alerts: Iterable[EntityAlert]) -> list[EntityAlert]:
+    """Highest score first; ties by entity and period, so the line falls the same way every run."""
+    return sorted(alerts, key=lambda a: (-a.score, a.entity, a.period))
+
+
+def split_at_budget(
+    alerts: Iterable[EntityAlert], budget: int | None
+) -> tuple[list[EntityAlert], list[EntityAlert]]:
+    """(above the line, below the line): the ``budget`` highest-scored alerts and the rest."""
+    order = ranked(alerts)
+    if budget is None:
+        return order, []
+    return order[:budget], order[budget:]
+
+
+def as_scored(alerts: Iterable[EntityAlert]) -> list[ScoredAlert]:
+    """The alerts as the quality arithmetic (:mod:`.quality`) reads them."""
     return [
         ScoredAlert(
-            entity=f"{entity}@{period}",
-            score=max((score_of.get(t, 0.0) for t in ids), default=0.0),
-            txn_ids=frozenset(ids),
-            accounts=frozenset(accounts[(entity, period)]),
+            entity=f"{a.entity}@{a.period}",
+            score=a.score,
+            txn_ids=frozenset(a.txn_ids),
+            accounts=frozenset(a.accounts),
         )
-        for (entity, period), ids in sorted(txns.items())
+        for a in alerts
     ]

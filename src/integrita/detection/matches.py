@@ -1,9 +1,10 @@
-"""Running detectors on an engine and turning their evidence rows into matches and alerts."""
+"""Running detectors on an engine and turning their evidence rows into matches (alerts are
+made from matches in :mod:`integrita.detection.entity_alerts`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -121,46 +122,3 @@ def build_matches(rows: Iterable[EvidenceRow]) -> list[Match]:
             match.amount_cny_minor = sum(amounts.values())
             result.append(match)
     return result
-
-
-@dataclass
-class CustomerAlert:
-    """Everything one customer's alert carries: typologies, matches and evidence transactions."""
-
-    customer_id: str
-    matches: list[Match] = field(default_factory=list)
-
-    # computed once the alert is complete: a customer's alert can gather many large matches
-    @cached_property
-    def typologies(self) -> list[str]:
-        return sorted({m.typology for m in self.matches})
-
-    @cached_property
-    def txn_ids(self) -> set[str]:
-        return {t for m in self.matches for t in m.txn_ids}
-
-    def evidence(self, explanations: Mapping[str, str]) -> dict[str, object]:
-        by_typology: dict[str, list[dict[str, object]]] = defaultdict(list)
-        for m in sorted(self.matches, key=lambda m: (m.typology, m.match_id)):
-            by_typology[m.typology].append(m.evidence)
-        return {
-            "typologies": {
-                t: {"why": explanations.get(t, ""), "matches": ms}
-                for t, ms in sorted(by_typology.items())
-            }
-        }
-
-
-def group_by_customer(
-    matches: Iterable[Match], owner_of: Callable[[str], str | None]
-) -> list[CustomerAlert]:
-    """One alert per customer: a match goes to every customer of ours owning one of its accounts.
-
-    Accounts we do not hold (external counterparties) map to no customer and raise nothing.
-    """
-    alerts: dict[str, CustomerAlert] = {}
-    for match in matches:
-        customers = {c for a in match.accounts if (c := owner_of(a)) is not None}
-        for customer_id in sorted(customers):
-            alerts.setdefault(customer_id, CustomerAlert(customer_id)).matches.append(match)
-    return [alerts[c] for c in sorted(alerts)]

@@ -9,7 +9,9 @@ the table ``owners``. Its final statement returns one row per piece of evidence:
 ``account``   an account the pattern is about (the one whose owner is alerted)
 ``txn_id``    a transaction that is part of the pattern
 
-The function's docstring is what an analyst reads as the reason for the alert.
+The function's docstring is what an analyst reads as the reason for the alert: a template
+whose ``{name}`` fields are the detector's parameters, filled in with the values a run used
+(:meth:`Detector.explain`), so an explanation never states a number the run did not use.
 
 This module only defines what a detector is; the typologies register themselves by
 importing it, and :mod:`integrita.detection.catalogue` imports both to list them — so
@@ -60,21 +62,75 @@ class Detector:
     merge_shared_evidence: bool = True
 
     def params(self, overrides: Mapping[str, Any] | None = None) -> Any:
-        """Default parameters with ``overrides`` applied; unknown names are a configuration error."""
+        """Default parameters with ``overrides`` applied; unknown names, values of another type
+        than the default's, negative numbers and a minimum over its maximum are configuration
+        errors — the values are written into SQL, so nothing but checked numbers and codes
+        gets there."""
         base = self.default_params
         if not overrides:
             return base
-        known = {f.name for f in dataclasses.fields(base)}
-        unknown = set(overrides) - known
+        known = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        unknown = set(overrides) - set(known)
         if unknown:
             raise ConfigurationError(
                 f"detector {self.name}: unknown parameter(s) {', '.join(sorted(unknown))}"
                 f" (known: {', '.join(sorted(known))})"
             )
+        values = {
+            name: _checked(self.name, name, value, known[name]) for name, value in overrides.items()
+        }
         try:
-            return dataclasses.replace(base, **overrides)
+            chosen = dataclasses.replace(base, **values)
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"detector {self.name}: {exc}") from exc
+        for name in known:
+            if name.startswith("min_") and f"max_{name[4:]}" in known:
+                low, high = getattr(chosen, name), getattr(chosen, f"max_{name[4:]}")
+                if low > high:
+                    raise ConfigurationError(
+                        f"detector {self.name}: {name} ({low}) is over max_{name[4:]} ({high})"
+                    )
+        return chosen
+
+    def explain(self, params: Any = None) -> str:
+        """The analyst's reason for an alert: the docstring template filled in with the
+        parameters that produced it (the defaults when none are given)."""
+        return render_explanation(self.explanation, params or self.default_params)
+
+
+def _checked(detector_name: str, name: str, value: Any, default: Any) -> Any:
+    where = f"detector {detector_name}: {name}"
+    if isinstance(default, bool) or not isinstance(default, int | tuple):
+        raise ConfigurationError(f"{where} cannot be changed")
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigurationError(f"{where} must be a whole number, not {value!r}")
+        if value < 0:
+            raise ConfigurationError(f"{where} must not be negative")
+        return value
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigurationError(f"{where} must be a list of codes, not {value!r}")
+    return tuple(value)
+
+
+def template_values(params: Any) -> dict[str, str]:
+    """Each parameter as text for an explanation; ``x_cny_minor``/``x_usd_minor`` amounts also
+    as ``x_cny``/``x_usd`` in major units (RMB 1,000), lists joined by commas."""
+    values: dict[str, str] = {}
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if isinstance(value, tuple):
+            values[f.name] = ", ".join(str(v) for v in value) or "none"
+        else:
+            values[f.name] = f"{value:,}" if isinstance(value, int) else str(value)
+        if f.name.endswith("_minor") and isinstance(value, int):
+            values[f.name.removesuffix("_minor")] = f"{value / 100:,.0f}"
+    return values
+
+
+def render_explanation(template: str, params: Any) -> str:
+    """``template`` (a detector's docstring) with its ``{name}`` fields filled from ``params``."""
+    return template.format(**template_values(params))
 
 
 REGISTRY: dict[str, Detector] = {}
@@ -98,6 +154,10 @@ def detector(
         doc = " ".join((build.__doc__ or "").split())
         if not doc:
             raise ValueError(f"detector {name!r} needs a docstring: it is the alert's explanation")
+        try:
+            render_explanation(doc, params)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"detector {name!r}: its docstring template names {exc}") from exc
         REGISTRY[name] = Detector(
             name=name,
             title=title,

@@ -64,17 +64,17 @@ def _days(days: int) -> timedelta:
 
 @detector("fan_in", title="Fan-in", params=FanParams(), lookback=lambda p: _days(p.window_days))
 def fan_in(p: FanParams) -> DetectorQuery:
-    """Fan-in: many different accounts paid into this account within a few days
-    (at least the configured number of distinct senders inside the window), the
-    way mules collect funds before passing them on."""
+    """Fan-in: {min_counterparties} to {max_counterparties} different accounts paid RMB
+    {min_amount_cny} or more each into this account within {window_days} days, the way
+    mules collect funds before passing them on."""
     return _fan("fan_in", p, inbound=True)
 
 
 @detector("fan_out", title="Fan-out", params=FanParams(), lookback=lambda p: _days(p.window_days))
 def fan_out(p: FanParams) -> DetectorQuery:
-    """Fan-out: this account paid many different accounts within a few days (at
-    least the configured number of distinct receivers inside the window), the way
-    illicit funds are dispersed."""
+    """Fan-out: this account paid RMB {min_amount_cny} or more each to {min_counterparties}
+    to {max_counterparties} different accounts within {window_days} days, the way illicit
+    funds are dispersed."""
     return _fan("fan_out", p, inbound=False)
 
 
@@ -149,9 +149,10 @@ class CycleParams:
 
 @detector("cycle", title="Cycle", params=CycleParams(), lookback=lambda p: _days(p.window_days))
 def cycle(p: CycleParams) -> DetectorQuery:
-    """Cycle: money left this account and came back to it through a chain of 2 to 6
-    other accounts, each payment following the previous one within the time window
-    and carrying roughly the same amount — round-tripping that hides the origin."""
+    """Cycle: money left this account and came back to it through a chain of {min_hops} to
+    {max_hops} payments of RMB {min_amount_cny} or more, all within {window_days} days and
+    each within {amount_tolerance_pct} % of the previous one's amount — round-tripping that
+    hides the origin."""
     name = "cycle"
     window = p.window_days * DAY
     stages: list[tuple[str, str]] = [_edges(name, p.min_amount_cny_minor, window)]
@@ -225,9 +226,10 @@ class ScatterGatherParams:
     lookback=lambda p: _days(p.window_days),
 )
 def scatter_gather(p: ScatterGatherParams) -> DetectorQuery:
-    """Scatter-gather: one account split money across several intermediaries, each of
-    which passed roughly the same amount on to one common receiver within days —
-    the money is scattered to hide it and gathered again."""
+    """Scatter-gather: one account split money across {min_intermediaries} or more
+    intermediaries, each of which passed an amount within {amount_tolerance_pct} % of what it
+    received on to one common receiver within {window_days} days — the money is scattered
+    to hide it and gathered again."""
     name = "scatter_gather"
     window = p.window_days * DAY
     pairs = _follow(
@@ -276,9 +278,10 @@ class GatherScatterParams:
     lookback=lambda p: _days(2 * p.window_days),
 )
 def gather_scatter(p: GatherScatterParams) -> DetectorQuery:
-    """Gather-scatter: this account first collected money from several senders and
-    then, within days, paid it out to several different receivers — a collection
-    hub that redistributes funds."""
+    """Gather-scatter: this account first collected RMB {min_amount_cny} or more from each
+    of {min_senders} or more senders and then, within {window_days} days, paid it out to
+    {min_receivers} or more different receivers — a collection hub that redistributes
+    funds."""
     name = "gather_scatter"
     w = p.window_days - 1
     filt = (
@@ -343,8 +346,9 @@ class BipartiteParams:
 )
 def bipartite(p: BipartiteParams) -> DetectorQuery:
     """Bipartite: a group of senders all paid the same group of receivers in the same
-    week (every one of at least three senders paid each of at least two receivers),
-    a coordinated web of payments between otherwise unrelated accounts."""
+    {window_days}-day window (each of at least {min_sources} senders paid each of at least
+    two receivers, RMB {min_amount_cny} or more a payment), a coordinated web of payments
+    between otherwise unrelated accounts."""
     name = "bipartite"
     filt = f"{TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor}"
     bucket = f"CAST(FLOOR(day / {p.window_days}) AS BIGINT)"
@@ -419,9 +423,10 @@ class StackParams:
 )
 def stack(p: StackParams) -> DetectorQuery:
     """Stack (layering): money from one account reached one final receiver through two
-    successive layers of intermediaries (at least two, and at most a dozen, different
-    accounts in each layer), every hop within days and of similar size — layering
-    that puts distance between the funds and their source."""
+    successive layers of intermediaries ({min_layer_width} to {max_layer_width} different
+    accounts in each layer), every hop of RMB {min_amount_cny} or more, within {window_days}
+    days and within {amount_tolerance_pct} % of the previous hop — layering that puts
+    distance between the funds and their source."""
     name = "stack"
     window = p.window_days * DAY
     tol = p.amount_tolerance_pct
@@ -491,10 +496,10 @@ class StructuringParams:
     lookback=lambda p: _days(p.window_days),
 )
 def structuring(p: StructuringParams) -> DetectorQuery:
-    """Structuring: several cash deposits each just under the RMB 50,000 reporting line
-    (or USD 10,000 for foreign currency) were made within a few days by the same
-    customer, possibly into different accounts or at different branches — splitting
-    cash to stay below the large-value report."""
+    """Structuring: {min_deposits} or more cash deposits each less than {margin_pct} % under
+    the RMB {threshold_cny} reporting line (or USD {threshold_usd} for foreign currency) were
+    made within {window_days} days by the same customer, possibly into different accounts or
+    at different branches — splitting cash to stay below the large-value report."""
     name = "structuring"
     lo_cny = p.threshold_cny_minor * (100 - p.margin_pct) // 100
     lo_usd = p.threshold_usd_minor * (100 - p.margin_pct) // 100
@@ -542,9 +547,9 @@ class PassThroughParams:
     lookback=lambda p: timedelta(hours=p.window_hours),
 )
 def rapid_pass_through(p: PassThroughParams) -> DetectorQuery:
-    """Rapid pass-through: money came into this account and almost all of it (90 % or
-    more) went out again within 24–48 hours, leaving little behind — the account
-    is used as a conduit, not to hold money."""
+    """Rapid pass-through: RMB {min_amount_cny} or more came into this account and
+    {min_out_pct} % to {max_out_pct} % of it went out again within {window_hours} hours,
+    leaving little behind — the account is used as a conduit, not to hold money."""
     name = "rapid_pass_through"
     window = p.window_hours * 3600
     bucket = _bucket("ts", window)
@@ -604,9 +609,10 @@ class DormantParams:
     lookback=lambda p: _days(p.dormant_days + p.active_days),
 )
 def dormant_awakening(p: DormantParams) -> DetectorQuery:
-    """Dormant account suddenly active: this account had no transactions for six months
-    or more and then, within a month of waking up, moved a significant sum in several
-    transactions — dormant accounts are bought or taken over to launder money."""
+    """Dormant account suddenly active: this account had no transactions for {dormant_days}
+    days or more and then, within {active_days} days of waking up, moved RMB
+    {min_amount_cny} or more in {min_transactions} or more transactions — dormant accounts
+    are bought or taken over to launder money."""
     name = "dormant_awakening"
     active = p.active_days * DAY
     stages = (
@@ -660,8 +666,8 @@ class GeographyParams:
 )
 def high_risk_geography(p: GeographyParams) -> DetectorQuery:
     """High-risk geography: this account sent money to, or received money from, a
-    country on the bank's list of high-risk jurisdictions (by default the FATF
-    call-for-action list)."""
+    country on the bank's list of high-risk jurisdictions ({countries}; RMB
+    {min_amount_cny} or more a payment)."""
     name = "high_risk_geography"
     listed = ", ".join(f"'{c}'" for c in p.countries) or "''"
     week = "CAST(FLOOR(day / 7) AS BIGINT)"
@@ -693,9 +699,10 @@ class BehaviourParams:
     lookback=lambda p: timedelta(weeks=p.history_weeks + 1),
 )
 def behaviour_change(p: BehaviourParams) -> DetectorQuery:
-    """Behaviour change: in one week this account moved far more money, or dealt with
-    far more counterparties, than its own weekly average over the previous three
-    months (five times or more) — a sudden change in how the account is used."""
+    """Behaviour change: in one week this account moved RMB {min_amount_cny} or more, or
+    dealt with {min_counterparties} or more counterparties, and that was {ratio} times or
+    more its own weekly average over the previous {history_weeks} weeks (with at least
+    {min_history_weeks} weeks of history) — a sudden change in how the account is used."""
     name = "behaviour_change"
     h = p.history_weeks
     frame = f"OVER (PARTITION BY account ORDER BY week RANGE BETWEEN {h} PRECEDING AND 1 PRECEDING)"

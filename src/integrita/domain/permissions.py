@@ -43,6 +43,15 @@ class Permission(StrEnum):
     RULESET_APPROVE_TECHNOLOGY = "ruleset.approve_technology"
     RULESET_ACTIVATE = "ruleset.activate"
     OUTBOX_OPERATE = "outbox.operate"
+    # batch detection: governed detector parameters and the alert budget
+    DETECTION_PARAMS_READ = "detection_params.read"
+    DETECTION_PARAMS_PROPOSE = "detection_params.propose"
+    DETECTION_PARAMS_APPROVE_BUSINESS = "detection_params.approve_business"
+    DETECTION_PARAMS_APPROVE_TECHNOLOGY = "detection_params.approve_technology"
+    DETECTION_PARAMS_ACTIVATE = "detection_params.activate"
+    DETECTION_PARAMS_BACKTEST = "detection_params.backtest"
+    ALERT_BUDGET_READ = "alert_budget.read"
+    ALERT_BUDGET_SET = "alert_budget.set"
     # money-laundering risk
     RISK_READ = "risk.read"
     RISK_RATE = "risk.rate"
@@ -90,6 +99,10 @@ _CASE_WORKERS = frozenset({Role.ANALYST, Role.REVIEWER, Role.MLRO})
 _CASE_READERS = _CASE_WORKERS | {Role.AUDITOR}
 _INVESTIGATORS = frozenset({Role.ANALYST, Role.MLRO})
 _REVIEWERS = frozenset({Role.REVIEWER, Role.MLRO})
+_DETECTION_READERS = frozenset(
+    {Role.ANALYST, Role.REVIEWER, Role.MLRO, Role.AUDITOR, Role.ADMINISTRATOR}
+    | {Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}
+)
 _CARE_WORKERS = frozenset({Role.COMPLAINTS_OFFICER, Role.QUALITY_ASSURANCE, Role.PRODUCT_OWNER})
 
 POLICY: dict[Permission, frozenset[Role]] = {
@@ -127,6 +140,20 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.RULESET_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
     Permission.RULESET_ACTIVATE: frozenset({Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}),
     Permission.OUTBOX_OPERATE: frozenset({Role.ADMINISTRATOR}),
+    Permission.DETECTION_PARAMS_READ: _DETECTION_READERS,
+    # the MLRO sets detection thresholds (DESIGN: who uses it)
+    Permission.DETECTION_PARAMS_PROPOSE: frozenset({Role.MLRO}),
+    Permission.DETECTION_PARAMS_APPROVE_BUSINESS: frozenset({Role.BUSINESS_APPROVER}),
+    Permission.DETECTION_PARAMS_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
+    Permission.DETECTION_PARAMS_ACTIVATE: frozenset(
+        {Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}
+    ),
+    # a backtest reads the labelled history: those who propose or approve a change
+    Permission.DETECTION_PARAMS_BACKTEST: frozenset(
+        {Role.MLRO, Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}
+    ),
+    Permission.ALERT_BUDGET_READ: _DETECTION_READERS,
+    Permission.ALERT_BUDGET_SET: frozenset({Role.MLRO}),
     Permission.RISK_READ: _CASE_READERS,
     Permission.RISK_RATE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
     Permission.RISK_EVENT_RECORD: _CASE_WORKERS,

@@ -1,10 +1,16 @@
-"""Batch AML monitoring: run every detector over new ledger partitions, raise one alert per customer.
+"""Batch AML monitoring: run every detector over new ledger partitions and raise entity alerts
+under the MLRO's budget.
 
-A run processes the partitions that are new since the last finished run (or
-gained files), plus the look-back window the detectors need, on DuckDB or Spark.
-Matches that touch only already-processed days are left alone, and alerts are
-de-duplicated on (customer, typologies, evidence), so re-running never raises the
-same alert twice. Large-value records are written apart from alerts.
+A run processes the partitions that are new since the last finished run (or gained files), plus
+the look-back window the detectors need, on DuckDB or Spark, with each detector's parameter set
+in force (recorded on the run). Its matches become one alert per customer — or per account where
+the bank registered no owner, with a warning — per local calendar month, ranked by the entity
+score (:mod:`integrita.detection.entity_score`); the run raises at most the monthly budget's share
+of its period, highest scores first, and records what it left below the line. Matches that touch
+only already-processed days are left alone; evidence a later run finds for a customer and month
+whose alert is still open (not in a case) is added to that alert; and alerts are de-duplicated on
+(entity, typologies, evidence), so re-running never raises the same alert twice. Large-value
+records are written apart from alerts.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -29,23 +35,23 @@ from integrita.analytics.engine import (
     partition_files,
 )
 from integrita.detection.catalogue import detectors
+from integrita.detection.entity_alerts import EntityAlert, group_alerts, split_at_budget
 from integrita.detection.fx import rate_periods
 from integrita.detection.large_value import DUE_WORKING_DAYS, LargeValueThresholds, large_value_sql
-from integrita.detection.matches import (
-    EvidenceRow,
-    Match,
-    build_matches,
-    group_by_customer,
-    run_detector,
-)
-from integrita.detection.registry import Detector
+from integrita.detection.matches import EvidenceRow, Match, build_matches, run_detector
+from integrita.detection.quality import budget_for
 from integrita.errors import InputError
 from integrita.services.core import audit
 from integrita.services.core import fx as core_fx
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
-from integrita.services.monitoring.alerts import AlertDraft, raise_alerts
+from integrita.services.monitoring.alert_budget import budget_in_force
+from integrita.services.monitoring.alerts import AlertDraft, merge_into_open_alerts, raise_alerts
+from integrita.services.monitoring.detector_params import as_json, parameters_in_force
 from integrita.store.repositories import detection as repo
+
+if TYPE_CHECKING:
+    from integrita.services.monitoring.scoring import MatchScores
 
 ENGINES = ("duckdb", "spark")
 
@@ -80,9 +86,19 @@ class DetectionSummary:
     typologies: list[TypologySummary] = field(default_factory=list)
     alerts_raised: int = 0
     alerts_duplicate: int = 0
+    #: Open alerts of the same customer and month that this run added evidence to.
+    alerts_updated: int = 0
     large_value_records: int = 0
     scored_with: str | None = None
     seconds: float = 0.0
+    #: The alerts this run could raise (the monthly budget's share of its period).
+    alert_budget: int | None = None
+    budget_per_month: int | None = None
+    alerts_below_line: int = 0
+    alerts_without_owner: int = 0
+    #: Detector -> parameter-set version used (0: parameters given to this run, not governed).
+    parameter_versions: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def nothing_new(self) -> bool:
@@ -131,6 +147,8 @@ def run_detection(
     ``full`` re-processes the whole ledger (alerts already raised are still not repeated).
     ``spark_master`` (with ``engine="spark"``) runs on that master instead of the configured
     one, e.g. a standalone cluster ``spark://host:7077``.
+    ``params`` replaces parameters in force for this run only (a backtest's or a benchmark's
+    setting); such detectors are recorded with version 0.
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}", field="engine")
@@ -143,15 +161,26 @@ def run_detection(
     with ctx.db.transaction() as session:
         processed = {} if full else repo.processed_partitions(session)
         owners = repo.account_owners(session)
+        in_force = parameters_in_force(session, chosen, ctx.now())
+        budget = budget_in_force(session)
+    used = {
+        d.name: d.params({**as_json(in_force[d.name][1]), **overrides[d.name]})
+        if d.name in overrides
+        else in_force[d.name][1]
+        for d in chosen
+    }
     fresh, new_from, scan_to = _new_range(partitions, processed)
     summary = DetectionSummary(run_id, engine, len(fresh), new_from, None, scan_to)
     summary.typologies = [TypologySummary(d.name, d.title) for d in chosen]
+    summary.parameter_versions = {
+        d.name: 0 if d.name in overrides else in_force[d.name][0] for d in chosen
+    }
     if not fresh or new_from is None or scan_to is None:
         return summary
+    summary.budget_per_month = budget.alerts_per_month
+    summary.alert_budget = budget_for(budget.alerts_per_month, (scan_to - new_from).total_seconds())
     bounds = ledger_bounds(ledger)
-    lookback = max(
-        (d.lookback(d.params(overrides.get(d.name))) for d in chosen), default=timedelta()
-    )
+    lookback = max((d.lookback(used[d.name]) for d in chosen), default=timedelta())
     scan_from = new_from - lookback
     if bounds is not None:
         scan_from = max(scan_from, bounds[0].replace(hour=0, minute=0, second=0, microsecond=0))
@@ -173,7 +202,7 @@ def run_detection(
         rows: list[EvidenceRow] = []
         for n, det in enumerate(chosen):
             report(f"detector {det.name}", n, total_steps)
-            rows.extend(run_detector(eng, det, det.params(overrides.get(det.name))))
+            rows.extend(run_detector(eng, det, used[det.name]))
         report("large-value reports", len(chosen), total_steps)
         large = eng.query(large_value_sql(LargeValueThresholds(), int(new_from.timestamp())))
         report("scoring", len(chosen) + 1, total_steps)
@@ -181,11 +210,20 @@ def run_detection(
         matches = [m for m in build_matches(rows) if m.last_ts >= new_ts]
         from integrita.services.monitoring.scoring import score_matches
 
-        scores, explanations, version = score_matches(ctx, eng, matches)
+        scored = score_matches(ctx, eng, matches)
     finally:
         eng.close()
-    summary.scored_with = version
-    _store(ctx, summary, chosen, matches, large, owners, partitions, scores, explanations)
+    summary.scored_with = scored.version
+    owner_map = {a: c for a, c, _ in owners}
+    alerts = group_alerts(
+        matches,
+        owner_of=owner_map.get,
+        period_of=lambda ts: ctx.local_date(datetime.fromtimestamp(ts, UTC)).strftime("%Y-%m"),
+        score_of=scored.scores,
+        calibration=scored.calibration,
+    )
+    why = {d.name: d.explain(used[d.name]) for d in chosen}
+    _store(ctx, summary, matches, alerts, large, partitions, scored, why)
     report("done", total_steps, total_steps)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     return summary
@@ -205,26 +243,61 @@ def _check_rates(eng: QueryEngine) -> None:
         )
 
 
+#: At most this many alerts below the line are listed on the run (all are counted).
+BELOW_LINE_LISTED = 1000
+
+
+def _draft(alert: EntityAlert, why: dict[str, str], scored: MatchScores, run_id: str) -> AlertDraft:
+    from integrita.detection.entity_score import explain_score
+
+    best = alert.best_txn
+    model: list[dict[str, object]] = (
+        [{"txn_id": best}, *scored.explanations.get(best, [])] if best else []
+    )
+    return AlertDraft(
+        customer_id=alert.entity,
+        source="detection",
+        typologies=alert.typologies,
+        evidence=alert.evidence(why),
+        evidence_txn_ids=alert.txn_ids,
+        score=round(alert.score, 6),
+        explanation=[
+            *explain_score(alert.evidence_figures(scored.scores), scored.calibration),
+            *model,
+        ],
+        run_id=run_id,
+    )
+
+
 def _store(
     ctx: Context,
     summary: DetectionSummary,
-    chosen: list[Detector],
     matches: list[Match],
+    alerts: list[EntityAlert],
     large: pa.Table,
-    owners: list[tuple[str, str, str]],
     partitions: dict[str, int],
-    scores: dict[str, float],
-    explanations: dict[str, list[dict[str, object]]],
+    scored: MatchScores,
+    why: dict[str, str],
 ) -> None:
-    owner_map = {a: c for a, c, _ in owners}
-    why = {d.name: d.explanation for d in chosen}
     per = {t.typology: t for t in summary.typologies}
     for m in matches:
         t = per[m.typology]
         t.matches += 1
         t.transactions += len(m.txn_ids)
         t.accounts += len(m.accounts)
-    grouped = group_by_customer(matches, owner_map.get)
+    above, below = split_at_budget(alerts, summary.alert_budget)
+    summary.alerts_below_line = len(below)
+    summary.alerts_without_owner = sum(1 for a in above if not a.owned)
+    if summary.alerts_without_owner:
+        summary.warnings.append(
+            f"{summary.alerts_without_owner} alert(s) name an account whose owner the bank did "
+            "not register: load the customers and accounts (integrita ingest) so alerts name them"
+        )
+    if below:
+        summary.warnings.append(
+            f"{len(below)} alert(s) fell below the budget's line ({summary.alert_budget} for this "
+            f"run's period at {summary.budget_per_month} a month); the run lists them"
+        )
     now = ctx.now()
     with ctx.db.transaction() as session:
         repo.add_run(
@@ -240,31 +313,33 @@ def _store(
             partitions=partitions,
             matches=dict(Counter(m.typology for m in matches)),
             model_version=summary.scored_with,
+            alert_budget=summary.alert_budget,
+            alerts_below_line=len(below),
+            below_line=[
+                {
+                    "entity": a.entity,
+                    "period": a.period,
+                    "score": round(a.score, 6),
+                    "typologies": a.typologies,
+                    "transactions": len(a.txn_ids),
+                }
+                for a in below[:BELOW_LINE_LISTED]
+            ],
+            alerts_without_owner=summary.alerts_without_owner,
+            parameter_versions=summary.parameter_versions,
         )
-        drafts = []
-        for alert in grouped:
-            scored = [(scores[t], t) for t in alert.txn_ids if t in scores]
-            best = max(scored) if scored else None
-            drafts.append(
-                AlertDraft(
-                    customer_id=alert.customer_id,
-                    source="detection",
-                    typologies=alert.typologies,
-                    evidence=alert.evidence(why),
-                    evidence_txn_ids=alert.txn_ids,
-                    score=round(best[0], 6) if best else None,
-                    explanation=(
-                        [{"txn_id": best[1]}, *explanations.get(best[1], [])] if best else None
-                    ),
-                    run_id=summary.run_id,
-                )
-            )
-        for alert, raised in zip(grouped, raise_alerts(session, drafts, at=now), strict=True):
-            if raised is None:
+        drafts = [_draft(a, why, scored, summary.run_id) for a in above]
+        merged = merge_into_open_alerts(session, drafts, at=now)
+        summary.alerts_updated = merged.count("merged")
+        summary.alerts_duplicate = merged.count("unchanged")
+        fresh = [i for i, outcome in enumerate(merged) if outcome is None]
+        raised = raise_alerts(session, [drafts[i] for i in fresh], at=now)
+        for i, one in zip(fresh, raised, strict=True):
+            if one is None:
                 summary.alerts_duplicate += 1
                 continue
             summary.alerts_raised += 1
-            for typology in alert.typologies:
+            for typology in above[i].typologies:
                 per[typology].alerts += 1
         summary.large_value_records = _store_large_value(ctx, session, large)
         run = repo.get_run(session, summary.run_id)
@@ -282,6 +357,11 @@ def _store(
             after={
                 "engine": summary.engine,
                 "alerts_raised": summary.alerts_raised,
+                "alerts_updated": summary.alerts_updated,
+                "alert_budget": summary.alert_budget,
+                "alerts_below_line": len(below),
+                "alerts_without_owner": summary.alerts_without_owner,
+                "parameter_versions": summary.parameter_versions,
                 "large_value_records": summary.large_value_records,
                 "matches": run.matches,
             },

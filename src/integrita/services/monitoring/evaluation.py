@@ -24,15 +24,17 @@ import numpy as np
 
 from integrita.detection import model as ml
 from integrita.detection.catalogue import detectors
-from integrita.detection.entity_alerts import UNOWNED, entity_alerts
+from integrita.detection.entity_alerts import DEFAULT_BUDGET_PER_MONTH, as_scored
+from integrita.detection.entity_score import Calibration
 from integrita.detection.features import LONGEST_WINDOW_SECONDS
 from integrita.detection.quality import alert_burden, budget_for, prf, typology_figures
 from integrita.services.core.context import Context
+from integrita.services.monitoring.alert_budget import budget_in_force
+from integrita.services.monitoring.calibration import calibrate, split_alerts
 from integrita.services.monitoring.scoring import Dataset, build_dataset
 from integrita.store.repositories import detection as repo
 
-#: The MLRO's default alert budget: alerts a team can work in a month.
-DEFAULT_BUDGET_PER_MONTH = 100
+__all__ = ["DEFAULT_BUDGET_PER_MONTH", "EvaluationReport", "Measured", "evaluate", "measure"]
 
 
 @dataclass
@@ -75,31 +77,26 @@ def backtest_alerts(
     threshold: float,
     owners: dict[str, str],
     budget_per_month: int,
+    calibration: Calibration = Calibration(),
 ) -> dict[str, Any]:
-    """Entity alerts over the test split, their burden, and the figures within the budget."""
-    universe = {data.txn_ids[i] for i in te}
-    score_of = {data.txn_ids[i]: float(s) for i, s in zip(te, score, strict=True)}
-    alerts = entity_alerts(
-        data.matches,
-        [t for t, s in score_of.items() if s >= threshold],
-        ts_of={data.txn_ids[i]: int(data.ts[i]) for i in te},
-        accounts_of=data.accounts_of,
-        owner_of=owners.get,
-        score_of=score_of,
-        universe=universe,
-    )
+    """Entity alerts over the test split — grouped and scored as a detection run does — their
+    burden, and the figures within the budget (pattern recall and precision at the budget)."""
+    alerts = split_alerts(data, te, score, threshold, owners, calibration)
     positives = {data.txn_ids[i] for i in te if data.y[i]}
     seconds = float(data.ts[te].max() - data.ts[te].min()) if len(te) else 0.0
     budget = budget_for(budget_per_month, max(seconds, 86400.0))
-    burden = alert_burden(alerts, positives, data.pattern_of_label, data.accounts_of, budget=budget)
+    burden = alert_burden(
+        as_scored(alerts), positives, data.pattern_of_label, data.accounts_of, budget=budget
+    )
     scores = [a.score for a in alerts]
     return {
         **burden,
         "budget_per_month": budget_per_month,
         "test_days": round(seconds / 86400, 1),
-        "alerts_without_owner": sum(1 for a in alerts if a.entity.startswith(UNOWNED)),
-        "distinct_scores": len(set(scores)),
+        "alerts_without_owner": sum(1 for a in alerts if not a.owned),
+        "distinct_scores": len({round(s, 6) for s in scores}),
         "alerts_scored_over_0_99": sum(1 for s in scores if s >= 0.99),
+        "calibration": calibration.as_dict(),
     }
 
 
@@ -199,7 +196,9 @@ def measure(ctx: Context, data: Dataset, *, budget_per_month: int) -> Measured:
     }
     with ctx.db.transaction() as session:
         owners = {a: c for a, c, _ in repo.account_owners(session)}
-    alerts = backtest_alerts(data, te, score, threshold, owners, budget_per_month)
+    _, va, _ = ml.temporal_split(data.ts, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    calibration = calibrate(data, va, np.asarray(booster.predict(data.x[va])), threshold, owners)
+    alerts = backtest_alerts(data, te, score, threshold, owners, budget_per_month, calibration)
     split = {
         "split": "temporal 60/20/20, embargo before validation and test",
         "embargo_days": LONGEST_WINDOW_SECONDS / 86400,
@@ -220,10 +219,16 @@ def evaluate(
     ctx: Context,
     labels: Path,
     *,
-    budget_per_month: int = DEFAULT_BUDGET_PER_MONTH,
+    budget_per_month: int | None = None,
     progress: Any = None,
 ) -> EvaluationReport:
-    """Measure the rules, the model and the alerts against ``labels`` and write the report."""
+    """Measure the rules, the model and the alerts against ``labels`` and write the report.
+
+    The figures at the budget use ``budget_per_month``, by default the MLRO's budget in force —
+    the recall a run can be expected to reach with the budget it will be given."""
+    if budget_per_month is None:
+        with ctx.db.transaction() as session:
+            budget_per_month = budget_in_force(session).alerts_per_month
     data = build_dataset(ctx, labels, progress=progress)
     measured = measure(ctx, data, budget_per_month=budget_per_month)
     payload = measured.payload

@@ -28,6 +28,7 @@ from integrita.analytics.engine import (
 )
 from integrita.detection import model as ml
 from integrita.detection.catalogue import detectors
+from integrita.detection.entity_score import Calibration
 from integrita.detection.features import LONGEST_WINDOW_SECONDS, feature_names, features_sql
 from integrita.detection.matches import Match, build_matches, run_detector
 from integrita.detection.quality import UNLABELLED
@@ -35,6 +36,7 @@ from integrita.errors import InputError, NotFoundError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
+from integrita.services.monitoring.calibration import calibrate
 from integrita.services.monitoring.detection import batch_fx_table
 from integrita.services.monitoring.point_in_time import FLAGS_SCHEMA, flags_as_of, membership_sql
 from integrita.store.repositories import detection as repo
@@ -250,6 +252,12 @@ def train_model(
     """Train on the ledger with the temporal split, write the model and its card, activate it."""
     data = build_dataset(ctx, labels, progress=progress)
     trained = ml.train(data.x, data.y, data.ts, data.names, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    _, va, _ = ml.temporal_split(data.ts, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    with ctx.db.transaction() as session:
+        owners = {a: c for a, c, _ in repo.account_owners(session)}
+    calibration = calibrate(
+        data, va, np.asarray(trained.booster.predict(data.x[va])), trained.threshold, owners
+    )
     now = ctx.now()
     version = f"m{now.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     folder = models_dir(ctx) / version
@@ -270,6 +278,7 @@ def train_model(
         "features": trained.feature_names,
         "metrics": trained.metrics,
         "threshold": trained.threshold,
+        "entity_calibration": calibration.as_dict(),
         "best_iteration": int(
             trained.booster.best_iteration or trained.booster.current_iteration()
         ),
@@ -326,16 +335,26 @@ def list_models(ctx: Context) -> list[dict[str, Any]]:
         ]
 
 
-def score_matches(
-    ctx: Context, eng: QueryEngine, matches: list[Match]
-) -> tuple[dict[str, float], dict[str, list[dict[str, object]]], str | None]:
+@dataclass
+class MatchScores:
+    """The active model's scores and explanations of evidence transactions, the model version,
+    and the entity-score calibration fitted when the model was trained."""
+
+    scores: dict[str, float]
+    explanations: dict[str, list[dict[str, object]]]
+    version: str | None
+    calibration: Calibration
+
+
+def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> MatchScores:
     """Score the evidence transactions with the active model: (score, explanation) per txn id."""
     with ctx.db.transaction() as session:
         active = repo.active_model(session)
         path = active.path if active else None
         version = active.version if active else None
+        calibration = Calibration.of(active.card.get("entity_calibration") if active else None)
     if path is None or not matches:
-        return {}, {}, version
+        return MatchScores({}, {}, version, calibration)
     booster = _load(path)
     # what this run knows: the accounts of its matches, as training's daily runs knew theirs
     flags = sorted({(a, m.typology) for m in matches for a in m.accounts})
@@ -356,13 +375,14 @@ def score_matches(
         eng.drop("membership")
     names = feature_names()
     if booster.feature_name() != names:
-        return {}, {}, None
+        return MatchScores({}, {}, None, Calibration())
     x = _to_matrix(table, names)
     scores = booster.predict(x)
     ids = table["txn_id"].to_pylist()
     why = ml.explain(booster, x, names)
-    return (
+    return MatchScores(
         {t: float(s) for t, s in zip(ids, scores, strict=True)},
         {t: w for t, w in zip(ids, why, strict=True)},
         version,
+        calibration,
     )

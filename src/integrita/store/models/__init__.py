@@ -19,7 +19,12 @@ from integrita.store.models.care import (
 )
 from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
-from integrita.store.models.detection import DetectionRun, ScoringModel
+from integrita.store.models.detection import (
+    AlertBudget,
+    DetectionRun,
+    DetectorParameterSet,
+    ScoringModel,
+)
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
@@ -56,6 +61,7 @@ __all__ = [
     "AccountOpeningTask",
     "AccountRealtimeState",
     "Alert",
+    "AlertBudget",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
@@ -75,6 +81,7 @@ __all__ = [
     "CustomerRiskStatus",
     "Department",
     "DetectionRun",
+    "DetectorParameterSet",
     "Escalation",
     "ExecutedPayment",
     "GoodGuyEntry",

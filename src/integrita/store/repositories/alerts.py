@@ -43,3 +43,17 @@ def count(session: Session, status: str | None = None) -> int:
     if status is not None:
         stmt = stmt.where(Alert.status == status)
     return int(session.execute(stmt).scalar_one())
+
+
+def open_alerts_of(session: Session, customer_ids: Sequence[str], source: str) -> list[Alert]:
+    """Alerts of ``source`` not yet taken into a case (status ``new``) of these customers."""
+    found: list[Alert] = []
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 900):
+        stmt = select(Alert).where(
+            Alert.customer_id.in_(ids[start : start + 900]),
+            Alert.source == source,
+            Alert.status == "new",
+        )
+        found.extend(session.execute(stmt).scalars())
+    return found

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrita.errors import DuplicateKeyError
 from integrita.store.models import (
     Account,
+    AlertBudget,
     Customer,
     DetectionRun,
+    DetectorParameterSet,
     LargeValueRecord,
     ScoringModel,
 )
@@ -94,3 +98,78 @@ def get_model(session: Session, version: str) -> ScoringModel | None:
 
 def list_models(session: Session) -> list[ScoringModel]:
     return list(session.execute(select(ScoringModel).order_by(ScoringModel.created_at)).scalars())
+
+
+# -- detector parameter sets -------------------------------------------------------------------
+def active_parameter_sets(session: Session) -> dict[str, DetectorParameterSet]:
+    """Detector -> its active parameter set (detectors never governed have none)."""
+    stmt = select(DetectorParameterSet).where(DetectorParameterSet.status == "active")
+    return {row.detector: row for row in session.execute(stmt).scalars()}
+
+
+def get_parameter_set(
+    session: Session, detector: str, version: int, *, lock: bool = False
+) -> DetectorParameterSet | None:
+    stmt = select(DetectorParameterSet).where(
+        DetectorParameterSet.detector == detector, DetectorParameterSet.version == version
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def list_parameter_sets(session: Session, detector: str) -> list[DetectorParameterSet]:
+    stmt = (
+        select(DetectorParameterSet)
+        .where(DetectorParameterSet.detector == detector)
+        .order_by(DetectorParameterSet.version)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def next_parameter_set_version(session: Session, detector: str) -> int:
+    stmt = select(func.max(DetectorParameterSet.version)).where(
+        DetectorParameterSet.detector == detector
+    )
+    return int(session.execute(stmt).scalar_one() or 0) + 1
+
+
+def add_parameter_set(session: Session, **fields: Any) -> DetectorParameterSet:
+    """Raises :class:`DuplicateKeyError` when a concurrent transaction stored this version first."""
+    row = DetectorParameterSet(**fields)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise DuplicateKeyError(
+            f"parameter set {row.detector} v{row.version} exists: {exc.orig}"
+        ) from exc
+    return row
+
+
+def supersede_active_parameter_set(session: Session, detector: str, except_version: int) -> None:
+    session.execute(
+        update(DetectorParameterSet)
+        .where(
+            DetectorParameterSet.detector == detector,
+            DetectorParameterSet.status == "active",
+            DetectorParameterSet.version != except_version,
+        )
+        .values(status="superseded")
+    )
+
+
+# -- alert budget ------------------------------------------------------------------------------
+def current_alert_budget(session: Session) -> AlertBudget | None:
+    stmt = select(AlertBudget).order_by(AlertBudget.version.desc()).limit(1)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def add_alert_budget(session: Session, **fields: Any) -> AlertBudget:
+    row = AlertBudget(**fields)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise DuplicateKeyError(f"alert budget version {row.version} exists: {exc.orig}") from exc
+    return row

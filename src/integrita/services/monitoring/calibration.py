@@ -1,0 +1,60 @@
+"""Entity alerts over a split of labelled history: the backtest's alerts and the entity score's
+Platt calibration, fitted on the validation split so the test split stays unseen.
+
+Training (:func:`integrita.services.monitoring.scoring.train_model`) stores the calibration in the
+model card, a detection run reads it from the active model, and the evaluation fits it the same
+way — one path from labelled history to the score on an alert.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from integrita.detection.entity_alerts import EntityAlert, group_alerts, thirty_day_period
+from integrita.detection.entity_score import Calibration, fit_calibration
+
+if TYPE_CHECKING:
+    from integrita.services.monitoring.scoring import Dataset
+
+
+def split_alerts(
+    data: Dataset,
+    rows: np.ndarray[Any, Any],
+    score: np.ndarray[Any, Any],
+    threshold: float,
+    owners: dict[str, str],
+    calibration: Calibration = Calibration(),
+) -> list[EntityAlert]:
+    """Entity alerts (30-day periods) from the matches and model hits within ``rows``."""
+    universe = {data.txn_ids[i] for i in rows}
+    score_of = {data.txn_ids[i]: float(s) for i, s in zip(rows, score, strict=True)}
+    return group_alerts(
+        data.matches,
+        owner_of=owners.get,
+        period_of=lambda ts: thirty_day_period(ts),
+        score_of=score_of,
+        calibration=calibration,
+        model_hits=[t for t, s in score_of.items() if s >= threshold],
+        accounts_of=data.accounts_of,
+        ts_of={data.txn_ids[i]: int(data.ts[i]) for i in rows},
+        universe=universe,
+    )
+
+
+def calibrate(
+    data: Dataset,
+    rows: np.ndarray[Any, Any],
+    score: np.ndarray[Any, Any],
+    threshold: float,
+    owners: dict[str, str],
+    where: str = "validation split",
+) -> Calibration:
+    """Platt calibration of the entity score on the alerts of ``rows``: an alert is true when its
+    evidence holds a laundering transaction."""
+    alerts = split_alerts(data, rows, score, threshold, owners)
+    positives = {data.txn_ids[i] for i in rows if data.y[i]}
+    return fit_calibration(
+        [a.raw for a in alerts], [not a.txn_ids.isdisjoint(positives) for a in alerts], where
+    )
