@@ -418,6 +418,8 @@ def complaint_dict(c: Complaint) -> dict[str, Any]:
             "paused_since", "first_response_breached", "resolution_breached", "root_cause",
             "corrective_action", "preventive_action", "meeting_record", "qa_note",
             "qa_failures", "outcome", "satisfaction", "reopen_count", "closed_at",
+            "external_source", "external_id", "imported_at", "company_response",
+            "public_response", "first_response_timely", "disputed",
         )
     }  # fmt: skip
 
