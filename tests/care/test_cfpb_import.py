@@ -143,9 +143,12 @@ def test_imported_history_keeps_its_final_state_text_and_is_audited(ctx: Context
     assert by_external["9100009"]["channel"] == "email"
     assert by_external["9100003"]["channel"] == "agency"
     with ctx.db.transaction() as session:
-        events = audit_repo.events_for(session, "complaint", str(result.imported_ids[0]))
-        assert [e.action for e in events] == ["complaint.imported"]
-        assert json.loads(events[0].after)["source"] == "cfpb"
+        run = str(result.reconciliation.run_id)
+        [event] = audit_repo.events_for(session, "ingest_run", run)
+    assert event.action == "care.complaints_imported"
+    named = {entry[0]: entry for entry in json.loads(event.after)["complaints"]}
+    assert set(named) == set(result.imported_ids)
+    assert named[by_external["9100011"]["id"]][1:3] == ["9100011", "assigned"]
 
 
 def test_the_sla_figures_of_imported_history_equal_those_computed_by_hand(ctx: Context) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,9 @@ FLAG_FIELDS = ("timely", "disputed")
 FIELDS = (*TEXT_FIELDS, *DATE_FIELDS, *FLAG_FIELDS)
 #: Fields every mapping must provide (from a column or a constant).
 REQUIRED = ("customer_id", "external_id", "received_at", "channel", "category", "severity")
+CHANNELS = frozenset(c.value for c in fsm.Channel)
+CATEGORIES = frozenset(fsm.CATEGORIES)
+SEVERITIES = frozenset(s.value for s in fsm.Severity)
 #: A value map key that stands for every value not listed.
 ANY_OTHER = "*"
 #: How flags are written unless the mapping says otherwise.
@@ -100,6 +103,7 @@ class ComplaintMapping:
     date_formats: tuple[str, ...]
     zone: ZoneInfo | None
     subject: tuple[str, ...]
+    _dates: dict[tuple[str, str], datetime] = field(default_factory=dict, compare=False, repr=False)
 
     def required_columns(self) -> list[str]:
         """The export's columns this mapping reads (a file without one of them is refused)."""
@@ -107,15 +111,15 @@ class ComplaintMapping:
 
     def convert(self, row: Mapping[str, str], bank_zone: ZoneInfo) -> HistoricalComplaint:
         """Our complaint from one row of the export; an InputError names what is wrong."""
-        text = {name: self._text(row, name) for name in TEXT_FIELDS}
+        text = {name: self._cell(row, name) for name in TEXT_FIELDS}
         for name in ("channel", "category", "severity"):
             text[name] = self._mapped(name, text[name])
         for name in REQUIRED:
             if name not in DATE_FIELDS and not text.get(name):
                 raise InputError(f"{self._where(name)} is empty", field=name)
-        self._check_choice("channel", text["channel"], {c.value for c in fsm.Channel})
-        self._check_choice("category", text["category"], set(fsm.CATEGORIES))
-        self._check_choice("severity", text["severity"], {s.value for s in fsm.Severity})
+        self._check_choice("channel", text["channel"], CHANNELS)
+        self._check_choice("category", text["category"], CATEGORIES)
+        self._check_choice("severity", text["severity"], SEVERITIES)
         dates = {name: self._date(row, name, bank_zone) for name in DATE_FIELDS}
         received = dates["received_at"]
         if received is None:
@@ -162,9 +166,6 @@ class ComplaintMapping:
         value = (row.get(column) or "").strip()
         return None if value in self.null_values else value
 
-    def _text(self, row: Mapping[str, str], name: str) -> str | None:
-        return self._cell(row, name)
-
     def _mapped(self, name: str, value: str | None) -> str | None:
         table = self.values.get(name)
         if table is None or value is None:
@@ -175,7 +176,7 @@ class ComplaintMapping:
             return str(table[ANY_OTHER])
         raise InputError(f"{self._where(name)}: no mapping for {value!r}", field=name)
 
-    def _check_choice(self, name: str, value: str | None, allowed: set[str]) -> None:
+    def _check_choice(self, name: str, value: str | None, allowed: frozenset[str]) -> None:
         if value not in allowed:
             raise InputError(
                 f"{self._where(name)}: {value!r} is not one of ours ({', '.join(sorted(allowed))})",
@@ -186,6 +187,14 @@ class ComplaintMapping:
         value = self._cell(row, name)
         if value is None:
             return None
+        # An export repeats the same dates many times: parse each distinct text once.
+        key = (value, bank_zone.key)
+        known = self._dates.get(key)
+        if known is None:
+            known = self._dates[key] = self._parse_date(name, value, bank_zone)
+        return known
+
+    def _parse_date(self, name: str, value: str, bank_zone: ZoneInfo) -> datetime:
         for pattern in self.date_formats:
             try:
                 parsed = datetime.strptime(value, pattern)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from integrita.store.models import Complaint, Customer
@@ -39,10 +39,16 @@ def existing_customers(session: Session, customer_ids: Sequence[str]) -> set[str
 
 
 def insert_complaints(session: Session, rows: Sequence[dict[str, Any]]) -> list[tuple[int, str]]:
-    """Insert complaints in one batched statement; returns (id, external id) of each."""
+    """Insert imported complaints in one executemany (no per-row round trip), then read their
+    ids back by external id; returns (id, external id) of each."""
     if not rows:
         return []
-    stmt = insert(Complaint).returning(
-        Complaint.id, Complaint.external_id, sort_by_parameter_order=True
-    )
-    return [(int(i), str(e)) for i, e in session.execute(stmt, list(rows)).tuples()]
+    session.execute(insert(cast(Table, Complaint.__table__)), list(rows))
+    source = rows[0]["external_source"]
+    ids: dict[str, int] = {}
+    for chunk in _chunks([str(r["external_id"]) for r in rows]):
+        stmt = select(Complaint.external_id, Complaint.id).where(
+            Complaint.external_source == source, Complaint.external_id.in_(chunk)
+        )
+        ids.update((str(e), int(i)) for e, i in session.execute(stmt).tuples())
+    return [(ids[str(r["external_id"])], str(r["external_id"])) for r in rows]
