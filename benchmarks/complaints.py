@@ -255,6 +255,7 @@ def _run_import(backend: str, url: str, data_dir: Path, rows: int) -> dict[str, 
         "INTEGRITA_DATABASE_URL": url,
         "INTEGRITA_TOKEN": token,
         "INTEGRITA_LOG_JSON": "false",
+        "COLUMNS": "400",  # the reconciliation line unwrapped
     }
     command = [sys.executable, "-m", "integrita.cli.main", "care", "import-complaints",
                str(export), "--mapping", "cfpb"]  # fmt: skip
@@ -268,7 +269,7 @@ def _run_import(backend: str, url: str, data_dir: Path, rows: int) -> dict[str, 
         timings.append(time.perf_counter() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        outputs.append(" ".join(done.stdout.split()))
+        outputs.append(done.stdout.splitlines()[0])
     db.dispose()
     return {
         "backend": backend,

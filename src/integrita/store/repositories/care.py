@@ -99,19 +99,38 @@ def complaints_for_customer(session: Session, customer_id: str) -> list[Complain
     return list(session.execute(stmt).scalars())
 
 
+def _queue_filter(state: str | None, department_id: int | None) -> list[Any]:
+    where: list[Any] = []
+    if state is not None:
+        where.append(Complaint.state == state)
+    if department_id is not None:
+        where.append(Complaint.department_id == department_id)
+    return where
+
+
 def queue(
     session: Session,
     *,
     state: str | None = None,
     department_id: int | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[Complaint]:
-    stmt = select(Complaint).order_by(Complaint.received_at.desc()).limit(limit)
-    if state is not None:
-        stmt = stmt.where(Complaint.state == state)
-    if department_id is not None:
-        stmt = stmt.where(Complaint.department_id == department_id)
+    stmt = (
+        select(Complaint)
+        .where(*_queue_filter(state, department_id))
+        .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return list(session.execute(stmt).scalars())
+
+
+def queue_total(
+    session: Session, *, state: str | None = None, department_id: int | None = None
+) -> int:
+    stmt = select(func.count()).select_from(Complaint).where(*_queue_filter(state, department_id))
+    return int(session.execute(stmt).scalar_one())
 
 
 def queue_counts(session: Session) -> list[tuple[str, int | None, int]]:
@@ -206,6 +225,28 @@ def deadline_list(
     session: Session, now: datetime, until: datetime | None, *, breached: bool, limit: int = 200
 ) -> list[Complaint]:
     """Open complaints whose next deadline is due before ``until`` (due soon) or has passed."""
+    stmt = (
+        select(Complaint)
+        .where(_open_unpaused(), _deadline_condition(now, until, breached=breached))
+        .order_by(Complaint.resolution_due_at)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def deadline_total(
+    session: Session, now: datetime, until: datetime | None, *, breached: bool
+) -> int:
+    """How many open complaints the due-soon or breached list holds in all (it shows the first)."""
+    stmt = (
+        select(func.count())
+        .select_from(Complaint)
+        .where(_open_unpaused(), _deadline_condition(now, until, breached=breached))
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def _deadline_condition(now: datetime, until: datetime | None, *, breached: bool) -> Any:
     if breached:
         cond = (
             and_(
@@ -229,13 +270,7 @@ def deadline_list(
                 Complaint.resolution_due_at <= until,
             )
         )
-    stmt = (
-        select(Complaint)
-        .where(_open_unpaused(), cond)
-        .order_by(Complaint.resolution_due_at)
-        .limit(limit)
-    )
-    return list(session.execute(stmt).scalars())
+    return cond
 
 
 # -- monthly figures (set-based) ------------------------------------------------------------------
