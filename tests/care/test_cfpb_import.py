@@ -101,9 +101,10 @@ def test_the_cfpb_export_imports_with_bad_rows_quarantined_reconciled_and_idempo
         assert reason in stored[line]
     assert len(stored) == len(BAD_ROWS)
     # the multi-line narratives push later rows down: line numbers are physical lines
-    assert _line_of(text, "Carrier pigeon") > records.index(
-        next(rec for rec in records if "Carrier pigeon" in rec)
-    ) + 2
+    assert (
+        _line_of(text, "Carrier pigeon")
+        > records.index(next(rec for rec in records if "Carrier pigeon" in rec)) + 2
+    )
 
     again = history_import.import_history(
         ctx, text, load_mapping("cfpb"), OFFICER, source_file="cfpb.csv"

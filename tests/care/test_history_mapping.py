@@ -60,7 +60,9 @@ TICKETS = [
 def _export() -> str:
     lines = ["ticket,client,opened,answered,closed,via,kind,product,text"]
     for ticket, opened, answered, closed in TICKETS:
-        lines.append(f'{ticket},COR0000,{opened},{answered},{closed},tel,q,rim-17,"Rims ""scratched"""')
+        lines.append(
+            f'{ticket},COR0000,{opened},{answered},{closed},tel,q,rim-17,"Rims ""scratched"""'
+        )
     return "\n".join(lines) + "\n"
 
 
