@@ -5,8 +5,8 @@ SLA figures equal those computed here by hand from the fixture's own dates and v
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path

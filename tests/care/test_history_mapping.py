@@ -96,7 +96,7 @@ def test_a_mapping_that_lacks_a_required_field_or_names_an_unknown_one_is_refuse
         parse_mapping({"source": "x", "columns": {"external_id": "id"}})
     with pytest.raises(InputError, match="unknown field"):
         parse_mapping({"source": "x", "columns": {"colour": "c"}})
-    with pytest.raises(InputError, match="no mapping 'nosuch'.*cfpb"):
+    with pytest.raises(InputError, match=r"no mapping 'nosuch'.*cfpb"):
         load_mapping("nosuch")
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from integrita.demo.care import generate_care_year
 from integrita.services.care import surveys
 from integrita.services.core import audit
-from integrita.store.repositories import care_customers
 from integrita.services.core.context import Context
+from integrita.store.repositories import care_customers
 from tests.services.care_support import add_customers
 
 

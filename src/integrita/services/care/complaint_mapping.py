@@ -109,6 +109,10 @@ class ComplaintMapping:
         """The export's columns this mapping reads (a file without one of them is refused)."""
         return sorted({*self.columns.values(), *self.subject})
 
+    def external_id_of(self, row: Mapping[str, str]) -> str | None:
+        """The row's id in the source system, as read (None when empty)."""
+        return self._cell(row, "external_id")
+
     def convert(self, row: Mapping[str, str], bank_zone: ZoneInfo) -> HistoricalComplaint:
         """Our complaint from one row of the export; an InputError names what is wrong."""
         text = {name: self._cell(row, name) for name in TEXT_FIELDS}
