@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -196,3 +197,29 @@ def test_importing_history_needs_its_own_permission(ctx: Context) -> None:
         history_import.import_history(
             ctx, FIXTURE.read_text(encoding="utf-8"), load_mapping("cfpb"), DEPARTMENT
         )
+
+
+def test_the_api_imports_the_export_through_a_shipped_mapping_only(
+    ctx: Context, make_user: Callable[..., str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from integrita.api.app import create_app
+
+    _register_consumer(ctx)
+    client = TestClient(create_app(ctx))
+    headers = {"authorization": f"Bearer {make_user('olivia', 'complaints_officer')}"}
+    body = FIXTURE.read_bytes()
+    url = "/v1/care/complaints/history-import"
+    first = client.post(f"{url}?mapping=cfpb", content=body, headers=headers)
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert (answer["rows_read"], answer["imported"], answer["already_present"]) == (19, 12, 1)
+    assert answer["quarantined"] == len(BAD_ROWS) == len(answer["problems"])
+    again = client.post(f"{url}?mapping=cfpb", content=body, headers=headers).json()
+    assert again["imported"] == 0 and again["already_present"] == 13
+    for bad in ("../../etc/passwd", "nosuch"):
+        refused = client.post(url, params={"mapping": bad}, content=body, headers=headers)
+        assert refused.status_code == 422 and refused.json()["field"] == "mapping"
+    qa = {"authorization": f"Bearer {make_user('quinn', 'quality_assurance')}"}
+    assert client.post(f"{url}?mapping=cfpb", content=body, headers=qa).status_code == 403
