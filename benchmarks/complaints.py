@@ -1,4 +1,5 @@
-"""Customer-care scale benchmark: SLA sweep and monthly report over 1,000,000 complaints.
+"""Customer-care scale benchmark: SLA sweep and monthly report over 1,000,000 complaints; and
+the complaint history import through the command line (``--import-rows``).
 
 The complaints are generated inside the database with one INSERT ... SELECT over a
 number series (no per-row Python), on SQLite and on PostgreSQL. Then the timed
@@ -7,15 +8,26 @@ to department heads) and ``care_report.monthly_report`` for one month.
 
     .venv/bin/python benchmarks/complaints.py [--complaints 1000000] [--backend both]
 
+    .venv/bin/python benchmarks/complaints.py --import-rows 50000 [--backend both]
+
+writes a CFPB-layout export of that many complaints (every tenth narrative on several lines, curly
+quotes, literal N/A, one bad row in a thousand), runs ``integrita care import-complaints FILE
+--mapping cfpb`` as a separate process, twice (the second run stores nothing new), and reports
+complaints per second of the command's wall time, start-up included.
+
 Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -186,17 +198,127 @@ def _run(backend: str, url: str, data_dir: Path, count: int) -> dict[str, Any]:
     }
 
 
+CFPB_HEADER = [
+    "Date received",
+    "Product",
+    "Sub-product",
+    "Issue",
+    "Sub-issue",
+    "Consumer complaint narrative",
+    "Company public response",
+    "Company",
+    "State",
+    "ZIP code",
+    "Tags",
+    "Consumer consent provided?",
+    "Submitted via",
+    "Date sent to company",
+    "Company response to consumer",
+    "Timely response?",
+    "Consumer disputed?",
+    "Complaint ID",
+]
+CFPB_PRODUCTS = ("Debt collection", "Mortgage", "Checking or savings account", "Student loan")
+CFPB_VIA = ("Web", "Phone", "Referral", "Postal mail", "Email")
+CFPB_RESPONSES = ("Closed with explanation", "Closed with monetary relief", "In progress")
+
+
+def _cfpb_export(path: Path, rows: int) -> int:
+    """A CFPB-layout export; returns how many of its rows are bad (one in a thousand)."""
+    bad = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(CFPB_HEADER)
+        for n in range(rows):
+            day = f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}"
+            narrative = (
+                f"Complaint {n}: the bank said \u201cwait\u201d.\nThen nothing.\n\nStill waiting."
+                if n % 10 == 0
+                else "N/A"
+            )
+            via = "Carrier pigeon" if n % 1000 == 999 else CFPB_VIA[n % len(CFPB_VIA)]
+            bad += via == "Carrier pigeon"
+            writer.writerow(
+                [day, CFPB_PRODUCTS[n % 4], "N/A", "Managing an account", "N/A", narrative,
+                 "N/A", "BENCH BANK", "NY", "10001", "N/A", "N/A", via, day,
+                 CFPB_RESPONSES[n % 3], "Yes" if n % 50 else "No", "N/A", str(7_000_000 + n)]
+            )  # fmt: skip
+    return bad
+
+
+def _run_import(backend: str, url: str, data_dir: Path, rows: int) -> dict[str, Any]:
+    from integrita.services.core import users
+    from integrita.store.repositories import customers as customers_repo
+
+    db = Database(url)
+    db.upgrade()
+    ctx = Context(settings=Settings(data_dir=data_dir, database_url=url), db=db)
+    with db.transaction() as session:
+        customers_repo.upsert_customers(
+            session,
+            [{"customer_id": "CFPB-CONSUMER", "customer_type": "individual",
+              "name": "A consumer, via the CFPB", "id_document_type": "none", "id_number": "CFPB"}],
+        )  # fmt: skip
+    users.add_user(ctx, "bench-officer", "Bench Officer", None, ["complaints_officer"])
+    token = users.issue_token(ctx, "bench-officer", "benchmark")
+    export = data_dir / "cfpb.csv"
+    bad = _cfpb_export(export, rows)
+    env = {
+        **os.environ,
+        "INTEGRITA_DATA_DIR": str(data_dir),
+        "INTEGRITA_DATABASE_URL": url,
+        "INTEGRITA_TOKEN": token,
+        "INTEGRITA_LOG_JSON": "false",
+        "COLUMNS": "400",  # the reconciliation line unwrapped
+    }
+    command = [sys.executable, "-m", "integrita.cli.main", "care", "import-complaints",
+               str(export), "--mapping", "cfpb"]  # fmt: skip
+    timings: list[float] = []
+    cpu: list[float] = []
+    outputs: list[str] = []
+    for _ in range(2):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        timings.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        outputs.append(done.stdout.splitlines()[0])
+    db.dispose()
+    return {
+        "backend": backend,
+        "rows": rows,
+        "bad_rows": bad,
+        "import_seconds": round(timings[0], 2),
+        "complaints_per_second": round((rows - bad) / timings[0]),
+        "import_cpu_seconds": round(cpu[0], 2),
+        "complaints_per_cpu_second": round((rows - bad) / cpu[0]),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        "first_run": outputs[0],
+        "reimport_seconds": round(timings[1], 2),
+        "reimport_cpu_seconds": round(cpu[1], 2),
+        "second_run": outputs[1],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--complaints", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=0)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
     out: dict[str, Any] = {"benchmark": "care complaints", "targets_seconds": 10}
+    run = _run
+    count = args.complaints
+    if args.import_rows:
+        out = {"benchmark": "care complaint history import (CLI)", "target_per_second": 5000}
+        run, count = _run_import, args.import_rows
     workdir = Path(tempfile.mkdtemp(prefix="care-bench-"))
     try:
         if args.backend in ("sqlite", "both"):
             url = f"sqlite:///{workdir / 'bench.db'}"
-            out["sqlite"] = _run("sqlite", url, workdir / "var", args.complaints)
+            (workdir / "var").mkdir(parents=True, exist_ok=True)
+            out["sqlite"] = run("sqlite", url, workdir / "var", count)
         if args.backend in ("postgresql", "both"):
             import psycopg
 
@@ -206,7 +328,8 @@ def main() -> None:
                 conn.execute(f'CREATE DATABASE "{name}"')
             try:
                 url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-                out["postgresql"] = _run("postgresql", url, workdir / "var", args.complaints)
+                (workdir / "var").mkdir(parents=True, exist_ok=True)
+                out["postgresql"] = run("postgresql", url, workdir / "var", count)
             finally:
                 with psycopg.connect(admin, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

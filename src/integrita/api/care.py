@@ -19,6 +19,8 @@ from integrita.api.care_models import (
     DepartmentIn,
     EscalationOut,
     FiledOut,
+    HistoryImportOut,
+    HistoryImportQuery,
     ImportedIdsOut,
     ImportedOut,
     MonthQuery,
@@ -41,9 +43,10 @@ from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Id, KeyPath
 from integrita.http.responses import attachment, file_answer
-from integrita.services.care import complaints, customer_records, surveys
+from integrita.services.care import complaints, customer_records, history_import, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
+from integrita.services.care.complaint_mapping import load_mapping
 from integrita.services.care.complaints import (
     Actor,
     Attachment,
@@ -106,6 +109,32 @@ async def import_complaints(
     """CSV body: customer_id, product, order_id, channel, category, severity, description[, attachments, received_at]."""
     ids = complaints.import_complaints_csv(ctx, await _csv(request), actor(user))
     return {"imported": len(ids), "ids": ids}
+
+
+@router.post("/complaints/history-import", response_model=HistoryImportOut)
+async def import_complaint_history(
+    request: Request,
+    query: Annotated[HistoryImportQuery, Query()],
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require(Permission.COMPLAINT_IMPORT_HISTORY)),
+) -> dict[str, Any]:
+    """CSV body: another system's export, imported with its history through a shipped mapping
+    (``?mapping=cfpb``); bad rows quarantined with their line, counts reconciled, idempotent."""
+    if not query.mapping.isidentifier():
+        raise InputError("mapping names a shipped mapping, e.g. cfpb", field="mapping")
+    result = history_import.import_history(
+        ctx, await _csv(request), load_mapping(query.mapping), actor(user), source_file="api upload"
+    )
+    r = result.reconciliation
+    return {
+        "run_id": r.run_id,
+        "rows_read": r.rows_read,
+        "imported": r.stored,
+        "already_present": r.duplicates,
+        "quarantined": r.quarantined,
+        "ids": result.imported_ids,
+        "problems": [{"line": line, "reason": reason} for line, reason in result.problems],
+    }
 
 
 @router.get("/complaints", response_model=list[ComplaintOut])

@@ -108,6 +108,10 @@ class ComplaintQuery(StrictModel):
     department: Code | None = None
 
 
+class HistoryImportQuery(StrictModel):
+    mapping: Code = Field(description="A shipped mapping by name, e.g. cfpb")
+
+
 class MonthQuery(StrictModel):
     month: Code | None = Field(default=None, description="YYYY-MM")
 
@@ -127,6 +131,18 @@ class ImportedIdsOut(BaseModel):
 
 class ImportedOut(BaseModel):
     imported: int
+
+
+class HistoryImportOut(BaseModel):
+    """The reconciliation of a history import: read = imported + already present + quarantined."""
+
+    run_id: int
+    rows_read: int
+    imported: int
+    already_present: int
+    quarantined: int
+    ids: list[int]
+    problems: list[dict[str, Any]]
 
 
 class ComplaintOut(BaseModel):

@@ -13,9 +13,10 @@ from integrita.cli.identity import batch_job, local_command, needs, signed_in, s
 from integrita.demo.care import generate_care_year
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError
-from integrita.services.care import complaints, customer_records, surveys
+from integrita.services.care import complaints, customer_records, history_import, surveys
 from integrita.services.care import report as care_report
 from integrita.services.care import sla as care_sla
+from integrita.services.care.complaint_mapping import load_mapping
 from integrita.services.care.complaints import Actor
 from integrita.services.core.context import Context
 
@@ -44,11 +45,29 @@ def _pct(value: float | None) -> str:
 @care.command("import-complaints")
 @handle_errors
 @needs(Permission.COMPLAINT_RECEIVE)
-def import_complaints(path: Path) -> None:
-    """Import complaints from a CSV file (all rows or none)."""
+def import_complaints(
+    path: Path,
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            help="Import another system's export with its history: a shipped mapping (cfpb) or "
+            "a TOML mapping file; bad rows are quarantined, counts reconciled, re-import is "
+            "idempotent"
+        ),
+    ] = None,
+) -> None:
+    """Import complaints from a CSV file: our own layout (all rows or none), or any export
+    through a mapping (history kept, bad rows quarantined)."""
     ctx = context()
-    ids = complaints.import_complaints_csv(ctx, _read(path), _actor(ctx))
-    console.print(f"imported {len(ids)} complaints")
+    if mapping is None:
+        ids = complaints.import_complaints_csv(ctx, _read(path), _actor(ctx))
+        console.print(f"imported {len(ids)} complaints")
+        return
+    result = history_import.import_history(
+        ctx, _read(path), load_mapping(mapping), _actor(ctx), source_file=str(path)
+    )
+    for line in result.lines():
+        console.print(line, markup=False, highlight=False)
 
 
 @care.command("import-orders")

@@ -21,6 +21,7 @@ from integrita.services.care import sla as care_sla
 from integrita.services.care.complaints import Actor, ComplaintInput
 from integrita.services.core.context import Context
 from integrita.store.repositories import care_customers as cc_repo
+from integrita.store.repositories import realtime as realtime_repo
 
 OFFICER = Actor("demo-officer", frozenset({"complaints_officer"}))
 DEPARTMENT = Actor("demo-department", frozenset({"product_owner"}))
@@ -250,18 +251,22 @@ def generate_care_year(
     clock.now = end
     care_sla.sweep(sim, actor="demo")
 
+    _give_contacts(ctx, rng, customers)
     survey_id = surveys.create_survey(
         sim, f"Customer satisfaction {end.year}", OFFICER, fraction=0.10, seed=seed
     )
     with ctx.db.transaction() as session:
         invited = [i.customer_id for i in cc_repo.invitations(session, survey_id)]
-    first_wave = [c for c in invited if rng.random() < 0.7]
+    # Only a customer whose invitation went out can answer (no phone or e-mail: never asked).
+    reached = surveys.reached_customers(sim, survey_id)
+    first_wave = [c for c in invited if c in reached and rng.random() < 0.75]
     for customer in first_wave:
         surveys.record_response(sim, survey_id, customer, _answers(rng), OFFICER)
     clock.now = end + timedelta(days=7)
     surveys.send_reminders(sim, survey_id, OFFICER)
+    reached = surveys.reached_customers(sim, survey_id)
     for customer in invited:
-        if customer not in first_wave and rng.random() < 0.55:
+        if customer in reached and customer not in first_wave and rng.random() < 0.7:
             surveys.record_response(sim, survey_id, customer, _answers(rng), OFFICER)
     results = surveys.results(sim, survey_id)
     year = care_sla.overall(ctx)
@@ -280,6 +285,21 @@ def generate_care_year(
         if results.overall
         else None,
     )
+
+
+#: Share of demo customers without contact details that get a synthetic one before the survey:
+#: the rest stay unreachable, so the survey shows invitations that could not be sent.
+REACHABLE_SHARE = 0.95
+
+
+def _give_contacts(ctx: Context, rng: random.Random, customers: dict[str, str]) -> None:
+    """Most demo customers get a synthetic mobile number, as a bank's customers have one on file."""
+    with ctx.db.transaction() as session:
+        for n, customer in enumerate(sorted(customers)):
+            if realtime_repo.contact_for_customer(session, customer) is None and (
+                rng.random() < REACHABLE_SHARE
+            ):
+                realtime_repo.upsert_contact(session, customer, f"1370000{n:04d}", None, "zh")
 
 
 def _answers(rng: random.Random) -> dict[str, int]:

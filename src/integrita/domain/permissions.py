@@ -69,6 +69,8 @@ class Permission(StrEnum):
     # customer care
     CARE_READ = "care.read"
     COMPLAINT_RECEIVE = "complaint.receive"
+    #: Import complaints from another system in their real final state (history, with a mapping).
+    COMPLAINT_IMPORT_HISTORY = "complaint.import_history"
     COMPLAINT_HANDLE = "complaint.handle"
     COMPLAINT_CLOCK = "complaint.clock"
     CARE_SLA_SWEEP = "care.sla_sweep"
@@ -169,6 +171,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PRODUCT_REVIEW_LAUNCH: frozenset({Role.PRODUCT_OWNER, Role.MLRO}),
     Permission.CARE_READ: _CARE_WORKERS | {Role.AUDITOR},
     Permission.COMPLAINT_RECEIVE: frozenset({Role.COMPLAINTS_OFFICER}),
+    Permission.COMPLAINT_IMPORT_HISTORY: frozenset({Role.COMPLAINTS_OFFICER}),
     Permission.COMPLAINT_HANDLE: _CARE_WORKERS,
     Permission.COMPLAINT_CLOCK: frozenset({Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER}),
     Permission.CARE_SLA_SWEEP: frozenset({Role.COMPLAINTS_OFFICER, Role.ADMINISTRATOR}),

@@ -162,6 +162,28 @@ class ClockReading:
     due: datetime | None
     seconds_left: float | None
 
+    @property
+    def remaining(self) -> str | None:
+        """ "overdue by 2 d 3 h" past the due instant, "5 h 20 min left" before it; None when the
+        step is done or the clock is paused."""
+        if self.seconds_left is None:
+            return None
+        if self.seconds_left < 0:
+            return f"overdue by {describe_duration(self.seconds_left)}"
+        return f"{describe_duration(self.seconds_left)} left"
+
+
+def describe_duration(seconds: float) -> str:
+    """A duration as staff say it: "2 d 3 h", "5 h 20 min", "45 min" (rounded down to minutes)."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"
+
 
 def read_clock(
     due: datetime | None,

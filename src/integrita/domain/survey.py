@@ -145,6 +145,39 @@ def response_rate(invited: int, responded: int) -> float | None:
     return responded / invited if invited else None
 
 
+def below_floor(invited: int, responded: int) -> bool:
+    """Scores of a sample that answered below the floor are not representative: fewer than 80 %
+    of the invited customers answered (a sample nobody was invited to has no rate)."""
+    rate = response_rate(invited, responded)
+    return rate is not None and rate < RESPONSE_RATE_FLOOR
+
+
+def withheld_reason(invited: int, responded: int) -> str | None:
+    """Why the scores are not published, or None when they are."""
+    if invited == 0:
+        return "scores are not published: nobody was invited"
+    if not below_floor(invited, responded):
+        return None
+    rate = responded / invited
+    return (
+        f"scores are not published: only {responded} of {invited} invited customers answered "
+        f"({rate:.1%}), below the {RESPONSE_RATE_FLOOR:.0%} response floor"
+    )
+
+
+def segment_warnings(strata: dict[str, tuple[int, int]]) -> list[str]:
+    """Every segment (stratum) whose own response rate is below the floor, named: a survey can
+    reach the floor overall while one segment — the elderly, say — answers far less."""
+    out = []
+    for segment, (invited, responded) in sorted(strata.items()):
+        if below_floor(invited, responded):
+            out.append(
+                f"{segment}: {responded} of {invited} answered ({responded / invited:.1%}), below "
+                f"the {RESPONSE_RATE_FLOOR:.0%} floor"
+            )
+    return out
+
+
 def response_rate_warning(invited: int, responded: int) -> str | None:
     """A warning when fewer than 80 % of the invited customers answered."""
     rate = response_rate(invited, responded)

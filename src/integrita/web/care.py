@@ -4,10 +4,10 @@ monthly quality report."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -16,7 +16,7 @@ from integrita.domain.permissions import Permission
 from integrita.domain.sla import read_clock
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import Id
+from integrita.http.fields import MAX_PAGE, Id
 from integrita.services.care import charts as care_charts
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
@@ -61,6 +61,10 @@ STEP_INPUTS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+#: Complaints per page of the desk's queue.
+DESK_PAGE_SIZE = 50
+
+
 def _actor(user: UserView) -> Actor:
     return Actor(user.username, user.roles)
 
@@ -74,15 +78,22 @@ def desk(
     request: Request,
     state: str | None = None,
     department: str | None = None,
+    page_no: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
-    """Queues per state and department, due-soon and breached lists."""
+    """Queues per state and department, due-soon and breached lists, with their totals."""
     error = None
     try:
-        rows = complaints.queue(ctx, state=state or None, department=department or None)
+        listing = complaints.queue_page(
+            ctx,
+            state=state or None,
+            department=department or None,
+            limit=DESK_PAGE_SIZE,
+            offset=(page_no - 1) * DESK_PAGE_SIZE,
+        )
     except IntegritaError as exc:
-        rows, error = [], str(exc)
+        listing, error = complaints.QueuePage([], 0, 0), str(exc)
     return page(
         request,
         "care/desk.html",
@@ -90,7 +101,11 @@ def desk(
         counts=complaints.queue_counts(ctx),
         departments=[d.code for d in complaints.list_departments(ctx)],
         states=[s.value for s in fsm.ComplaintState],
-        rows=rows,
+        rows=listing.rows,
+        total=listing.total,
+        page_no=page_no,
+        page_size=DESK_PAGE_SIZE,
+        totals=care_sla.deadline_totals(ctx),
         state=state or "",
         department=department or "",
         due_soon=care_sla.due_soon(ctx, limit=20),

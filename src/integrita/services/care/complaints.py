@@ -22,6 +22,7 @@ from integrita.domain.workflow import Actor as WorkflowActor
 from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.care import clock as care_clock
 from integrita.services.care import pauses, routing
+from integrita.services.care.complaint_history import HistoryEntry, history_entry
 from integrita.services.core import audit
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
@@ -347,6 +348,10 @@ def transition(
         elif step is ComplaintAction.CLOSE:
             c.closed_at = now
         elif step is ComplaintAction.REOPEN:
+            # The customer disputes the outcome: the rating given for it no longer stands (it
+            # stays in the audit trail's "before"), and a new one is asked when they are told again.
+            c.satisfaction = None
+            c.outcome = None
             c.reopen_count += 1
             c.closed_at = None
             c.resolved_at = None
@@ -392,14 +397,6 @@ def _int(value: Any, name: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    at: datetime
-    actor: str
-    action: str
-    detail: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class ComplaintView:
     complaint: dict[str, Any]
     department: str | None
@@ -418,6 +415,8 @@ def complaint_dict(c: Complaint) -> dict[str, Any]:
             "paused_since", "first_response_breached", "resolution_breached", "root_cause",
             "corrective_action", "preventive_action", "meeting_record", "qa_note",
             "qa_failures", "outcome", "satisfaction", "reopen_count", "closed_at",
+            "external_source", "external_id", "imported_at", "company_response",
+            "public_response", "first_response_timely", "disputed",
         )
     }  # fmt: skip
 
@@ -436,14 +435,40 @@ def get_complaint(ctx: Context, complaint_id: int) -> ComplaintView:
                 {"started_at": p.started_at, "ended_at": p.ended_at, "reason": p.reason}
                 for p in care_repo.pauses_for(session, c.id)
             ],
-            history=[HistoryEntry(e.occurred_at, e.actor, e.action, e.after) for e in events],
+            history=[history_entry(e.occurred_at, e.actor, e.action, e.after) for e in events],
         )
 
 
 def queue(
-    ctx: Context, *, state: str | None = None, department: str | None = None, limit: int = 200
+    ctx: Context,
+    *,
+    state: str | None = None,
+    department: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """A complaints queue by state and/or department code, newest first."""
+    return queue_page(ctx, state=state, department=department, limit=limit, offset=offset).rows
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of a queue, with how many complaints the queue holds in all."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    offset: int
+
+
+def queue_page(
+    ctx: Context,
+    *,
+    state: str | None = None,
+    department: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> QueuePage:
+    """A page of a complaints queue (newest first) and the queue's total."""
     if state is not None and state not in {s.value for s in ComplaintState}:
         raise InputError(f"unknown state {state!r}", field="state")
     with ctx.db.transaction() as session:
@@ -453,8 +478,11 @@ def queue(
             if dept is None:
                 raise InputError(f"no department {department!r}", field="department")
             dept_id = dept.id
-        rows = care_repo.queue(session, state=state, department_id=dept_id, limit=limit)
-        return [complaint_dict(c) for c in rows]
+        rows = care_repo.queue(
+            session, state=state, department_id=dept_id, limit=limit, offset=offset
+        )
+        total = care_repo.queue_total(session, state=state, department_id=dept_id)
+        return QueuePage([complaint_dict(c) for c in rows], total, offset)
 
 
 def queue_counts(ctx: Context) -> dict[str, dict[str, int]]:

@@ -72,6 +72,24 @@ def breached(ctx: Context, limit: int = 200) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadlineTotals:
+    """How many open complaints are due soon and breached in all (the lists show the first)."""
+
+    due_soon: int
+    breached: int
+
+
+def deadline_totals(ctx: Context) -> DeadlineTotals:
+    now = ctx.now()
+    until = now + timedelta(hours=ctx.settings.care_due_soon_hours)
+    with ctx.db.transaction() as session:
+        return DeadlineTotals(
+            care_repo.deadline_total(session, now, until, breached=False),
+            care_repo.deadline_total(session, now, None, breached=True),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """The care figures for one month and department (or all departments)."""
 

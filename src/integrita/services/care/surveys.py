@@ -10,7 +10,7 @@ when the customer has no phone or e-mail on file.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -389,6 +389,16 @@ class SurveyResults:
     dimensions: list[DimensionResult]
     overall: sv.ScoreEstimate | None
     messages: dict[str, int]
+    #: Why the scores are withheld (below the response floor), or None when they are published.
+    withheld: str | None = None
+    #: Segments whose own response rate is below the floor, each named with its figures.
+    segment_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def labelled_messages(self) -> dict[str, int]:
+        """The message counts as staff read them ("Invitations not sent (no phone or e-mail on
+        file)"), for pages; ``messages`` keeps the stable ``kind:status`` keys for the API."""
+        return {message_label(*key.split(":", 1)): n for key, n in self.messages.items()}
 
 
 def results(ctx: Context, survey_id: int) -> SurveyResults:
@@ -421,6 +431,13 @@ def results(ctx: Context, survey_id: int) -> SurveyResults:
         )
         s["invited"] += 1
         s["responded"] += inv.responded_at is not None
+    withheld = sv.withheld_reason(invited, responded)
+    dimensions = [
+        DimensionResult(
+            d.key, d.label, d.group, d.weight, None if withheld else scores.by_dimension[d.key]
+        )
+        for d in dims
+    ]
     return SurveyResults(
         id=survey.id,
         name=survey.name,
@@ -434,13 +451,36 @@ def results(ctx: Context, survey_id: int) -> SurveyResults:
         response_rate=sv.response_rate(invited, responded),
         warning=warning,
         strata=dict(sorted(strata.items())),
-        dimensions=[
-            DimensionResult(d.key, d.label, d.group, d.weight, scores.by_dimension[d.key])
-            for d in dims
-        ],
-        overall=scores.overall,
-        messages={f"{k}:{s}": n for (k, s), n in messages.items()},
+        dimensions=dimensions,
+        overall=None if withheld else scores.overall,
+        messages={f"{k}:{s}": n for (k, s), n in sorted(messages.items())},
+        withheld=withheld,
+        segment_warnings=sv.segment_warnings(
+            {k: (v["invited"], v["responded"]) for k, v in strata.items()}
+        ),
     )
+
+
+#: What staff call the messages of a survey, by (kind, status) as stored.
+_MESSAGE_KINDS = {"invitation": "Invitations", "reminder": "Reminders"}
+_MESSAGE_STATUSES = {
+    "enqueued": "sent to the outbox",
+    "no_contact": "not sent (no phone or e-mail on file)",
+    "queued": "waiting to be sent",
+}
+
+
+def message_label(kind: str, status: str) -> str:
+    """``("invitation", "no_contact")`` -> "Invitations not sent (no phone or e-mail on file)"."""
+    what = _MESSAGE_KINDS.get(kind, kind.replace("_", " ").capitalize())
+    how = _MESSAGE_STATUSES.get(status, status.replace("_", " "))
+    return f"{what} {how}"
+
+
+def reached_customers(ctx: Context, survey_id: int) -> set[str]:
+    """Customers whose invitation or reminder actually went out (handed to the outbox)."""
+    with ctx.db.transaction() as session:
+        return repo.reached_customers(session, survey_id)
 
 
 def list_surveys(ctx: Context) -> list[dict[str, Any]]:

@@ -85,3 +85,55 @@ def read_csv(text: str, errors: RowErrors) -> CsvFile:
     except csv.Error as exc:
         errors.add(start, f"the CSV cannot be read from here on ({exc})", "file")
     return CsvFile(header, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRecord:
+    """One record of a CSV file: the physical line it starts on, its raw text, and its cells by
+    header name — or, when it cannot be used as a row, ``problem`` says why."""
+
+    line: int
+    raw: str
+    cells: dict[str, str] | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRecords:
+    header: list[str]
+    records: list[CsvRecord]
+
+
+def read_csv_records(text: str) -> CsvRecords:
+    """Every record of ``text`` with its line and raw text, for imports that quarantine bad rows
+    instead of refusing the file.
+
+    A record with the wrong number of cells comes back with its ``problem``; a quoting error
+    ends the parse (nothing after it can be read reliably) and the rest of the file comes back
+    as one record with its problem, so it is quarantined rather than lost. Blank records are
+    skipped (they are not rows).
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(lines), strict=True)
+    header: list[str] = []
+    records: list[CsvRecord] = []
+    start = 1
+    try:
+        for cells in reader:
+            end = reader.line_num
+            if not header:
+                header = [h.strip() for h in cells]
+                start = end + 1
+                continue
+            line, raw, start = start, "".join(lines[start - 1 : end]), end + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                problem = f"has {len(cells)} cells where the header has {len(header)}"
+                records.append(CsvRecord(line, raw, None, problem))
+                continue
+            records.append(CsvRecord(line, raw, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        rest = "".join(lines[start - 1 :])
+        records.append(CsvRecord(start, rest, None, f"the CSV cannot be read from here on ({exc})"))
+    return CsvRecords(header, records)

@@ -12,7 +12,6 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -27,14 +26,12 @@ from integrita.analytics.sources import (
     detect_layout,
 )
 from integrita.analytics.staging import laundering_labels, ledger_source, stage, stage_labels
-from integrita.errors import InputError, ReconciliationError
-from integrita.logging import get_logger
+from integrita.errors import InputError
+from integrita.services.core import quarantine
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
+from integrita.services.core.quarantine import Reconciliation
 from integrita.services.ingest.reference_data import load_accounts, load_customers
-from integrita.store.repositories import ingest as ingest_repo
-
-log = get_logger(__name__)
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
@@ -47,23 +44,8 @@ DIRECTORY_ORDER: tuple[tuple[str, ...], ...] = (
 )
 
 
-@dataclass(slots=True)
-class IngestReport:
-    """The reconciliation of one file."""
-
-    run_id: int
-    source_file: str
-    layout: str
-    rows_read: int
-    stored: int
-    duplicates: int
-    quarantined: int
-    labels: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def balanced(self) -> bool:
-        return self.rows_read == self.stored + self.duplicates + self.quarantined
+#: The reconciliation of one file (one shape for every import that quarantines; see core).
+IngestReport = Reconciliation
 
 
 def file_sha256(path: Path) -> str:
@@ -76,15 +58,7 @@ def file_sha256(path: Path) -> str:
 
 def _quarantine_writer(ctx: Context, run_id: int, source: str) -> Callable[[list[BadRow]], None]:
     def write(rows: list[BadRow]) -> None:
-        with ctx.db.transaction() as session:
-            ingest_repo.add_quarantined(
-                session,
-                run_id,
-                [
-                    {"source_file": source, "line": r.line, "reason": r.reason[:255], "raw": r.raw}
-                    for r in rows
-                ],
-            )
+        quarantine.quarantine(ctx, run_id, source, rows)
 
     return write
 
@@ -97,36 +71,7 @@ def _expected_rows(path: Path, layout: Layout) -> int:
     return count_data_lines(path)
 
 
-def _close_run(ctx: Context, report: IngestReport, expected: int) -> IngestReport:
-    balanced = report.balanced and report.rows_read == expected
-    with ctx.db.transaction() as session:
-        ingest_repo.finish_run(
-            session,
-            report.run_id,
-            status="balanced" if balanced else "unbalanced",
-            rows_read=report.rows_read,
-            stored=report.stored,
-            duplicates=report.duplicates,
-            quarantined=report.quarantined,
-            labels=report.labels,
-        )
-    log.info(
-        "ingest finished",
-        extra={
-            "run_id": report.run_id,
-            "file": report.source_file,
-            "rows_read": report.rows_read,
-            "stored": report.stored,
-            "duplicates": report.duplicates,
-            "quarantined": report.quarantined,
-        },
-    )
-    if not balanced:
-        raise ReconciliationError(
-            f"{report.source_file}: counts do not balance: file has {expected} rows, read {report.rows_read}, "
-            f"stored {report.stored} + duplicates {report.duplicates} + quarantined {report.quarantined}"
-        )
-    return report
+_close_run = quarantine.close_run
 
 
 def ingest_file(ctx: Context, path: Path, progress: ProgressFactory | None = None) -> IngestReport:
@@ -143,8 +88,7 @@ def ingest_file(ctx: Context, path: Path, progress: ProgressFactory | None = Non
         layout = detect_layout(path)
     except LayoutError as exc:
         raise InputError(str(exc), field="path") from exc
-    with ctx.db.transaction() as session:
-        run_id = ingest_repo.start_run(session, str(path), file_sha256(path), layout.value).id
+    run_id = quarantine.start_run(ctx, str(path), file_sha256(path), layout.value)
     on_bad = _quarantine_writer(ctx, run_id, str(path))
     expected = _expected_rows(path, layout)
     if layout is Layout.LABELS_CSV:
@@ -199,8 +143,7 @@ def _reference(
     kind: str,
     loader: Callable[[Context, Path, Callable[[list[BadRow]], None]], tuple[int, int]],
 ) -> IngestReport:
-    with ctx.db.transaction() as session:
-        run_id = ingest_repo.start_run(session, str(path), file_sha256(path), kind).id
+    run_id = quarantine.start_run(ctx, str(path), file_sha256(path), kind)
     quarantined: list[int] = [0]
     writer = _quarantine_writer(ctx, run_id, str(path))
 

@@ -222,6 +222,14 @@ def add_opinion(
     control = (required_control or "").strip() or None
     if control is not None and due_on is None:
         raise InputError("a required control needs a due date", field="due_on")
+    today = ctx.local_date()
+    if due_on is not None and due_on < today:
+        # A control due yesterday is overdue the moment it is set: a typing slip, not a plan.
+        raise InputError(
+            f"the control's due date {due_on.isoformat()} is in the past (today is "
+            f"{today.isoformat()}); give a date from today on",
+            field="due_on",
+        )
     with ctx.db.transaction() as session:
         row = _get(session, review_id)
         _check(session, row, "add_opinion", who)

@@ -94,9 +94,24 @@ class Complaint(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: Where an imported complaint came from and its id there; (source, id) is unique, so a
+    #: re-import of the same export stores nothing new.
+    external_source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    #: When the complaint came in by a historical import (None for complaints filed here):
+    #: deadlines that passed before this instant are history, never escalated by the sweep.
+    imported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The company's response as the source system recorded it ("Closed with explanation").
+    company_response: Mapped[str | None] = mapped_column(String(120))
+    public_response: Mapped[str | None] = mapped_column(Text)
+    #: The source system's own verdict on the first response, when it kept no response instant.
+    first_response_timely: Mapped[bool | None] = mapped_column(Boolean)
+    #: The customer disputed the outcome (in the source system).
+    disputed: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         Index("ix_care_complaints_state", "state", "department_id"),
+        Index("uq_care_complaints_external", "external_source", "external_id", unique=True),
         Index("ix_care_complaints_month", "received_month", "department_id"),
         # The sweep looks only at deadlines still running: partial indexes keep that cheap.
         Index(

@@ -99,19 +99,38 @@ def complaints_for_customer(session: Session, customer_id: str) -> list[Complain
     return list(session.execute(stmt).scalars())
 
 
+def _queue_filter(state: str | None, department_id: int | None) -> list[Any]:
+    where: list[Any] = []
+    if state is not None:
+        where.append(Complaint.state == state)
+    if department_id is not None:
+        where.append(Complaint.department_id == department_id)
+    return where
+
+
 def queue(
     session: Session,
     *,
     state: str | None = None,
     department_id: int | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[Complaint]:
-    stmt = select(Complaint).order_by(Complaint.received_at.desc()).limit(limit)
-    if state is not None:
-        stmt = stmt.where(Complaint.state == state)
-    if department_id is not None:
-        stmt = stmt.where(Complaint.department_id == department_id)
+    stmt = (
+        select(Complaint)
+        .where(*_queue_filter(state, department_id))
+        .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return list(session.execute(stmt).scalars())
+
+
+def queue_total(
+    session: Session, *, state: str | None = None, department_id: int | None = None
+) -> int:
+    stmt = select(func.count()).select_from(Complaint).where(*_queue_filter(state, department_id))
+    return int(session.execute(stmt).scalar_one())
 
 
 def queue_counts(session: Session) -> list[tuple[str, int | None, int]]:
@@ -137,14 +156,28 @@ def _open_unpaused() -> Any:
 
 
 def _overdue(kind: str, now: datetime) -> list[Any]:
-    """Open, running deadlines of ``kind`` that have passed without the step being done."""
+    """Open, running deadlines of ``kind`` that have passed without the step being done.
+
+    A complaint imported with its history is overdue only for a deadline that passed after it
+    came in (one that passed before is history, not news for a department head), and its first
+    response is done when the source system judged it (timely or not) without a time.
+    """
     if kind == "first_response":
+        due = Complaint.first_response_due_at
         return [
             _open_unpaused(),
             Complaint.first_response_at.is_(None),
-            Complaint.first_response_due_at < now,
+            Complaint.first_response_timely.is_(None),
+            due < now,
+            Complaint.imported_at.is_(None) | (due >= Complaint.imported_at),
         ]
-    return [_open_unpaused(), Complaint.resolved_at.is_(None), Complaint.resolution_due_at < now]
+    due = Complaint.resolution_due_at
+    return [
+        _open_unpaused(),
+        Complaint.resolved_at.is_(None),
+        due < now,
+        Complaint.imported_at.is_(None) | (due >= Complaint.imported_at),
+    ]
 
 
 def escalate_overdue(session: Session, now: datetime) -> dict[str, int]:
@@ -192,9 +225,35 @@ def deadline_list(
     session: Session, now: datetime, until: datetime | None, *, breached: bool, limit: int = 200
 ) -> list[Complaint]:
     """Open complaints whose next deadline is due before ``until`` (due soon) or has passed."""
+    stmt = (
+        select(Complaint)
+        .where(_open_unpaused(), _deadline_condition(now, until, breached=breached))
+        .order_by(Complaint.resolution_due_at)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def deadline_total(
+    session: Session, now: datetime, until: datetime | None, *, breached: bool
+) -> int:
+    """How many open complaints the due-soon or breached list holds in all (it shows the first)."""
+    stmt = (
+        select(func.count())
+        .select_from(Complaint)
+        .where(_open_unpaused(), _deadline_condition(now, until, breached=breached))
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def _deadline_condition(now: datetime, until: datetime | None, *, breached: bool) -> Any:
     if breached:
         cond = (
-            and_(Complaint.first_response_at.is_(None), Complaint.first_response_due_at < now)
+            and_(
+                Complaint.first_response_at.is_(None),
+                Complaint.first_response_timely.is_(None),
+                Complaint.first_response_due_at < now,
+            )
         ) | (and_(Complaint.resolved_at.is_(None), Complaint.resolution_due_at < now))
     else:
         assert until is not None
@@ -211,13 +270,7 @@ def deadline_list(
                 Complaint.resolution_due_at <= until,
             )
         )
-    stmt = (
-        select(Complaint)
-        .where(_open_unpaused(), cond)
-        .order_by(Complaint.resolution_due_at)
-        .limit(limit)
-    )
-    return list(session.execute(stmt).scalars())
+    return cond
 
 
 # -- monthly figures (set-based) ------------------------------------------------------------------
@@ -240,6 +293,28 @@ class MonthlyRow:
     open: int
 
 
+def _responded() -> Any:
+    """A first response was given: at a known instant, or judged by the source system."""
+    return Complaint.first_response_at.is_not(None) | Complaint.first_response_timely.is_not(None)
+
+
+def _responded_on_time() -> Any:
+    """In time by our clock; for history without a response instant, by the source's verdict."""
+    by_clock = and_(
+        Complaint.first_response_at.is_not(None),
+        Complaint.first_response_at <= Complaint.first_response_due_at,
+    )
+    by_source = and_(
+        Complaint.first_response_at.is_(None), Complaint.first_response_timely.is_(True)
+    )
+    return by_clock | by_source
+
+
+def _valid() -> Any:
+    """Valid complaints (or not yet judged): invalid and duplicate ones count apart."""
+    return Complaint.validity.is_(None) | Complaint.validity.not_in(NOT_VALID)
+
+
 def monthly_rows(
     session: Session,
     now: datetime,
@@ -247,7 +322,7 @@ def monthly_rows(
     customer_ids: Sequence[str] | None = None,
 ) -> list[MonthlyRow]:
     """Counts per month and department; ``month`` limits to one month."""
-    valid = Complaint.validity.is_(None) | Complaint.validity.not_in(NOT_VALID)
+    valid = _valid()
 
     def count_if(cond: Any) -> Any:
         return func.sum(case((cond, 1), else_=0))
@@ -257,13 +332,8 @@ def monthly_rows(
         Complaint.department_id,
         func.count(),
         count_if(Complaint.validity.in_(NOT_VALID)),
-        count_if(Complaint.first_response_at.is_not(None)),
-        count_if(
-            and_(
-                Complaint.first_response_at.is_not(None),
-                Complaint.first_response_at <= Complaint.first_response_due_at,
-            )
-        ),
+        count_if(_responded()),
+        count_if(_responded_on_time()),
         count_if(
             Complaint.first_response_breached.is_(True) | and_(*_overdue("first_response", now))
         ),
@@ -291,8 +361,12 @@ def resolution_percentiles(
     *,
     by_department: bool = True,
 ) -> dict[tuple[str, int | None], list[float | None]]:
-    """Resolution-time percentiles (seconds) per month (and department, unless told otherwise)."""
-    has = Complaint.resolution_seconds.is_not(None)
+    """Resolution-time percentiles (seconds) per month (and department, unless told otherwise).
+
+    Only valid complaints count: an invalid one that was reopened and worked anyway must not
+    move P50/P90, as invalid complaints count apart in every other figure.
+    """
+    has = and_(Complaint.resolution_seconds.is_not(None), _valid())
     where: list[Any] = [has] if month is None else [has, Complaint.received_month == month]
     dept = Complaint.department_id if by_department else literal(None, type_=Integer)
     keys = (Complaint.received_month, dept)

@@ -159,6 +159,14 @@ def message_counts(session: Session, survey_id: int) -> dict[tuple[str, str], in
     return {(k, s): int(n) for k, s, n in session.execute(stmt).tuples()}
 
 
+def reached_customers(session: Session, survey_id: int) -> set[str]:
+    """Customers with at least one message of the survey handed to the outbox."""
+    stmt = select(SurveyMessage.customer_id).where(
+        SurveyMessage.survey_id == survey_id, SurveyMessage.status == "enqueued"
+    )
+    return {str(c) for c in session.execute(stmt).scalars()}
+
+
 def answers(session: Session, survey_id: int) -> list[SurveyAnswer]:
     stmt = select(SurveyAnswer).where(SurveyAnswer.survey_id == survey_id)
     return list(session.execute(stmt).scalars())
