@@ -16,7 +16,9 @@ def survey_scores_spec(results: SurveyResults) -> charts.Spec:
         title="Score per dimension",
         x_title="Score (0-100) with 95% interval",
         domain=(0, 100),
-        errors=[(d.estimate.low, d.estimate.high) if d.estimate else None for d in results.dimensions],
+        errors=[
+            (d.estimate.low, d.estimate.high) if d.estimate else None for d in results.dimensions
+        ],
         rule=results.overall.score if results.overall else None,
     )
 

@@ -91,9 +91,7 @@ def bar_chart(
             row["low"], row["high"] = interval
         rows.append(row)
     scale = alt.Scale(domain=list(domain)) if domain else alt.Scale()
-    base = alt.Chart(_data(rows)).encode(
-        y=alt.Y("category:N", title=None, sort=list(categories))
-    )
+    base = alt.Chart(_data(rows)).encode(y=alt.Y("category:N", title=None, sort=list(categories)))
     layers: list[Any] = [
         base.mark_bar(color=_BLUE).encode(
             x=alt.X("value:Q", title=x_title, scale=scale),
@@ -108,9 +106,7 @@ def bar_chart(
             .mark_rule(color="#b3261e", strokeDash=[4, 3])
             .encode(x="rule:Q")
         )
-    chart = alt.layer(*layers).properties(
-        width=480, height=max(60, 22 * len(rows)), title=title
-    )
+    chart = alt.layer(*layers).properties(width=480, height=max(60, 22 * len(rows)), title=title)
     return dict(chart.to_dict())
 
 

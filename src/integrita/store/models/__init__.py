@@ -19,6 +19,7 @@ from integrita.store.models.care import (
 )
 from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
+from integrita.store.models.disclosure import DisclosurePublication
 from integrita.store.models.detection import DetectionRun, ScoringModel
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
@@ -75,6 +76,7 @@ __all__ = [
     "CustomerRiskStatus",
     "Department",
     "DetectionRun",
+    "DisclosurePublication",
     "Escalation",
     "ExecutedPayment",
     "GoodGuyEntry",
