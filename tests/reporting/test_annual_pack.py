@@ -113,3 +113,20 @@ def test_a_record_changed_after_publication_shows_as_a_restatement(ctx: Context)
     second = annual.publish(ctx, YEAR, MLRO)
     assert second.edition == 2 and second.sha256 != first.sha256
     assert annual.annual_pack(ctx, YEAR, AUDITOR).restatements == []
+
+
+def test_str_year_figures_count_transfers_of_the_years_reports_not_of_the_years_dates(
+    ctx: Context,
+) -> None:
+    from integrita.services.casework import str_reports
+
+    seed_small_bank(ctx)
+    this = str_reports.year_figures(ctx, YEAR)
+    assert (this.strs_submitted, this.strs_transferred, this.strs_filed) == (4, 2, 1)
+    # by date: the report handed over the year before was transferred in this year; the one
+    # handed over this year and transferred next year is not
+    assert (this.strs_transferred_in_year, this.strs_filed_in_year) == (2, 0)
+    ctx.clock = lambda: at(6, 1, year=YEAR + 1)  # type: ignore[method-assign]
+    following = str_reports.year_figures(ctx, YEAR + 1)
+    assert (following.strs_submitted, following.strs_transferred) == (0, 0)
+    assert (following.strs_transferred_in_year, following.strs_filed_in_year) == (1, 1)

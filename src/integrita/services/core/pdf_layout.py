@@ -114,6 +114,7 @@ class ReportPdf(FPDF):
         toc = TableOfContents(level_indent=6)
 
         def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
+            pdf.set_x(pdf.l_margin)
             pdf.set_font(self.family, size=13)
             pdf.cell(0, 8, "Contents", new_x="LMARGIN", new_y="NEXT")
             pdf.set_font(self.family, size=10)

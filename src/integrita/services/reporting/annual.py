@@ -37,8 +37,8 @@ Provider = Callable[[Context, int], list[Figure]]
 
 #: The capabilities that publish yearly figures, in the order the pack prints them.
 PROVIDERS: tuple[Provider, ...] = (
-    risk_disclosure.annual_figures,
     casework_disclosure.annual_figures,
+    risk_disclosure.annual_figures,
     care_disclosure.annual_figures,
 )
 

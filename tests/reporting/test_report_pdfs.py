@@ -1,0 +1,81 @@
+"""Every report PDF is on the one layout: bank name, page X of Y, generation time, no raw keys;
+the pages are saved as images for a person to look at."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from integrita.domain.workflow import Actor
+from integrita.services.care import report as care_report
+from integrita.services.core.context import Context
+from integrita.services.reporting import annual, annual_pack
+from integrita.store.models import Complaint
+from tests.reporting.pdf_text import check_report_text, save_images
+from tests.reporting.seed import YEAR, at, seed_small_bank
+
+BANK = "示例银行 Integrita Demo Bank"
+MLRO = Actor("head", frozenset({"mlro"}))
+
+
+@pytest.fixture
+def bank_ctx(ctx: Context) -> Context:
+    ctx.settings = ctx.settings.model_copy(update={"bank_name": BANK})
+    return ctx
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_annual_pack_pdf_carries_the_layout_and_its_restatements(bank_ctx: Context) -> None:
+    seed_small_bank(bank_ctx)
+    annual.publish(bank_ctx, YEAR, MLRO)
+    with bank_ctx.db.transaction() as s:
+        s.add(
+            Complaint(
+                customer_id="C2", channel="web", category="fees", severity="normal",
+                description="late entry", state="received", received_at=at(8, 8),
+                received_month=f"{YEAR}-08",
+            )
+        )
+    pack = annual.annual_pack(bank_ctx, YEAR, MLRO)
+    pdf = annual_pack.pack_pdf(bank_ctx, pack)
+    texts = check_report_text(pdf, BANK)
+    whole = "\n".join(texts)
+    assert "Contents" in texts[0]
+    assert "Suspicious transaction reports handed over" in whole
+    assert "of which transferred to another authority" in whole
+    assert "Restatements since publication" in whole
+    assert "Edition 1 published by head" in whole
+    assert save_images(pdf, "annual-disclosure-pack")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_monthly_quality_pdf_has_trends_actions_taken_department_names_and_no_silent_cut(
+    bank_ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_small_bank(bank_ctx)
+    with bank_ctx.db.transaction() as s:
+        done = s.get(Complaint, 3)
+        assert done is not None
+        done.corrective_action = "Refunded the fee and fixed the fee table"
+        done.preventive_action = "Fee table reviewed monthly"
+        for n in range(5):
+            received = at(3, 10 + n)
+            s.add(
+                Complaint(
+                    customer_id="C3", channel="phone", category="fees", severity="high",
+                    description="open", state="routed", department_id=1, received_at=received,
+                    received_month=f"{YEAR}-03", first_response_due_at=received + timedelta(hours=24),
+                )
+            )
+    monkeypatch.setattr(care_report, "OPEN_ACTIONS_LISTED", 2)
+    bank_ctx.clock = lambda: at(4, 2)  # type: ignore[method-assign]
+    report = care_report.monthly_report(bank_ctx, f"{YEAR}-03")
+    pdf = care_report.report_pdf(bank_ctx, report)
+    texts = check_report_text(pdf, BANK)
+    whole = "\n".join(texts)
+    assert "Card services" in whole and "cards" not in whole.lower().replace("card services", "")
+    assert "Refunded the fee" in whole
+    assert "3 more open complaints" in whole
+    assert "Trend" in whole
+    assert save_images(pdf, "care-monthly-quality")
