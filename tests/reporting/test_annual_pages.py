@@ -14,7 +14,9 @@ from tests.conftest import PASSWORD, send_csrf_token
 from tests.reporting.seed import YEAR, seed_small_bank
 
 
-def _signed_in(ctx: Context, make_user: Callable[..., str], username: str, *roles: str) -> TestClient:
+def _signed_in(
+    ctx: Context, make_user: Callable[..., str], username: str, *roles: str
+) -> TestClient:
     make_user(username, *roles)
     client = TestClient(create_app(ctx))
     response = client.post(
@@ -40,7 +42,7 @@ def test_every_figure_on_the_page_links_to_as_many_records_as_it_counts(
     for key, href, shown in links:
         listing = auditor.get(href)
         assert listing.status_code == 200, href
-        rows = listing.text.split('<tbody>', 1)[1].count("<tr><td>")
+        rows = listing.text.split("<tbody>", 1)[1].count("<tr><td>")
         if "%" not in shown and "." not in shown:  # a count: the list is the records counted
             assert rows == int(shown.replace(",", "")), key
             counted += 1
@@ -55,7 +57,9 @@ def test_the_mlro_publishes_from_the_page_and_others_are_refused(
 ) -> None:
     seed_small_bank(ctx)
     reviewer = _signed_in(ctx, make_user, "rita", "reviewer")
-    assert reviewer.post(f"/reports/annual/{YEAR}/publish", follow_redirects=False).status_code == 403
+    assert (
+        reviewer.post(f"/reports/annual/{YEAR}/publish", follow_redirects=False).status_code == 403
+    )
     mlro = _signed_in(ctx, make_user, "mei", "mlro")
     page = mlro.get(f"/reports/annual?year={YEAR}")
     assert f'action="/reports/annual/{YEAR}/publish"' in page.text

@@ -32,8 +32,13 @@ def test_the_annual_pack_pdf_carries_the_layout_and_its_restatements(bank_ctx: C
     with bank_ctx.db.transaction() as s:
         s.add(
             Complaint(
-                customer_id="C2", channel="web", category="fees", severity="normal",
-                description="late entry", state="received", received_at=at(8, 8),
+                customer_id="C2",
+                channel="web",
+                category="fees",
+                severity="normal",
+                description="late entry",
+                state="received",
+                received_at=at(8, 8),
                 received_month=f"{YEAR}-08",
             )
         )
@@ -63,9 +68,16 @@ def test_the_monthly_quality_pdf_has_trends_actions_taken_department_names_and_n
             received = at(3, 10 + n)
             s.add(
                 Complaint(
-                    customer_id="C3", channel="phone", category="fees", severity="high",
-                    description="open", state="routed", department_id=1, received_at=received,
-                    received_month=f"{YEAR}-03", first_response_due_at=received + timedelta(hours=24),
+                    customer_id="C3",
+                    channel="phone",
+                    category="fees",
+                    severity="high",
+                    description="open",
+                    state="routed",
+                    department_id=1,
+                    received_at=received,
+                    received_month=f"{YEAR}-03",
+                    first_response_due_at=received + timedelta(hours=24),
                 )
             )
     monkeypatch.setattr(care_report, "OPEN_ACTIONS_LISTED", 2)
@@ -79,3 +91,17 @@ def test_the_monthly_quality_pdf_has_trends_actions_taken_department_names_and_n
     assert "3 more open complaints" in whole
     assert "Trend" in whole
     assert save_images(pdf, "care-monthly-quality")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_self_assessment_pdf_warns_loudly_about_a_year_without_data(bank_ctx: Context) -> None:
+    from integrita.services.risk import assessment, documents
+
+    view = assessment.draft(bank_ctx, 2025, actor=Actor("ana", frozenset({"analyst"})))
+    pdf = documents.assessment_pdf(bank_ctx, view.id)
+    texts = check_report_text(pdf, BANK)
+    whole = "\n".join(texts)
+    assert "Warning: No ledger transactions were booked in 2025" in whole
+    assert "not signed" in whole
+    assert "No signed self-assessment of 2024" in whole
+    assert save_images(pdf, "risk-self-assessment")

@@ -29,14 +29,10 @@ def write_annual_pack(
     pack = annual.annual_pack(ctx, year, user)
     table = Table("figure", "value", title=f"Annual disclosure {year}")
     for figure in pack.figures:
-        table.add_row(
-            ("  " if figure.parent else "") + figure.label, annual_pack.shown(figure)
-        )
+        table.add_row(("  " if figure.parent else "") + figure.label, annual_pack.shown(figure))
     console.print(table)
     for r in pack.restatements:
-        console.print(
-            f"[yellow]restated:[/] {r.label}: published {r.published}, now {r.current}"
-        )
+        console.print(f"[yellow]restated:[/] {r.label}: published {r.published}, now {r.current}")
     folder = out or ctx.settings.reports_dir / "annual" / str(year)
     files = annual_pack.write_pack(ctx, pack, folder)
     console.print(f"annual pack for {year}: {files.pdf.resolve()}")

@@ -92,9 +92,7 @@ def _check_year(ctx: Context, year: int) -> None:
         )
 
 
-def figures(
-    ctx: Context, year: int, providers: Sequence[Provider] = PROVIDERS
-) -> list[Figure]:
+def figures(ctx: Context, year: int, providers: Sequence[Provider] = PROVIDERS) -> list[Figure]:
     """Every provider's figures for ``year``, in provider order; keys must be unique."""
     _check_year(ctx, year)
     found: list[Figure] = []

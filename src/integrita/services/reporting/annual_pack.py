@@ -75,10 +75,7 @@ def pack_pdf(ctx: Context, pack: AnnualPack) -> bytes:
         pdf.section(section)
         pdf.rows(
             ["Figure", "Value", "Note"],
-            [
-                [("    " if f.parent else "") + f.label, shown(f), f.note]
-                for f in found
-            ],
+            [[("    " if f.parent else "") + f.label, shown(f), f.note] for f in found],
             col_widths=(105, 45, 40),
         )
         if any(f.key.startswith("risk.customers.band.") for f in found):

@@ -118,7 +118,9 @@ def bands_as_of(session: Session, end: datetime) -> list[tuple[str, str]]:
     out = []
     for customer, band, run in rated:
         override = overrides.get(customer)
-        out.append((customer, override[1] if override and override[0] == run and override[1] else band))
+        out.append(
+            (customer, override[1] if override and override[0] == run and override[1] else band)
+        )
     return out
 
 
@@ -157,9 +159,7 @@ def answers_of(session: Session, survey_ids: list[int]) -> list[SurveyAnswer]:
     if not survey_ids:
         return []
     stmt = (
-        select(SurveyAnswer)
-        .where(SurveyAnswer.survey_id.in_(survey_ids))
-        .order_by(SurveyAnswer.id)
+        select(SurveyAnswer).where(SurveyAnswer.survey_id.in_(survey_ids)).order_by(SurveyAnswer.id)
     )
     return list(session.execute(stmt).scalars())
 
