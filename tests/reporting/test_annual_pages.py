@@ -67,3 +67,25 @@ def test_the_mlro_publishes_from_the_page_and_others_are_refused(
     assert done.status_code == 200 and "Edition 1 published by mei" in done.text
     pdf = mlro.get(f"/reports/annual/{YEAR}/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_str_figures_page_lists_the_records_of_each_figure(
+    ctx: Context, make_user: Callable[..., str]
+) -> None:
+    seed_small_bank(ctx)
+    mlro = _signed_in(ctx, make_user, "mei", "mlro")
+    page = mlro.get(f"/reports/str?year={YEAR}")
+    assert page.status_code == 200
+    for key, count in (
+        ("aml.str.handed_over", 4),
+        ("aml.str.transferred", 2),
+        ("aml.str.filed", 1),
+    ):
+        section = page.text.split(f'id="{key}"', 1)[1].split("</section>", 1)[0]
+        assert section.count("<tr><td>") == count, key
+    for register in ("str", "large-value", "product-reviews"):
+        pdf = mlro.get(f"/reports/{register}/{YEAR}/pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), register
+    agent = _signed_in(ctx, make_user, "cora", "complaints_officer")
+    assert agent.get(f"/reports/str?year={YEAR}").status_code == 403
+    assert agent.get(f"/reports/str/{YEAR}/pdf").status_code == 403

@@ -105,3 +105,24 @@ def test_the_self_assessment_pdf_warns_loudly_about_a_year_without_data(bank_ctx
     assert "not signed" in whole
     assert "No signed self-assessment of 2024" in whole
     assert save_images(pdf, "risk-self-assessment")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_registers_print_cohort_and_by_date_figures_with_their_records(
+    bank_ctx: Context,
+) -> None:
+    from integrita.services.reporting import registers
+
+    seed_small_bank(bank_ctx)
+    for name, render, expected in (
+        ("str-figures", registers.str_figures_pdf, "of which transferred to another authority"),
+        ("large-value", registers.large_value_pdf, "of which submitted to the FIU"),
+        ("product-review-register", registers.product_review_pdf, "Review opinions given"),
+    ):
+        pdf = render(bank_ctx, YEAR, MLRO)
+        whole = "\n".join(check_report_text(pdf, BANK))
+        assert expected in whole, name
+        assert save_images(pdf, name)
+    str_text = "\n".join(check_report_text(registers.str_figures_pdf(bank_ctx, YEAR, MLRO), BANK))
+    assert "STRs transferred in the year (any year handed over)" in str_text
+    assert "STR-5" in str_text  # handed over the year before, transferred in this one

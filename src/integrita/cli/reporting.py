@@ -13,7 +13,7 @@ from integrita.cli.identity import needs, signed_in
 from integrita.domain.permissions import Permission
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
-from integrita.services.reporting import annual, annual_pack
+from integrita.services.reporting import annual, annual_pack, registers
 
 
 def write_annual_pack(
@@ -57,5 +57,27 @@ def report_annual(
     write_annual_pack(ctx, year, user, out, publish=publish)
 
 
+@handle_errors
+@needs(Permission.CASE_FIGURES)
+def report_registers(
+    year: int = typer.Option(..., help="Calendar year (the bank's local year)."),
+    out: Path | None = typer.Option(None, help="Folder for the PDFs (default: reports dir)."),
+) -> None:
+    """The year's STR figures, large-value reporting and product-review register as PDFs."""
+    ctx = context()
+    user = signed_in(ctx)
+    folder = out or ctx.settings.reports_dir / "registers" / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, render in (
+        ("str-figures", registers.str_figures_pdf),
+        ("large-value", registers.large_value_pdf),
+        ("product-reviews", registers.product_review_pdf),
+    ):
+        path = folder / f"{name}-{year}.pdf"
+        path.write_bytes(render(ctx, year, user))
+        console.print(f"wrote {path.resolve()}")
+
+
 def register(app: typer.Typer) -> None:
     report_group(app).command("annual")(report_annual)
+    report_group(app).command("registers")(report_registers)

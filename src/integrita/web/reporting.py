@@ -16,13 +16,15 @@ from integrita.http.responses import attachment
 from integrita.services.core import charts
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
+from integrita.services.core.report_labels import label
 from integrita.services.core.users import UserView
-from integrita.services.reporting import annual, annual_pack
+from integrita.services.reporting import annual, annual_pack, registers
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
 
 add_nav("Annual disclosure", "/reports/annual", Permission.DISCLOSURE_READ)
+add_nav("STR figures", "/reports/str", Permission.CASE_FIGURES)
 
 YearQuery = Annotated[int, Query(ge=MIN_YEAR, le=MAX_YEAR)]
 YearPath = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -115,3 +117,40 @@ def publish(
     return RedirectResponse(
         f"{path}&notice={quote(f'edition {edition.edition} published')}", status_code=303
     )
+
+
+@router.get("/reports/str", response_class=HTMLResponse)
+def str_page(
+    request: Request,
+    year: YearQuery | None = None,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require(Permission.CASE_FIGURES)),
+) -> Response:
+    """The year's STRs: handed over, of which transferred and filed; the by-date view; reviews."""
+    shown_year = year or ctx.local_date().year
+    report = registers.str_figures(ctx, shown_year, user)
+    return page(
+        request,
+        "reporting/str.html",
+        user,
+        report=report,
+        year=shown_year,
+        shown=annual_pack.shown,
+        label=label,
+    )
+
+
+@router.get("/reports/{register}/{year}/pdf")
+def register_pdf(
+    register: Annotated[str, Path(pattern="^(str|large-value|product-reviews)$")],
+    year: YearPath,
+    ctx: Context = Depends(get_ctx),
+    user: UserView = Depends(require(Permission.SIGNED_IN)),
+) -> Response:
+    """A register as PDF (the service checks the register's own permission)."""
+    render = {
+        "str": registers.str_figures_pdf,
+        "large-value": registers.large_value_pdf,
+        "product-reviews": registers.product_review_pdf,
+    }[register]
+    return attachment(render(ctx, year, user), "application/pdf", f"{register}-{year}.pdf")
