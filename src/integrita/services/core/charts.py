@@ -81,6 +81,7 @@ def bar_chart(
     domain: tuple[float, float] | None = None,
     errors: Sequence[tuple[float, float] | None] | None = None,
     rule: float | None = None,
+    counts: bool = False,
 ) -> Spec:
     """Horizontal bars per category, optionally with an interval per bar and a reference line."""
     rows: list[dict[str, Any]] = []
@@ -94,7 +95,12 @@ def bar_chart(
     base = alt.Chart(_data(rows)).encode(y=alt.Y("category:N", title=None, sort=list(categories)))
     layers: list[Any] = [
         base.mark_bar(color=_BLUE).encode(
-            x=alt.X("value:Q", title=x_title, scale=scale),
+            x=alt.X(
+                "value:Q",
+                title=x_title,
+                scale=scale,
+                axis=alt.Axis(tickMinStep=1, format="d") if counts else alt.Axis(),
+            ),
             tooltip=["category:N", alt.Tooltip("value:Q", format=".3~")],
         )
     ]

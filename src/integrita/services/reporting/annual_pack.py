@@ -56,6 +56,7 @@ def band_chart(pack: AnnualPack) -> charts.Spec | None:
         [float(f.value) for f in bands],
         title=f"Customers per risk band at the end of {pack.year}",
         x_title="Customers",
+        counts=True,
     )
 
 
