@@ -130,3 +130,49 @@ def to_png(spec: Spec, *, font_path: Path | None = None, scale: float = 2.0) -> 
 
     register_fonts(font_path)
     return bytes(vl_convert.vegalite_to_png(spec, scale=scale))
+
+
+def curve_chart(
+    xs: Sequence[float], ys: Sequence[float], *, title: str, x_title: str, y_title: str
+) -> Spec:
+    """A curve over two quantities on [0, 1] (e.g. precision against recall), at most 500
+    points (evenly thinned, first and last kept) so the specification stays small."""
+    step = max(1, len(xs) // 500)
+    keep = list(range(0, len(xs), step))
+    if xs and keep[-1] != len(xs) - 1:
+        keep.append(len(xs) - 1)
+    values = [{"x": float(xs[i]), "y": float(ys[i])} for i in keep]
+    unit = alt.Scale(domain=[0, 1])
+    chart = (
+        alt.Chart(_data(values))
+        .mark_line(color=_BLUE)
+        .encode(
+            x=alt.X("x:Q", title=x_title, scale=unit),
+            y=alt.Y("y:Q", title=y_title, scale=unit),
+            order="x:Q",
+        )
+        .properties(width=320, height=260, title=title)
+    )
+    return dict(chart.to_dict())
+
+
+def matrix_chart(
+    rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]], *, title: str
+) -> Spec:
+    """A count per (row, column) cell, shaded by size, with the number printed in the cell."""
+    values = [
+        {"row": r, "column": c, "count": int(counts[i][j])}
+        for i, r in enumerate(rows)
+        for j, c in enumerate(columns)
+    ]
+    base = alt.Chart(_data(values)).encode(
+        x=alt.X("column:N", title=None, sort=list(columns), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("row:N", title=None, sort=list(rows)),
+    )
+    chart = alt.layer(
+        base.mark_rect().encode(
+            color=alt.Color("count:Q", legend=None, scale=alt.Scale(scheme="blues"))
+        ),
+        base.mark_text(fontSize=13).encode(text=alt.Text("count:Q", format=",")),
+    ).properties(width=300, height=220, title=title)
+    return dict(chart.to_dict())
