@@ -4,14 +4,17 @@ the pages are saved as images for a person to look at."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 
 from integrita.domain.workflow import Actor
 from integrita.services.care import report as care_report
 from integrita.services.core.context import Context
 from integrita.services.reporting import annual, annual_pack
-from integrita.store.models import Complaint
+from integrita.store.models import Complaint, SuspiciousTransactionReport
 from tests.reporting.pdf_text import check_report_text, save_images
 from tests.reporting.seed import YEAR, at, seed_small_bank
 
@@ -126,3 +129,34 @@ def test_the_registers_print_cohort_and_by_date_figures_with_their_records(
     str_text = "\n".join(check_report_text(registers.str_figures_pdf(bank_ctx, YEAR, MLRO), BANK))
     assert "STRs transferred in the year (any year handed over)" in str_text
     assert "STR-5" in str_text  # handed over the year before, transferred in this one
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_str_pdf_prints_chinese_names_and_the_banks_logo(
+    bank_ctx: Context, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from integrita.services.casework import str_pdf
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (64, 64), (31, 95, 191)).save(logo)
+    bank_ctx.settings = bank_ctx.settings.model_copy(update={"bank_logo_path": logo})
+    seed_small_bank(bank_ctx)
+    with bank_ctx.db.transaction() as s:
+        report = s.get(SuspiciousTransactionReport, 1)
+        assert report is not None
+        report.content = {
+            "subject": {"customer_id": "C1", "name": "张伟", "id_number": "110101199001011234"},
+            "transactions": [{"txn_id": "T1", "amount": "60000.00", "currency": "CNY"}],
+            "typologies": ["fan_in"],
+            "reason": "多笔小额转入后集中转出",
+        }
+        pdf = str_pdf.render_pdf(bank_ctx, report)
+    whole = "\n".join(check_report_text(pdf, BANK))
+    assert "张伟" in whole and "多笔小额转入后集中转出" in whole
+    assert "Fan in" in whole
+    document = pdfium.PdfDocument(pdf)
+    images = [o for o in document[0].get_objects() if o.type == pdfium_raw.FPDF_PAGEOBJ_IMAGE]
+    assert images, "the logo is printed in the header"
+    assert save_images(pdf, "str-case-file")

@@ -190,7 +190,7 @@ def export_pdf(ctx: Context, str_id: int, user: HasRoles) -> bytes:
     ensure_permitted(user, Permission.STR_EXPORT)
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
-        pdf = render_pdf(report, generated_at=ctx.now())
+        pdf = render_pdf(ctx, report)
         audit.record(
             session,
             at=ctx.now(),

@@ -148,12 +148,16 @@ class ReportPdf(FPDF):
         *,
         col_widths: Sequence[float] | None = None,
     ) -> None:
-        """A table with a shaded heading row repeated on every page it spans."""
+        """A table with a shaded heading row repeated on every page it spans (none when
+        ``headings`` is empty: a list of labelled values)."""
         self.set_font(self.family, size=8)
         head = FontFace(emphasis="", fill_color=_HEAD_FILL)
         widths = tuple(col_widths) if col_widths else None
-        with self.table(col_widths=widths, headings_style=head) as table:
-            table.row([self.printable(h) for h in headings])
+        with self.table(
+            col_widths=widths, headings_style=head, first_row_as_headings=bool(headings)
+        ) as table:
+            if headings:
+                table.row([self.printable(h) for h in headings])
             for row in rows:
                 table.row([self.printable(cell) for cell in row])
         self.ln(2)
