@@ -275,7 +275,7 @@ def test_sign_in_takes_as_long_for_an_unknown_user_as_for_a_real_one(ctx: Contex
     assert 0.5 < unknown / real < 2.0
 
 
-def test_the_svg_charts_pages_embed_need_no_inline_style_under_the_content_security_policy() -> None:
+def test_svg_charts_need_no_inline_style_under_the_page_policy() -> None:
     from integrita.http.security import PAGE_POLICY
     from integrita.services.core import charts
 

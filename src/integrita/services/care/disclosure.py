@@ -14,7 +14,7 @@ from decimal import Decimal
 from integrita.domain.disclosure import DrillRow, Figure, Unit
 from integrita.services.care import surveys
 from integrita.services.core.context import Context
-from integrita.store.models import Complaint
+from integrita.store.models import Complaint, SurveyInvitation
 from integrita.store.repositories import disclosure as repo
 from integrita.store.repositories.care import NOT_VALID
 
@@ -28,6 +28,15 @@ def _complaint_row(c: Complaint, ctx: Context, detail: str = "") -> DrillRow:
     text = f"Complaint #{c.id}, {c.category}, received {received}"
     return DrillRow(
         "complaint", str(c.id), f"{text}, {detail}" if detail else text, f"/care/complaints/{c.id}"
+    )
+
+
+def _invitation_row(i: SurveyInvitation) -> DrillRow:
+    return DrillRow(
+        "survey_invitation",
+        str(i.id),
+        f"Survey {i.survey_id}, customer {i.customer_id} ({i.stratum})",
+        f"/care/surveys/{i.survey_id}",
     )
 
 
@@ -55,16 +64,7 @@ def annual_figures(ctx: Context, year: int) -> list[Figure]:
             for c in rated
             if (c.satisfaction or 0) >= SATISFIED_FROM
         ]
-    responded = [
-        DrillRow(
-            "survey_invitation",
-            str(i.id),
-            f"Survey {i.survey_id}, customer {i.customer_id} ({i.stratum})",
-            f"/care/surveys/{i.survey_id}",
-        )
-        for i in invitations
-        if i.responded_at is not None
-    ]
+    responded = [_invitation_row(i) for i in invitations if i.responded_at is not None]
     figures = [
         Figure.count(SECTION, "care.complaints.received", "Complaints received", all_rows),
         Figure.share(
@@ -85,15 +85,7 @@ def annual_figures(ctx: Context, year: int) -> list[Figure]:
             SECTION,
             "care.surveys.invited",
             "Customers invited to satisfaction surveys",
-            [
-                DrillRow(
-                    "survey_invitation",
-                    str(i.id),
-                    f"Survey {i.survey_id}, customer {i.customer_id} ({i.stratum})",
-                    f"/care/surveys/{i.survey_id}",
-                )
-                for i in invitations
-            ],
+            [_invitation_row(i) for i in invitations],
         ),
         Figure.share(
             SECTION,

@@ -19,8 +19,8 @@ from integrita.store.models.care import (
 )
 from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
-from integrita.store.models.disclosure import DisclosurePublication
 from integrita.store.models.detection import DetectionRun, ScoringModel
+from integrita.store.models.disclosure import DisclosurePublication
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
