@@ -89,6 +89,20 @@ class Settings(BaseSettings):
     goaml_institution_name: str = Field(
         default="Integrita Demo Bank", description="Our bank's name."
     )
+    bank_name: str = Field(
+        default="Integrita Demo Bank",
+        min_length=1,
+        max_length=200,
+        description="The bank's name as every report prints it in its header.",
+    )
+    bank_logo_path: Path | None = Field(
+        default=None,
+        description="A PNG or JPEG logo printed beside the bank's name on every report page.",
+    )
+    report_font_path: Path = Field(
+        default=Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+        description="A TrueType font with Chinese glyphs for reports (Debian: fonts-wqy-microhei).",
+    )
     goaml_institution_code: str = Field(default="001", description="Our bank's code at the FIU.")
     goaml_reporting_first_name: str = Field(default="Compliance")
     goaml_reporting_last_name: str = Field(default="Officer")

@@ -262,7 +262,7 @@ def monthly_report_pdf(
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
     """The monthly quality report as PDF."""
-    pdf = care_report.report_pdf(care_report.monthly_report(ctx, month))
+    pdf = care_report.report_pdf(ctx, care_report.monthly_report(ctx, month))
     return attachment(pdf, "application/pdf", f"care-report-{month}.pdf")
 
 

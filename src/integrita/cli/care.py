@@ -141,12 +141,13 @@ def report(
     pdf: Annotated[Path | None, typer.Option(help="Write the PDF here")] = None,
 ) -> None:
     """The monthly quality report (PDCA); optionally as PDF."""
-    result = care_report.monthly_report(context(), month)
+    ctx = context()
+    result = care_report.monthly_report(ctx, month)
     for t in result.targets:
         console.print(f"{t.name}: target {t.target}, actual {t.actual}")
     console.print(f"open complaints of the month: {result.open_count}")
     if pdf is not None:
-        pdf.write_bytes(care_report.report_pdf(result))
+        pdf.write_bytes(care_report.report_pdf(ctx, result))
         console.print(f"PDF written to {pdf}")
 
 

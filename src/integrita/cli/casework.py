@@ -82,16 +82,18 @@ def report_str(
     year: int = typer.Option(..., help="Calendar year."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """STRs submitted, transferred and filed in a year, and the review figures — from the records."""
+    """STRs handed over in a year, of which transferred and filed; the by-date view; reviews."""
     figures = str_reports.year_figures(context(), year)
     if as_json:
         console.print_json(json.dumps(figures.as_dict()))
         return
     table = Table("figure", "count", title=f"Suspicious transaction reports {year}")
     labels = {
-        "strs_submitted": "STRs submitted to the regulator",
-        "strs_transferred": "transferred to other authorities",
-        "strs_filed": "filed as cases by an authority",
+        "strs_submitted": "STRs handed over to the regulator",
+        "strs_transferred": "  of which transferred to other authorities",
+        "strs_filed": "  of which filed as cases by an authority",
+        "strs_transferred_in_year": "transferred in the year (by date, any year handed over)",
+        "strs_filed_in_year": "filed in the year (by date, any year handed over)",
         "strs_submitted_on_time": "submitted by their deadline",
         "proposals_reviewed": "proposals reviewed (four-eyes)",
         "proposals_approved": "proposals approved",

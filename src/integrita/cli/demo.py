@@ -162,6 +162,19 @@ def _care(ctx: Context) -> None:
         console.print(line)
 
 
+def _annual_pack(ctx: Context) -> None:
+    """The demo ends where the year ends: the annual disclosure pack, read as the demo MLRO."""
+    from integrita.cli.reporting import write_annual_pack
+    from integrita.domain.workflow import Actor
+
+    year = ctx.local_date().year
+    write_annual_pack(ctx, year, Actor("mlro", frozenset({"mlro"})))
+    console.print(
+        f"publish it with [bold]integrita report annual --year {year} --publish[/] "
+        "(signed in as the MLRO); open it at http://127.0.0.1:8000/reports/annual"
+    )
+
+
 @handle_errors
 @local_command
 def demo(
@@ -201,6 +214,8 @@ def demo(
         "workbench and API: run [bold].venv/bin/integrita serve[/] and open http://127.0.0.1:8000/ "
         "(API reference at /docs); sign in with a user printed above"
     )
+    console.rule("9. annual disclosure pack")
+    _annual_pack(ctx)
 
 
 def register(app: typer.Typer) -> None:

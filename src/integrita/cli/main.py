@@ -26,6 +26,7 @@ MODULES = (
     "casework",
     "detection",
     "screening",
+    "reporting",
     "demo",
 )
 
@@ -47,7 +48,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "payments": ("realtime",),
     "care": ("care",),
     "risk": ("risk",),
-    "report": ("risk", "casework"),
+    "report": ("risk", "casework", "reporting"),
     "cases": ("casework",),
     "evaluate": ("detection",),
     "detect": ("detection",),

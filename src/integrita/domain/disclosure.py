@@ -10,9 +10,13 @@ a figure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+from integrita.domain.permissions import Permission
+from integrita.domain.workflow import Involvement, Step, Workflow
 
 
 class Unit(StrEnum):
@@ -54,8 +58,82 @@ class Figure:
     parent: str | None = None
     note: str = ""
 
+    @classmethod
+    def count(
+        cls,
+        section: str,
+        key: str,
+        label: str,
+        rows: Iterable[DrillRow],
+        *,
+        parent: str | None = None,
+        note: str = "",
+    ) -> Figure:
+        """A count whose drill-down rows are exactly the records counted."""
+        found = tuple(rows)
+        return cls(
+            section, key, label, Decimal(len(found)), Unit.COUNT, found, parent=parent, note=note
+        )
+
+    @classmethod
+    def share(
+        cls,
+        section: str,
+        key: str,
+        label: str,
+        numerator: Iterable[DrillRow],
+        denominator: int,
+        *,
+        parent: str | None = None,
+        note: str = "",
+    ) -> Figure:
+        """A percentage (one decimal) of ``denominator`` records; the rows are its numerator.
+
+        With no records to take a share of, the value is 0 and the note says so, rather
+        than a share that looks measured.
+        """
+        found = tuple(numerator)
+        value = (
+            (Decimal(len(found) * 100) / Decimal(denominator)).quantize(Decimal("0.1"))
+            if denominator
+            else Decimal(0)
+        )
+        if not denominator:
+            note = note or "no records to measure"
+        return cls(
+            section,
+            key,
+            label,
+            value,
+            Unit.PERCENT,
+            found,
+            denominator=denominator,
+            parent=parent,
+            note=note,
+        )
+
     def __post_init__(self) -> None:
         if self.unit is Unit.COUNT and self.rows and len(self.rows) != self.value:
             raise ValueError(
                 f"figure {self.key}: {self.value} counted but {len(self.rows)} records behind it"
             )
+
+
+#: A year's pack is ``unpublished`` until the head of compliance signs an edition off; each
+#: further ``publish`` freezes a new edition (a restatement) beside the earlier ones.
+DISCLOSURE_WORKFLOW = Workflow(
+    name="disclosure",
+    label="annual disclosure pack",
+    states=frozenset({"unpublished", "published"}),
+    steps={
+        "publish": Step(
+            action="publish",
+            source=frozenset({"unpublished", "published"}),
+            target="published",
+            permission=Permission.DISCLOSURE_PUBLISH,
+            meaning="sign the year's figures off and freeze them as a published edition",
+            involvement=Involvement.SIGNED,
+            needs_person=True,
+        )
+    },
+)

@@ -31,6 +31,9 @@ class Permission(StrEnum):
     CASE_FIGURES = "case.figures"
     LARGE_VALUE_SUBMIT = "large_value.submit"
     AUDIT_READ = "audit.read"
+    # the annual disclosure pack
+    DISCLOSURE_READ = "disclosure.read"
+    DISCLOSURE_PUBLISH = "disclosure.publish"
     # real-time
     PAYMENT_EVALUATE = "payment.evaluate"
     PAYMENT_READ = "payment.read"
@@ -126,6 +129,12 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT_READ: frozenset(
         {Role.AUDITOR, Role.ADMINISTRATOR, Role.MLRO, Role.QUALITY_ASSURANCE}
     ),
+    # the pack spans AML and care: the people who answer for either read it, the auditor checks
+    # it, and only the head of compliance (MLRO) signs an edition off for publication
+    Permission.DISCLOSURE_READ: frozenset(
+        {Role.MLRO, Role.REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE}
+    ),
+    Permission.DISCLOSURE_PUBLISH: frozenset({Role.MLRO}),
     Permission.PAYMENT_EVALUATE: frozenset({Role.PAYMENT_CHANNEL}),
     Permission.PAYMENT_READ: frozenset(
         {Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO}

@@ -24,12 +24,10 @@ from integrita.http.responses import error_body
 
 CROSS_SITE = "cross-site request refused: the Origin or Referer is not this site"
 
-#: The one inline ``<style>`` our pages hold: the rule matplotlib writes into every SVG chart
-#: embedded in a page (the risk heat map). Allowed by its hash, not by 'unsafe-inline'.
-MATPLOTLIB_SVG_STYLE = "'sha256-2Iqu4MW0P4n79bqVmTDfLWhO8TS7MxwRJn7HVNDr7EQ='"
+#: Pages hold no inline ``<style>``: charts are SVG rendered by vl-convert, styled by attributes.
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; "
-    f"style-src 'self' {MATPLOTLIB_SVG_STYLE}; style-src-attr 'unsafe-inline'; "
+    "style-src 'self'; style-src-attr 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )

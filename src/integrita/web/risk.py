@@ -203,7 +203,8 @@ def assessment_page(
         user,
         a=view,
         body=view.body,
-        heat_map=documents.heat_map(view.body).decode(),
+        heat_map=documents.heat_map(view.body),
+        warnings=documents.data_warnings(view.body),
         dimensions=DIMENSIONS,
         areas=CONTROL_AREAS,
         comparison=comparison,
@@ -290,7 +291,7 @@ def assessment_pdf(
 ) -> Response:
     view = assessment.get(ctx, assessment_id)
     return attachment(
-        documents.render_pdf(view),
+        documents.render_pdf(ctx, view),
         "application/pdf",
         f"aml-self-assessment-{view.year}-v{view.version}.pdf",
     )

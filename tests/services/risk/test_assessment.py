@@ -119,8 +119,8 @@ def test_a_new_version_supersedes_the_unsigned_draft(ctx: Context) -> None:
 
 def test_heat_map_and_pdf_export(ctx: Context) -> None:
     view = assessment.draft(ctx, 2025, actor=ANA)
-    svg = documents.heat_map(view.body).decode()
-    assert svg.lstrip().startswith("<?xml") and "Residual money-laundering risk 2025" in svg
+    svg = documents.heat_map(view.body)
+    assert svg.lstrip().startswith("<svg") and "Residual money-laundering risk 2025" in svg
     pdf = documents.assessment_pdf(ctx, view.id)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
 
@@ -130,15 +130,41 @@ def test_year_on_year_comparison(
 ) -> None:
     add_customer("C1")
     rating.rate_all(ctx)
-    assessment.draft(ctx, 2024, actor=ANA)
+    baseline = assessment.draft(ctx, 2024, actor=ANA)
+    for area, items in baseline.body["answers"].items():
+        for i in range(len(items)):
+            assessment.answer(ctx, baseline.id, area, i, "partly", "sample tested", actor=ANA)
+    assessment.review(ctx, baseline.id, actor=RITA)
+    assessment.sign(ctx, baseline.id, actor=MO)
     add_customer("C2", pep=True)
     add_customer("C3", pep=True)
     rating.rate_all(ctx)
     clock.now = datetime(2026, 1, 10, tzinfo=UTC)
-    assessment.draft(ctx, 2025, actor=ANA)
+    current = assessment.draft(ctx, 2025, actor=ANA)
+    for area, items in current.body["answers"].items():
+        for i in range(len(items)):  # the same control answers as the year before
+            assessment.answer(ctx, current.id, area, i, "partly", "sample tested", actor=ANA)
     lines = {line.dimension: line for line in assessment.compare(ctx, 2025)}
     customers = lines["customers"]
     assert customers.previous_inherent_score is not None
     assert customers.inherent_score > customers.previous_inherent_score
     assert customers.change in {"worse", "same"}
     assert lines["geography"].change == "same"
+
+
+def test_an_unsigned_draft_of_last_year_is_no_baseline(
+    ctx: Context, clock: FixedClock, add_customer: Callable[..., str]
+) -> None:
+    add_customer("C1")
+    rating.rate_all(ctx)
+    assessment.draft(ctx, 2024, actor=ANA)  # never reviewed nor signed
+    clock.now = datetime(2026, 1, 10, tzinfo=UTC)
+    assessment.draft(ctx, 2025, actor=ANA)
+    for line in assessment.compare(ctx, 2025):
+        assert line.previous_residual is None and line.change == "no signed baseline"
+
+
+def test_a_year_without_ledger_data_is_named_loudly(ctx: Context) -> None:
+    view = assessment.draft(ctx, 2025, actor=ANA)  # the test bank has no ledger
+    warnings = documents.data_warnings(view.body)
+    assert any("No ledger transactions were booked in 2025" in w for w in warnings)

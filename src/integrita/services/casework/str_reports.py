@@ -190,7 +190,7 @@ def export_pdf(ctx: Context, str_id: int, user: HasRoles) -> bytes:
     ensure_permitted(user, Permission.STR_EXPORT)
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
-        pdf = render_pdf(report, generated_at=ctx.now())
+        pdf = render_pdf(ctx, report)
         audit.record(
             session,
             at=ctx.now(),
@@ -335,8 +335,12 @@ def transition(
 class YearFigures:
     year: int
     strs_submitted: int
+    #: of the year's submissions, how many were later transferred / filed (the cohort view)
     strs_transferred: int
     strs_filed: int
+    #: transfers and filings dated in the year, whichever year the STR was handed over (by date)
+    strs_transferred_in_year: int
+    strs_filed_in_year: int
     strs_submitted_on_time: int
     proposals_reviewed: int
     proposals_approved: int
@@ -349,7 +353,11 @@ class YearFigures:
 
 
 def year_figures(ctx: Context, year: int) -> YearFigures:
-    """The year's STR and review figures, counted from the records and the audit trail."""
+    """The year's STR and review figures, counted from the records and the audit trail.
+
+    Transferred and filed are "of which" figures of the year's submissions, as regulators and
+    published reports state them; the ``_in_year`` fields are the by-date view.
+    """
     if not 1900 <= year <= 9999:
         raise InputError("year must be a four-digit year", field="year")
     start, end = ctx.year_bounds(year)  # the bank's local year
@@ -366,8 +374,12 @@ def year_figures(ctx: Context, year: int) -> YearFigures:
         return YearFigures(
             year=year,
             strs_submitted=len(submitted),
-            strs_transferred=cases_repo.count_strs_between(session, "transferred_at", start, end),
-            strs_filed=cases_repo.count_strs_between(session, "filed_at", start, end),
+            strs_transferred=sum(1 for r in submitted if r.transferred_at is not None),
+            strs_filed=sum(1 for r in submitted if r.filed_at is not None),
+            strs_transferred_in_year=cases_repo.count_strs_between(
+                session, "transferred_at", start, end
+            ),
+            strs_filed_in_year=cases_repo.count_strs_between(session, "filed_at", start, end),
             strs_submitted_on_time=on_time,
             proposals_reviewed=len(reviews),
             proposals_approved=len(approved),

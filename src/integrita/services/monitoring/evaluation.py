@@ -118,41 +118,33 @@ def _fit_or_load(ctx: Context, data: Dataset) -> tuple[Any, float, str]:
 def _charts(
     folder: Path, y: np.ndarray[Any, Any], score: np.ndarray[Any, Any], threshold: float
 ) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from sklearn.metrics import confusion_matrix, precision_recall_curve
 
-    files = []
-    fig, ax = plt.subplots(figsize=(5, 4))
-    if np.any(y):
-        precision, recall, _ = precision_recall_curve(y, score)
-        ax.plot(recall, precision)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_title("Scoring model: precision-recall (test split)")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    path = folder / "precision_recall.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    files.append(path)
+    from integrita.services.core import charts
 
+    precision, recall = ([], [])
+    if np.any(y):
+        p, r, _ = precision_recall_curve(y, score)
+        precision, recall = list(p), list(r)
+    curve = charts.curve_chart(
+        recall,
+        precision,
+        title="Scoring model: precision-recall (test split)",
+        x_title="Recall",
+        y_title="Precision",
+    )
     matrix = confusion_matrix(y, score >= threshold, labels=[False, True])
-    fig, ax = plt.subplots(figsize=(4, 4))
-    ax.imshow(matrix, cmap="Blues")
-    for (i, j), v in np.ndenumerate(matrix):
-        ax.text(j, i, f"{v:,}", ha="center", va="center")
-    ax.set_xticks([0, 1], ["predicted clean", "predicted laundering"])
-    ax.set_yticks([0, 1], ["clean", "laundering"])
-    ax.set_title("Confusion matrix (test split)")
-    path = folder / "confusion.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    files.append(path)
+    confusion = charts.matrix_chart(
+        ["clean", "laundering"],
+        ["predicted clean", "predicted laundering"],
+        matrix.tolist(),
+        title="Confusion matrix (test split)",
+    )
+    files = []
+    for name, spec in (("precision_recall.png", curve), ("confusion.png", confusion)):
+        path = folder / name
+        path.write_bytes(charts.to_png(spec))
+        files.append(path)
     return files
 
 

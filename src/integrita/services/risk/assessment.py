@@ -328,6 +328,12 @@ def _current_for_year(session: Session, year: int) -> RiskSelfAssessment | None:
     return live[0] if live else None
 
 
+def _signed_for_year(session: Session, year: int) -> RiskSelfAssessment | None:
+    return next(
+        (r for r in repo.assessments(session, year) if r.status == AssessmentStatus.SIGNED), None
+    )
+
+
 @dataclass(frozen=True)
 class ComparisonLine:
     dimension: str
@@ -341,16 +347,20 @@ class ComparisonLine:
     @property
     def change(self) -> str:
         if self.previous_residual is None:
-            return "new"
+            return "no signed baseline"
         order = ("low", "medium", "high")
         delta = order.index(self.residual) - order.index(self.previous_residual)
         return "worse" if delta > 0 else "better" if delta < 0 else "same"
 
 
 def compare(ctx: Context, year: int) -> list[ComparisonLine]:
-    """Year-on-year: this year's assessment against last year's, per dimension."""
+    """Year-on-year: this year's assessment against last year's *signed* one, per dimension.
+
+    An unsigned draft of last year is no baseline (it may be a draft of a year without data);
+    with no signed assessment of last year, the previous columns are empty.
+    """
     with ctx.db.transaction() as session:
-        now, before = _current_for_year(session, year), _current_for_year(session, year - 1)
+        now, before = _current_for_year(session, year), _signed_for_year(session, year - 1)
         if now is None:
             raise NotFoundError(f"no self-assessment for {year}")
         lines = []

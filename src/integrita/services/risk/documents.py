@@ -1,27 +1,23 @@
-"""The self-assessment as pictures and paper: a heat map (matplotlib) and a PDF (fpdf2)."""
+"""The self-assessment as pictures and paper: a heat map (Vega-Lite) and a PDF on the one
+report layout.
+
+A self-assessment drafted for a year with no ledger data reads every ledger share as 0 % — a
+number that says nothing about the year's risk but looks like "low". :func:`data_warnings`
+names that, and the page, the PDF and the command line print it loudly before any figure. The
+year-on-year comparison is made only against the signed assessment of the year before (see
+:func:`~integrita.services.risk.assessment.compare`): an unsigned draft is no baseline.
+"""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-from matplotlib.patches import Rectangle
-
 from integrita.domain.risk import CONTROL_LEVELS, DIMENSIONS, INHERENT_LEVELS
+from integrita.services.core import charts, pdf_layout
 from integrita.services.core.context import Context
-from integrita.services.risk.assessment import AssessmentView, get
+from integrita.services.core.report_labels import label
+from integrita.services.risk.assessment import AssessmentView, ComparisonLine, compare, get
 
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-# The CJK font has no bold face, so headings are shaded rather than bold.
-HEADINGS = FontFace(emphasis="", fill_color=(238, 241, 246))
 COLOURS = {"low": "#cfe8d5", "medium": "#ffe8a3", "high": "#f4b4ae"}
 LABELS = {
     "customers": "Customers",
@@ -31,129 +27,194 @@ LABELS = {
 }
 
 
-def heat_map(body: dict[str, Any], fmt: str = "svg") -> bytes:
-    """The inherent × control matrix coloured by residual risk, with each dimension placed in its cell."""
+def data_warnings(body: dict[str, Any]) -> list[str]:
+    """Why the figures of this assessment cannot be trusted as they stand (empty when they can)."""
+    year = body.get("year")
+    warnings = []
+    metrics = body.get("metrics", {})
+    if not metrics.get("geography", {}).get("transactions"):
+        warnings.append(
+            f"No ledger transactions were booked in {year}: every share taken from the ledger "
+            "(cross-border, high-risk countries, cash, remote channels) reads 0 % and says "
+            "nothing about the year's risk. Ingest the year's ledger and draft again."
+        )
+    if not metrics.get("customers", {}).get("rated_customers"):
+        warnings.append(
+            "No customer has a money-laundering risk rating: the customer shares read 0 %. "
+            "Rate the customers and draft again."
+        )
+    return warnings
+
+
+def heat_map_spec(body: dict[str, Any]) -> charts.Spec:
+    """The inherent × control matrix coloured by residual risk, each dimension in its cell."""
     matrix = body["config"]["matrix"]
     control = body["control_overall"]["level"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
-    for row, inherent in enumerate(INHERENT_LEVELS):
-        for col, ctl in enumerate(CONTROL_LEVELS):
-            residual = matrix[inherent][ctl]
-            ax.add_patch(
-                Rectangle((col, row), 1, 1, facecolor=COLOURS[residual], edgecolor="white", lw=2)
-            )
-            ax.text(
-                col + 0.97, row + 0.05, residual, ha="right", va="bottom", fontsize=7, color="#555"
-            )
-    placed: dict[tuple[int, int], list[str]] = {}
+    placed: dict[tuple[str, str], list[str]] = {}
     for dim in DIMENSIONS:
-        cell = (
-            INHERENT_LEVELS.index(body["inherent"][dim]["level"]),
-            CONTROL_LEVELS.index(control),
-        )
-        placed.setdefault(cell, []).append(LABELS[dim])
-    for (row, col), names in placed.items():
-        ax.text(
-            col + 0.5,
-            row + 0.55,
-            "\n".join(names),
-            ha="center",
-            va="center",
-            fontsize=8,
-            weight="bold",
-        )
-    ax.set_xlim(0, len(CONTROL_LEVELS))
-    ax.set_ylim(0, len(INHERENT_LEVELS))
-    ax.set_xticks(
-        [i + 0.5 for i in range(len(CONTROL_LEVELS))], [f"controls {c}" for c in CONTROL_LEVELS]
-    )
-    ax.set_yticks(
-        [i + 0.5 for i in range(len(INHERENT_LEVELS))], [f"inherent {i}" for i in INHERENT_LEVELS]
-    )
-    ax.set_title(f"Residual money-laundering risk {body['year']}")
-    ax.tick_params(length=0)
-    for side in ax.spines.values():
-        side.set_visible(False)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt)
-    plt.close(fig)
-    return buffer.getvalue()
+        placed.setdefault((body["inherent"][dim]["level"], control), []).append(LABELS[dim])
+    cells = [
+        {
+            "inherent": f"inherent {inherent}",
+            "control": f"controls {ctl}",
+            "residual": matrix[inherent][ctl],
+            "dimensions": "\n".join(placed.get((inherent, ctl), [])),
+        }
+        for inherent in INHERENT_LEVELS
+        for ctl in CONTROL_LEVELS
+    ]
+    x = {
+        "field": "control",
+        "type": "ordinal",
+        "title": None,
+        "axis": {"labelAngle": 0},
+        "sort": [f"controls {c}" for c in CONTROL_LEVELS],
+    }
+    y = {
+        "field": "inherent",
+        "type": "ordinal",
+        "title": None,
+        "sort": [f"inherent {i}" for i in reversed(INHERENT_LEVELS)],
+    }
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": f"Residual money-laundering risk {body['year']}",
+        "data": {"values": cells},
+        "width": 420,
+        "height": 300,
+        "encoding": {"x": x, "y": y},
+        "layer": [
+            {
+                "mark": {"type": "rect", "stroke": "white", "strokeWidth": 2},
+                "encoding": {
+                    "color": {
+                        "field": "residual",
+                        "type": "nominal",
+                        "title": "Residual",
+                        "scale": {"domain": list(COLOURS), "range": list(COLOURS.values())},
+                    },
+                    "tooltip": [{"field": "residual"}, {"field": "dimensions"}],
+                },
+            },
+            {
+                "mark": {"type": "text", "fontWeight": "bold", "fontSize": 11, "lineBreak": "\n"},
+                "encoding": {"text": {"field": "dimensions"}},
+            },
+        ],
+    }
 
 
-def _font(pdf: FPDF) -> str:
-    if CJK_FONT.exists():
-        pdf.add_font("wqy", "", str(CJK_FONT))
-        return "wqy"
-    return "helvetica"
+def heat_map(body: dict[str, Any]) -> str:
+    """The heat map as SVG for the page."""
+    return charts.to_svg(heat_map_spec(body))
 
 
 def assessment_pdf(ctx: Context, assessment_id: int) -> bytes:
-    """The self-assessment as a PDF: status and signatures, heat map, inherent, controls, residual."""
+    """The self-assessment as a PDF: warnings, signatures, heat map, inherent, controls, data."""
     view = get(ctx, assessment_id)
-    return render_pdf(view)
+    return render_pdf(ctx, view)
 
 
-def render_pdf(view: AssessmentView) -> bytes:
-    body = view.body
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    font = _font(pdf)
-    pdf.set_font(font, size=16)
-    pdf.cell(
-        0, 10, f"Money-laundering risk self-assessment {view.year}", new_x="LMARGIN", new_y="NEXT"
-    )
-    pdf.set_font(font, size=10)
-    lines = [
-        f"Version {view.version} - status {view.status}",
-        f"Drafted by {view.drafted_by} on {view.drafted_at:%Y-%m-%d}",
-        f"Reviewed by {view.reviewed_by or '-'}"
-        + (f" on {view.reviewed_at:%Y-%m-%d}" if view.reviewed_at else ""),
-        f"Signed by {view.signed_by or '-'}"
-        + (f" on {view.signed_at:%Y-%m-%d}" if view.signed_at else ""),
+def _comparison_rows(lines: list[ComparisonLine]) -> list[list[object]]:
+    return [
+        [
+            LABELS[c.dimension],
+            f"{c.previous_inherent_score:.1f} {label(c.previous_inherent_level)}"
+            if c.previous_inherent_score is not None
+            else "-",
+            f"{c.inherent_score:.1f} {label(c.inherent_level)}",
+            f"{label(c.previous_residual) or '-'} -> {label(c.residual)}",
+            c.change,
+        ]
+        for c in lines
     ]
-    for line in lines:
-        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(heat_map(body, "png")), w=150)
-    pdf.ln(2)
-    pdf.set_font(font, size=12)
-    pdf.cell(0, 8, "Inherent and residual risk by dimension", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(font, size=9)
-    with pdf.table(headings_style=HEADINGS, col_widths=(40, 22, 28, 28, 62)) as table:
-        table.row(["Dimension", "Score", "Inherent", "Residual", "Assessor's adjustment"])
-        for dim in DIMENSIONS:
-            inh = body["inherent"][dim]
-            adj = body["adjustments"][dim]
-            note = f"{adj['steps']:+d}: {adj['reason']}" if adj["steps"] else "none"
-            table.row(
-                [LABELS[dim], f"{inh['score']:.1f}", inh["level"], body["residual"][dim], note]
-            )
-    pdf.ln(3)
-    pdf.set_font(font, size=12)
-    overall = body["control_overall"]
-    pdf.cell(
-        0,
-        8,
-        f"Control effectiveness: {overall['level']} ({overall['score']:.2f})",
-        new_x="LMARGIN",
-        new_y="NEXT",
+
+
+def render_pdf(ctx: Context, view: AssessmentView) -> bytes:
+    body = view.body
+    pdf = pdf_layout.new_report(
+        ctx, "Money-laundering risk self-assessment", f"{view.year}, version {view.version}"
     )
-    pdf.set_font(font, size=9)
-    with pdf.table(headings_style=HEADINGS, col_widths=(50, 20, 25, 85)) as table:
-        table.row(["Control area", "Score", "Level", "Evidence"])
-        for area, result in body["controls"].items():
-            evidence = "; ".join(a["evidence"] for a in body["answers"][area] if a["evidence"])
-            score = "-" if result["score"] is None else f"{result['score']:.2f}"
-            table.row([area.replace("_", " "), score, result["level"], evidence or "-"])
-    pdf.ln(3)
-    pdf.set_font(font, size=12)
-    pdf.cell(0, 8, "Figures from the institution's data", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(font, size=9)
-    with pdf.table(headings_style=HEADINGS, col_widths=(40, 70, 70)) as table:
-        table.row(["Dimension", "Metric", "Value"])
-        for dim in DIMENSIONS:
-            for name, value in body["metrics"][dim].items():
-                shown = f"{value:.2%}" if name.endswith("_share") else f"{value:,.0f}"
-                table.row([LABELS[dim], name.replace("_", " "), shown])
-    return bytes(pdf.output())
+    for warning in data_warnings(body):
+        pdf.paragraph(f"Warning: {warning}", warning=True)
+    if view.status != "signed":
+        pdf.paragraph(
+            f"This version is {label(view.status).lower()}, not signed: it is not the bank's "
+            "assessment of the year until the MLRO signs it.",
+            warning=True,
+        )
+    pdf.paragraph(
+        "\n".join(
+            [
+                f"Status: {label(view.status)}",
+                f"Drafted by {view.drafted_by} on {view.drafted_at:%Y-%m-%d}",
+                f"Reviewed by {view.reviewed_by or '-'}"
+                + (f" on {view.reviewed_at:%Y-%m-%d}" if view.reviewed_at else ""),
+                f"Signed by {view.signed_by or '-'}"
+                + (f" on {view.signed_at:%Y-%m-%d}" if view.signed_at else ""),
+            ]
+        )
+    )
+    pdf.chart(
+        charts.to_png(heat_map_spec(body), font_path=ctx.settings.report_font_path), width=150
+    )
+    pdf.section("Inherent and residual risk by dimension")
+    rows = []
+    for dim in DIMENSIONS:
+        inh = body["inherent"][dim]
+        adj = body["adjustments"][dim]
+        note = f"{adj['steps']:+d}: {adj['reason']}" if adj["steps"] else "none"
+        rows.append(
+            [
+                LABELS[dim],
+                f"{inh['score']:.1f}",
+                label(inh["level"]),
+                label(body["residual"][dim]),
+                note,
+            ]
+        )
+    pdf.rows(
+        ["Dimension", "Score", "Inherent", "Residual", "Assessor's adjustment"],
+        rows,
+        col_widths=(40, 22, 28, 28, 62),
+    )
+    lines = compare(ctx, view.year)
+    pdf.section(f"Compared with the signed assessment of {view.year - 1}")
+    if lines and lines[0].previous_residual is not None:
+        pdf.rows(
+            ["Dimension", str(view.year - 1), str(view.year), "Residual", "Change"],
+            _comparison_rows(lines),
+            col_widths=(40, 35, 35, 45, 25),
+        )
+    else:
+        pdf.paragraph(f"No signed self-assessment of {view.year - 1}: nothing to compare with.")
+    overall = body["control_overall"]
+    pdf.section(f"Control effectiveness: {label(overall['level'])} ({overall['score']:.2f})")
+    pdf.rows(
+        ["Control area", "Score", "Level", "Evidence"],
+        [
+            [
+                label(area),
+                "-" if result["score"] is None else f"{result['score']:.2f}",
+                label(result["level"]),
+                "; ".join(a["evidence"] for a in body["answers"][area] if a["evidence"]) or "-",
+            ]
+            for area, result in body["controls"].items()
+        ],
+        col_widths=(50, 20, 25, 85),
+    )
+    pdf.section("Figures from the institution's data")
+    pdf.rows(
+        ["Dimension", "Metric", "Value"],
+        [
+            [
+                LABELS[dim],
+                label(name),
+                f"{value:.2%}" if name.endswith("_share") else f"{value:,.0f}",
+            ]
+            for dim in DIMENSIONS
+            for name, value in body["metrics"][dim].items()
+        ],
+        col_widths=(40, 70, 70),
+    )
+    return pdf.finish()

@@ -25,6 +25,7 @@ from integrita.store.models.detection import (
     DetectorParameterSet,
     ScoringModel,
 )
+from integrita.store.models.disclosure import DisclosurePublication
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
@@ -82,6 +83,7 @@ __all__ = [
     "Department",
     "DetectionRun",
     "DetectorParameterSet",
+    "DisclosurePublication",
     "Escalation",
     "ExecutedPayment",
     "GoodGuyEntry",
