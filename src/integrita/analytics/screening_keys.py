@@ -111,17 +111,26 @@ class CustomerKeyStore:
         self,
         entity_keys: Iterable[tuple[int, str, str]],
         *,
+        reading_prefix: str,
         min_shared: int = 2,
         common_share: float = 0.01,
         min_common: int = 50,
     ) -> dict[str, list[int]]:
-        """The customers that meet a changed entity, with the entities each meets: they share a
-        ``strong`` key (a Chinese reading, the same characters), or at least ``min_shared``
-        ``word`` and ``sound`` keys -- the list index's blocking rule, applied to the whole
-        book in one join (a surname and its sound are two keys, as in the index: Carlos Jackson
-        must meet Charles Jackson). A key held by more than ``common_share``
-        of the book (and more than ``min_common`` customers) counts only when strong: a common
-        surname would otherwise bring a tenth of the book to be scored for nothing.
+        """The customers that meet a changed entity, with the entities each meets.
+
+        A pair meets when it shares a ``reading`` (a Chinese reading) or ``characters`` key,
+        or at least ``min_shared`` ``word`` and ``sound`` keys -- the list index's blocking
+        rule, applied to the whole book in one join (a surname and its sound are two keys, as
+        in the index: Carlos Jackson must meet Charles Jackson). Two exceptions keep the join
+        from bringing a tenth of the book to be scored for nothing:
+
+        * a key held by more than ``common_share`` of the book (and more than ``min_common``
+          customers) counts only when it is a reading or characters (a common surname);
+        * when both the customer and the entity read as Chinese names (the customer has a key
+          starting with ``reading_prefix``, the entity a ``reading`` key), words and sounds do
+          not count: their surname and its sound are all they would share, and the Chinese
+          features judge such a pair by its readings, which did not meet.
+
         ``entity_keys`` holds ``(entity, key, evidence)`` rows."""
         files = self.segments()
         entities, keys, kinds = [], [], []
@@ -139,20 +148,40 @@ class CustomerKeyStore:
         common AS (
             SELECT key FROM met GROUP BY key
             HAVING count(*) > greatest($min_common, (SELECT n FROM book) * $share)
+        ),
+        readers AS (
+            SELECT DISTINCT customer_id FROM current WHERE starts_with(key, $reading_prefix)
+        ),
+        chinese AS (SELECT DISTINCT entity FROM changed WHERE kind = 'reading'),
+        pairs AS (
+            SELECT m.customer_id, d.entity,
+                   bool_or(d.kind IN ('reading', 'characters')) AS strong,
+                   count(*) FILTER (WHERE d.kind IN ('word', 'sound')) AS shared
+            FROM met m JOIN changed d ON m.key = d.key
+            WHERE d.kind IN ('reading', 'characters') OR m.key NOT IN (SELECT key FROM common)
+            GROUP BY m.customer_id, d.entity
         )
-        SELECT m.customer_id, d.entity
-        FROM met m JOIN changed d ON m.key = d.key
-        WHERE d.kind = 'strong' OR m.key NOT IN (SELECT key FROM common)
-        GROUP BY m.customer_id, d.entity
-        HAVING bool_or(d.kind = 'strong')
-            OR count(*) FILTER (WHERE d.kind IN ('word', 'sound')) >= $min_shared
-        ORDER BY m.customer_id, d.entity
+        SELECT p.customer_id, p.entity FROM pairs p
+        WHERE p.strong OR (
+            p.shared >= $min_shared
+            AND NOT (
+                p.customer_id IN (SELECT customer_id FROM readers)
+                AND p.entity IN (SELECT entity FROM chinese)
+            )
+        )
+        ORDER BY p.customer_id, p.entity
         """
-        params = {"files": files, "min_shared": min_shared, "share": common_share}
+        params = {
+            "files": files,
+            "min_shared": min_shared,
+            "share": common_share,
+            "min_common": min_common,
+            "reading_prefix": reading_prefix,
+        }
         found: dict[str, list[int]] = {}
         with duckdb.connect() as con:
             con.register("changed", changed)
-            rows = con.execute(sql, {**params, "min_common": min_common}).fetchall()
+            rows = con.execute(sql, params).fetchall()
         for customer_id, entity in rows:
             found.setdefault(str(customer_id), []).append(int(entity))
         return found

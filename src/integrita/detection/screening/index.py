@@ -59,15 +59,21 @@ def is_strong_key(key: str) -> bool:
     return key[0] in "rh"
 
 
+#: The prefix of a Chinese-reading key (``r:surname|given``).
+READING_PREFIX = "r:"
+
+
 def key_evidence(key: str) -> str:
     """How a key shared with a changed entity counts when the book is joined against it:
-    ``strong`` (a Chinese reading, the same characters) is enough alone; ``word`` (a word, two
-    characters of a long name) and ``sound`` (a Metaphone key) are counted apart, so a surname
-    and its own sound are not two reasons; ``echo`` (a reading's given name, which repeats a
+    ``reading`` (a Chinese reading) and ``characters`` (the same characters) are enough alone;
+    ``word`` (a word, two characters of a long name) and ``sound`` (a Metaphone key) count
+    towards the two keys the index asks for; ``echo`` (a reading's given name, which repeats a
     word already counted) does not count."""
     kind = key[0]
-    if kind in "rh":
-        return "strong"
+    if kind == "r":
+        return "reading"
+    if kind == "h":
+        return "characters"
     if kind == "m":
         return "sound"
     return "echo" if kind == "s" else "word"

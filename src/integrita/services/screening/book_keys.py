@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from integrita.analytics.screening_keys import CustomerKeyStore
-from integrita.detection.screening.index import BlockingIndex, subject_keys
+from integrita.detection.screening.index import READING_PREFIX, BlockingIndex, subject_keys
 from integrita.domain.screening import Subject
 from integrita.services.core.context import Context
 from integrita.services.screening.subjects import customer_subject
@@ -46,8 +46,8 @@ def key_missing_customers(ctx: Context) -> int:
 
 
 def customers_meeting(ctx: Context, changed: BlockingIndex) -> dict[str, list[int]]:
-    """The customers that share a Chinese reading, the same characters, two words or two
-    sounds with an entity of ``changed`` (the delta of a list update), with the entries of
-    ``changed`` each meets: the only pairs worth scoring."""
+    """The customers that meet an entity of ``changed`` (the delta of a list update) -- a
+    shared Chinese reading or characters, or two shared words and sounds -- with the entries
+    of ``changed`` each meets: the only pairs worth scoring."""
     key_missing_customers(ctx)
-    return key_store(ctx).meeting(changed.entity_keys())
+    return key_store(ctx).meeting(changed.entity_keys(), reading_prefix=READING_PREFIX)
