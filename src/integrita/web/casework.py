@@ -12,12 +12,12 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import MAX_PAGE, Id, Note
+from integrita.http.fields import MAX_PAGE, Id, Note, local_day
 from integrita.http.responses import attachment
 from integrita.services.casework import cases, deadlines, str_reports
 from integrita.services.casework.evidence import node_radius
 from integrita.services.casework.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
-from integrita.services.core import audit_anchor, audit_trail
+from integrita.services.core import audit_anchor, audit_trail, customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk.rating import rating_breakdown
@@ -69,6 +69,9 @@ def alert_queue(
     customer_id: str = "",
     source: str = "",
     min_score: str = "",
+    typology: str = "",
+    raised_from: str = "",
+    raised_to: str = "",
     sort: str = "score",
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
@@ -88,6 +91,9 @@ def alert_queue(
             sort=sort,
             page=number,
             size=PAGE_SIZE,
+            typology=typology,
+            raised_from=local_day(raised_from, "raised_from"),
+            raised_to=local_day(raised_to, "raised_to"),
         )
     except (IntegritaError, ValueError) as exc:
         error = str(exc) if isinstance(exc, IntegritaError) else "minimum score must be a number"
@@ -104,10 +110,14 @@ def alert_queue(
             "customer_id": customer_id,
             "source": source,
             "min_score": min_score,
+            "typology": typology,
+            "raised_from": raised_from,
+            "raised_to": raised_to,
         },
         sort=sort,
         error=error,
         query=lambda **kw: _query(request, **kw),
+        names=customer_names.names_for(ctx, user, [a.customer_id for a in result.rows]),
         may_open=bool({"analyst", "mlro", "administrator"} & set(user.roles)),
         opened=request.query_params.get("opened"),
     )
@@ -131,11 +141,13 @@ def case_queue(
     priority: str = "",
     assignee: str = "",
     customer_id: str = "",
+    opened_from: str = "",
+    opened_to: str = "",
     sort: str = "priority",
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Cases with filters (state, priority, assignee, customer), sorting and paging."""
+    """Cases with filters (state, priority, assignee, customer, opened between), sorting, paging."""
     number = _int(request.query_params.get("page"), 1)
     error = None
     try:
@@ -149,6 +161,8 @@ def case_queue(
             sort=sort,
             page=number,
             size=PAGE_SIZE,
+            opened_from=local_day(opened_from, "opened_from"),
+            opened_to=local_day(opened_to, "opened_to"),
         )
     except IntegritaError as exc:
         error = str(exc)
@@ -165,10 +179,13 @@ def case_queue(
             "priority": priority,
             "assignee": assignee,
             "customer_id": customer_id,
+            "opened_from": opened_from,
+            "opened_to": opened_to,
         },
         sort=sort,
         error=error,
         query=lambda **kw: _query(request, **kw),
+        names=customer_names.names_for(ctx, user, [c.customer_id for c in result.rows]),
     )
 
 
