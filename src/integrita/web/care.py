@@ -26,6 +26,7 @@ from integrita.services.care.complaints import (
     Attachment,
     ComplaintInput,
 )
+from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
@@ -91,6 +92,7 @@ def desk(
         departments=[d.code for d in complaints.list_departments(ctx)],
         states=[s.value for s in fsm.ComplaintState],
         rows=rows,
+        names=customer_names.names_for(ctx, user, [r["customer_id"] for r in rows]),
         state=state or "",
         department=department or "",
         due_soon=care_sla.due_soon(ctx, limit=20),
