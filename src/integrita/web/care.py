@@ -178,6 +178,9 @@ def _complaint_page(
         user,
         status_code=409 if error else 200,
         c=c,
+        customer_name=customer_names.names_for(ctx, user, [c["customer_id"]]).get(
+            c["customer_id"], ""
+        ),
         view=view,
         clocks=clocks,
         now=now,

@@ -216,6 +216,9 @@ def _case_page(
         radius=node_radius,
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
         customer_id=file.case.customer_id,
+        customer_name=customer_names.names_for(ctx, user, [file.case.customer_id]).get(
+            file.case.customer_id, ""
+        ),
         rating=rating,
     )
 
@@ -321,6 +324,9 @@ def _str_page(
         error=error,
         saved=saved,
         str_actions=str_reports.available_str_actions(ctx, str_id, user),
+        customer_name=customer_names.names_for(ctx, user, [report.customer_id]).get(
+            report.customer_id, ""
+        ),
         editable=report.status == "draft" and bool({"analyst", "mlro"} & set(user.roles)),
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
     )

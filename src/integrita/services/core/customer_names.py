@@ -37,6 +37,11 @@ def mask(name: str) -> str:
     return " ".join(words)
 
 
+def shown(user: HasRoles, name: str) -> str:
+    """A name already at hand (e.g. a screened subject's) as this person may see it."""
+    return name if permitted(user, Permission.CUSTOMER_NAME_READ) else mask(name)
+
+
 def names_for(ctx: Context, user: HasRoles, customer_ids: Iterable[str | None]) -> dict[str, str]:
     """Customer id → the name this person may see (full or masked); unknown ids are left out."""
     ids = [c for c in customer_ids if c]
@@ -44,6 +49,4 @@ def names_for(ctx: Context, user: HasRoles, customer_ids: Iterable[str | None]) 
         return {}
     with ctx.db.transaction() as session:
         names = customers_repo.names_of(session, ids)
-    if permitted(user, Permission.CUSTOMER_NAME_READ):
-        return names
-    return {customer_id: mask(name) for customer_id, name in names.items()}
+    return {customer_id: shown(user, name) for customer_id, name in names.items()}
