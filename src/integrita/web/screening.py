@@ -44,7 +44,7 @@ def match_queue(
         "screening/matches.html",
         user,
         matches=matches,
-        names={m.id: customer_names.shown(user, m.subject.name) for m in matches},
+        names={m.id: customer_names.shown(user, str(m.subject.get("name", ""))) for m in matches},
         state=state,
     )
 
