@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.casework.conftest import cheap_password_hashing, person
+from tests.casework.conftest import cheap_password_hashing, goaml_ctx, person
 
-__all__ = ["cheap_password_hashing", "person"]
+__all__ = ["cheap_password_hashing", "goaml_ctx", "person"]
