@@ -147,3 +147,26 @@ def test_record_pages_show_the_name_beside_the_id_masked_for_auditors(
     qa = _signed_in(ctx, person, "quin", "quality_assurance")
     assert 'id="customer-name">Li Na<' in officer.get("/care/complaints/2").text
     assert 'id="customer-name">L** N**<' in qa.get("/care/complaints/2").text
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        ("/alerts?raised_from=2025-02-30", "raised_from must be a date"),
+        ("/cases?opened_to=0001-01-01", "opened_to must fall between"),
+        ("/strs?status=lost", "unknown STR status"),
+        ("/large-value?overdue=yes", "overdue must be true or false"),
+        ("/payments/decisions?within_hours=5", "within_hours must be 24 or 168"),
+    ],
+)
+def test_a_bad_filter_is_named_on_the_page_not_a_server_error(
+    ctx: Context, person: Callable[..., UserView], link: str, message: str
+) -> None:
+    page = _signed_in(ctx, person, "mei", "mlro").get(link)
+    assert page.status_code == 200 and message in page.text
+
+
+def test_a_nul_byte_in_a_filter_is_refused(ctx: Context, person: Callable[..., UserView]) -> None:
+    mlro = _signed_in(ctx, person, "mei", "mlro")
+    assert mlro.get("/alerts?typology=a%00b").status_code == 422
+    assert mlro.get("/payments/decisions?decision=%00").status_code == 422

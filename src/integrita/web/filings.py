@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError, IntegritaError
 from integrita.http.deps import get_ctx, require
+from integrita.http.fields import Note
 from integrita.services.casework import filings
 from integrita.services.core import customer_names
 from integrita.services.core.context import Context
@@ -71,8 +72,8 @@ def _register(
 @router.get("/strs", response_class=HTMLResponse)
 def str_register(
     request: Request,
-    status: str = "",
-    overdue: str = "",
+    status: Note = "",
+    overdue: Note = "",
     user: UserView = Depends(require(Permission.STR_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
@@ -83,8 +84,8 @@ def str_register(
 @router.get("/large-value", response_class=HTMLResponse)
 def large_value_register(
     request: Request,
-    status: str = "",
-    overdue: str = "",
+    status: Note = "",
+    overdue: Note = "",
     user: UserView = Depends(require(Permission.STR_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:

@@ -27,9 +27,9 @@ add_nav("Payment decisions", "/payments/decisions", Permission.PAYMENT_READ)
 @router.get("/payments/decisions", response_class=HTMLResponse)
 def decisions_page(
     request: Request,
-    decision: str = "",
-    status: str = "",
-    within_hours: str = "",
+    decision: Note = "",
+    status: Note = "",
+    within_hours: Note = "",
     user: UserView = Depends(require(Permission.PAYMENT_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
