@@ -16,7 +16,7 @@ from integrita.domain.permissions import Permission
 from integrita.domain.sla import read_clock
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import Id
+from integrita.http.fields import Id, QueryBool
 from integrita.services.care import charts as care_charts
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
@@ -75,13 +75,18 @@ def desk(
     request: Request,
     state: str | None = None,
     department: str | None = None,
+    breached: QueryBool = False,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
-    """Queues per state and department, due-soon and breached lists."""
+    """Queues per state and department, due-soon and breached lists; ``breached=true`` lists
+    every open complaint past a service-level deadline (the overview's figure links here)."""
     error = None
     try:
-        rows = complaints.queue(ctx, state=state or None, department=department or None)
+        if breached:
+            rows = care_sla.breached(ctx, limit=care_sla.BREACHED_LIST_LIMIT)
+        else:
+            rows = complaints.queue(ctx, state=state or None, department=department or None)
     except IntegritaError as exc:
         rows, error = [], str(exc)
     return page(
@@ -93,6 +98,7 @@ def desk(
         states=[s.value for s in fsm.ComplaintState],
         rows=rows,
         names=customer_names.names_for(ctx, user, [r["customer_id"] for r in rows]),
+        breached_only=breached,
         state=state or "",
         department=department or "",
         due_soon=care_sla.due_soon(ctx, limit=20),

@@ -37,8 +37,6 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 CHART_WEEKS = 8
 #: The nearest statutory deadlines the STR tile lists.
 NEAREST_DEADLINES = 5
-#: Breached complaints are counted up to this many (the desk lists the same).
-BREACH_LIMIT = 5000
 #: The STR pipeline, in the order a report moves through it.
 STR_PIPELINE = (
     ("draft", "Drafts awaiting approval"),
@@ -303,14 +301,14 @@ def care_tile(ctx: Context, user: HasRoles) -> Tile:
         Figure(state.replace("_", " "), _link("/care", state=state), sum(per_dept.values()))
         for state, per_dept in sorted(open_by_state.items())
     ]
-    breached = len(care_sla.breached(ctx, limit=BREACH_LIMIT))
+    breached = len(care_sla.breached(ctx, limit=care_sla.BREACHED_LIST_LIMIT))
     service = [
         Figure(
             "First response on time",
             "/care/report",
             shown=_pct(figures.on_time_first_response_rate),
         ),
-        Figure("Breached and still open", "/care#breached", breached),
+        Figure("Breached and still open", "/care?breached=true", breached),
         Figure("Satisfied", "/care/report", shown=_pct(figures.satisfaction_rate)),
     ]
     groups = [Group("Service levels", service), Group("Open complaints by state", states)]
@@ -323,7 +321,7 @@ def care_tile(ctx: Context, user: HasRoles) -> Tile:
             Group(
                 f"Survey: {result.name}",
                 [
-                    Figure("Invited", link, result.invited),
+                    Figure("Responded", link, shown=f"{result.responded:,} of {result.invited:,}"),
                     Figure("Response rate", link, shown=_pct(result.response_rate)),
                 ],
             )
