@@ -425,7 +425,10 @@ def deadlines_page(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Overdue and due-soon STRs and large-value records, counted in working days."""
-    return page(request, "casework/deadlines.html", user, deadlines=deadlines.deadlines(ctx, user))
+    listed = deadlines.deadlines(ctx, user)
+    shown = [*listed.overdue, *listed.due_soon, *listed.later]
+    names = customer_names.names_for(ctx, user, [d.customer_id for d in shown])
+    return page(request, "casework/deadlines.html", user, deadlines=listed, names=names)
 
 
 @router.get("/audit", response_class=HTMLResponse)
