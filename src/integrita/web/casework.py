@@ -1,4 +1,4 @@
-"""The case-work workbench: alert and case queues, the case page, the STR editor, deadlines, audit."""
+"""The case-work workbench: alert and case queues, the case page, the STR editor, audit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import MAX_PAGE, Id, Note, local_day
 from integrita.http.responses import attachment
-from integrita.services.casework import cases, deadlines, str_reports
+from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
 from integrita.services.casework.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
 from integrita.services.core import audit_anchor, audit_trail, customer_names
@@ -28,7 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 add_nav("Alerts", "/alerts", Permission.CASE_READ)
 add_nav("Cases", "/cases", Permission.CASE_READ)
-add_nav("Deadlines", "/deadlines", Permission.STR_READ)
 add_nav("Audit trail", "/audit", Permission.AUDIT_READ)
 
 PAGE_SIZE = 50
@@ -415,20 +414,7 @@ def str_export_pdf(
     return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")
 
 
-# -- deadlines and audit ----------------------------------------------------------------------
-
-
-@router.get("/deadlines", response_class=HTMLResponse)
-def deadlines_page(
-    request: Request,
-    user: UserView = Depends(require(Permission.CASE_READ)),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
-    """Overdue and due-soon STRs and large-value records, counted in working days."""
-    listed = deadlines.deadlines(ctx, user)
-    shown = [*listed.overdue, *listed.due_soon, *listed.later]
-    names = customer_names.names_for(ctx, user, [d.customer_id for d in shown])
-    return page(request, "casework/deadlines.html", user, deadlines=listed, names=names)
+# -- audit ----------------------------------------------------------------------------------
 
 
 @router.get("/audit", response_class=HTMLResponse)

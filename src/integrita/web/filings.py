@@ -1,5 +1,5 @@
-"""The filing registers: STRs by status and large-value records by status, each with an
-"overdue only" filter; the overview's pipeline and backlog figures link here."""
+"""The filing registers: the deadline list, STRs by status and large-value records by status,
+each with an "overdue only" filter; the overview's pipeline and backlog figures link here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from integrita.domain.permissions import Permission
 from integrita.errors import InputError, IntegritaError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Note
-from integrita.services.casework import filings
+from integrita.services.casework import deadlines, filings
 from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
@@ -19,6 +19,7 @@ from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
 
+add_nav("Deadlines", "/deadlines", Permission.STR_READ)
 add_nav("STRs", "/strs", Permission.STR_READ)
 add_nav("Large-value", "/large-value", Permission.STR_READ)
 
@@ -91,3 +92,16 @@ def large_value_register(
 ) -> Response:
     """Large-value records by status, oldest due first; ``overdue=true`` only those past due."""
     return _register(request, ctx, user, kind="LVR", status=status, overdue=overdue)
+
+
+@router.get("/deadlines", response_class=HTMLResponse)
+def deadlines_page(
+    request: Request,
+    user: UserView = Depends(require(Permission.CASE_READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """Overdue and due-soon STRs and large-value records, counted in working days."""
+    listed = deadlines.deadlines(ctx, user)
+    shown = [*listed.overdue, *listed.due_soon, *listed.later]
+    names = customer_names.names_for(ctx, user, [d.customer_id for d in shown])
+    return page(request, "casework/deadlines.html", user, deadlines=listed, names=names)
