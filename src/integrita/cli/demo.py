@@ -21,6 +21,7 @@ from integrita.cli.identity import local_command
 from integrita.cli.realtime import demo_over_http
 from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
+from integrita.demo import history
 from integrita.demo import risk as risk_demo
 from integrita.demo import screening as screening_demo
 from integrita.detection.catalogue import detectors
@@ -30,7 +31,7 @@ from integrita.services.core.ledger import ledger_stats
 from integrita.services.ingest.ingest import ingest_path
 from integrita.services.monitoring.detection import run_detection
 from integrita.services.monitoring.scoring import models_dir, train_model
-from integrita.synthetic import BankConfig, build_bank, files_to_write, write_bank
+from integrita.synthetic import build_bank, files_to_write, write_bank
 from integrita.synthetic.bank import expected_transactions
 
 DEMO_SEED = 7
@@ -38,7 +39,7 @@ DEMO_SEED = 7
 
 def _generate(ctx: Context, customers: int, days: int) -> Path:
     out = ctx.settings.data_dir / "synthetic"
-    config = BankConfig(customers=customers, days=days, seed=DEMO_SEED)
+    config = history.bank_config(ctx, customers=customers, days=days, seed=DEMO_SEED)
     config.validate()
     with progress_bar(
         "generating the synthetic bank", total=expected_transactions(config)
@@ -102,6 +103,16 @@ def _casework(ctx: Context) -> None:
     )
     opened = casework_demo.open_cases_from_alerts(ctx)
     console.print(f"cases opened from new alerts: {opened:,}")
+    if history.schema_for_history(ctx):
+        filed = history.submit_past_large_value(ctx)
+        console.print(
+            f"large-value records submitted on their due dates during the period: {filed:,} "
+            "(those due today or later stay in the backlog)"
+        )
+    else:
+        console.print(
+            "large-value records of the period stay pending: the goAML schema is needed to submit them"
+        )
     if ctx.settings.goaml_schema_path is None:
         console.print(
             "goAML export: set INTEGRITA_GOAML_SCHEMA_PATH to your FIU's goAML XSD "

@@ -34,6 +34,10 @@ class Permission(StrEnum):
     # the annual disclosure pack
     DISCLOSURE_READ = "disclosure.read"
     DISCLOSURE_PUBLISH = "disclosure.publish"
+    #: the compliance overview: every queue's figures on one page, each a link to its records
+    OVERVIEW_READ = "overview.read"
+    #: see a customer's name beside the id on queues and record pages (others see it masked)
+    CUSTOMER_NAME_READ = "customer.name_read"
     # real-time
     PAYMENT_EVALUATE = "payment.evaluate"
     PAYMENT_READ = "payment.read"
@@ -135,6 +139,12 @@ POLICY: dict[Permission, frozenset[Role]] = {
         {Role.MLRO, Role.REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE}
     ),
     Permission.DISCLOSURE_PUBLISH: frozenset({Role.MLRO}),
+    # the MLRO (head of compliance) and the auditor oversee every flow; the reviewer sees the
+    # backlog they approve from
+    Permission.OVERVIEW_READ: frozenset({Role.MLRO, Role.REVIEWER, Role.AUDITOR}),
+    # the people who investigate, decide or talk to the customer need the name; quality
+    # assurance, auditors, administrators, approvers and systems work from the id (masked name)
+    Permission.CUSTOMER_NAME_READ: _CASE_WORKERS | {Role.COMPLAINTS_OFFICER, Role.PRODUCT_OWNER},
     Permission.PAYMENT_EVALUATE: frozenset({Role.PAYMENT_CHANNEL}),
     Permission.PAYMENT_READ: frozenset(
         {Role.PAYMENT_CHANNEL, Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.MLRO}
@@ -178,7 +188,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PRODUCT_REVIEW_SUBMIT: frozenset({Role.PRODUCT_OWNER}),
     Permission.PRODUCT_REVIEW_OPINE: _REVIEWERS,
     Permission.PRODUCT_REVIEW_LAUNCH: frozenset({Role.PRODUCT_OWNER, Role.MLRO}),
-    Permission.CARE_READ: _CARE_WORKERS | {Role.AUDITOR},
+    # the head of compliance (MLRO) answers for customer protection too: reads complaints and surveys
+    Permission.CARE_READ: _CARE_WORKERS | {Role.AUDITOR, Role.MLRO},
     Permission.COMPLAINT_RECEIVE: frozenset({Role.COMPLAINTS_OFFICER}),
     Permission.COMPLAINT_IMPORT_HISTORY: frozenset({Role.COMPLAINTS_OFFICER}),
     Permission.COMPLAINT_HANDLE: _CARE_WORKERS,

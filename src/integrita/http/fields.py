@@ -174,3 +174,17 @@ def exact_amount(amount: str, currency_code: str, field: str = "amount") -> int 
 def id_query(description: str = "") -> Any:
     """A record id as a query parameter."""
     return Query(ge=1, le=INT64_MAX, description=description)
+
+
+def local_day(text: str, field: str) -> date | None:
+    """A page filter's date (the bank's local date, ``YYYY-MM-DD``): empty means no filter; any
+    other text must be a bounded ISO date, or the page says which field is wrong."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"{field} must be a date YYYY-MM-DD", field=field) from exc
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InputError(f"{field} must fall between {MIN_DATE} and {MAX_DATE}", field=field)
+    return day

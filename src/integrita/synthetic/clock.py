@@ -99,7 +99,10 @@ class Clock:
 
     @property
     def end_second(self) -> int:
-        return self.start_second + self.days * 86_400
+        """The instant the period ends: local midnight after its last local day (the bank's
+        day, UTC+8), so no transaction lands on the day after the period, e.g. on "today" for a
+        period that ends yesterday."""
+        return self.start_second + self.days * 86_400 - LOCAL_OFFSET_SECONDS
 
     def weights(self, working: float, rest: float, payday_lift: float = 0.0) -> Float:
         """Day weights with mean 1: ``working`` for working days, ``rest`` for the others."""

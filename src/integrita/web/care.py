@@ -16,7 +16,7 @@ from integrita.domain.permissions import Permission
 from integrita.domain.sla import read_clock
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import MAX_PAGE, Id
+from integrita.http.fields import MAX_PAGE, Id, QueryBool
 from integrita.services.care import charts as care_charts
 from integrita.services.care import complaints, customer_records, surveys
 from integrita.services.care import report as care_report
@@ -26,6 +26,7 @@ from integrita.services.care.complaints import (
     Attachment,
     ComplaintInput,
 )
+from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
@@ -79,19 +80,26 @@ def desk(
     state: str | None = None,
     department: str | None = None,
     page_no: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    breached: QueryBool = False,
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.CARE_READ)),
 ) -> Response:
-    """Queues per state and department, due-soon and breached lists, with their totals."""
+    """Queues per state and department, due-soon and breached lists with their totals;
+    ``breached=true`` lists every open complaint past a service-level deadline (the overview's
+    figure links here)."""
     error = None
     try:
-        listing = complaints.queue_page(
-            ctx,
-            state=state or None,
-            department=department or None,
-            limit=DESK_PAGE_SIZE,
-            offset=(page_no - 1) * DESK_PAGE_SIZE,
-        )
+        if breached:
+            every = care_sla.breached(ctx, limit=care_sla.BREACHED_LIST_LIMIT)
+            listing = complaints.QueuePage(every, len(every), 0)
+        else:
+            listing = complaints.queue_page(
+                ctx,
+                state=state or None,
+                department=department or None,
+                limit=DESK_PAGE_SIZE,
+                offset=(page_no - 1) * DESK_PAGE_SIZE,
+            )
     except IntegritaError as exc:
         listing, error = complaints.QueuePage([], 0, 0), str(exc)
     return page(
@@ -106,6 +114,8 @@ def desk(
         page_no=page_no,
         page_size=DESK_PAGE_SIZE,
         totals=care_sla.deadline_totals(ctx),
+        names=customer_names.names_for(ctx, user, [r["customer_id"] for r in listing.rows]),
+        breached_only=breached,
         state=state or "",
         department=department or "",
         due_soon=care_sla.due_soon(ctx, limit=20),
@@ -191,6 +201,9 @@ def _complaint_page(
         user,
         status_code=409 if error else 200,
         c=c,
+        customer_name=customer_names.names_for(ctx, user, [c["customer_id"]]).get(
+            c["customer_id"], ""
+        ),
         view=view,
         clocks=clocks,
         now=now,

@@ -1,4 +1,4 @@
-"""The case-work workbench: alert and case queues, the case page, the STR editor, deadlines, audit."""
+"""The case-work workbench: alert and case queues, the case page, the STR editor, audit."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import MAX_PAGE, Id, Note
+from integrita.http.fields import MAX_PAGE, Id, Note, local_day
 from integrita.http.responses import attachment
-from integrita.services.casework import cases, deadlines, str_reports
+from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
 from integrita.services.casework.str_reports import NARRATIVE_FIELDS, SUBJECT_FIELDS
-from integrita.services.core import audit_anchor, audit_trail
+from integrita.services.core import audit_anchor, audit_trail, customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk.rating import rating_breakdown
@@ -28,7 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 add_nav("Alerts", "/alerts", Permission.CASE_READ)
 add_nav("Cases", "/cases", Permission.CASE_READ)
-add_nav("Deadlines", "/deadlines", Permission.STR_READ)
 add_nav("Audit trail", "/audit", Permission.AUDIT_READ)
 
 PAGE_SIZE = 50
@@ -69,6 +68,9 @@ def alert_queue(
     customer_id: str = "",
     source: str = "",
     min_score: str = "",
+    typology: Note = "",
+    raised_from: Note = "",
+    raised_to: Note = "",
     sort: str = "score",
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
@@ -88,6 +90,9 @@ def alert_queue(
             sort=sort,
             page=number,
             size=PAGE_SIZE,
+            typology=typology,
+            raised_from=local_day(raised_from, "raised_from"),
+            raised_to=local_day(raised_to, "raised_to"),
         )
     except (IntegritaError, ValueError) as exc:
         error = str(exc) if isinstance(exc, IntegritaError) else "minimum score must be a number"
@@ -104,10 +109,14 @@ def alert_queue(
             "customer_id": customer_id,
             "source": source,
             "min_score": min_score,
+            "typology": typology,
+            "raised_from": raised_from,
+            "raised_to": raised_to,
         },
         sort=sort,
         error=error,
         query=lambda **kw: _query(request, **kw),
+        names=customer_names.names_for(ctx, user, [a.customer_id for a in result.rows]),
         may_open=bool({"analyst", "mlro", "administrator"} & set(user.roles)),
         opened=request.query_params.get("opened"),
     )
@@ -131,11 +140,13 @@ def case_queue(
     priority: str = "",
     assignee: str = "",
     customer_id: str = "",
+    opened_from: Note = "",
+    opened_to: Note = "",
     sort: str = "priority",
     user: UserView = Depends(require(Permission.CASE_READ)),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Cases with filters (state, priority, assignee, customer), sorting and paging."""
+    """Cases with filters (state, priority, assignee, customer, opened between), sorting, paging."""
     number = _int(request.query_params.get("page"), 1)
     error = None
     try:
@@ -149,6 +160,8 @@ def case_queue(
             sort=sort,
             page=number,
             size=PAGE_SIZE,
+            opened_from=local_day(opened_from, "opened_from"),
+            opened_to=local_day(opened_to, "opened_to"),
         )
     except IntegritaError as exc:
         error = str(exc)
@@ -165,10 +178,13 @@ def case_queue(
             "priority": priority,
             "assignee": assignee,
             "customer_id": customer_id,
+            "opened_from": opened_from,
+            "opened_to": opened_to,
         },
         sort=sort,
         error=error,
         query=lambda **kw: _query(request, **kw),
+        names=customer_names.names_for(ctx, user, [c.customer_id for c in result.rows]),
     )
 
 
@@ -199,6 +215,9 @@ def _case_page(
         radius=node_radius,
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
         customer_id=file.case.customer_id,
+        customer_name=customer_names.names_for(ctx, user, [file.case.customer_id]).get(
+            file.case.customer_id, ""
+        ),
         rating=rating,
     )
 
@@ -304,6 +323,9 @@ def _str_page(
         error=error,
         saved=saved,
         str_actions=str_reports.available_str_actions(ctx, str_id, user),
+        customer_name=customer_names.names_for(ctx, user, [report.customer_id]).get(
+            report.customer_id, ""
+        ),
         editable=report.status == "draft" and bool({"analyst", "mlro"} & set(user.roles)),
         may_work=bool({"analyst", "reviewer", "mlro"} & set(user.roles)),
     )
@@ -392,17 +414,7 @@ def str_export_pdf(
     return attachment(pdf, "application/pdf", f"STR-{str_id}.pdf")
 
 
-# -- deadlines and audit ----------------------------------------------------------------------
-
-
-@router.get("/deadlines", response_class=HTMLResponse)
-def deadlines_page(
-    request: Request,
-    user: UserView = Depends(require(Permission.CASE_READ)),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
-    """Overdue and due-soon STRs and large-value records, counted in working days."""
-    return page(request, "casework/deadlines.html", user, deadlines=deadlines.deadlines(ctx, user))
+# -- audit ----------------------------------------------------------------------------------
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.web import care, casework, home, realtime, reporting, risk, screening
+from integrita.web import (
+    care,
+    casework,
+    filings,
+    home,
+    overview,
+    realtime,
+    reporting,
+    risk,
+    screening,
+)
 
 
 def register(app: FastAPI) -> None:
-    for module in (home, care, risk, casework, realtime, screening, reporting):
+    for module in (home, overview, care, risk, casework, filings, realtime, screening, reporting):
         app.include_router(module.router)

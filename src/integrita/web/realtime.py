@@ -11,14 +11,59 @@ from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Note
+from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
-from integrita.services.realtime import payments
+from integrita.services.realtime import decision_register, payments
+from integrita.web.casework import PAGE_SIZE, _int, _query
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
 
 add_nav("Held payments", "/payments/holds", Permission.HOLD_DECIDE)
+add_nav("Payment decisions", "/payments/decisions", Permission.PAYMENT_READ)
+
+
+@router.get("/payments/decisions", response_class=HTMLResponse)
+def decisions_page(
+    request: Request,
+    decision: Note = "",
+    status: Note = "",
+    within_hours: Note = "",
+    user: UserView = Depends(require(Permission.PAYMENT_READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """Real-time decisions by outcome, status and recency (last day or week), newest first."""
+    number = _int(request.query_params.get("page"), 1)
+    error = None
+    try:
+        hours = int(within_hours) if within_hours else None
+        result = decision_register.decisions(
+            ctx,
+            user,
+            decision=decision,
+            status=status,
+            within_hours=hours,
+            page=number,
+            size=PAGE_SIZE,
+        )
+    except (IntegritaError, ValueError) as exc:
+        error = str(exc) if isinstance(exc, IntegritaError) else "within_hours must be 24 or 168"
+        result = decision_register.decisions(ctx, user, page=1, size=PAGE_SIZE)
+    return page(
+        request,
+        "realtime/decisions.html",
+        user,
+        result=result,
+        number=number,
+        size=PAGE_SIZE,
+        filters={"decision": decision, "status": status, "within_hours": within_hours},
+        outcomes=decision_register.OUTCOMES,
+        statuses=decision_register.STATUSES,
+        error=error,
+        query=lambda **kw: _query(request, **kw),
+        names=customer_names.names_for(ctx, user, [r.customer_id for r in result.rows]),
+    )
 
 
 @router.get("/payments/holds", response_class=HTMLResponse)
@@ -29,11 +74,13 @@ def holds_page(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Held payments, oldest first, each with release and reject."""
+    holds = payments.hold_queue(ctx)
     return page(
         request,
         "realtime/holds.html",
         user,
-        holds=payments.hold_queue(ctx),
+        holds=holds,
+        names=customer_names.names_for(ctx, user, [h["customer_id"] for h in holds]),
         message=message,
         error=None,
     )
@@ -56,12 +103,14 @@ def review_hold(
             ctx, txn_id, decision == "release", user=user, note=note[:500]
         )
     except IntegritaError as exc:
+        holds = payments.hold_queue(ctx)
         return page(
             request,
             "realtime/holds.html",
             user,
             status_code=409,
-            holds=payments.hold_queue(ctx),
+            holds=holds,
+            names=customer_names.names_for(ctx, user, [h["customer_id"] for h in holds]),
             message=None,
             error=str(exc),
         )

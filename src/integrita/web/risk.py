@@ -15,6 +15,7 @@ from integrita.errors import IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import MAX_PAGE, Id, LongText, Note, Year
 from integrita.http.responses import attachment
+from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
@@ -56,9 +57,11 @@ def ratings_page(
     listing = []
     if view == "due":
         listing = rating.due_for_review(ctx, limit=300)
+    elif view == "overdue":
+        listing = rating.overdue_reviews(ctx)
     statuses = (
         rating.list_statuses(ctx, band, per_page, (max(page_no, 1) - 1) * per_page)
-        if view != "due"
+        if view not in ("due", "overdue")
         else []
     )
     return page(
@@ -71,6 +74,9 @@ def ratings_page(
         view=view,
         statuses=statuses,
         due=listing,
+        names=customer_names.names_for(
+            ctx, user, [i.customer_id for i in listing] + [s.customer_id for s in statuses]
+        ),
         page_no=max(page_no, 1),
         per_page=per_page,
         pending=overrides.list_overrides(ctx, "pending"),

@@ -12,6 +12,7 @@ from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Code, Id, Note
+from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.screening import dispositions
@@ -37,11 +38,13 @@ def match_queue(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Screening matches, newest first, filtered by state."""
+    matches = dispositions.list_matches(ctx, actor=user, state=state)
     return page(
         request,
         "screening/matches.html",
         user,
-        matches=dispositions.list_matches(ctx, actor=user, state=state),
+        matches=matches,
+        names={m.id: customer_names.shown(user, str(m.subject.get("name", ""))) for m in matches},
         state=state,
     )
 

@@ -12,6 +12,8 @@ from integrita.detection.realtime.registry import RULES
 #: The decision an action leads to, and its severity.
 _DECISION_FOR = {"notify": "notify", "verify": "verify", "hold": "hold", "reject": "reject"}
 _SEVERITY = {"allow": 0, "notify": 1, "verify": 2, "hold": 3, "reject": 4}
+#: Every answer the engine can give, mildest first.
+OUTCOMES: tuple[str, ...] = tuple(_SEVERITY)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ log = get_logger(__name__)
 TARGET_ON_TIME_RATE = 1.0
 TARGET_SATISFACTION_RATE = 0.92
 PERCENTILES = (0.5, 0.9)
+#: The most breached complaints one list shows.
+BREACHED_LIST_LIMIT = 5000
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from integrita.domain.casework import (
     CASE_WORKFLOW,
@@ -330,7 +331,11 @@ def alert_queue(
     sort: str = "score",
     page: int = 1,
     size: int = 50,
+    typology: str | None = None,
+    raised_from: date | None = None,
+    raised_to: date | None = None,
 ) -> PageOf:
+    """Alerts by filter; ``raised_from``/``raised_to`` are the bank's local dates, both included."""
     ensure_permitted(user, Permission.CASE_READ)
     if sort not in ALERT_SORTS:
         raise InputError(f"sort must be one of {', '.join(ALERT_SORTS)}", field="sort")
@@ -347,6 +352,9 @@ def alert_queue(
             sort=sort,
             page=page,
             size=size,
+            typology=typology or None,
+            raised_from=_day_start(ctx, raised_from),
+            raised_before=_day_start(ctx, raised_to, after=True),
         )
 
 
@@ -361,12 +369,16 @@ def case_queue(
     sort: str = "priority",
     page: int = 1,
     size: int = 50,
+    opened_from: date | None = None,
+    opened_to: date | None = None,
 ) -> PageOf:
+    """Cases by filter; ``state="active"`` is every state before reported or closed, and
+    ``opened_from``/``opened_to`` are the bank's local dates, both included."""
     ensure_permitted(user, Permission.CASE_READ)
     if sort not in CASE_SORTS:
         raise InputError(f"sort must be one of {', '.join(CASE_SORTS)}", field="sort")
     if state == "active":
-        states = [s.value for s in CaseState if s not in (CaseState.REPORTED, CaseState.CLOSED)]
+        states = active_case_states()
     elif state:
         try:
             states = [CaseState(state).value]
@@ -387,7 +399,21 @@ def case_queue(
             sort=sort,
             page=page,
             size=size,
+            opened_from=_day_start(ctx, opened_from),
+            opened_before=_day_start(ctx, opened_to, after=True),
         )
+
+
+def _day_start(ctx: Context, day: date | None, *, after: bool = False) -> datetime | None:
+    """The instant the bank's local ``day`` begins (or the next day, for an inclusive end)."""
+    if day is None:
+        return None
+    return ctx.local_midnight(day + timedelta(days=1) if after else day)
+
+
+def active_case_states() -> list[str]:
+    """The states of a case still being worked (not yet reported or closed)."""
+    return [s.value for s in CaseState if s not in (CaseState.REPORTED, CaseState.CLOSED)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -443,6 +443,16 @@ def due_for_review(ctx: Context, *, on: date | None = None, limit: int = 200) ->
     return items[:limit]
 
 
+#: The most overdue reviews a list shows (a book with more has a backlog no list will fix).
+OVERDUE_LIMIT = 5000
+
+
+def overdue_reviews(ctx: Context) -> list[DueItem]:
+    """Periodic reviews and first ratings whose due date lies before today (the bank's local
+    date): the backlog the MLRO answers for."""
+    return [i for i in due_for_review(ctx, limit=OVERDUE_LIMIT) if i.overdue]
+
+
 @dataclass(frozen=True)
 class StatusRow:
     customer_id: str

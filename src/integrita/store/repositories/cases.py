@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, String, func, select, type_coerce, update
+from sqlalchemy import Select, String, cast, func, select, type_coerce, update
 from sqlalchemy.orm import Session, load_only
 
 from integrita.store.models import (
@@ -73,6 +73,11 @@ _QUEUE_COLUMNS = (
 )
 
 
+def _like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern, its wildcards escaped with a backslash."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def alert_queue(
     session: Session,
     *,
@@ -83,10 +88,21 @@ def alert_queue(
     sort: str,
     page: int,
     size: int,
+    typology: str | None = None,
+    raised_from: datetime | None = None,
+    raised_before: datetime | None = None,
 ) -> PageOf:
     conditions: list[Any] = []
     if status:
         conditions.append(Alert.status == status)
+    if typology:
+        # the typologies are a JSON list of names; a name appears in its text quoted
+        pattern = f'%"{_like_literal(typology)}"%'
+        conditions.append(cast(Alert.typologies, String).like(pattern, escape="\\"))
+    if raised_from is not None:
+        conditions.append(Alert.raised_at >= raised_from)
+    if raised_before is not None:
+        conditions.append(Alert.raised_at < raised_before)
     if customer_id:
         conditions.append(Alert.customer_id == customer_id)
     if source:
@@ -107,8 +123,14 @@ def case_queue(
     sort: str,
     page: int,
     size: int,
+    opened_from: datetime | None = None,
+    opened_before: datetime | None = None,
 ) -> PageOf:
     conditions: list[Any] = []
+    if opened_from is not None:
+        conditions.append(Case.opened_at >= opened_from)
+    if opened_before is not None:
+        conditions.append(Case.opened_at < opened_before)
     if states:
         conditions.append(Case.state.in_(list(states)))
     if priority:
@@ -401,3 +423,12 @@ def open_deadlines(
         ).all(),
     )
     return soon, later
+
+
+def open_alert_typologies(session: Session) -> dict[str, int]:
+    """New alerts per typology name (an alert with two typologies counts under each)."""
+    counts: dict[str, int] = {}
+    for names in session.execute(select(Alert.typologies).where(Alert.status == "new")).scalars():
+        for name in set(names or ()):
+            counts[str(name)] = counts.get(str(name), 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
