@@ -20,6 +20,11 @@ from integrita.store.models.care import (
 from integrita.store.models.case import Case, CaseNote, SuspiciousTransactionReport
 from integrita.store.models.customer import Account, Counterparty, Customer
 from integrita.store.models.detection import DetectionRun, ScoringModel
+from integrita.store.models.governance import (
+    GovernanceImport,
+    GovernanceQuarantinedRow,
+    GovernanceRecord,
+)
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
@@ -78,6 +83,9 @@ __all__ = [
     "Escalation",
     "ExecutedPayment",
     "GoodGuyEntry",
+    "GovernanceImport",
+    "GovernanceQuarantinedRow",
+    "GovernanceRecord",
     "IngestRun",
     "LargeValueRecord",
     "OutboxMessage",
