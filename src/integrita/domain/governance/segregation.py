@@ -326,3 +326,57 @@ def preclearance_refusals(
                     f"({holding_days}-day holding period)"
                 )
     return reasons
+
+
+# -- the daily check of reported trades ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Clearance:
+    """A pre-clearance granted to the employee: for which issuer and side, valid until when."""
+
+    issuer: str
+    side: str
+    granted_on: date
+    valid_until: date
+
+
+def trade_findings(
+    *,
+    issuer: str,
+    side: str,
+    traded_on: date,
+    restricted: Iterable[str],
+    watched: Iterable[str],
+    crossed_projects: Iterable[tuple[str, str]],
+    clearances: Iterable[Clearance],
+) -> list[str]:
+    """Why a trade a broker reported needs a compliance look (empty: nothing found).
+
+    * No pre-clearance for this issuer and side valid on the trade date: every personal trade
+      must be cleared first, and a trade without one bypassed the restricted-list check.
+    * The issuer is on the restricted list: nobody may trade it, cleared or not.
+    * The issuer is on the watch list: the bank holds sensitive information about it, and
+      every staff trade in it is reviewed.
+    * The employee is over the wall for the issuer: a trade may be insider dealing.
+    """
+    name = issuer.strip().casefold()
+
+    def same(other: str) -> bool:
+        return other.strip().casefold() == name
+
+    found = []
+    cleared = any(
+        same(c.issuer) and c.side == side and c.granted_on <= traded_on <= c.valid_until
+        for c in clearances
+    )
+    if not cleared:
+        found.append(f"no pre-clearance to {side} {issuer} valid on {traded_on.isoformat()}")
+    if any(same(r) for r in restricted):
+        found.append(f"{issuer} is on the restricted list")
+    if any(same(w) for w in watched):
+        found.append(f"{issuer} is on the watch list")
+    for project, crossed_issuer in crossed_projects:
+        if same(crossed_issuer):
+            found.append(f"over the wall on project {project} for {crossed_issuer}")
+    return found
