@@ -9,6 +9,7 @@ from integrita.api import (
     care,
     casework,
     delegations,
+    governance,
     realtime,
     risk,
     screening,
@@ -17,5 +18,6 @@ from integrita.api import (
 
 
 def register(app: FastAPI) -> None:
-    for module in (system, realtime, care, risk, assessments, casework, delegations, screening):
+    for module in (system, realtime, care, risk, assessments, casework, delegations, screening,
+                   governance):
         app.include_router(module.router)
