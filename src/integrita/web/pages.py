@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from integrita.web import care, casework, home, realtime, risk, screening
+from integrita.web import care, casework, governance, home, realtime, risk, screening
 
 
 def register(app: FastAPI) -> None:
-    for module in (home, care, risk, casework, realtime, screening):
+    for module in (home, care, risk, casework, realtime, screening, governance):
         app.include_router(module.router)
