@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,9 @@ class Settings(BaseSettings):
         description="Gifts and hospitality worth more than this (RMB) need a reviewer's approval.",
     )
     dealing_holding_days: int = Field(
-        default=30, ge=0, description="Staff hold a personal position this many days before selling."
+        default=30,
+        ge=0,
+        description="Staff hold a personal position this many days before selling.",
     )
     secret_key: str | None = Field(
         default=None, description="Signs web sessions; a random key is kept in data_dir when unset."

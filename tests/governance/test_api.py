@@ -24,7 +24,11 @@ ENTRY = {
 def test_a_restricted_list_entry_over_the_api(
     ctx: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
-    ana, rita, ed = make_user("ana", "analyst"), make_user("rita", "reviewer"), make_user("ed", "product_owner")
+    ana, rita, ed = (
+        make_user("ana", "analyst"),
+        make_user("rita", "reviewer"),
+        make_user("ed", "product_owner"),
+    )
     filed = client.post("/v1/governance/issuer_list", json={"fields": ENTRY}, headers=_auth(ana))
     assert filed.status_code == 201, filed.text
     record_id = filed.json()["record"]["id"]
@@ -69,7 +73,11 @@ def test_a_restricted_list_entry_over_the_api(
 def test_import_export_and_a_protected_identity_over_the_api(
     ctx: Context, client: TestClient, make_user: Callable[..., str]
 ) -> None:
-    ana, rita, mona = make_user("ana", "analyst"), make_user("rita", "reviewer"), make_user("mona", "mlro")
+    ana, rita, mona = (
+        make_user("ana", "analyst"),
+        make_user("rita", "reviewer"),
+        make_user("mona", "mlro"),
+    )
     body = "ref,date,channel,allegation,who\nWB-1,2025-03-01,hotline,kickbacks,Zhang Wei\nWB-2,2025-13-01,email,x,\n"
     done = client.post(
         "/v1/governance/whistleblowing_report/imports",

@@ -27,7 +27,9 @@ def test_a_record_is_filed_once_on_its_natural_key(ctx: Context) -> None:
 
 def test_a_bad_value_names_its_field(ctx: Context) -> None:
     with pytest.raises(InputError) as err:
-        registers.file_record(ctx, "issuer_list", {**ENTRY, "listed_from": "01/03/2025"}, actor=ANALYST)
+        registers.file_record(
+            ctx, "issuer_list", {**ENTRY, "listed_from": "01/03/2025"}, actor=ANALYST
+        )
     assert err.value.field == "listed_from"
     with pytest.raises(InputError) as err:
         registers.file_record(ctx, "issuer_list", {**ENTRY, "list": "grey"}, actor=ANALYST)

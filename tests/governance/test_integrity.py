@@ -39,16 +39,33 @@ def test_an_inspection_closes_only_when_its_actions_are_verified(ctx: Context) -
     insp = registers.file_record(
         ctx,
         "inspection",
-        {"reference": "INS-2025-01", "unit": "Henan Branch", "scope": "credit approvals", "started_on": "2025-03-03"},
+        {
+            "reference": "INS-2025-01",
+            "unit": "Henan Branch",
+            "scope": "credit approvals",
+            "started_on": "2025-03-03",
+        },
         actor=ANALYST,
     ).record
-    registers.act(ctx, "inspection", insp.id, "amend", actor=ANALYST, changes={"findings": "two files lacked sign-off"})
+    registers.act(
+        ctx,
+        "inspection",
+        insp.id,
+        "amend",
+        actor=ANALYST,
+        changes={"findings": "two files lacked sign-off"},
+    )
     registers.act(ctx, "inspection", insp.id, "report", actor=ANALYST)
     registers.act(ctx, "inspection", insp.id, "follow_up", actor=ANALYST)
     action = registers.file_record(
         ctx,
         "rectification_action",
-        {"inspection": "INS-2025-01", "action": "obtain sign-offs", "owner": "ed", "due_on": "2025-03-31"},
+        {
+            "inspection": "INS-2025-01",
+            "action": "obtain sign-offs",
+            "owner": "ed",
+            "due_on": "2025-03-31",
+        },
         actor=ANALYST,
     ).record
     with pytest.raises(StateTransitionError, match="not verified yet"):
@@ -58,7 +75,10 @@ def test_an_inspection_closes_only_when_its_actions_are_verified(ctx: Context) -
     with pytest.raises(StateTransitionError, match="separation of duties"):
         both = type(ANALYST)("alice", frozenset({"analyst", "reviewer"}))
         registers.act(ctx, "inspection", insp.id, "close", actor=both, seen_version=2)
-    assert registers.act(ctx, "inspection", insp.id, "close", actor=REVIEWER, seen_version=2).state == "closed"
+    assert (
+        registers.act(ctx, "inspection", insp.id, "close", actor=REVIEWER, seen_version=2).state
+        == "closed"
+    )
 
 
 def test_overdue_rectification_actions_are_listed(ctx: Context) -> None:
@@ -68,7 +88,9 @@ def test_overdue_rectification_actions_are_listed(ctx: Context) -> None:
         {"inspection": "INS-1", "action": "fix", "owner": "ed", "due_on": "2025-02-28"},
         actor=ANALYST,
     )
-    assert [i.due_on.isoformat() for i in figures.overdue_rectifications(ctx, actor=ANALYST)] == ["2025-02-28"]
+    assert [i.due_on.isoformat() for i in figures.overdue_rectifications(ctx, actor=ANALYST)] == [
+        "2025-02-28"
+    ]
 
 
 def test_only_the_mlro_sees_a_whistleblower_and_every_view_is_audited(ctx: Context) -> None:
@@ -88,10 +110,18 @@ def test_only_the_mlro_sees_a_whistleblower_and_every_view_is_audited(ctx: Conte
     with pytest.raises(PermissionDeniedError):
         registers.list_records(ctx, "whistleblowing_report", actor=AUDITOR)
     with pytest.raises(PermissionDeniedError):
-        registers.reveal_protected(ctx, "whistleblowing_report", report.id, "reporter_identity", actor=REVIEWER)
-    assert registers.reveal_protected(
-        ctx, "whistleblowing_report", report.id, "reporter_identity", actor=MLRO
-    ) == "Zhang Wei, procurement"
+        registers.reveal_protected(
+            ctx, "whistleblowing_report", report.id, "reporter_identity", actor=REVIEWER
+        )
+    assert (
+        registers.reveal_protected(
+            ctx, "whistleblowing_report", report.id, "reporter_identity", actor=MLRO
+        )
+        == "Zhang Wei, procurement"
+    )
     page = registers.get_record(ctx, "whistleblowing_report", report.id, actor=MLRO)
-    assert [(h.actor, h.action) for h in page.history] == [("rita", "receive"), ("mona", "viewed_reporter_identity")]
+    assert [(h.actor, h.action) for h in page.history] == [
+        ("rita", "receive"),
+        ("mona", "viewed_reporter_identity"),
+    ]
     assert "Zhang" not in registers.export_csv(ctx, "whistleblowing_report", actor=MLRO)

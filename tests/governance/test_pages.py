@@ -12,7 +12,9 @@ from integrita.services.core.context import Context
 from tests.conftest import PASSWORD, send_csrf_token
 
 
-def _signed_in(ctx: Context, make_user: Callable[..., str], username: str, *roles: str) -> TestClient:
+def _signed_in(
+    ctx: Context, make_user: Callable[..., str], username: str, *roles: str
+) -> TestClient:
     make_user(username, *roles)
     client = TestClient(create_app(ctx))
     response = client.post(

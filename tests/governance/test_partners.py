@@ -52,8 +52,12 @@ def test_supplier_shares_equal_a_hand_count(ctx: Context) -> None:
 def test_a_supplier_is_qualified_by_a_second_person(ctx: Context) -> None:
     result = imports.import_csv(ctx, "supplier", SUPPLIERS, actor=REVIEWER)
     with pytest.raises(StateTransitionError, match="separation of duties"):
-        registers.act(ctx, "supplier", result.record_ids[0], "qualify", actor=REVIEWER, seen_version=1)
-    registers.act(ctx, "supplier", result.record_ids[0], "qualify", actor=REVIEWER_2, seen_version=1)
+        registers.act(
+            ctx, "supplier", result.record_ids[0], "qualify", actor=REVIEWER, seen_version=1
+        )
+    registers.act(
+        ctx, "supplier", result.record_ids[0], "qualify", actor=REVIEWER_2, seen_version=1
+    )
 
 
 def _exemption(ctx: Context, holder: str, granted_on: str) -> int:
@@ -76,9 +80,12 @@ def test_annual_review_clock_and_overdue_list_follow_the_business_calendar(
     weekend = _exemption(ctx, "Online shop", "2024-03-01")
     rec = registers.get_record(ctx, "brand_exemption", national_day, actor=REVIEWER).record
     assert rec.fields["review_due"] == "2025-10-09"
-    assert registers.get_record(ctx, "brand_exemption", weekend, actor=REVIEWER).record.fields[
-        "review_due"
-    ] == "2025-03-03"
+    assert (
+        registers.get_record(ctx, "brand_exemption", weekend, actor=REVIEWER).record.fields[
+            "review_due"
+        ]
+        == "2025-03-03"
+    )
     # on the due date itself nothing is overdue; the day after, it is
     assert figures.overdue_exemptions(ctx, actor=REVIEWER, on=date(2025, 3, 3)) == []
     late = figures.overdue_exemptions(ctx, actor=REVIEWER, on=date(2025, 3, 4))
@@ -111,7 +118,14 @@ def test_an_ip_case_runs_to_referral_and_counts_in_its_year(ctx: Context) -> Non
     assert validated.fields["validated_on"] == "2025-03-03"
     registers.act(ctx, "ip_case", case.id, "claim", actor=ANALYST)
     with pytest.raises(StateTransitionError, match="separation of duties"):
-        registers.act(ctx, "ip_case", case.id, "refer", actor=type(ANALYST)("alice", frozenset({"reviewer"})), seen_version=1)
+        registers.act(
+            ctx,
+            "ip_case",
+            case.id,
+            "refer",
+            actor=type(ANALYST)("alice", frozenset({"reviewer"})),
+            seen_version=1,
+        )
     registers.act(ctx, "ip_case", case.id, "refer", actor=REVIEWER, seen_version=1)
     pack = {f.key: f for f in disclosure.annual_figures(ctx, 2025)}
     assert pack["governance.ip.cases_identified"].value == 1

@@ -62,7 +62,9 @@ def test_a_removal_needs_a_second_person_too(ctx: Context) -> None:
     ]
 
 
-def _request(ctx: Context, issuer: str, side: str = "buy", on: str = "2025-03-03") -> registers.Filed:
+def _request(
+    ctx: Context, issuer: str, side: str = "buy", on: str = "2025-03-03"
+) -> registers.Filed:
     return registers.file_record(
         ctx,
         "dealing_request",

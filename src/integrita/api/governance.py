@@ -35,6 +35,7 @@ from integrita.services.governance import (
     disclosure,
     figures,
     imports,
+    records,
     registers,
     trade_check,
 )
@@ -227,7 +228,7 @@ def _pairs(text: str, name: str) -> dict[str, str]:
     return pairs
 
 
-@router.get("/{register}", response_model=list[registers.RecordView])
+@router.get("/{register}", response_model=list[records.RecordView])
 def list_records(
     register: KeyPath,
     query: Annotated[ListQuery, Query()],
@@ -331,7 +332,7 @@ class StepIn(StrictModel):
     version: BodyId | None = Field(default=None, description="The version approved (four-eyes).")
 
 
-@router.post("/{register}/{record_id}/steps", response_model=registers.RecordView)
+@router.post("/{register}/{record_id}/steps", response_model=records.RecordView)
 def take_step(
     register: KeyPath,
     record_id: Id,

@@ -18,6 +18,15 @@ from integrita.api import (
 
 
 def register(app: FastAPI) -> None:
-    for module in (system, realtime, care, risk, assessments, casework, delegations, screening,
-                   governance):
+    for module in (
+        system,
+        realtime,
+        care,
+        risk,
+        assessments,
+        casework,
+        delegations,
+        screening,
+        governance,
+    ):
         app.include_router(module.router)

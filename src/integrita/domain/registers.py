@@ -130,7 +130,9 @@ def parse_value(spec: FieldSpec, raw: str) -> object:
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise InputError(f"{spec.label} must be an amount like 1200.50", field=spec.name) from None
+            raise InputError(
+                f"{spec.label} must be an amount like 1200.50", field=spec.name
+            ) from None
         if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise InputError(
                 f"{spec.label} must be a non-negative amount with at most 2 decimals "

@@ -144,9 +144,7 @@ async def file_record(
 ) -> Response:
     path = f"/governance/{register}"
     try:
-        filed = registers.file_record(
-            ctx, register, _fields_from(await request.form()), actor=user
-        )
+        filed = registers.file_record(ctx, register, _fields_from(await request.form()), actor=user)
     except IntegritaError as exc:
         return _back(path, exc)
     notice = "filed" if filed.created else "already on file"
@@ -184,7 +182,9 @@ def export_records(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.GOVERNANCE_READ)),
 ) -> Response:
-    return attachment(registers.export_csv(ctx, register, actor=user), "text/csv", f"{register}.csv")
+    return attachment(
+        registers.export_csv(ctx, register, actor=user), "text/csv", f"{register}.csv"
+    )
 
 
 def _record_page(

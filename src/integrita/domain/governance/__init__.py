@@ -56,6 +56,4 @@ def register_named(name: str) -> RegisterSpec:
     try:
         return REGISTERS[name]
     except KeyError:
-        raise NotFoundError(
-            f"no register {name!r} (registers: {', '.join(REGISTERS)})"
-        ) from None
+        raise NotFoundError(f"no register {name!r} (registers: {', '.join(REGISTERS)})") from None

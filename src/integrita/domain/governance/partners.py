@@ -64,9 +64,7 @@ SUPPLIER = RegisterSpec(
             "suspend (assessment failed, breach)",
             involvement=Involvement.REQUESTED,
         ),
-        four_eyes(
-            "reinstate", "suspended", "qualified", "reinstate", also={Involvement.REQUESTED}
-        ),
+        four_eyes("reinstate", "suspended", "qualified", "reinstate", also={Involvement.REQUESTED}),
         four_eyes(
             "disqualify",
             {"qualified", "suspended"},
@@ -212,9 +210,7 @@ BRAND_USER = RegisterSpec(
             "the use conforms again",
             also={Involvement.REQUESTED},
         ),
-        four_eyes(
-            "revoke", {"authorised", "rectification"}, "revoked", "revoke the authorisation"
-        ),
+        four_eyes("revoke", {"authorised", "rectification"}, "revoked", "revoke the authorisation"),
     ),
 )
 
@@ -313,9 +309,7 @@ IP_CASE = RegisterSpec(
             involvement=Involvement.DRAFTED,
         ),
         step("claim", "validated", "claimed", P.GOVERNANCE_RECORD, "make a claim"),
-        four_eyes(
-            "refer", {"validated", "claimed"}, "referred", "refer to law enforcement"
-        ),
+        four_eyes("refer", {"validated", "claimed"}, "referred", "refer to law enforcement"),
         step(
             "close",
             {"identified", "validated", "claimed", "referred"},

@@ -48,9 +48,7 @@ def _count(
     )
 
 
-def _share(
-    key: str, label: str, part: list[GovernanceRecord], whole: int, parent: str
-) -> Figure:
+def _share(key: str, label: str, part: list[GovernanceRecord], whole: int, parent: str) -> Figure:
     return Figure(
         SECTION,
         key,
@@ -184,7 +182,11 @@ def annual_figures(ctx: Context, year: int) -> list[Figure]:
                 "Whistle-blowing reports received",
                 reports(None),
             ),
-            _count("governance.ip.cases_identified", "IP infringement cases identified", ip_identified(None)),
+            _count(
+                "governance.ip.cases_identified",
+                "IP infringement cases identified",
+                ip_identified(None),
+            ),
             _count(
                 "governance.ip.validation_reports",
                 "Validation reports completed",

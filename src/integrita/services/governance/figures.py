@@ -111,7 +111,9 @@ def _overdue(
     return sorted(found, key=lambda item: (item.due_on, item.id))
 
 
-def overdue_exemptions(ctx: Context, *, actor: HasRoles, on: date | None = None) -> list[OverdueItem]:
+def overdue_exemptions(
+    ctx: Context, *, actor: HasRoles, on: date | None = None
+) -> list[OverdueItem]:
     """Brand exemptions whose annual review is past due on ``on`` (the bank's local date, today
     by default). The due date was already moved to a working day by the business calendar, so
     a review due on a holiday is not overdue until the day after the next working day."""

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from integrita.domain.governance import register_named
+from integrita.domain.permissions import Permission
 from integrita.domain.registers import RegisterSpec, parse_record
 from integrita.errors import InputError, IntegritaError, ReconciliationError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.csv_rows import RowErrors, read_csv
 from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted
-from integrita.domain.permissions import Permission
 from integrita.services.governance.registers import file_in_session
 from integrita.store.repositories import governance as repo
 
@@ -99,9 +99,7 @@ def import_csv(
             raw_rows[line] = dict(cells)
             try:
                 values = parse_record(spec, raw)
-                row, created = file_in_session(
-                    ctx, session, spec, values, who, at=at, demo=demo
-                )
+                row, created = file_in_session(ctx, session, spec, values, who, at=at, demo=demo)
             except IntegritaError as exc:
                 field = getattr(exc, "field", None)
                 quarantine.append(QuarantinedRow(line, f"{field}: {exc}" if field else str(exc)))

@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("demo", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_governance_records")),
-        sa.UniqueConstraint(
-            "register", "reference_hash", name="uq_governance_records_register"
-        ),
+        sa.UniqueConstraint("register", "reference_hash", name="uq_governance_records_register"),
     )
     op.create_index(
         "ix_governance_records_register_state",
