@@ -21,6 +21,7 @@ from integrita.cli.identity import local_command
 from integrita.cli.realtime import demo_over_http
 from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
+from integrita.demo import governance as governance_demo
 from integrita.demo import risk as risk_demo
 from integrita.demo import screening as screening_demo
 from integrita.detection.catalogue import detectors
@@ -191,6 +192,9 @@ def demo(
     _care(ctx)
     console.rule("8. sanctions and PEP screening")
     _screening(ctx)
+    console.rule("9. governance and integrity registers")
+    for line in governance_demo.seed(ctx):
+        console.print(line)
     console.rule("where to look")
     console.print(f"operational database: {ctx.settings.resolved_database_url}")
     console.print(
