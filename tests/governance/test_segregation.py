@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from integrita.errors import PermissionDeniedError, StateTransitionError
+from integrita.errors import NotFoundError, PermissionDeniedError, StateTransitionError
 from integrita.services.core.context import Context
 from integrita.services.governance import imports, registers, trade_check
 from tests.governance.support import ANALYST, ANALYST_2, EMPLOYEE, REVIEWER
@@ -172,3 +172,31 @@ def test_the_daily_check_flags_trades_and_raises_alerts_into_case_work(ctx: Cont
     # a second run finds nothing new to check and raises nothing twice
     again = trade_check.check_trades(ctx, date(2025, 3, 3), actor=ANALYST)
     assert (again.checked, again.alert_ids) == (0, [])
+
+
+def test_an_employee_reads_their_own_dealing_requests_and_nobody_elses(ctx: Context) -> None:
+    mine = _request(ctx, "Eastport Logistics").record
+    other = type(EMPLOYEE)("eva", frozenset({"complaints_officer"}))
+    theirs = registers.file_record(
+        ctx,
+        "dealing_request",
+        {
+            "employee": "eva",
+            "issuer": "Eastport Logistics",
+            "side": "buy",
+            "quantity": "5",
+            "requested_on": "2025-03-03",
+        },
+        actor=other,
+    ).record
+    assert [r.id for r in registers.list_records(ctx, "dealing_request", actor=EMPLOYEE)] == [
+        mine.id
+    ]
+    assert (
+        registers.get_record(ctx, "dealing_request", mine.id, actor=EMPLOYEE).record.id == mine.id
+    )
+    with pytest.raises(NotFoundError):
+        registers.get_record(ctx, "dealing_request", theirs.id, actor=EMPLOYEE)
+    with pytest.raises(PermissionDeniedError):
+        registers.list_records(ctx, "issuer_list", actor=EMPLOYEE)
+    assert len(registers.list_records(ctx, "dealing_request", actor=REVIEWER)) == 2

@@ -233,9 +233,9 @@ def list_records(
     register: KeyPath,
     query: Annotated[ListQuery, Query()],
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require(Permission.GOVERNANCE_READ)),
+    user: UserView = Depends(require(Permission.GOVERNANCE_DECLARE)),
 ) -> list[dict[str, Any]]:
-    """The register's records, newest first."""
+    """The register's records, newest first (an employee sees only their own)."""
     found = registers.list_records(
         ctx,
         register,
@@ -319,7 +319,7 @@ def get_record(
     register: KeyPath,
     record_id: Id,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require(Permission.GOVERNANCE_READ)),
+    user: UserView = Depends(require(Permission.GOVERNANCE_DECLARE)),
 ) -> dict[str, Any]:
     """A record, its history from the audit trail and the steps this person may take."""
     return asdict(registers.get_record(ctx, register, record_id, actor=user))

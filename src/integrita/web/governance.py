@@ -25,6 +25,7 @@ from integrita.web.render import add_nav, page
 router = APIRouter(include_in_schema=False)
 
 add_nav("Governance registers", "/governance", Permission.GOVERNANCE_READ)
+add_nav("My dealing requests", "/governance/dealing_request", Permission.GOVERNANCE_DECLARE)
 
 #: Form inputs carrying a record's fields are named ``f_<field>`` (apart from the CSRF token).
 FIELD_PREFIX = "f_"
@@ -108,7 +109,7 @@ def register_page(
     request: Request,
     register: KeyPath,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require(Permission.GOVERNANCE_READ)),
+    user: UserView = Depends(require(Permission.GOVERNANCE_DECLARE)),
 ) -> Response:
     """One register: filter by state and fields, file a record, import or export CSV."""
     spec = register_named(register)
@@ -213,7 +214,7 @@ def record_page(
     register: KeyPath,
     record_id: Id,
     ctx: Context = Depends(get_ctx),
-    user: UserView = Depends(require(Permission.GOVERNANCE_READ)),
+    user: UserView = Depends(require(Permission.GOVERNANCE_DECLARE)),
 ) -> Response:
     """A record: its fields, the steps this person may take, its history."""
     return _record_page(request, ctx, user, register, record_id)

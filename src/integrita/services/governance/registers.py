@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from integrita.domain.governance import REGISTERS, register_named
+from integrita.domain.permissions import Permission
 from integrita.domain.registers import NEW, RegisterSpec, as_text, parse_record
 from integrita.domain.workflow import Actor
 from integrita.errors import InputError, NotFoundError
@@ -137,8 +138,25 @@ def act(
         return view(spec, row)
 
 
-def _ensure_reader(spec: RegisterSpec, actor: HasRoles) -> None:
+#: The field naming the person a record is about: they may read their own records.
+OWNER_FIELDS = ("employee", "owner")
+
+
+def _own_only(spec: RegisterSpec, actor: HasRoles) -> str | None:
+    """None when ``actor`` reads the whole register; their user name when they may read only
+    the records about themselves (an employee's own dealing requests, gifts, declarations);
+    refused otherwise."""
+    if permitted(actor, spec.read_permission):
+        return None
+    names = {f.name for f in spec.fields}
+    if any(f in names for f in OWNER_FIELDS) and permitted(actor, Permission.GOVERNANCE_DECLARE):
+        return actor.username
     ensure_permitted(actor, spec.read_permission)
+    return None
+
+
+def _is_own(row: GovernanceRecord, username: str | None) -> bool:
+    return username is None or any(row.fields.get(f) == username for f in OWNER_FIELDS)
 
 
 def list_records(
@@ -153,7 +171,7 @@ def list_records(
     """The register's records, newest first, filtered by state and by field values (a filter
     matches a field that contains its text, case-insensitively)."""
     spec = register_named(register)
-    _ensure_reader(spec, actor)
+    own = _own_only(spec, actor)
     wanted = {k: v.strip().casefold() for k, v in (filters or {}).items() if v.strip()}
     for name in wanted:
         if spec.field(name).protected:
@@ -163,7 +181,8 @@ def list_records(
         found = [
             view(spec, r)
             for r in reversed(rows)
-            if all(v in as_text(r.fields.get(k)).casefold() for k, v in wanted.items())
+            if _is_own(r, own)
+            and all(v in as_text(r.fields.get(k)).casefold() for k, v in wanted.items())
         ]
     return found[:limit]
 
@@ -178,11 +197,11 @@ class RecordPage:
 def get_record(ctx: Context, register: str, record_id: int, *, actor: HasRoles) -> RecordPage:
     """A record, its history and the steps this person may take now."""
     spec = register_named(register)
-    _ensure_reader(spec, actor)
+    own = _own_only(spec, actor)
     who = as_actor(actor)
     with ctx.db.transaction() as session:
         row = repo.get_record(session, spec.name, record_id)
-        if row is None:
+        if row is None or not _is_own(row, own):
             raise NotFoundError(f"{spec.label} {record_id} not found")
         found = engine.history(session, record_ref(spec, row.id))
         extra = rules.step_facts(session, spec, row)
