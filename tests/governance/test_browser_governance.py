@@ -48,9 +48,7 @@ class Desk:
         page.wait_for_selector("#state")
         return str(page.url).split("?")[0]
 
-    def step(
-        self, who: str, url: str, action: str, fields: dict[str, str] | None = None
-    ) -> str:
+    def step(self, who: str, url: str, action: str, fields: dict[str, str] | None = None) -> str:
         page = self.pages[who]
         page.goto(url)
         form = page.locator(f"form.step:has(button[value='{action}'])")
@@ -142,7 +140,9 @@ def test_one_record_of_each_register_through_its_life(
                       "unit": "Retail", "year": "2025"})  # fmt: skip
     assert d.step("ana", training, "complete") == "completed"
     d.done("ana", training, "training", 2)
-    attestation = d.file("ed", "integrity_attestation", {"employee": "ed", "unit": "Retail", "year": "2025"})
+    attestation = d.file(
+        "ed", "integrity_attestation", {"employee": "ed", "unit": "Retail", "year": "2025"}
+    )
     d.done("ed", attestation, "integrity_attestation", 1)
     inspection = d.file("ana", "inspection", {"reference": "INS-1", "unit": "Luoyang Branch",
                         "scope": "credit approvals", "started_on": "2025-03-03"})  # fmt: skip
@@ -174,7 +174,11 @@ def test_one_record_of_each_register_through_its_life(
     assert d.step("ana", supplier, "suspend") == "suspended"
     assert d.step("mona", supplier, "reinstate") == "qualified"
     d.done("mona", supplier, "supplier", 4)
-    assessment = d.file("ana", "supplier_assessment", {"supplier": "S01", "assessed_on": "2025-03-03", "score": "91"})
+    assessment = d.file(
+        "ana",
+        "supplier_assessment",
+        {"supplier": "S01", "assessed_on": "2025-03-03", "score": "91"},
+    )
     d.done("ana", assessment, "supplier_assessment", 1)
     programme = d.file("ana", "supplier_programme", {"programme": "Supplier development",
                        "year": "2025", "supplier": "S01", "topic": "quality"})  # fmt: skip

@@ -26,6 +26,7 @@ MODULES = (
     "casework",
     "detection",
     "screening",
+    "governance",
     "demo",
 )
 
@@ -54,6 +55,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "model": ("detection",),
     "lists": ("screening",),
     "screen": ("screening",),
+    "governance": ("governance",),
     "demo": ("demo",),
 }
 
