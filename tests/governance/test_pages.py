@@ -67,8 +67,27 @@ def test_a_supplier_is_filed_filtered_and_qualified_by_a_second_person_on_the_pa
     done = rita.post(f"{record_path}/step", data={"action": "qualify", "version": "1"})
     assert "qualify: done" in done.text and ">qualified<" in done.text
     assert "rita" in done.text.split('id="history"')[1]
+    for person, done_ in (("ed", True), ("eva", False)):
+        rec = (
+            ana.post(
+                "/governance/training",
+                data={
+                    "f_course": "Anti-bribery",
+                    "f_employee": person,
+                    "f_unit": "Retail",
+                    "f_year": "2025",
+                },
+                follow_redirects=False,
+            )
+            .headers["location"]
+            .split("?")[0]
+        )
+        if done_:
+            ana.post(f"{rec}/step", data={"action": "complete", "version": "1"})
     overview = rita.get("/governance")
     assert "100.00 %" in overview.text  # the one qualified supplier is in Luoyang
+    training = overview.text.split('id="training"')[1].split("</section>")[0]
+    assert "Retail" in training and "50.00 %" in training
 
 
 def test_the_reporter_identity_is_shown_only_on_an_audited_request(

@@ -78,6 +78,7 @@ def overview_page(
         user,
         groups=groups,
         suppliers=figures.supplier_figures(ctx, actor=user),
+        training=figures.training_rates(ctx, ctx.local_date().year, actor=user),
         exemptions=figures.overdue_exemptions(ctx, actor=user),
         rectifications=figures.overdue_rectifications(ctx, actor=user),
         today=ctx.local_date(),
