@@ -125,3 +125,29 @@ def test_only_the_mlro_sees_a_whistleblower_and_every_view_is_audited(ctx: Conte
         ("mona", "viewed_reporter_identity"),
     ]
     assert "Zhang" not in registers.export_csv(ctx, "whistleblowing_report", actor=MLRO)
+
+
+def test_staff_without_this_years_declaration_are_listed(ctx: Context) -> None:
+    from integrita.services.core import users
+
+    for name, role in (
+        ("ed", "product_owner"),
+        ("eva", "complaints_officer"),
+        ("api", "payment_channel"),
+    ):
+        users.add_user(ctx, name, name, None, [role])
+    registers.file_record(
+        ctx,
+        "conflict_declaration",
+        {
+            "employee": "ed",
+            "unit": "Retail",
+            "year": "2025",
+            "interests": "none",
+            "declared_on": "2025-03-03",
+        },
+        actor=EMPLOYEE,
+    )
+    # the payment channel is a system, not staff; ed has declared for 2025, not for 2026
+    assert figures.declarations_missing(ctx, 2025, actor=REVIEWER) == ["eva"]
+    assert figures.declarations_missing(ctx, 2026, actor=REVIEWER) == ["ed", "eva"]

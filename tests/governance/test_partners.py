@@ -134,3 +134,22 @@ def test_an_ip_case_runs_to_referral_and_counts_in_its_year(ctx: Context) -> Non
     assert {f.key: f.value for f in disclosure.annual_figures(ctx, 2024)}[
         "governance.ip.cases_identified"
     ] == 0
+
+
+def test_an_authorisation_past_its_term_is_listed(ctx: Context) -> None:
+    rec = registers.file_record(
+        ctx,
+        "brand_user",
+        {
+            "licensee": "Expo stand",
+            "channel": "offline",
+            "scope": "logo",
+            "term_from": "2024-01-01",
+            "term_to": "2025-02-28",
+        },
+        actor=ANALYST,
+    ).record
+    assert figures.ended_brand_terms(ctx, actor=REVIEWER) == []  # not authorised yet
+    registers.act(ctx, "brand_user", rec.id, "authorise", actor=REVIEWER, seen_version=1)
+    ended = figures.ended_brand_terms(ctx, actor=REVIEWER)
+    assert [(i.id, i.due_on.isoformat()) for i in ended] == [(rec.id, "2025-02-28")]

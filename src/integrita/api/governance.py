@@ -149,6 +149,7 @@ class OverdueQuery(StrictModel):
 class OverdueOut(StrictModel):
     exemptions: list[figures.OverdueItem]
     rectification_actions: list[figures.OverdueItem]
+    ended_brand_terms: list[figures.OverdueItem]
 
 
 @router.get("/overdue", response_model=OverdueOut)
@@ -157,11 +158,15 @@ def overdue(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.GOVERNANCE_READ)),
 ) -> dict[str, Any]:
-    """Brand-exemption reviews and rectification actions past due (business calendar)."""
+    """Brand-exemption reviews and rectification actions past due (business calendar), and
+    brand authorisations whose term has ended."""
     return {
         "exemptions": [asdict(i) for i in figures.overdue_exemptions(ctx, actor=user, on=query.on)],
         "rectification_actions": [
             asdict(i) for i in figures.overdue_rectifications(ctx, actor=user, on=query.on)
+        ],
+        "ended_brand_terms": [
+            asdict(i) for i in figures.ended_brand_terms(ctx, actor=user, on=query.on)
         ],
     }
 

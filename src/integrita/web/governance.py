@@ -81,6 +81,8 @@ def overview_page(
         training=figures.training_rates(ctx, ctx.local_date().year, actor=user),
         exemptions=figures.overdue_exemptions(ctx, actor=user),
         rectifications=figures.overdue_rectifications(ctx, actor=user),
+        ended_terms=figures.ended_brand_terms(ctx, actor=user),
+        undeclared=figures.declarations_missing(ctx, ctx.local_date().year, actor=user),
         today=ctx.local_date(),
         can_check=permitted(user, Permission.GOVERNANCE_RECORD),
         error=request.query_params.get("error"),

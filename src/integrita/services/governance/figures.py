@@ -15,8 +15,10 @@ from integrita.domain.governance.integrity import CompletionRate, completion_rat
 from integrita.domain.governance.partners import SupplierPlace, supplier_shares
 from integrita.domain.permissions import Permission
 from integrita.domain.registers import as_text, typed_date
+from integrita.domain.roles import Role
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
+from integrita.services.core.users import list_users
 from integrita.store import Session
 from integrita.store.models import GovernanceRecord
 from integrita.store.repositories import governance as repo
@@ -131,3 +133,31 @@ def overdue_rectifications(
     day = on or ctx.local_date()
     with ctx.db.transaction() as session:
         return _overdue(ctx, session, "rectification_action", ("open",), "due_on", day)
+
+
+def ended_brand_terms(
+    ctx: Context, *, actor: HasRoles, on: date | None = None
+) -> list[OverdueItem]:
+    """Brand authorisations still in force whose term has ended: the user must renew or stop."""
+    ensure_permitted(actor, Permission.GOVERNANCE_READ)
+    day = on or ctx.local_date()
+    with ctx.db.transaction() as session:
+        return _overdue(ctx, session, "brand_user", ("authorised", "rectification"), "term_to", day)
+
+
+def declarations_missing(ctx: Context, year: int, *, actor: HasRoles) -> list[str]:
+    """Active staff (people, not systems) with no conflict-of-interest declaration for ``year``:
+    the annual attestation is owed by everyone, and this is who has not given it."""
+    ensure_permitted(actor, Permission.GOVERNANCE_READ)
+    with ctx.db.transaction() as session:
+        declared = {
+            str(r.fields.get("employee"))
+            for r in repo.records(session, "conflict_declaration")
+            if r.fields.get("year") == year and r.state != "returned"
+        }
+    staff = [
+        u.username
+        for u in list_users(ctx)
+        if u.active and u.roles and not u.roles <= {Role.PAYMENT_CHANNEL.value}
+    ]
+    return sorted(set(staff) - declared)
