@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from integrita.errors import StateTransitionError
+from integrita.errors import InputError, StateTransitionError
 from integrita.services.core.context import Context
 from integrita.services.governance import disclosure, figures, imports, registers
 from tests.conftest import FixedClock
@@ -153,3 +153,28 @@ def test_an_authorisation_past_its_term_is_listed(ctx: Context) -> None:
     registers.act(ctx, "brand_user", rec.id, "authorise", actor=REVIEWER, seen_version=1)
     ended = figures.ended_brand_terms(ctx, actor=REVIEWER)
     assert [(i.id, i.due_on.isoformat()) for i in ended] == [(rec.id, "2025-02-28")]
+
+
+def test_supplier_assessments_and_their_average_score_in_the_pack(ctx: Context) -> None:
+    for supplier, on, score in (
+        ("S01", "2025-02-01", "80"),
+        ("S02", "2025-02-02", "91"),
+        ("S01", "2024-11-01", "40"),
+    ):
+        registers.file_record(
+            ctx,
+            "supplier_assessment",
+            {"supplier": supplier, "assessed_on": on, "score": score},
+            actor=ANALYST,
+        )
+    with pytest.raises(InputError, match="at most 100"):
+        registers.file_record(
+            ctx,
+            "supplier_assessment",
+            {"supplier": "S03", "assessed_on": "2025-02-03", "score": "101"},
+            actor=ANALYST,
+        )
+    pack = {f.key: f for f in disclosure.annual_figures(ctx, 2025)}
+    assert pack["governance.suppliers.assessments"].value == 2
+    average = pack["governance.suppliers.average_score"]
+    assert (average.value, average.denominator) == (Decimal("85.5"), 2)

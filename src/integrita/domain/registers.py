@@ -52,6 +52,8 @@ class FieldSpec:
     protected: bool = False
     #: Filled by the register's rules (a review due date), never typed by a person.
     derived: bool = False
+    #: Integers: the largest value accepted (a score out of 100); never below zero.
+    maximum: int | None = None
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,12 @@ def parse_value(spec: FieldSpec, raw: str) -> object:
         except ValueError:
             raise InputError(f"{spec.label} must be a date YYYY-MM-DD", field=spec.name) from None
     if spec.kind is FieldKind.INTEGER:
-        if not text.lstrip("-").isdigit() or len(text) > 12:
+        if not text.isdigit() or len(text) > 12:
             raise InputError(f"{spec.label} must be a whole number", field=spec.name)
-        return int(text)
+        number = int(text)
+        if spec.maximum is not None and number > spec.maximum:
+            raise InputError(f"{spec.label} must be at most {spec.maximum}", field=spec.name)
+        return number
     if spec.kind is FieldKind.AMOUNT:
         try:
             amount = Decimal(text)

@@ -83,7 +83,7 @@ SUPPLIER_ASSESSMENT = RegisterSpec(
     fields=(
         FieldSpec("supplier", "Supplier code"),
         FieldSpec("assessed_on", "Assessed on", FieldKind.DATE),
-        FieldSpec("score", "Score (0-100)", FieldKind.INTEGER),
+        FieldSpec("score", "Score (0-100)", FieldKind.INTEGER, maximum=100),
         FieldSpec("notes", "Notes", required=False),
     ),
     key=("supplier", "assessed_on"),

@@ -96,6 +96,8 @@ def annual_figures(ctx: Context, year: int) -> list[Figure]:
         reports = _dated(session, "whistleblowing_report", "received_on", year)
         ip_identified = _dated(session, "ip_case", "identified_on", year)
         ip_validated = _dated(session, "ip_case", "validated_on", year)
+        assessed = _dated(session, "supplier_assessment", "assessed_on", year)(None)
+        scores = [Decimal(int(str(r.fields["score"]))) for r in assessed]
         training = _of_year(session, "training", year)
         completed = [r for r in training if r.state == "completed"]
         return [
@@ -125,6 +127,19 @@ def annual_figures(ctx: Context, year: int) -> list[Figure]:
                 [by_code[c] for c in suppliers.home_city_suppliers],
                 whole,
                 "governance.suppliers.qualified",
+            ),
+            _count("governance.suppliers.assessments", "Supplier assessments", assessed),
+            Figure(
+                SECTION,
+                "governance.suppliers.average_score",
+                "Average supplier assessment score (0-100)",
+                (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.1"))
+                if scores
+                else Decimal(0),
+                Unit.SCORE,
+                tuple(_row(r) for r in assessed),
+                denominator=len(scores),
+                parent="governance.suppliers.assessments",
             ),
             _count(
                 "governance.suppliers.programme_participants",
