@@ -223,16 +223,6 @@ class ListQuery(StrictModel):
     limit: int = Field(default=200, ge=1, le=1000)
 
 
-def _pairs(text: str, name: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"{name} takes field=value pairs separated by commas", field=name)
-        pairs[key.strip()] = value.strip()
-    return pairs
-
-
 @router.get("/{register}", response_model=list[records.RecordView])
 def list_records(
     register: KeyPath,
@@ -246,7 +236,7 @@ def list_records(
         register,
         actor=user,
         state=query.state,
-        filters=_pairs(query.where, "where"),
+        filters=imports.parse_pairs(query.where, "where"),
         limit=query.limit,
     )
     return [asdict(r) for r in found]
@@ -298,7 +288,7 @@ async def import_records(
         text,
         actor=user,
         file_name=query.file_name,
-        mapping=_pairs(query.mapping, "mapping"),
+        mapping=imports.parse_pairs(query.mapping),
     )
     return asdict(result)
 

@@ -21,16 +21,6 @@ governance_app = typer.Typer(
 )
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        field, sep, column = pair.partition("=")
-        if not sep or not field.strip() or not column.strip():
-            raise InputError(f"--map takes field=column, not {pair!r}", field="map")
-        mapping[field.strip()] = column.strip()
-    return mapping
-
-
 @governance_app.command("import")
 @handle_errors
 @needs(Permission.GOVERNANCE_RECORD)
@@ -43,7 +33,12 @@ def import_file(
     ctx = context()
     text = path.read_text(encoding="utf-8-sig")
     done = imports.import_csv(
-        ctx, register, text, actor=signed_in(ctx), file_name=path.name, mapping=_mapping(map_)
+        ctx,
+        register,
+        text,
+        actor=signed_in(ctx),
+        file_name=path.name,
+        mapping={k: v for m in map_ for k, v in imports.parse_pairs(m, "map").items()},
     )
     console.print(
         f"import {done.import_id} into {done.register}: read {done.read} = stored {done.stored} "

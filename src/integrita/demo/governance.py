@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from integrita.domain.roles import Role
 from integrita.services.core.context import Context
@@ -183,7 +184,7 @@ def seed(ctx: Context) -> list[str]:
             occurred_on=day(30 + n),
             description="festival courtesy",
         )
-        if float(value) > float(ctx.settings.gift_approval_threshold):
+        if Decimal(value) > ctx.settings.gift_approval_threshold:
             step("gift", rid, "approve" if n % 2 else "decline", REVIEWER, seen_version=1)
     for person in EMPLOYEES:
         unit = UNITS[EMPLOYEES.index(person) % len(UNITS)]

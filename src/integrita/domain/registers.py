@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from itertools import chain
 
 from integrita.domain.permissions import Permission
 from integrita.domain.workflow import Workflow
@@ -74,12 +75,17 @@ class RegisterSpec:
     protected_reader: Permission | None = None
     description: str = ""
     columns: tuple[str, ...] = field(default=())
+    #: Fields a state-changing step sets (the outcome given when a case is closed); a step that
+    #: keeps the state (an amendment) may set any field a person types.
+    step_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = {f.name for f in self.fields}
-        for name in (*self.key, *self.filters, *self.columns):
+        for name in (*self.key, *self.filters, *self.columns, *chain(*self.step_fields.values())):
             if name not in names:
                 raise ValueError(f"register {self.name} names unknown field {name}")
+        for action in (*self.create_actions, *self.step_fields):
+            self.workflow.step(action)
         for action in self.create_actions:
             if NEW not in self.workflow.step(action).source:
                 raise ValueError(f"register {self.name}: {action} does not start from {NEW}")
@@ -89,6 +95,12 @@ class RegisterSpec:
             if spec.name == name:
                 return spec
         raise InputError(f"{self.label} has no field {name}", field=name)
+
+    def settable(self, action: str) -> frozenset[str]:
+        """The fields ``action`` may set."""
+        if self.workflow.step(action).stays:
+            return frozenset(f.name for f in self.input_fields)
+        return frozenset(self.step_fields.get(action, ()))
 
     @property
     def entity_type(self) -> str:

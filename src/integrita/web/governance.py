@@ -165,11 +165,9 @@ def import_records(
 ) -> Response:
     path = f"/governance/{register}"
     try:
-        pairs = dict(
-            (k.strip(), v.strip())
-            for k, _, v in (p.partition("=") for p in mapping.split(",") if p.strip())
+        done = imports.import_csv(
+            ctx, register, csv_text, actor=user, mapping=imports.parse_pairs(mapping)
         )
-        done = imports.import_csv(ctx, register, csv_text, actor=user, mapping=pairs)
     except IntegritaError as exc:
         return _back(path, exc)
     lines = "; ".join(f"line {q.line}: {q.reason}" for q in done.rows[:10])

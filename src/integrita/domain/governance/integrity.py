@@ -258,6 +258,7 @@ WHISTLEBLOWING = RegisterSpec(
     key=("intake_ref",),
     filters=("channel",),
     create_actions=("receive",),
+    step_fields={"conclude": ("conclusion",)},
     read_permission=P.WHISTLEBLOWING_HANDLE,
     protected_reader=P.WHISTLEBLOWER_IDENTITY,
     workflow=workflow(

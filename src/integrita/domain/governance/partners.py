@@ -288,6 +288,7 @@ IP_CASE = RegisterSpec(
     key=("reference",),
     filters=("platform",),
     create_actions=("identify",),
+    step_fields={"close": ("outcome",)},
     workflow=workflow(
         "ip_case",
         "IP case",

@@ -48,6 +48,17 @@ class ImportResult:
         return self.read == self.stored + self.duplicates + self.quarantined
 
 
+def parse_pairs(text: str, name: str = "mapping") -> dict[str, str]:
+    """``field=column`` pairs separated by commas (a mapping, or a list filter) as a dict."""
+    pairs: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"{name} takes field=value pairs separated by commas", field=name)
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def _columns(spec: RegisterSpec, header: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
     """field -> column of the file; unknown fields and missing required columns are refused."""
     known = {f.name for f in spec.input_fields}

@@ -115,10 +115,12 @@ def act(
     spec = register_named(register)
     who = as_actor(actor)
     parsed = parse_record(spec, changes or {}, partial=True)
-    step = spec.workflow.step(action)
-    if parsed and not step.stays and action not in {"close", "conclude"}:
-        # Only an amendment or a closing step (its outcome) carries typed fields.
-        raise InputError(f"'{action}' changes no field; amend the record instead", field="fields")
+    not_settable = sorted(set(parsed) - spec.settable(action))
+    if not_settable:
+        raise InputError(
+            f"'{action}' does not set {', '.join(not_settable)}; amend the record instead",
+            field=not_settable[0],
+        )
     at = ctx.now()
     with ctx.db.transaction() as session:
         row = _load(session, spec, record_id)
