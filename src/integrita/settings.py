@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,25 @@ class Settings(BaseSettings):
     )
     due_soon_working_days: int = Field(
         default=2, ge=0, description="Deadlines within this many working days are 'due soon'."
+    )
+    governance_home_country: str = Field(
+        default="CN", min_length=2, max_length=2, description="Suppliers here are domestic."
+    )
+    governance_home_province: str = Field(
+        default="Henan", description="The group's home province (local-procurement share)."
+    )
+    governance_home_city: str = Field(
+        default="Luoyang", description="The group's home city (local-procurement share)."
+    )
+    gift_approval_threshold: Decimal = Field(
+        default=Decimal("500"),
+        ge=0,
+        description="Gifts and hospitality worth more than this (RMB) need a reviewer's approval.",
+    )
+    dealing_holding_days: int = Field(
+        default=30,
+        ge=0,
+        description="Staff hold a personal position this many days before selling.",
     )
     secret_key: str | None = Field(
         default=None, description="Signs web sessions; a random key is kept in data_dir when unset."

@@ -10,6 +10,7 @@ from integrita.api import (
     casework,
     delegations,
     detection,
+    governance,
     realtime,
     risk,
     screening,
@@ -28,5 +29,6 @@ def register(app: FastAPI) -> None:
         delegations,
         screening,
         detection,
+        governance,
     ):
         app.include_router(module.router)

@@ -21,6 +21,7 @@ from integrita.cli.identity import local_command
 from integrita.cli.realtime import demo_over_http
 from integrita.demo import care as care_demo
 from integrita.demo import casework as casework_demo
+from integrita.demo import governance as governance_demo
 from integrita.demo import history
 from integrita.demo import risk as risk_demo
 from integrita.demo import screening as screening_demo
@@ -215,6 +216,9 @@ def demo(
     _care(ctx)
     console.rule("8. sanctions and PEP screening")
     _screening(ctx)
+    console.rule("9. governance and integrity registers")
+    for line in governance_demo.seed(ctx):
+        console.print(line)
     console.rule("where to look")
     console.print(f"operational database: {ctx.settings.resolved_database_url}")
     console.print(
@@ -225,7 +229,7 @@ def demo(
         "workbench and API: run [bold].venv/bin/integrita serve[/] and open http://127.0.0.1:8000/ "
         "(API reference at /docs); sign in with a user printed above"
     )
-    console.rule("9. annual disclosure pack")
+    console.rule("10. annual disclosure pack")
     _annual_pack(ctx)
 
 

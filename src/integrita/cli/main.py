@@ -27,6 +27,7 @@ MODULES = (
     "detection",
     "screening",
     "reporting",
+    "governance",
     "demo",
 )
 
@@ -55,6 +56,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "model": ("detection",),
     "lists": ("screening",),
     "screen": ("screening",),
+    "governance": ("governance",),
     "demo": ("demo",),
 }
 

@@ -96,6 +96,14 @@ class Permission(StrEnum):
     MATCH_APPROVE = "screening.match_approve"
     GOOD_GUY_ADD = "screening.good_guy_add"
     GOOD_GUY_APPROVE = "screening.good_guy_approve"
+    # governance and integrity registers
+    GOVERNANCE_READ = "governance.read"
+    GOVERNANCE_RECORD = "governance.record"
+    GOVERNANCE_APPROVE = "governance.approve"
+    #: an employee's own filings: dealing pre-clearance, declarations, gifts, acknowledgements
+    GOVERNANCE_DECLARE = "governance.declare"
+    WHISTLEBLOWING_HANDLE = "whistleblowing.handle"
+    WHISTLEBLOWER_IDENTITY = "whistleblowing.identity"
     # administration
     USER_ADMIN = "user.admin"
     #: create the audit key, write checkpoints (operators with access to the key's host)
@@ -211,6 +219,15 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MATCH_APPROVE: _REVIEWERS,
     Permission.GOOD_GUY_ADD: _INVESTIGATORS,
     Permission.GOOD_GUY_APPROVE: _REVIEWERS,
+    Permission.GOVERNANCE_READ: _CASE_READERS | {Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE},
+    Permission.GOVERNANCE_RECORD: _CASE_WORKERS,
+    Permission.GOVERNANCE_APPROVE: _REVIEWERS,
+    # every member of staff files their own dealing requests, declarations and gifts; a system
+    # (the payment channel) is no employee
+    Permission.GOVERNANCE_DECLARE: frozenset(Role) - {Role.PAYMENT_CHANNEL},
+    Permission.WHISTLEBLOWING_HANDLE: _REVIEWERS,
+    # the reporter's identity: the MLRO alone, each view audited
+    Permission.WHISTLEBLOWER_IDENTITY: frozenset({Role.MLRO}),
     Permission.USER_ADMIN: frozenset({Role.ADMINISTRATOR}),
     Permission.AUDIT_ANCHOR: frozenset({Role.ADMINISTRATOR}),
     Permission.DELEGATION_ADMIN: frozenset({Role.ADMINISTRATOR}),

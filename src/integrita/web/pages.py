@@ -8,6 +8,7 @@ from integrita.web import (
     care,
     casework,
     filings,
+    governance,
     home,
     overview,
     realtime,
@@ -18,5 +19,16 @@ from integrita.web import (
 
 
 def register(app: FastAPI) -> None:
-    for module in (home, overview, care, risk, casework, filings, realtime, screening, reporting):
+    for module in (
+        home,
+        overview,
+        care,
+        risk,
+        casework,
+        filings,
+        realtime,
+        screening,
+        reporting,
+        governance,
+    ):
         app.include_router(module.router)

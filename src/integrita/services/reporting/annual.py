@@ -29,6 +29,7 @@ from integrita.services.casework import disclosure as casework_disclosure
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted
+from integrita.services.governance import disclosure as governance_disclosure
 from integrita.services.risk import disclosure as risk_disclosure
 from integrita.store.models import DisclosurePublication
 from integrita.store.repositories import disclosure as repo
@@ -40,6 +41,7 @@ PROVIDERS: tuple[Provider, ...] = (
     casework_disclosure.annual_figures,
     risk_disclosure.annual_figures,
     care_disclosure.annual_figures,
+    governance_disclosure.annual_figures,
 )
 
 

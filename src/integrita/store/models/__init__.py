@@ -26,6 +26,11 @@ from integrita.store.models.detection import (
     ScoringModel,
 )
 from integrita.store.models.disclosure import DisclosurePublication
+from integrita.store.models.governance import (
+    GovernanceImport,
+    GovernanceQuarantinedRow,
+    GovernanceRecord,
+)
 from integrita.store.models.ingest import IngestRun, QuarantinedRow
 from integrita.store.models.realtime import (
     AccountOpeningTask,
@@ -87,6 +92,9 @@ __all__ = [
     "Escalation",
     "ExecutedPayment",
     "GoodGuyEntry",
+    "GovernanceImport",
+    "GovernanceQuarantinedRow",
+    "GovernanceRecord",
     "IngestRun",
     "LargeValueRecord",
     "OutboxMessage",
