@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from integrita.analytics.engine import ScanRange, ledger_bounds, open_engine
+from integrita.analytics.engine import ScanRange, SparkConfig, ledger_bounds, open_engine
 from integrita.detection.catalogue import detectors
 from integrita.detection.entity_alerts import EntityAlert, group_alerts, split_at_budget
 from integrita.detection.matches import Match, build_matches, run_detector
@@ -134,8 +134,7 @@ def backtest(
         ledger,
         scan,
         batch_fx_table(ctx),
-        spark_master=ctx.settings.spark_master,
-        spark_driver_memory=ctx.settings.spark_driver_memory,
+        spark_config=SparkConfig.from_settings(ctx.settings),
     )
     try:
         eng.register(
