@@ -223,3 +223,19 @@ def test_the_api_imports_the_export_through_a_shipped_mapping_only(
         assert refused.status_code == 422 and refused.json()["field"] == "mapping"
     qa = {"authorization": f"Bearer {make_user('quinn', 'quality_assurance')}"}
     assert client.post(f"{url}?mapping=cfpb", content=body, headers=qa).status_code == 403
+
+
+def test_an_imported_complaint_page_shows_its_source_and_keeps_the_narrative_paragraphs(
+    ctx: Context,
+) -> None:
+    from tests.care.test_care_defects import _signed_in
+
+    _register_consumer(ctx)
+    result = history_import.import_history(
+        ctx, FIXTURE.read_text(encoding="utf-8"), load_mapping("cfpb"), OFFICER
+    )
+    client = _signed_in(ctx, "olivia", "complaints_officer")
+    page = client.get(f"/care/complaints/{result.imported_ids[0]}").text
+    assert "cfpb complaint 9100001" in page
+    assert "company response: Closed with explanation; timely by the source" in page
+    assert "<p>Please remove it.</p>" in page  # the narrative's last paragraph, on its own
