@@ -70,7 +70,7 @@ def test_the_demo_ends_by_writing_the_annual_pack(
 
     seed_small_bank(configured)
     demo._annual_pack(configured)
-    year = configured.local_date().year
+    year = configured.local_date().year  # no ledger ingested: the bank's current year
     folder = configured.settings.reports_dir / "annual" / str(year)
     assert (folder / f"annual-disclosure-{year}.pdf").exists()
     assert str(folder.resolve()) in capsys.readouterr().out.replace("\n", "")

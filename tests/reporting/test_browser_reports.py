@@ -44,6 +44,7 @@ def test_an_auditor_opens_the_annual_pack_its_drill_downs_and_every_report_page(
     page.goto(f"{live_server.url}/care/report?month={YEAR}-03")
     page.wait_for_selector("#figures")
     assert "Card services" in page.locator("#figures").inner_text()
+    page.wait_for_selector("#trend svg")
     screenshot(page, "report-care-quality")
     page.goto(f"{live_server.url}/risk/assessments/{draft.id}")
     page.wait_for_selector(".heatmap svg")

@@ -179,7 +179,10 @@ def _annual_pack(ctx: Context) -> None:
     from integrita.cli.reporting import write_annual_pack
     from integrita.domain.workflow import Actor
 
-    year = ctx.local_date().year
+    # the demo year is the synthetic bank's: the year of its last booking day (today's year
+    # before anything is ingested)
+    last_day = ledger_stats(ctx).last_day
+    year = last_day.year if last_day is not None else ctx.local_date().year
     write_annual_pack(ctx, year, Actor("mlro", frozenset({"mlro"})))
     console.print(
         f"publish it with [bold]integrita report annual --year {year} --publish[/] "

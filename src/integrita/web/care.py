@@ -26,7 +26,7 @@ from integrita.services.care.complaints import (
     Attachment,
     ComplaintInput,
 )
-from integrita.services.core import customer_names
+from integrita.services.core import charts, customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
@@ -467,4 +467,12 @@ def report_page(
             month=month,
             error=str(exc),
         )
-    return page(request, "care/report.html", user, report=report, month=month, error=None)
+    return page(
+        request,
+        "care/report.html",
+        user,
+        report=report,
+        month=month,
+        error=None,
+        trend_chart=charts.to_svg(care_report.trend_chart(report)),
+    )

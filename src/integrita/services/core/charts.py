@@ -62,9 +62,9 @@ def line_chart(
         alt.Chart(_data(values))
         .mark_line(point=True)
         .encode(
-            x=alt.X("period:O", title=None, sort=list(periods)),
+            x=alt.X("period:O", title=None, scale=alt.Scale(domain=list(periods))),
             y=y,
-            color=alt.Color("series:N", title=None),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320)),
             tooltip=["period:O", "series:N", alt.Tooltip("value:Q", format=".3~")],
         )
         .properties(width=520, height=180, title=title)
