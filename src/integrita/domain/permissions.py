@@ -43,6 +43,7 @@ class Permission(StrEnum):
     RULESET_APPROVE_TECHNOLOGY = "ruleset.approve_technology"
     RULESET_ACTIVATE = "ruleset.activate"
     OUTBOX_OPERATE = "outbox.operate"
+    OUTBOX_READ = "outbox.read"
     # money-laundering risk
     RISK_READ = "risk.read"
     RISK_RATE = "risk.rate"
@@ -127,6 +128,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.RULESET_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
     Permission.RULESET_ACTIVATE: frozenset({Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}),
     Permission.OUTBOX_OPERATE: frozenset({Role.ADMINISTRATOR}),
+    Permission.OUTBOX_READ: frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MLRO}),
     Permission.RISK_READ: _CASE_READERS,
     Permission.RISK_RATE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
     Permission.RISK_EVENT_RECORD: _CASE_WORKERS,

@@ -2,11 +2,15 @@
 
 Each send carries the message's stable idempotency key (``Idempotency-Key`` header, SMTP
 ``Message-ID``) so a gateway can drop a repeat after a dispatcher crash between sending and
-recording the delivery.
+recording the delivery. A gateway that says it had the key already (``"duplicate": true`` in
+its answer, an ``Idempotent-Replayed: true`` header, or 409) is recorded as such: the message
+counts as delivered once, and the repeat stays visible. A delivery receipt in the answer
+(``"status"``) is recorded too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -31,10 +35,27 @@ class OutgoingMessage:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a gateway said about one send."""
+
+    reference: str
+    duplicate: bool = False
+    receipt: str | None = None
+
+
 class ChannelAdapter(Protocol):
-    def send(self, message: OutgoingMessage) -> str:
+    def send(self, message: OutgoingMessage) -> str | Delivery:
         """Deliver ``message``; returns the provider's reference. Raises DeliveryError."""
         ...
+
+
+class AsyncChannelAdapter(Protocol):
+    async def send(self, message: OutgoingMessage) -> Delivery:
+        """Deliver ``message`` without blocking the event loop. Raises DeliveryError."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 def delivery_key(message_id: int) -> str:
@@ -73,30 +94,88 @@ class SmtpAdapter:
         return str(email["Message-ID"])
 
 
+def _sms_request(
+    message: OutgoingMessage, token: str | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    headers = {"Idempotency-Key": delivery_key(message.message_id)}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers, {"to": message.recipient, "text": message.body, "language": message.language}
+
+
+def gateway_answer(url: str, key: str, response: httpx.Response) -> Delivery:
+    """The gateway's answer to one send: its reference, whether it had the key already, and
+    its delivery receipt where it gives one."""
+    replayed = response.headers.get("Idempotent-Replayed", "").lower() == "true"
+    if response.status_code == 409:
+        replayed = True
+    elif response.status_code >= 300:
+        raise DeliveryError(
+            f"SMS gateway {url} answered {response.status_code}: {response.text[:200]}"
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    receipt = body.get("status")
+    return Delivery(
+        str(body.get("id") or key),
+        duplicate=replayed or body.get("duplicate") is True,
+        receipt=str(receipt)[:32] if receipt is not None else None,
+    )
+
+
 @dataclass(slots=True)
 class WebhookSmsAdapter:
     url: str
     token: str | None = None
     timeout: float = 10.0
 
-    def send(self, message: OutgoingMessage) -> str:
-        headers = {"Idempotency-Key": delivery_key(message.message_id)}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        payload = {"to": message.recipient, "text": message.body, "language": message.language}
+    def send(self, message: OutgoingMessage) -> Delivery:
+        headers, payload = _sms_request(message, self.token)
         try:
             response = httpx.post(self.url, json=payload, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"SMS gateway {self.url}: {exc}") from exc
-        if response.status_code >= 300:
-            raise DeliveryError(
-                f"SMS gateway answered {response.status_code}: {response.text[:200]}"
-            )
+        return gateway_answer(self.url, headers["Idempotency-Key"], response)
+
+
+class AsyncWebhookSmsAdapter:
+    """The SMS webhook over one pooled asynchronous HTTP client: many sends in flight."""
+
+    def __init__(
+        self, url: str, token: str | None = None, *, concurrency: int = 64, timeout: float = 10.0
+    ) -> None:
+        self.url, self.token = url, token
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self._client = httpx.AsyncClient(timeout=timeout, limits=limits)
+
+    async def send(self, message: OutgoingMessage) -> Delivery:
+        headers, payload = _sms_request(message, self.token)
         try:
-            reference = response.json().get("id")
-        except ValueError:
-            reference = None
-        return str(reference or headers["Idempotency-Key"])
+            response = await self._client.post(self.url, json=payload, headers=headers)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"SMS gateway {self.url}: {exc}") from exc
+        return gateway_answer(self.url, headers["Idempotency-Key"], response)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+@dataclass(slots=True)
+class ThreadedAdapter:
+    """A blocking adapter (SMTP) run on worker threads, so sends overlap."""
+
+    adapter: ChannelAdapter
+
+    async def send(self, message: OutgoingMessage) -> Delivery:
+        sent = await asyncio.to_thread(self.adapter.send, message)
+        return sent if isinstance(sent, Delivery) else Delivery(sent)
+
+    async def close(self) -> None:
+        return None
 
 
 def adapters_from_settings(settings: Settings) -> dict[str, ChannelAdapter]:
@@ -113,4 +192,21 @@ def adapters_from_settings(settings: Settings) -> dict[str, ChannelAdapter]:
     }
     if settings.sms_webhook_url:
         adapters["sms"] = WebhookSmsAdapter(settings.sms_webhook_url, settings.sms_webhook_token)
+    return adapters
+
+
+def async_adapters_from_settings(settings: Settings) -> dict[str, AsyncChannelAdapter]:
+    """:func:`adapters_from_settings` for the concurrent dispatcher: SMS over a pooled
+    asynchronous client, SMTP on threads."""
+    adapters: dict[str, AsyncChannelAdapter] = {
+        channel: ThreadedAdapter(adapter)
+        for channel, adapter in adapters_from_settings(settings).items()
+        if channel != "sms"
+    }
+    if settings.sms_webhook_url:
+        adapters["sms"] = AsyncWebhookSmsAdapter(
+            settings.sms_webhook_url,
+            settings.sms_webhook_token,
+            concurrency=settings.outbox_sms_concurrency,
+        )
     return adapters
