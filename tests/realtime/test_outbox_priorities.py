@@ -4,7 +4,6 @@ sending, dead letters and their replay, gateway duplicates recorded."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 
 import pytest
 from typer.testing import CliRunner

@@ -223,8 +223,10 @@ def record(ctx: Context, outcomes: list[SendOutcome]) -> DispatchResult:
                 }
             )
             retried += 1
+    repeats = [o.message.id for o in outcomes if o.delivery is not None and o.delivery.duplicate]
     with ctx.db.transaction() as session:
         dispatch_repo.record(session, rows)
+        dispatch_repo.flag_duplicates(session, repeats)
     return DispatchResult(len(outcomes), delivered, retried, dead, 0, duplicates)
 
 

@@ -163,6 +163,18 @@ def record(session: Session, outcomes: Sequence[dict[str, Any]]) -> int:
     return changed
 
 
+def flag_duplicates(session: Session, ids: Sequence[int]) -> None:
+    """Mark messages the gateway reported as repeats, whatever their status: a send whose
+    lease lapsed before it was recorded may have been recorded by the other send already."""
+    if ids:
+        session.execute(
+            update(_M)
+            .where(_M.id.in_(list(ids)))
+            .values(duplicate=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def dead_letters(session: Session, limit: int = 500) -> list[OutboxMessage]:
     return list(
         session.execute(
