@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
+import uvloop
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
@@ -53,7 +52,7 @@ def outbox_dispatch_command(
             advance(totals.claimed - seen[0])
             seen[0] = totals.claimed
 
-        totals = asyncio.run(
+        totals = uvloop.run(
             outbox_dispatch.dispatch(
                 ctx, adapters, follow=follow, batch=limit, on_progress=progress
             )

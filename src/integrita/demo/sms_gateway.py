@@ -40,7 +40,10 @@ class SmsGateway:
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [(b"content-type", b"application/json")],
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": payload})

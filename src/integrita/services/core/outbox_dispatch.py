@@ -14,6 +14,7 @@ Several dispatchers (processes or hosts) may run against one database: claims ar
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from integrita.services.core.outbox_adapters import AsyncChannelAdapter, Deliver
 from integrita.store.repositories.outbox_dispatch import ClaimedMessage
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 #: Seconds between sweeps for stale messages while busy (always before an idle poll).
 EXPIRE_EVERY = 1.0
 
@@ -137,6 +139,9 @@ class Dispatcher:
             self._done.append(SendOutcome(claimed, delivery))
         except (DeliveryError, InputError) as exc:
             self._done.append(SendOutcome(claimed, None, str(exc)))
+        except Exception as exc:  # a fault of ours must not strand the message in "sending"
+            log.exception("sending outbox message %s failed", claimed.id)
+            self._done.append(SendOutcome(claimed, None, f"{type(exc).__name__}: {exc}"))
 
     async def _flush(self) -> None:
         if not self._done:
