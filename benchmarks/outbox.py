@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from realtime import ACCOUNTS, _drop_pg, _free_port, _pg_url, _seed  # noqa: E402
+from realtime import ACCOUNTS, _drop_pg, _free_port, _pg_url, _seed
 
 PARAMS = {
     "account_tail": "0001",

@@ -25,6 +25,8 @@ from integrita.store.repositories import outbox as outbox_repo
 from tests.realtime.test_crash import _free_port
 
 TOTAL = 400
+#: the port and the log follow; each answer is held 0.3 s after its arrival is logged
+GATEWAY_ARGS = ("--delay", "0.3", "--port")
 LEASE = 2.0
 
 
@@ -33,8 +35,15 @@ def gateway(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
     log = tmp_path / "gateway.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "integrita.demo.sms_gateway", "--port", str(port)]
-        + ["--delay", "0.3", "--log", str(log)],
+        [
+            sys.executable,
+            "-m",
+            "integrita.demo.sms_gateway",
+            *GATEWAY_ARGS,
+            str(port),
+            "--log",
+            str(log),
+        ],
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20

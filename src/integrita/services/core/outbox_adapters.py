@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from collections.abc import Mapping
 from typing import Protocol
 
 import aiohttp

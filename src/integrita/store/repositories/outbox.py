@@ -79,7 +79,7 @@ def insert_new_steps(sql: SqlDialect, rows: Sequence[dict[str, Any]]) -> Steps[d
                 row["attempts"],
                 sql.timestamp(row["next_attempt_at"]),
                 sql.timestamp(row["created_at"]),
-                int(row.get("priority", 2)),  # type: ignore[call-overload]
+                int(row.get("priority", 2)),
                 row.get("challenge_id"),
                 False,
             )
