@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from integrita.cli import common
@@ -19,8 +20,8 @@ from integrita.services.realtime import challenges, payments
 from integrita.settings import get_settings
 from integrita.store.repositories import audit as audit_repo
 from integrita.store.repositories import outbox as outbox_repo
-from tests.conftest import FixedClock, sign_in_cli
-from tests.realtime.conftest import RecordingAdapter, decide
+from tests.conftest import FixedClock, send_csrf_token, sign_in_cli
+from tests.realtime.conftest import PASSWORD, RecordingAdapter, decide
 
 Pay = Callable[..., payments.PaymentRequest]
 PARAMS = {
@@ -49,6 +50,16 @@ def _enqueue(ctx: Context, key: str, priority: Priority, template: str = "paymen
             at=ctx.now(),
             priority=priority,
         )
+
+
+def _sign_in(client: TestClient, username: str) -> None:
+    response = client.post(
+        "/signin",
+        data={"username": username, "password": PASSWORD, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    send_csrf_token(client)
 
 
 def _status(ctx: Context, message_id: int) -> str:
@@ -221,3 +232,23 @@ def test_dead_letters_and_replay_from_the_command_line(
         assert cli.invoke(app, ["outbox", "replay", "--all"]).exit_code != 0
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("short_life")
+def test_dead_letters_page_lists_them_and_an_administrator_replays_one(
+    ctx: Context, clock: FixedClock, client: TestClient, make_user: Callable[..., str]
+) -> None:
+    message_id = _dead(ctx, clock, "k-dead-page")
+    make_user("aud", "auditor")
+    _sign_in(client, "aud")
+    seen = client.get("/outbox/dead-letters")
+    assert seen.status_code == 200
+    assert "gateway unavailable" in seen.text and "138****09" in seen.text
+    assert "Replay</button>" not in seen.text  # an auditor reads, never replays
+    assert client.post(f"/outbox/dead-letters/{message_id}/replay").status_code == 403
+    make_user("ada", "administrator")
+    _sign_in(client, "ada")
+    done = client.post(f"/outbox/dead-letters/{message_id}/replay", follow_redirects=True)
+    assert done.status_code == 200 and f"message {message_id} replayed" in done.text
+    assert "No dead letters." in done.text
+    assert _status(ctx, message_id) == "pending"
