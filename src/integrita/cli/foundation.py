@@ -12,8 +12,8 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.identity import batch_job, local_command
 from integrita.services.core.ledger import ledger_stats as compute_ledger_stats
-from integrita.services.ingest.ingest import IngestReport, ProgressFactory, ingest_path
 from integrita.services.ingest import stream
+from integrita.services.ingest.ingest import IngestReport, ProgressFactory, ingest_path
 
 db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The Parquet transaction ledger.", no_args_is_help=True)

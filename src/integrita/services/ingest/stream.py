@@ -143,6 +143,21 @@ def _consumer_config(s: Settings, from_seq: int | None) -> ConsumerConfig:
     )
 
 
+async def _resume_point(js: JetStreamContext, s: Settings) -> int | None:
+    """Where to resume after a consumer died holding unacknowledged messages: just after the
+    acknowledged floor. JetStream would redeliver them only after ``ack_wait``, and an
+    acknowledgement of a later message (AckPolicy.ALL) would acknowledge them unread; the
+    ledger's ``txn_id`` key makes the repeat harmless. One consumer process runs at a time."""
+    try:
+        info = await js.consumer_info(s.stream_name, s.stream_consumer)
+    except NotFoundError:
+        return None
+    if not info.num_ack_pending:
+        return None
+    floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+    return int(floor or 0) + 1
+
+
 async def _fetch(sub: JetStreamContext.PullSubscription, want: int, wait: float) -> list[Msg]:
     """Up to ``want`` messages: wait ``wait`` seconds for the first, then take what is ready."""
     got: list[Msg] = []
@@ -150,7 +165,7 @@ async def _fetch(sub: JetStreamContext.PullSubscription, want: int, wait: float)
     while len(got) < want:
         try:
             got += await sub.fetch(min(want - len(got), 5000), timeout=timeout)
-        except NatsTimeout:
+        except (NatsTimeout, TimeoutError):
             break
         timeout = 0.05
     return got
@@ -173,6 +188,8 @@ async def consume(
     try:
         js = nc.jetstream()
         await _ensure_stream(js, s)
+        if from_seq is None:
+            from_seq = await _resume_point(js, s)
         if from_seq is not None:
             with contextlib.suppress(NotFoundError):
                 await js.delete_consumer(s.stream_name, s.stream_consumer)
