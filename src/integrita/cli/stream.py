@@ -29,7 +29,7 @@ def stream_consume(
     with their reason."""
     ctx = context()
     with progress_bar(f"streaming {ctx.settings.stream_subject} into the ledger") as advance:
-        seen = [0]
+        seen = [stream.read_manifest(ctx.settings).read]  # the counts are cumulative
 
         def progress(totals: stream.StreamTotals) -> None:
             advance(totals.read - seen[0])
