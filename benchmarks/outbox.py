@@ -12,7 +12,7 @@ on 127.0.0.1 and records the first arrival of each idempotency key.
    = its arrival at the gateway - its decision (the outbox row's ``created_at``): p50/p99/max.
 
 Usage: ``PYTHONPATH=src:. python benchmarks/outbox.py [--messages 20000] [--backlog 10000]
-[--codes 150] [--code-rate 25] [--skip-postgres]``. Finishes in about a minute per database.
+[--codes 150] [--code-rate 25] [--dispatchers 1] [--skip-postgres]``. Finishes in about a minute per database.
 """
 
 from __future__ import annotations
@@ -139,10 +139,15 @@ def bench(db_url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, An
         # 1. throughput
         _queue_notices(ctx, args.messages, "tp")
         started = time.monotonic()
-        dispatcher = _dispatcher(db_url, data_dir, gateway_url, follow=False)
+        dispatchers = [
+            _dispatcher(db_url, data_dir, gateway_url, follow=False)
+            for _ in range(args.dispatchers)
+        ]
         finished = _wait_until_sent(ctx, args.messages, 170)
-        dispatcher.wait(timeout=60)
+        for process in dispatchers:
+            process.wait(timeout=60)
         result["throughput"] = {
+            "dispatchers": args.dispatchers,
             "messages": args.messages,
             "seconds": round(finished - started, 2),
             "messages_per_second": round(args.messages / (finished - started), 1),
@@ -220,6 +225,7 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=10_000)
     parser.add_argument("--codes", type=int, default=150)
     parser.add_argument("--code-rate", type=float, default=25.0)
+    parser.add_argument("--dispatchers", type=int, default=1, help="processes for part 1")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="integrita-outbox-bench-") as tmp:
