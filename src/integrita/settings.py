@@ -252,6 +252,62 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = Field(
         default=30.0, gt=0, description="First retry delay; doubles after each failure."
     )
+    outbox_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a dispatcher's claim on a message lasts; after it another may "
+        "send it again (same idempotency key).",
+    )
+    outbox_notice_useful_life_seconds: int = Field(
+        default=3600,
+        ge=1,
+        description="A payment notice not sent within this is dropped (status expired).",
+    )
+    outbox_bulk_useful_life_seconds: int = Field(
+        default=7 * 86400,
+        ge=1,
+        description="A bulk message (survey invitation) not sent within this is dropped.",
+    )
+    outbox_sms_concurrency: int = Field(
+        default=64, ge=1, le=4096, description="SMS sends in flight at once per dispatcher."
+    )
+    outbox_email_concurrency: int = Field(
+        default=8, ge=1, le=256, description="SMTP sends in flight at once per dispatcher."
+    )
+    outbox_sms_rate_per_second: float = Field(
+        default=0.0, ge=0, description="SMS sends per second per dispatcher; 0: no limit."
+    )
+    outbox_email_rate_per_second: float = Field(
+        default=0.0, ge=0, description="E-mails per second per dispatcher; 0: no limit."
+    )
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222", description="NATS server of the transaction stream."
+    )
+    stream_name: str = Field(
+        default="TRANSACTIONS",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="JetStream stream of executed transactions.",
+    )
+    stream_subject: str = Field(
+        default="transactions.executed", description="Subject executed transactions arrive on."
+    )
+    stream_dead_letter_subject: str = Field(
+        default="transactions.dead",
+        description="Subject bad messages are republished on, with the reason in a header.",
+    )
+    stream_consumer: str = Field(
+        default="integrita-ledger",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Durable JetStream consumer that appends to the ledger.",
+    )
+    stream_batch: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="Messages per ledger append."
+    )
+    stream_max_in_flight: int = Field(
+        default=50_000,
+        ge=1,
+        description="Messages delivered and not yet acknowledged (back-pressure on the server).",
+    )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail notifications.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_sender: str = Field(default="integrita@localhost", description="From: address.")

@@ -99,12 +99,11 @@ def test_a_send_interrupted_by_a_crash_is_resent_with_the_same_key_and_delivered
     ctx: Context, clock: FixedClock
 ) -> None:
     message_id = _enqueue(ctx, "k-crash")
-    with ctx.db.transaction() as session:  # a dispatcher claims it, then dies before sending
-        claimed = outbox_repo.claim_due(session, clock.now, clock.now, 10)
-        assert [m.id for m in claimed] == [message_id]
+    claimed = outbox.claim(ctx, 10)  # a dispatcher claims it, then dies before sending
+    assert [m.id for m in claimed] == [message_id]
     adapter = RecordingAdapter()
     assert outbox.dispatch_once(ctx, {"sms": adapter}).claimed == 0  # the claim is still held
-    clock.advance(seconds=outbox.CLAIM_SECONDS + 1)
+    clock.advance(seconds=ctx.settings.outbox_lease_seconds + 1)
     assert outbox.dispatch_once(ctx, {"sms": adapter}).delivered == 1
     assert outbox.dispatch_once(ctx, {"sms": adapter}).claimed == 0
     assert [m.message_id for m in adapter.sent] == [message_id]

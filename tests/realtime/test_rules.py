@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from integrita.detection.realtime.model import (
+    DEFAULT_THRESHOLDS,
+    third_party_personal_sms_segments,
+    validate_thresholds,
+)
 from integrita.domain.workflow import Actor
+from integrita.services.core import users
 from integrita.services.core.context import Context
-from integrita.services.realtime import payments
+from integrita.services.realtime import payments, rulesets
 from integrita.store.repositories import outbox as outbox_repo
 from tests.conftest import FixedClock
 from tests.realtime.conftest import decide, rules_of
@@ -63,14 +69,49 @@ def test_elderly_customer_transfer_to_third_party_personal_account_sends_sms(
         bank, payment(from_account="A2", counterparty_type="third_party_personal", amount="500")
     )
     assert answer["decision"] == "notify"
-    assert "protected_segment_third_party_personal_sms" in rules_of(answer)
+    assert "third_party_personal_account_sms" in rules_of(answer)
     assert answer["notifications"][0]["template"] == "payment_notice"
 
 
-def test_retail_customer_transfer_to_third_party_personal_account_sends_no_sms(
+def test_every_customer_transfer_to_third_party_personal_account_sends_sms(
     bank: Context, payment: Pay
 ) -> None:
     answer = decide(bank, payment(counterparty_type="third_party_personal", amount="500"))
+    assert answer["decision"] == "notify"
+    assert rules_of(answer) == {"third_party_personal_account_sms"}
+    assert [n["channel"] for n in answer["notifications"]] == ["sms"]
+
+
+def test_segment_filter_limits_third_party_personal_sms_to_its_segments(
+    bank: Context, payment: Pay
+) -> None:
+    proposer = users.add_user(bank, "mia", "Mia", None, ["mlro"])
+    changes = {"third_party_personal_sms_segments": ["elderly"]}
+    assert rulesets.propose(bank, proposer, changes, "elderly only").version == 2
+    for name, role in (("biz", "business_approver"), ("tech", "technology_approver")):
+        rulesets.approve(bank, 2, users.add_user(bank, name, name, None, [role]))
+    retail = decide(bank, payment(counterparty_type="third_party_personal", amount="500"))
+    elderly = decide(
+        bank, payment(from_account="A2", counterparty_type="third_party_personal", amount="500")
+    )
+    assert retail["decision"] == "allow"
+    assert elderly["decision"] == "notify"
+    assert retail["rule_set_version"] == elderly["rule_set_version"] == 2
+
+
+def test_version_stored_with_the_old_protected_segments_keeps_its_filter() -> None:
+    stored = {**DEFAULT_THRESHOLDS, "protected_segments": ["elderly"]}
+    del stored["third_party_personal_sms_segments"]
+    assert third_party_personal_sms_segments(stored) == {"elderly"}
+    migrated = validate_thresholds(stored)
+    assert migrated["third_party_personal_sms_segments"] == ["elderly"]
+    assert "protected_segments" not in migrated
+
+
+def test_transfer_to_a_company_sends_no_third_party_personal_sms(
+    bank: Context, payment: Pay
+) -> None:
+    answer = decide(bank, payment(counterparty_type="third_party_corporate", amount="500"))
     assert answer["decision"] == "allow"
 
 
@@ -141,7 +182,9 @@ def test_third_party_transfer_after_recent_credential_change_needs_verification(
         ),
     )
     assert recent["decision"] == "verify"
-    assert stale["decision"] == "allow"
+    # no verification after 72 h; the SMS every third-party personal transfer sends remains
+    assert stale["decision"] == "notify"
+    assert rules_of(stale) == {"third_party_personal_account_sms"}
 
 
 def test_key_transfer_at_the_threshold_shows_the_risk_statement(

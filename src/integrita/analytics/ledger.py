@@ -8,6 +8,7 @@ so appending the same rows twice stores nothing the second time.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,15 @@ import pyarrow.parquet as pq
 from integrita.analytics.schema import LEDGER_SCHEMA, conform
 
 PARTITION_KEY = "booking_date"
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's data, or a directory's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +126,12 @@ class Ledger:
         return self.append_query(f"SELECT {columns} FROM read_parquet({sources})")
 
     def append_query(
-        self, source_sql: str, *, offered: int | None = None, distinct: bool = False
+        self,
+        source_sql: str,
+        *,
+        offered: int | None = None,
+        distinct: bool = False,
+        durable: bool = False,
     ) -> AppendResult:
         """Append the rows of a query yielding the ledger columns, once per ``txn_id``.
 
@@ -124,7 +139,9 @@ class Ledger:
         ids); among rows sharing an id within the batch the earliest booking is kept. Only
         the (rare) repeated ids go through a window, so a batch of millions of distinct rows
         streams straight to Parquet. ``distinct`` says the caller has already counted that
-        no id repeats within the batch, which spares grouping the batch by id.
+        no id repeats within the batch, which spares grouping the batch by id. ``durable``
+        flushes the new files and their directories to disk before returning (a stream
+        acknowledges its messages only after that).
         """
         batch = uuid.uuid4().hex[:12]
         out = (self.root.parent / ".staging" / f"out-{batch}").resolve()
@@ -164,17 +181,25 @@ class Ledger:
             ).fetchone()
         stored = int(written[0]) if written else 0
         if stored:
-            self._publish(out)
+            self._publish(out, durable=durable)
         else:
             shutil.rmtree(out, ignore_errors=True)
         return AppendResult(offered, stored)
 
-    def _publish(self, out: Path) -> None:
+    def _publish(self, out: Path, *, durable: bool = False) -> None:
         """Move freshly written partition files into the ledger (new names only: append-only)."""
+        touched: set[Path] = set()
         for file in sorted(out.glob(f"{PARTITION_KEY}=*/*.parquet")):
             target_dir = self.root / file.parent.name
             target_dir.mkdir(parents=True, exist_ok=True)
+            if durable:
+                fsync_path(file)
             file.replace(target_dir / file.name)
+            touched.add(target_dir)
+        if durable:
+            for directory in sorted(touched):
+                fsync_path(directory)
+            fsync_path(self.root)
         shutil.rmtree(out, ignore_errors=True)
 
     # -- reading -----------------------------------------------------------------------------

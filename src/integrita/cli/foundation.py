@@ -12,6 +12,7 @@ from rich.table import Table
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.identity import batch_job, local_command
 from integrita.services.core.ledger import ledger_stats as compute_ledger_stats
+from integrita.services.ingest import stream
 from integrita.services.ingest.ingest import IngestReport, ProgressFactory, ingest_path
 
 db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
@@ -44,6 +45,13 @@ def ledger_stats() -> None:
         table.add_row(f"kind: {kind}", f"{n:,}")
     for code, n in list(stats.by_currency.items())[:8]:
         table.add_row(f"currency: {code}", f"{n:,}")
+    behind = stream.lag(ctx)
+    if behind is not None:
+        table.add_row(
+            f"stream lag ({s.stream_name})",
+            f"{behind.pending + behind.unacknowledged:,} message(s) "
+            f"({behind.unacknowledged:,} being appended; stream at sequence {behind.last_sequence:,})",
+        )
     console.print(table)
 
 

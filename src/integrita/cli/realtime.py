@@ -1,9 +1,8 @@
-"""``integrita rules ...``, ``integrita outbox ...`` and ``integrita payments ...``."""
+"""``integrita rules ...`` and ``integrita payments ...`` (the outbox: ``cli/outbox.py``)."""
 
 from __future__ import annotations
 
 import json
-import time
 
 import typer
 from rich.table import Table
@@ -12,15 +11,12 @@ from integrita.cli.common import console, context, handle_errors, parse_changes,
 from integrita.cli.identity import AS_OPTION, batch_job, local_command, needs, refuse_as, signed_in
 from integrita.demo.realtime import demo_channel_token, stream_synthetic_payments
 from integrita.domain.permissions import Permission
-from integrita.services.core import outbox
 from integrita.services.core.context import Context
-from integrita.services.core.outbox_adapters import adapters_from_settings
 from integrita.services.realtime import challenges, payments, rulesets
 from integrita.services.realtime.backtest import backtest
 from integrita.services.realtime.ledger_flush import flush_to_ledger
 
 rules_app = typer.Typer(help="Real-time rule sets: list, show, propose, approve, backtest.")
-outbox_app = typer.Typer(help="The notification outbox: status and dispatch.")
 payments_app = typer.Typer(help="Real-time payments: ledger flush, challenge expiry, blocklist.")
 
 
@@ -158,44 +154,6 @@ def rules_backtest(
     )
 
 
-@outbox_app.command("status")
-@handle_errors
-@batch_job
-def outbox_status() -> None:
-    """Message counts by channel and status."""
-    ctx = context()
-    table = Table("channel:status", "messages")
-    for key, count in sorted(outbox.status(ctx).items()):
-        table.add_row(key, str(count))
-    console.print(table)
-
-
-@outbox_app.command("dispatch")
-@handle_errors
-@batch_job
-def outbox_dispatch(
-    follow: bool = typer.Option(False, help="Keep polling instead of stopping when idle."),
-    interval: float = typer.Option(1.0, help="Seconds between polls when idle."),
-    limit: int = typer.Option(100, help="Messages per batch."),
-) -> None:
-    """Deliver due notifications through the configured SMTP and SMS-webhook adapters."""
-    ctx = context()
-    adapters = adapters_from_settings(ctx.settings)
-    totals = {"delivered": 0, "retried": 0, "dead": 0}
-    with progress_bar("dispatching notifications") as advance:
-        while True:
-            result = outbox.dispatch_once(ctx, adapters, limit=limit)
-            totals["delivered"] += result.delivered
-            totals["retried"] += result.retried
-            totals["dead"] += result.dead
-            advance(result.claimed)
-            if result.claimed == 0:
-                if not follow:
-                    break
-                time.sleep(interval)
-    console.print(totals)
-
-
 @payments_app.command("flush-ledger")
 @handle_errors
 @batch_job
@@ -246,7 +204,6 @@ def payments_mix() -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
-    app.add_typer(outbox_app, name="outbox")
     app.add_typer(payments_app, name="payments")
 
 

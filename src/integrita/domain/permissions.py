@@ -59,6 +59,7 @@ class Permission(StrEnum):
     DETECTION_PARAMS_BACKTEST = "detection_params.backtest"
     ALERT_BUDGET_READ = "alert_budget.read"
     ALERT_BUDGET_SET = "alert_budget.set"
+    OUTBOX_READ = "outbox.read"
     # money-laundering risk
     RISK_READ = "risk.read"
     RISK_RATE = "risk.rate"
@@ -183,6 +184,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     ),
     Permission.ALERT_BUDGET_READ: _DETECTION_READERS,
     Permission.ALERT_BUDGET_SET: frozenset({Role.MLRO}),
+    Permission.OUTBOX_READ: frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MLRO}),
     Permission.RISK_READ: _CASE_READERS,
     Permission.RISK_RATE: frozenset({Role.MLRO, Role.ADMINISTRATOR}),
     Permission.RISK_EVENT_RECORD: _CASE_WORKERS,

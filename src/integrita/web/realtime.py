@@ -1,4 +1,6 @@
-"""The hold queue: payments held for review, released or rejected by an analyst or reviewer."""
+"""The hold queue (payments held for review, released or rejected by an analyst or reviewer)
+and the outbox's dead letters (messages that failed every attempt, replayed by an
+administrator)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import Note
-from integrita.services.core import customer_names
+from integrita.http.fields import Id, Note
+from integrita.services.core import customer_names, outbox
 from integrita.services.core.context import Context
+from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.services.realtime import decision_register, payments
 from integrita.web.casework import PAGE_SIZE, _int, _query
@@ -66,6 +69,9 @@ def decisions_page(
     )
 
 
+add_nav("Dead letters", "/outbox/dead-letters", Permission.OUTBOX_READ)
+
+
 @router.get("/payments/holds", response_class=HTMLResponse)
 def holds_page(
     request: Request,
@@ -115,3 +121,34 @@ def review_hold(
             error=str(exc),
         )
     return RedirectResponse(f"/payments/holds?message={txn_id}+{status}", status_code=303)
+
+
+@router.get("/outbox/dead-letters", response_class=HTMLResponse)
+def dead_letters_page(
+    request: Request,
+    message: Note | None = None,
+    user: UserView = Depends(require(Permission.OUTBOX_READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """Notifications that failed every delivery attempt, newest first, with their last error;
+    an administrator can send one again."""
+    return page(
+        request,
+        "realtime/dead_letters.html",
+        user,
+        letters=outbox.dead_letters(ctx, user),
+        can_replay=permitted(user, Permission.OUTBOX_OPERATE),
+        message=message,
+    )
+
+
+@router.post("/outbox/dead-letters/{message_id}/replay", response_class=HTMLResponse)
+def replay_dead_letter(
+    message_id: Id,
+    user: UserView = Depends(require(Permission.OUTBOX_OPERATE)),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """Put one dead message back in the queue (the next dispatch sends it with its key)."""
+    replayed = outbox.replay(ctx, user, [message_id])
+    text = f"message+{message_id}+replayed" if replayed else f"message+{message_id}+not+replayed"
+    return RedirectResponse(f"/outbox/dead-letters?message={text}", status_code=303)

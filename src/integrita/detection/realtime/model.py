@@ -14,8 +14,9 @@ from integrita.errors import InputError
 DEFAULT_THRESHOLDS: dict[str, Any] = {
     # an external transfer over RMB 50,000 -> SMS
     "external_transfer_sms_over_minor": 5_000_000,
-    # segments whose transfers to a third party's personal account -> SMS
-    "protected_segments": ["elderly"],
+    # a transfer to a third party's personal account -> SMS; empty: every customer (the bank's
+    # practice), otherwise only customers in these segments (e.g. ["elderly"])
+    "third_party_personal_sms_segments": [],
     # >= N purchases / redemptions / cancellations within W minutes -> one-time code
     "consecutive_kinds": ["purchase", "redemption", "cancellation"],
     "consecutive_count": 3,
@@ -63,12 +64,31 @@ THRESHOLD_RANGES: dict[str, tuple[float, float, str]] = {
 }
 
 
+#: The name under which versions approved before the filter became optional stored it.
+LEGACY_SEGMENT_FILTER = "protected_segments"
+
+
+def third_party_personal_sms_segments(t: dict[str, Any]) -> frozenset[str]:
+    """The segments the third-party personal-account SMS is limited to; empty means everyone.
+
+    A version approved while the rule covered protected segments only stored the filter as
+    ``protected_segments``: its approved filter stays in force until a new version replaces it.
+    """
+    if "third_party_personal_sms_segments" in t:
+        return frozenset(t["third_party_personal_sms_segments"])
+    return frozenset(t.get(LEGACY_SEGMENT_FILTER, ()))
+
+
 def validate_thresholds(values: dict[str, Any]) -> dict[str, Any]:
     """Check names, types and allowed ranges; returns a complete threshold dict.
 
     A refusal names the threshold and the range it must lie in.
     """
     merged = dict(DEFAULT_THRESHOLDS)
+    values = dict(values)
+    if LEGACY_SEGMENT_FILTER in values:
+        legacy = values.pop(LEGACY_SEGMENT_FILTER)
+        values.setdefault("third_party_personal_sms_segments", legacy)
     for name, value in values.items():
         if name not in DEFAULT_THRESHOLDS:
             known = ", ".join(sorted(DEFAULT_THRESHOLDS))

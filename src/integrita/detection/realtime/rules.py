@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrita.detection.realtime.model import AccountSnapshot, PaymentEvent
+from integrita.detection.realtime.model import (
+    AccountSnapshot,
+    PaymentEvent,
+    third_party_personal_sms_segments,
+)
 from integrita.detection.realtime.registry import rule
 
 _PAYMENT_KINDS = frozenset({"transfer", "bill_payment", "card_payment", "purchase"})
@@ -30,17 +34,17 @@ def external_transfer_over_threshold_sms(
     )
 
 
-@rule("protected_segment_third_party_personal_sms", "notify")
-def protected_segment_third_party_personal_sms(
+@rule("third_party_personal_account_sms", "notify")
+def third_party_personal_account_sms(
     event: PaymentEvent, account: AccountSnapshot, t: dict[str, Any]
 ) -> bool:
-    """A customer in a protected segment (e.g. elderly) transfers to a third party's personal
-    account: the customer is told by SMS, as such transfers are a common fraud pattern."""
-    return (
-        event.kind == "transfer"
-        and event.counterparty_type == "third_party_personal"
-        and account.segment in set(t["protected_segments"])
-    )
+    """A transfer to a third party's personal account: the customer is told by SMS, as such
+    transfers are the usual end of a scam. Every customer by default, as the bank's practice
+    reads; a rule-set version may limit it to segments (``third_party_personal_sms_segments``)."""
+    if event.kind != "transfer" or event.counterparty_type != "third_party_personal":
+        return False
+    segments = third_party_personal_sms_segments(t)
+    return not segments or account.segment in segments
 
 
 @rule("consecutive_purchases_redemptions_cancellations_verify", "verify")

@@ -12,18 +12,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import IntEnum
 
+from integrita.domain.permissions import Permission
 from integrita.errors import InputError
-from integrita.services.core import notification_templates
+from integrita.services.core import audit, notification_templates
 from integrita.services.core.context import Context
-from integrita.services.core.outbox_adapters import ChannelAdapter, DeliveryError, OutgoingMessage
+from integrita.services.core.outbox_adapters import (
+    ChannelAdapter,
+    Delivery,
+    DeliveryError,
+    OutgoingMessage,
+)
+from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.store import Session
 from integrita.store.repositories import outbox as outbox_repo
+from integrita.store.repositories import outbox_dispatch as dispatch_repo
+from integrita.store.repositories.outbox_dispatch import ClaimedMessage
 
 CHANNELS = ("sms", "email")
 #: Parameters whose names start with this are blanked once a message is delivered or dead.
 SECRET_PREFIX = "secret_"  # noqa: S105 - a name prefix, not a password
-CLAIM_SECONDS = 60
+
+
+class Priority(IntEnum):
+    """Claiming order: a one-time code is useless after minutes and a customer is waiting on
+    it; a payment notice matters while the payment is fresh; a survey can wait hours."""
+
+    ONE_TIME_CODE = 0
+    PAYMENT_NOTICE = 1
+    BULK = 2
 
 
 def message(
@@ -35,8 +53,13 @@ def message(
     idempotency_key: str,
     *,
     at: datetime,
+    priority: Priority = Priority.BULK,
+    challenge_id: str | None = None,
 ) -> dict[str, object]:
-    """A checked outbox row, ready to be written by :func:`enqueue_many`."""
+    """A checked outbox row, ready to be written by :func:`enqueue_many`.
+
+    A message that carries a one-time code names its ``challenge_id``: it is sent only while
+    that challenge is pending."""
     if channel not in CHANNELS:
         raise InputError(f"unknown notification channel {channel!r}", field="channel")
     if not recipient:
@@ -54,6 +77,8 @@ def message(
         "attempts": 0,
         "next_attempt_at": at,
         "created_at": at,
+        "priority": int(priority),
+        "challenge_id": challenge_id,
     }
 
 
@@ -67,12 +92,15 @@ def enqueue(
     idempotency_key: str,
     *,
     at: datetime,
+    priority: Priority = Priority.BULK,
 ) -> int:
     """Write one notification in the caller's transaction; the same key is stored once.
 
     Returns the message id (the existing one when the key was already enqueued).
     """
-    row = message(channel, recipient, template, language, params, idempotency_key, at=at)
+    row = message(
+        channel, recipient, template, language, params, idempotency_key, at=at, priority=priority
+    )
     return enqueue_many(session, [row])[idempotency_key]
 
 
@@ -87,6 +115,8 @@ class DispatchResult:
     delivered: int
     retried: int
     dead: int
+    expired: int = 0
+    duplicates: int = 0
 
 
 def backoff(ctx: Context, attempts: int) -> timedelta:
@@ -98,55 +128,192 @@ def _scrub(params: dict[str, object]) -> dict[str, object]:
     return {k: ("***" if k.startswith(SECRET_PREFIX) else v) for k, v in params.items()}
 
 
+def useful_life_cutoffs(ctx: Context, now: datetime) -> dict[int, datetime]:
+    """Per priority, the creation instant before which a waiting message is no longer worth
+    sending. A code's life is its challenge's, checked separately."""
+    s = ctx.settings
+    return {
+        Priority.PAYMENT_NOTICE: now - timedelta(seconds=s.outbox_notice_useful_life_seconds),
+        Priority.BULK: now - timedelta(seconds=s.outbox_bulk_useful_life_seconds),
+    }
+
+
+def expire_stale(ctx: Context) -> int:
+    """Drop (status ``expired``, secrets blanked, reason kept) waiting messages that are past
+    their useful life, and one-time codes whose challenge is no longer pending; how many."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        stale = dispatch_repo.expire_stale(session, now, useful_life_cutoffs(ctx, now))
+        dispatch_repo.mark_expired(session, [(i, _scrub(p), r) for i, p, r in stale])
+    return len(stale)
+
+
+def claim(ctx: Context, limit: int) -> list[ClaimedMessage]:
+    """Claim up to ``limit`` due messages in priority order under a lease."""
+    now = ctx.now()
+    lease = timedelta(seconds=ctx.settings.outbox_lease_seconds)
+    with ctx.db.transaction() as session:
+        return dispatch_repo.claim(session, now, now + lease, limit)
+
+
+def outgoing(claimed: ClaimedMessage) -> OutgoingMessage:
+    """The rendered message; an unknown template raises :class:`InputError`."""
+    subject, body = notification_templates.render(
+        claimed.template, claimed.language, dict(claimed.params)
+    )
+    return OutgoingMessage(
+        claimed.id, claimed.idempotency_key, claimed.recipient, subject, body, claimed.language
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """What became of one claimed message: a delivery, or the error of a failed send."""
+
+    message: ClaimedMessage
+    delivery: Delivery | None
+    error: str | None = None
+
+
+def record(ctx: Context, outcomes: list[SendOutcome]) -> DispatchResult:
+    """Record many sends in one transaction: delivered (with the gateway's reference, receipt
+    and duplicate flag), back to pending with backoff, or dead after the last attempt."""
+    at = ctx.now()
+    max_attempts = ctx.settings.outbox_max_attempts
+    rows: list[dict[str, object]] = []
+    delivered = retried = dead = duplicates = 0
+    for o in outcomes:
+        m = o.message
+        if o.delivery is not None:
+            d = o.delivery
+            rows.append(
+                {
+                    "mid": m.id,
+                    "status": "delivered",
+                    "delivered_at": at,
+                    "provider_ref": d.reference[:128],
+                    "duplicate": d.duplicate,
+                    "receipt_status": d.receipt,
+                    "receipt_at": at if d.receipt is not None else None,
+                    "params": _scrub(m.params),
+                    "claimed_until": None,
+                }
+            )
+            delivered += 1
+            duplicates += d.duplicate
+        elif m.attempts >= max_attempts:
+            rows.append(
+                {
+                    "mid": m.id,
+                    "status": "dead",
+                    "last_error": o.error,
+                    "params": _scrub(m.params),
+                    "claimed_until": None,
+                }
+            )
+            dead += 1
+        else:
+            rows.append(
+                {
+                    "mid": m.id,
+                    "status": "pending",
+                    "last_error": o.error,
+                    "next_attempt_at": at + backoff(ctx, m.attempts),
+                    "claimed_until": None,
+                }
+            )
+            retried += 1
+    repeats = [o.message.id for o in outcomes if o.delivery is not None and o.delivery.duplicate]
+    with ctx.db.transaction() as session:
+        dispatch_repo.record(session, rows)
+        dispatch_repo.flag_duplicates(session, repeats)
+    return DispatchResult(len(outcomes), delivered, retried, dead, 0, duplicates)
+
+
 def dispatch_once(
     ctx: Context, adapters: Mapping[str, ChannelAdapter], *, limit: int = 100
 ) -> DispatchResult:
-    """Claim due messages, send each through its channel's adapter and record the outcome."""
-    now = ctx.now()
-    with ctx.db.transaction() as session:
-        claimed = [
-            (m.id, m.idempotency_key, m.channel, m.recipient, m.template, m.language, m.params)
-            for m in outbox_repo.claim_due(
-                session, now, now + timedelta(seconds=CLAIM_SECONDS), limit
-            )
-        ]
-    delivered = retried = dead = 0
-    max_attempts = ctx.settings.outbox_max_attempts
-    for message_id, key, channel, recipient, template, language, params in claimed:
-        error: str | None = None
-        reference: str | None = None
-        adapter = adapters.get(channel)
+    """Drop stale messages, claim due ones in priority order, send each through its channel's
+    adapter one after another and record the outcomes (the concurrent dispatcher is
+    :mod:`integrita.services.core.outbox_dispatch`)."""
+    expired = expire_stale(ctx)
+    outcomes = []
+    for claimed in claim(ctx, limit):
+        adapter = adapters.get(claimed.channel)
         try:
             if adapter is None:
-                raise DeliveryError(f"no adapter configured for channel {channel!r}")
-            subject, body = notification_templates.render(template, language, dict(params))
-            reference = adapter.send(
-                OutgoingMessage(message_id, key, recipient, subject, body, language)
-            )
+                raise DeliveryError(f"no adapter configured for channel {claimed.channel!r}")
+            sent = adapter.send(outgoing(claimed))
+            delivery = sent if isinstance(sent, Delivery) else Delivery(sent)
+            outcomes.append(SendOutcome(claimed, delivery))
         except (DeliveryError, InputError) as exc:
-            error = str(exc)
-        with ctx.db.transaction() as session:
-            row = outbox_repo.get(session, message_id, lock=True)
-            if row is None or row.status != "sending":
-                continue
-            at = ctx.now()
-            if error is None:
-                row.status, row.delivered_at, row.provider_ref = "delivered", at, reference
-                row.params = _scrub(dict(row.params))
-                delivered += 1
-            elif row.attempts >= max_attempts:
-                row.status, row.last_error = "dead", error
-                row.params = _scrub(dict(row.params))
-                dead += 1
-            else:
-                row.status, row.last_error = "pending", error
-                row.next_attempt_at = at + backoff(ctx, row.attempts)
-                retried += 1
-            row.claimed_until = None
-    return DispatchResult(len(claimed), delivered, retried, dead)
+            outcomes.append(SendOutcome(claimed, None, str(exc)))
+    result = record(ctx, outcomes)
+    return DispatchResult(
+        result.claimed, result.delivered, result.retried, result.dead, expired, result.duplicates
+    )
 
 
 def status(ctx: Context) -> dict[str, int]:
     """Message counts by ``channel:status``."""
     with ctx.db.transaction() as session:
         return outbox_repo.status_counts(session)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: int
+    channel: str
+    recipient: str
+    template: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+
+
+def _mask(recipient: str) -> str:
+    return recipient[:3] + "****" + recipient[-2:] if len(recipient) > 6 else "****"
+
+
+def dead_letters(ctx: Context, user: HasRoles, limit: int = 500) -> list[DeadLetter]:
+    """Messages that failed every attempt, newest first (recipients masked)."""
+    ensure_permitted(user, Permission.OUTBOX_READ)
+    with ctx.db.transaction() as session:
+        return [
+            DeadLetter(
+                m.id,
+                m.channel,
+                _mask(m.recipient),
+                m.template,
+                m.attempts,
+                m.last_error,
+                m.created_at,
+            )
+            for m in dispatch_repo.dead_letters(session, limit)
+        ]
+
+
+def replay(ctx: Context, user: HasRoles, ids: list[int] | None = None) -> list[int]:
+    """Send dead messages again (these ``ids``, or all): pending, due now, attempts reset; one
+    audit event. One-time codes are not replayed (their code is gone)."""
+    ensure_permitted(user, Permission.OUTBOX_OPERATE)
+    at = ctx.now()
+    with ctx.db.transaction() as session:
+        replayed = dispatch_repo.replay(session, ids, at)
+        if replayed:
+            audit.record(
+                session,
+                at=at,
+                actor=user.username,
+                action="outbox.replayed",
+                entity_type="outbox_message",
+                entity_id=replayed[0],
+                after={"messages": replayed},
+            )
+    return replayed
+
+
+def backlog(ctx: Context) -> dict[int, int]:
+    """Messages waiting to be sent, by priority."""
+    with ctx.db.transaction() as session:
+        return dispatch_repo.backlog(session, ctx.now())

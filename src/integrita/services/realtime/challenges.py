@@ -78,6 +78,8 @@ def plan(
         {**params, "secret_code": code, "minutes": max(ttl // 60, 1)},
         f"payment:{txn_id}:payment_otp",
         at=now,
+        priority=outbox.Priority.ONE_TIME_CODE,
+        challenge_id=challenge_id,
     )
     return PlannedChallenge(row, message, challenge_id, expires, max_attempts)
 

@@ -138,6 +138,7 @@ def _decide_one(
                     params,
                     f"payment:{event.txn_id}:{template}",
                     at=now,
+                    priority=outbox.Priority.PAYMENT_NOTICE,
                 )
             )
         if outcome == "verify":

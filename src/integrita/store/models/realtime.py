@@ -13,9 +13,11 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,8 +95,18 @@ class OutboxMessage(Base):
     template: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     params: Mapped[dict[str, object]] = mapped_column(JSON)
-    #: pending | sending | delivered | dead
+    #: pending | sending | delivered | dead | expired (dropped unsent: past its useful life, or
+    #: a one-time code whose challenge is no longer pending)
     status: Mapped[str] = mapped_column(String(12), default="pending")
+    #: 0 one-time codes, 1 payment notices, 2 bulk (surveys): lower is claimed first
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    #: the challenge whose one-time code this message carries: sent only while it is pending
+    challenge_id: Mapped[str | None] = mapped_column(String(32))
+    #: the gateway said it had already taken this idempotency key (a repeat after a crash)
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: the gateway's delivery receipt, where it gives one (e.g. delivered, queued, failed)
+    receipt_status: Mapped[str | None] = mapped_column(String(32))
+    receipt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -106,6 +118,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_outbox_messages_idempotency_key"),
         Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_due", "status", "priority", "id"),
     )
 
 

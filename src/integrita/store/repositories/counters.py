@@ -16,7 +16,7 @@ from sqlalchemy import case, or_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from integrita.store.models import Challenge, OutboxMessage, User
+from integrita.store.models import Challenge, User
 
 
 def _changed(result: object) -> int:
@@ -84,23 +84,3 @@ def reset_failed_sign_ins(session: Session, user_id: int) -> None:
         .values(failed_sign_ins=0, locked_until=None)
         .execution_options(synchronize_session=False)
     )
-
-
-def claim_outbox_message(
-    session: Session, message_id: int, seen_status: str, now: datetime, claimed_until: datetime
-) -> bool:
-    """Claim one due message for sending, counting the attempt if it was pending. Two
-    dispatchers that both saw the message: only the first claim changes a row."""
-    due = (
-        (OutboxMessage.next_attempt_at <= now)
-        if seen_status == "pending"
-        else (OutboxMessage.claimed_until < now)
-    )
-    attempts = OutboxMessage.attempts + (1 if seen_status == "pending" else 0)
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == seen_status, due)
-        .values(status="sending", claimed_until=claimed_until, attempts=attempts)
-        .execution_options(synchronize_session=False)
-    )
-    return _changed(result) == 1

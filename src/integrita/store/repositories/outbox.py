@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from integrita.store.models import OutboxMessage
-from integrita.store.repositories import counters
 from integrita.store.repositories.driver_sql import (
     Batch,
     DriverStatement,
@@ -32,8 +30,9 @@ _EXISTING_KEYS = DriverStatement(
 )
 _INSERT = DriverStatement(
     "INSERT INTO outbox_messages (idempotency_key, channel, recipient, template, language,"
-    " params, status, attempts, next_attempt_at, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, {json}, %s, %s, %s, %s) RETURNING idempotency_key, id"
+    " params, status, attempts, next_attempt_at, created_at, priority, challenge_id, duplicate)"
+    " VALUES (%s, %s, %s, %s, %s, {json}, %s, %s, %s, %s, %s, %s, %s)"
+    " RETURNING idempotency_key, id"
 )
 
 
@@ -80,38 +79,14 @@ def insert_new_steps(sql: SqlDialect, rows: Sequence[dict[str, Any]]) -> Steps[d
                 row["attempts"],
                 sql.timestamp(row["next_attempt_at"]),
                 sql.timestamp(row["created_at"]),
+                int(row.get("priority", 2)),
+                row.get("challenge_id"),
+                False,
             )
             for row in new.values()
         ],
     )
     return {str(k): int(i) for k, i in inserted}
-
-
-def claim_due(
-    session: Session, now: datetime, claimed_until: datetime, limit: int
-) -> list[OutboxMessage]:
-    """Claim pending messages that are due, and sends whose claim lapsed (a dispatcher
-    crashed); the attempt is counted as the message is claimed."""
-    stmt = (
-        select(OutboxMessage)
-        .where(
-            or_(
-                (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
-            )
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = []
-    for row in session.execute(stmt).scalars():
-        # One conditional UPDATE per message: on SQLite the read above takes no lock, so two
-        # dispatchers can read the same message; only the first claim changes its row.
-        if counters.claim_outbox_message(session, row.id, row.status, now, claimed_until):
-            session.expire(row)  # status, attempts and claim as the UPDATE left them
-            claimed.append(row)
-    return claimed
 
 
 def get(session: Session, message_id: int, *, lock: bool = False) -> OutboxMessage | None:
@@ -138,7 +113,3 @@ def status_counts(session: Session) -> dict[str, int]:
 
 def all_messages(session: Session) -> list[OutboxMessage]:
     return list(session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
-
-
-def release_claims(session: Session, ids: list[int], values: dict[str, Any]) -> None:
-    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))

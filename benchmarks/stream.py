@@ -1,0 +1,164 @@
+"""Streamed transactions into the ledger; prints one JSON object.
+
+Publishes ``--count`` canonical transactions to a fresh JetStream stream on the local NATS
+server (127.0.0.1:4222), then runs the ledger consumer (``integrita stream consume``'s
+``stream.consume``, in this process) until the stream is drained: transactions/s from the
+consumer's start to its last acknowledged batch (the idle wait at the end is not counted).
+
+Usage: ``PYTHONPATH=src:. python benchmarks/stream.py [--count 300000] [--batch 50000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import orjson
+
+
+def _rows(n: int) -> list[bytes]:
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    return [
+        orjson.dumps(
+            {
+                "txn_id": f"B{i:09d}",
+                "booked_at": (base + timedelta(seconds=i * 7)).isoformat(),
+                "channel": "mobile",
+                "kind": "transfer",
+                "from_bank": "B001",
+                "from_account": f"A{i % 20000}",
+                "to_bank": "B002",
+                "to_account": f"Z{(i * 7) % 50000}",
+                "amount_paid_minor": 1000 + i % 100000,
+                "paid_currency": "CNY",
+                "amount_received_minor": 1000 + i % 100000,
+                "received_currency": "CNY",
+                "payment_format": "ACH",
+                "counterparty_type": "third_party_personal",
+                "cross_border": False,
+            }
+        )
+        for i in range(n)
+    ]
+
+
+async def _publish(url: str, subject: str, rows: list[bytes]) -> float:
+    import nats
+
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    started = time.perf_counter()
+    for start in range(0, len(rows), 5000):
+        await asyncio.gather(
+            *(js.publish(subject, r, timeout=60) for r in rows[start : start + 5000])
+        )
+    elapsed = time.perf_counter() - started
+    await nc.close()
+    return elapsed
+
+
+async def _drop(url: str, name: str) -> None:
+    import nats
+
+    nc = await nats.connect(url)
+    try:
+        await nc.jetstream().delete_stream(name)
+    finally:
+        await nc.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=300_000)
+    parser.add_argument("--batch", type=int, default=50_000)
+    args = parser.parse_args()
+    tag = uuid.uuid4().hex[:8]
+    with tempfile.TemporaryDirectory(prefix="integrita-stream-bench-") as tmp:
+        os.environ.update(
+            {
+                "INTEGRITA_DATA_DIR": tmp,
+                "INTEGRITA_STREAM_NAME": f"BENCH{tag}",
+                "INTEGRITA_STREAM_SUBJECT": f"bench{tag}.executed",
+                "INTEGRITA_STREAM_DEAD_LETTER_SUBJECT": f"bench{tag}.dead",
+                "INTEGRITA_STREAM_BATCH": str(args.batch),
+                "INTEGRITA_STREAM_MAX_IN_FLIGHT": str(args.batch * 2),
+            }
+        )
+        from integrita.services.core.context import Context
+        from integrita.services.core.ledger import open_ledger
+        from integrita.services.ingest import stream
+        from integrita.settings import Settings
+
+        ctx = Context.from_settings(Settings())
+        s = ctx.settings
+        rows = _rows(args.count)
+        try:
+            asyncio.run(_ensure(ctx))
+            published = asyncio.run(_publish(s.nats_url, s.stream_subject, rows))
+            marks: list[float] = []
+            appending = [0.0]
+            append_batch = stream.append_batch
+
+            def timed_append(ctx_: Context, bodies: list[bytes]) -> stream.BatchResult:
+                t0 = time.perf_counter()
+                try:
+                    return append_batch(ctx_, bodies)
+                finally:
+                    appending[0] += time.perf_counter() - t0
+
+            stream.append_batch = timed_append  # type: ignore[assignment]
+            started = time.perf_counter()
+            totals = asyncio.run(
+                stream.consume(
+                    ctx,
+                    until_idle=True,
+                    idle_seconds=2.0,
+                    on_batch=lambda _t: marks.append(time.perf_counter()),
+                )
+            )
+            elapsed = marks[-1] - started
+            stored = open_ledger(ctx).count()
+        finally:
+            asyncio.run(_drop(s.nats_url, s.stream_name))
+    print(
+        json.dumps(
+            {
+                "transactions": args.count,
+                "batch": args.batch,
+                "publish_seconds": round(published, 2),
+                "consume_seconds": round(elapsed, 2),
+                "transactions_per_second_into_ledger": round(totals.stored / elapsed, 1),
+                "seconds_validating_and_appending": round(appending[0], 2),
+                "seconds_fetching_and_acknowledging": round(elapsed - appending[0], 2),
+                "stored": totals.stored,
+                "in_ledger": stored,
+                "duplicates": totals.duplicates,
+                "dead_lettered": totals.dead_lettered,
+                "batches": totals.batches,
+                "load_average": os.getloadavg(),
+            }
+        )
+    )
+
+
+async def _ensure(ctx: object) -> None:
+    import nats
+
+    from integrita.services.ingest import stream
+
+    settings = ctx.settings  # type: ignore[attr-defined]
+    nc = await nats.connect(settings.nats_url)
+    try:
+        await stream._ensure_stream(nc.jetstream(), settings)
+    finally:
+        await nc.close()
+
+
+if __name__ == "__main__":
+    main()

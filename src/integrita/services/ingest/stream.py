@@ -1,0 +1,261 @@
+"""Executed transactions streamed from NATS JetStream into the Parquet ledger, exactly once.
+
+A durable pull consumer fetches a batch (at most ``stream_batch`` messages; the server holds
+back more than ``stream_max_in_flight`` unacknowledged ones: back-pressure). The batch crosses
+the same strict boundary as a file (``analytics.staging.stage`` on canonical JSON lines), its
+valid rows are appended to the ledger once per ``txn_id`` (a redelivered message is a counted
+duplicate, never a second row) with the new files and directories flushed to disk, bad messages
+are republished on the dead-letter subject with their reason and stream sequence, a manifest
+records the counts (flushed too), and only then is the batch acknowledged. A consumer killed at
+any point leaves its batch unacknowledged: JetStream delivers it again and the ledger's
+``txn_id`` key drops what was already stored.
+
+Reconciliation: ``read = stored + duplicates + dead_lettered`` per batch and in total.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nats
+import orjson
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.errors import NotFoundError
+
+from integrita.analytics.ledger import fsync_path
+from integrita.analytics.sources import BadRow, Layout
+from integrita.analytics.staging import ledger_source, stage
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.settings import Settings
+
+REASON_HEADER = "Integrita-Reason"
+SEQUENCE_HEADER = "Integrita-Stream-Sequence"
+
+
+@dataclass(slots=True)
+class StreamTotals:
+    """What the consumer did: every message read is stored, a duplicate or dead-lettered."""
+
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+    last_sequence: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.stored + self.duplicates + self.dead_lettered
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    stored: int
+    duplicates: int
+    bad: list[tuple[int, str]]  # (index in the batch, reason)
+
+
+def manifest_path(settings: Settings) -> Path:
+    return settings.resolved_ledger_dir.parent / "stream" / f"{settings.stream_name}.json"
+
+
+def read_manifest(settings: Settings) -> StreamTotals:
+    path = manifest_path(settings)
+    if not path.exists():
+        return StreamTotals()
+    return StreamTotals(**orjson.loads(path.read_bytes()))
+
+
+def _write_manifest(settings: Settings, totals: StreamTotals) -> None:
+    """Replace the manifest atomically and durably (data, then the directory entry)."""
+    path = manifest_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(orjson.dumps(asdict(totals)))
+    fsync_path(tmp)
+    tmp.replace(path)
+    fsync_path(path.parent)
+
+
+def _line(data: bytes) -> bytes:
+    """One JSON line per message, so the staging line number names the message."""
+    try:
+        return orjson.dumps(orjson.loads(data))
+    except orjson.JSONDecodeError:
+        return data.replace(b"\r", b" ").replace(b"\n", b" ")
+
+
+def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
+    """Validate messages as canonical transactions and append the valid ones durably."""
+    root = ctx.settings.data_dir / "work"
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="stream-", dir=root))
+    bad: list[BadRow] = []
+    try:
+        source = work / "batch.jsonl"
+        source.write_bytes(b"\n".join(_line(b) for b in bodies) + b"\n")
+        staged = stage(source, Layout.CANONICAL_JSONL, work / "staged.parquet", bad.extend)
+        appended = open_ledger(ctx).append_query(
+            ledger_source(staged),
+            offered=staged.valid,
+            distinct=staged.repeated_ids == 0,
+            durable=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BatchResult(
+        appended.stored,
+        staged.valid - appended.stored,
+        sorted((row.line - 1, row.reason) for row in bad),
+    )
+
+
+async def _ensure_stream(js: JetStreamContext, s: Settings) -> None:
+    try:
+        await js.stream_info(s.stream_name)
+    except NotFoundError:
+        await js.add_stream(
+            StreamConfig(
+                name=s.stream_name, subjects=[s.stream_subject, s.stream_dead_letter_subject]
+            )
+        )
+
+
+def _consumer_config(s: Settings, from_seq: int | None) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=s.stream_consumer,
+        filter_subject=s.stream_subject,
+        ack_policy=AckPolicy.ALL,
+        ack_wait=120,
+        max_ack_pending=s.stream_max_in_flight,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE if from_seq else DeliverPolicy.ALL,
+        opt_start_seq=from_seq,
+    )
+
+
+async def _resume_point(js: JetStreamContext, s: Settings) -> int | None:
+    """Where to resume after a consumer died holding unacknowledged messages: just after the
+    acknowledged floor. JetStream would redeliver them only after ``ack_wait``, and an
+    acknowledgement of a later message (AckPolicy.ALL) would acknowledge them unread; the
+    ledger's ``txn_id`` key makes the repeat harmless. One consumer process runs at a time."""
+    try:
+        info = await js.consumer_info(s.stream_name, s.stream_consumer)
+    except NotFoundError:
+        return None
+    if not info.num_ack_pending:
+        return None
+    floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+    return int(floor or 0) + 1
+
+
+async def _fetch(sub: JetStreamContext.PullSubscription, want: int, wait: float) -> list[Msg]:
+    """Up to ``want`` messages: wait ``wait`` seconds for the first, then take what is ready."""
+    got: list[Msg] = []
+    timeout = wait
+    while len(got) < want:
+        try:
+            got += await sub.fetch(min(want - len(got), 5000), timeout=timeout)
+        except (NatsTimeout, TimeoutError):
+            break
+        timeout = 0.05
+    return got
+
+
+async def consume(
+    ctx: Context,
+    *,
+    from_seq: int | None = None,
+    until_idle: bool = False,
+    idle_seconds: float = 2.0,
+    on_batch: Callable[[StreamTotals], None] | None = None,
+) -> StreamTotals:
+    """Append streamed transactions to the ledger until stopped (or until the stream has
+    been idle for ``idle_seconds`` with ``until_idle``). ``from_seq`` replays from that stream
+    sequence (the durable consumer is recreated there; what is stored already is a duplicate)."""
+    s = ctx.settings
+    totals = read_manifest(s)
+    nc = await nats.connect(s.nats_url, connect_timeout=5, max_reconnect_attempts=3)
+    try:
+        js = nc.jetstream()
+        await _ensure_stream(js, s)
+        if from_seq is None:
+            from_seq = await _resume_point(js, s)
+        if from_seq is not None:
+            with contextlib.suppress(NotFoundError):
+                await js.delete_consumer(s.stream_name, s.stream_consumer)
+        sub = await js.pull_subscribe(
+            s.stream_subject,
+            durable=s.stream_consumer,
+            stream=s.stream_name,
+            config=_consumer_config(s, from_seq),
+        )
+        while True:
+            messages = await _fetch(sub, s.stream_batch, idle_seconds if until_idle else 5.0)
+            if not messages:
+                if until_idle:
+                    return totals
+                continue
+            bodies = [m.data for m in messages]
+            result = await asyncio.to_thread(append_batch, ctx, bodies)
+            for index, reason in result.bad:
+                message = messages[index]
+                await js.publish(
+                    s.stream_dead_letter_subject,
+                    message.data,
+                    headers={
+                        REASON_HEADER: reason[:500],
+                        SEQUENCE_HEADER: str(message.metadata.sequence.stream),
+                    },
+                )
+            totals.read += len(messages)
+            totals.stored += result.stored
+            totals.duplicates += result.duplicates
+            totals.dead_lettered += len(result.bad)
+            totals.batches += 1
+            totals.last_sequence = messages[-1].metadata.sequence.stream
+            await asyncio.to_thread(_write_manifest, s, totals)
+            await messages[-1].ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
+            if on_batch is not None:
+                on_batch(totals)
+    finally:
+        await nc.close()
+
+
+@dataclass(frozen=True, slots=True)
+class StreamLag:
+    pending: int  # in the stream, not yet delivered to the consumer
+    unacknowledged: int  # delivered, not yet acknowledged (being appended)
+    last_sequence: int  # the stream's last sequence
+
+
+async def _lag(s: Settings) -> StreamLag | None:
+    nc = await nats.connect(s.nats_url, connect_timeout=1, max_reconnect_attempts=0)
+    try:
+        js = nc.jetstream()
+        stream = await js.stream_info(s.stream_name)
+        try:
+            info = await js.consumer_info(s.stream_name, s.stream_consumer)
+        except NotFoundError:
+            return StreamLag(stream.state.messages, 0, stream.state.last_seq)
+        return StreamLag(info.num_pending or 0, info.num_ack_pending or 0, stream.state.last_seq)
+    finally:
+        await nc.close()
+
+
+def lag(ctx: Context) -> StreamLag | None:
+    """How far the ledger consumer is behind the stream; None when NATS or the stream is not
+    there (a bank that does not stream)."""
+    try:
+        return asyncio.run(asyncio.wait_for(_lag(ctx.settings), timeout=3))
+    except (OSError, TimeoutError, NotFoundError, nats.errors.Error):
+        return None

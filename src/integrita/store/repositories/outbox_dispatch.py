@@ -1,0 +1,214 @@
+"""The outbox queries of a dispatcher: drop what is no longer worth sending, claim due messages
+in priority order, record many outcomes at once, and the dead-letter list.
+
+Claiming is one ``UPDATE ... WHERE id IN (SELECT ... ORDER BY priority, id LIMIT n)``. On
+PostgreSQL the inner select takes ``FOR UPDATE SKIP LOCKED``, so several dispatchers claim
+disjoint messages without waiting on each other; on SQLite the one statement runs under the
+database's single write lock, so two dispatchers cannot claim the same row. Either way the claim
+is a lease (``claimed_until``): a dispatcher that dies leaves it to lapse, and the message is
+claimed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from integrita.store.models import Challenge, OutboxMessage
+
+_M = OutboxMessage
+_COLUMNS = cast(Table, OutboxMessage.__table__).c
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    id: int
+    idempotency_key: str
+    channel: str
+    recipient: str
+    template: str
+    language: str
+    params: dict[str, object]
+    priority: int
+    attempts: int
+    created_at: datetime
+    challenge_id: str | None
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(_M.status == "pending", _M.next_attempt_at <= now),
+        and_(_M.status == "sending", _M.claimed_until < now),
+    )
+
+
+def _open_now(now: datetime) -> Any:
+    """Waiting to be sent: pending, or claimed by a dispatcher whose lease lapsed."""
+    return or_(_M.status == "pending", and_(_M.status == "sending", _M.claimed_until < now))
+
+
+def expire_stale(
+    session: Session, now: datetime, cutoffs: Mapping[int, datetime], limit: int = 5000
+) -> list[tuple[int, dict[str, object], str]]:
+    """Mark ``expired`` the waiting messages no longer worth sending; returns (id, params,
+    reason) of each so the caller can blank their secrets.
+
+    A message of priority ``p`` created before ``cutoffs[p]`` is past its useful life; a
+    one-time code whose challenge is no longer pending (answered, failed, expired, the payment
+    rejected) is never sent.
+    """
+    challenge_closed = exists().where(
+        Challenge.id == _M.challenge_id,
+        or_(Challenge.status != "pending", Challenge.expires_at <= now),
+    )
+    too_old = [and_(_M.priority == p, _M.created_at < cut) for p, cut in cutoffs.items()]
+    rows = session.execute(
+        select(_M.id, _M.params, _M.challenge_id)
+        .where(_open_now(now), or_(and_(_M.challenge_id.is_not(None), challenge_closed), *too_old))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    found: list[tuple[int, dict[str, object], str]] = []
+    for message_id, params, challenge_id in rows:
+        reason = (
+            "its one-time-code challenge is no longer pending"
+            if challenge_id is not None
+            else "older than its useful life"
+        )
+        found.append((int(message_id), dict(params), reason))
+    return found
+
+
+def mark_expired(session: Session, expired: Sequence[tuple[int, dict[str, object], str]]) -> None:
+    if not expired:
+        return
+    session.connection().execute(
+        update(_M)
+        .where(_M.id == bindparam("mid"))
+        .values(
+            status="expired",
+            params=bindparam("new_params", type_=_COLUMNS["params"].type),
+            last_error=bindparam("reason"),
+            claimed_until=None,
+        ),
+        [{"mid": i, "new_params": p, "reason": r} for i, p, r in expired],
+    )
+
+
+def claim(
+    session: Session, now: datetime, claimed_until: datetime, limit: int
+) -> list[ClaimedMessage]:
+    """Claim up to ``limit`` due messages, lowest priority number first, then oldest; the
+    attempt is counted for a pending message (a lapsed claim was attempted already)."""
+    chosen = (
+        select(_M.id)
+        .where(_due(now))
+        .order_by(_M.priority, _M.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(_M)
+        .where(_M.id.in_(chosen), _due(now))
+        .values(
+            status="sending",
+            claimed_until=claimed_until,
+            attempts=_M.attempts + case((_M.status == "pending", 1), else_=0),
+        )
+        .returning(
+            _M.id,
+            _M.idempotency_key,
+            _M.channel,
+            _M.recipient,
+            _M.template,
+            _M.language,
+            _M.params,
+            _M.priority,
+            _M.attempts,
+            _M.created_at,
+            _M.challenge_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    claimed = [ClaimedMessage(*row) for row in result.all()]
+    claimed.sort(key=lambda m: (m.priority, m.id))
+    return claimed
+
+
+def record(session: Session, outcomes: Sequence[dict[str, Any]]) -> int:
+    """Write many outcomes (each a dict of column values and ``mid``, the message id) in one
+    statement; only rows still ``sending`` change. Returns how many did."""
+    if not outcomes:
+        return 0
+    columns = sorted({k for o in outcomes for k in o if k != "mid"})
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        shape = tuple(c for c in columns if c in outcome)
+        by_shape.setdefault(shape, []).append(outcome)
+    changed = 0
+    for shape, rows in by_shape.items():
+        result = session.connection().execute(
+            update(_M)
+            .where(_M.id == bindparam("mid"), _M.status == "sending")
+            .values({c: bindparam(f"v_{c}", type_=_COLUMNS[c].type) for c in shape}),
+            [{"mid": r["mid"], **{f"v_{c}": r[c] for c in shape}} for r in rows],
+        )
+        changed += int(result.rowcount)
+    return changed
+
+
+def flag_duplicates(session: Session, ids: Sequence[int]) -> None:
+    """Mark messages the gateway reported as repeats, whatever their status: a send whose
+    lease lapsed before it was recorded may have been recorded by the other send already."""
+    if ids:
+        session.execute(
+            update(_M)
+            .where(_M.id.in_(list(ids)))
+            .values(duplicate=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def dead_letters(session: Session, limit: int = 500) -> list[OutboxMessage]:
+    return list(
+        session.execute(
+            select(_M).where(_M.status == "dead").order_by(_M.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def replay(session: Session, ids: Sequence[int] | None, now: datetime) -> list[int]:
+    """Put dead messages (these ``ids``, or all) back to ``pending``, due now, attempts reset.
+
+    A one-time code is not replayed: its code was blanked when it died, and a customer who
+    still needs one asks for a new challenge."""
+    stmt = (
+        select(_M.id)
+        .where(_M.status == "dead", _M.challenge_id.is_(None), _M.template != "payment_otp")
+        .with_for_update()
+    )
+    if ids is not None:
+        stmt = stmt.where(_M.id.in_(list(ids)))
+    found = [int(i) for i in session.execute(stmt).scalars()]
+    if found:
+        session.execute(
+            update(_M)
+            .where(_M.id.in_(found), _M.status == "dead")
+            .values(status="pending", attempts=0, next_attempt_at=now, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    return found
+
+
+def backlog(session: Session, now: datetime) -> dict[int, int]:
+    """Messages waiting to be sent, by priority."""
+    rows = session.execute(
+        select(_M.priority, func.count()).where(_open_now(now)).group_by(_M.priority)
+    )
+    return {int(p): int(n) for p, n in rows}

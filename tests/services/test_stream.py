@@ -1,0 +1,199 @@
+"""Executed transactions from a real NATS JetStream server into the ledger: a consumer killed
+with SIGKILL and restarted loses nothing and stores nothing twice; bad messages go to the
+dead-letter subject with their reason; a replay from sequence 1 stores nothing new."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from integrita.services.core.context import Context
+from integrita.services.core.ledger import open_ledger
+from integrita.services.ingest import stream
+from integrita.settings import Settings
+from tests.conftest import require
+
+NATS = ("127.0.0.1", 4222)
+TOTAL = 4000
+BAD_EVERY = 400  # message i is bad when i % BAD_EVERY == 7: 10 bad messages
+
+
+def _nats_up() -> bool:
+    try:
+        with socket.create_connection(NATS, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _row(i: int) -> bytes:
+    row = {
+        "txn_id": f"S{i:08d}",
+        "booked_at": (datetime(2026, 12, 1, tzinfo=UTC) + timedelta(seconds=i)).isoformat(),
+        "channel": "mobile",
+        "kind": "transfer",
+        "from_bank": "B001",
+        "from_account": f"A{i % 500}",
+        "to_bank": "B002",
+        "to_account": f"Z{i % 777}",
+        "amount_paid_minor": 1000 + i,
+        "paid_currency": "CNY",
+        "amount_received_minor": 1000 + i,
+        "received_currency": "CNY",
+        "payment_format": "ACH",
+        "counterparty_type": "third_party_personal",
+        "cross_border": False,
+    }
+    if i % BAD_EVERY == 7:
+        return (
+            b"{not json" if (i // BAD_EVERY) % 2 else orjson.dumps({**row, "paid_currency": "XXX"})
+        )
+    return orjson.dumps(row)
+
+
+async def _publish(settings: Settings, rows: list[bytes]) -> None:
+    import nats
+
+    nc = await nats.connect(settings.nats_url)
+    js = nc.jetstream()
+    for start in range(0, len(rows), 1000):
+        await asyncio.gather(
+            *(js.publish(settings.stream_subject, r) for r in rows[start : start + 1000])
+        )
+    await nc.close()
+
+
+async def _dead_letters(settings: Settings) -> list[tuple[int, str]]:
+    import nats
+    from nats.errors import TimeoutError as NatsTimeout
+
+    nc = await nats.connect(settings.nats_url)
+    js = nc.jetstream()
+    sub = await js.pull_subscribe(settings.stream_dead_letter_subject, stream=settings.stream_name)
+    found: list[tuple[int, str]] = []
+    while True:
+        try:
+            messages = await sub.fetch(100, timeout=1)
+        except (NatsTimeout, TimeoutError):
+            break
+        for m in messages:
+            headers = m.headers or {}
+            found.append((int(headers[stream.SEQUENCE_HEADER]), headers[stream.REASON_HEADER]))
+            await m.ack()
+    await nc.close()
+    return found
+
+
+async def _drop_stream(settings: Settings) -> None:
+    import nats
+
+    nc = await nats.connect(settings.nats_url)
+    try:
+        await nc.jetstream().delete_stream(settings.stream_name)
+    finally:
+        await nc.close()
+
+
+@pytest.fixture
+def streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+    require(_nats_up(), "NATS JetStream is not reachable at 127.0.0.1:4222")
+    tag = uuid.uuid4().hex[:10]
+    env = {
+        "INTEGRITA_DATA_DIR": str(tmp_path / "var"),
+        "INTEGRITA_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'integrita.db'}",
+        "INTEGRITA_STREAM_NAME": f"T{tag}",
+        "INTEGRITA_STREAM_SUBJECT": f"t{tag}.executed",
+        "INTEGRITA_STREAM_DEAD_LETTER_SUBJECT": f"t{tag}.dead",
+        "INTEGRITA_STREAM_BATCH": "300",
+        "INTEGRITA_LOG_LEVEL": "WARNING",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ctx = Context.from_settings(Settings())
+    asyncio.run(_ensure(ctx.settings))
+    yield ctx
+    asyncio.run(_drop_stream(ctx.settings))
+
+
+async def _ensure(settings: Settings) -> None:
+    import nats
+
+    nc = await nats.connect(settings.nats_url)
+    try:
+        await stream._ensure_stream(nc.jetstream(), settings)
+    finally:
+        await nc.close()
+
+
+def _consumer(*args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "integrita.cli.main", "stream", "consume", *args],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _ledger_ids(ctx: Context) -> list[str]:
+    return [str(t) for t in open_ledger(ctx).read().column("txn_id").to_pylist()]
+
+
+@pytest.mark.slow
+def test_consumer_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_nothing(
+    streamed: Context,
+) -> None:
+    ctx = streamed
+    rows = [_row(i) for i in range(TOTAL)]
+    bad = {i + 1 for i in range(TOTAL) if i % BAD_EVERY == 7}  # stream sequences
+    asyncio.run(_publish(ctx.settings, rows))
+    first = _consumer()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and stream.read_manifest(ctx.settings).batches < 2:
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    before = stream.read_manifest(ctx.settings)
+    assert 0 < before.read < TOTAL, "the kill came before or after the whole stream"
+    second = _consumer("--until-idle", "--idle", "3")
+    assert second.wait(timeout=180) == 0
+    ids = _ledger_ids(ctx)
+    assert len(ids) == len(set(ids)) == TOTAL - len(bad)  # no loss, no duplicate
+    assert set(ids) == {f"S{i:08d}" for i in range(TOTAL) if i + 1 not in bad}
+    totals = stream.read_manifest(ctx.settings)
+    assert totals.balanced
+    assert totals.stored == TOTAL - len(bad)
+    assert totals.last_sequence == TOTAL
+    dead = asyncio.run(_dead_letters(ctx.settings))
+    assert {seq for seq, _ in dead} == bad
+    reasons = {reason for _, reason in dead}
+    assert any(r.startswith("not valid JSON") for r in reasons)
+    assert "unknown currency XXX" in reasons
+    lag = stream.lag(ctx)
+    assert lag is not None and lag.pending == lag.unacknowledged == 0
+
+
+def test_batch_written_but_not_acknowledged_comes_again_as_duplicates(streamed: Context) -> None:
+    ctx = streamed
+    rows = [_row(i) for i in range(100)]
+    asyncio.run(_publish(ctx.settings, rows))
+    written = stream.append_batch(ctx, rows[:60])  # a consumer that died before its ack
+    assert (written.stored, [i for i, _ in written.bad]) == (59, [7])
+    totals = asyncio.run(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
+    assert (totals.read, totals.stored, totals.duplicates, totals.dead_lettered) == (100, 40, 59, 1)
+    assert len(_ledger_ids(ctx)) == 99
+    replay = asyncio.run(stream.consume(ctx, from_seq=1, until_idle=True, idle_seconds=1.0))
+    assert (replay.read, replay.stored, replay.duplicates) == (200, 40, 158)
+    assert replay.dead_lettered == 2 and replay.balanced
+    assert len(_ledger_ids(ctx)) == 99
