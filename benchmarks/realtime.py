@@ -11,7 +11,8 @@
    On SQLite (WAL) and on PostgreSQL (when reachable at INTEGRITA_TEST_PG_URL).
 
 Usage: ``.venv/bin/python benchmarks/realtime.py [--seconds 10] [--repeat 5] [--skip-postgres]
-[--pg-processes 1]``. With ``--repeat N`` each HTTP load runs N times against the same server
+[--pg-processes 1] [--database-url URL]``; ``--database-url`` runs against an existing
+PostgreSQL database only (for several hosts: start ``integrita serve`` on each against it). With ``--repeat N`` each HTTP load runs N times against the same server
 and each figure is the median of the runs, every run listed beside it: on this shared virtual
 machine one run's p99 can be several times another's.
 """
@@ -170,8 +171,10 @@ def _seed(url: str, data_dir: Path) -> str:
     with db.transaction() as session:
         for i in range(ACCOUNTS):
             repo.upsert_contact(session, f"C{i:05d}", f"1380{i:07d}", None, "zh")
-    users.add_user(ctx, "bench-channel", "Bench", None, ["payment_channel"])
-    token = users.issue_token(ctx, "bench-channel", "bench")
+    # a user of its own per run, so the benchmark can be pointed at an existing database
+    channel = f"bench-channel-{uuid.uuid4().hex[:8]}"
+    users.add_user(ctx, channel, "Bench", None, ["payment_channel"])
+    token = users.issue_token(ctx, channel, "bench")
     db.dispose()
     _analyze(url)
     return token
@@ -489,6 +492,11 @@ def main() -> None:
     parser.add_argument(
         "--pg-processes", type=int, default=1, help="server processes on PostgreSQL"
     )
+    parser.add_argument(
+        "--database-url",
+        help="an existing PostgreSQL database to run against (migrated and seeded with the "
+        "benchmark's accounts, then left in place) instead of a throw-away one",
+    )
     parser.add_argument("--client", nargs=5)
     args = parser.parse_args()
     if args.client:
@@ -509,7 +517,9 @@ def main() -> None:
     backends: list[tuple[str, str | None]] = []
     tmp = Path(tempfile.mkdtemp(prefix="integrita-bench-"))
     backends.append(("sqlite", f"sqlite:///{tmp / 'bench.db'}"))
-    if not args.skip_postgres:
+    if args.database_url:
+        backends = [("postgresql", args.database_url)]
+    elif not args.skip_postgres:
         backends.append(("postgresql", _pg_url()))
     try:
         for name, url in backends:
@@ -535,7 +545,7 @@ def main() -> None:
                     args.repeat,
                 ),
             }
-            if name == "postgresql":
+            if name == "postgresql" and not args.database_url:
                 _drop_pg(url)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
