@@ -20,6 +20,7 @@ import orjson
 import pytest
 
 from integrita.services.core.context import Context
+from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.ledger import open_ledger
 from integrita.services.ingest import stream
 from integrita.settings import Settings
@@ -122,9 +123,9 @@ def streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Contex
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     ctx = Context.from_settings(Settings())
-    asyncio.run(_ensure(ctx.settings))
+    run_to_completion(_ensure(ctx.settings))
     yield ctx
-    asyncio.run(_drop_stream(ctx.settings))
+    run_to_completion(_drop_stream(ctx.settings))
 
 
 async def _ensure(settings: Settings) -> None:
@@ -157,7 +158,7 @@ def test_consumer_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_n
     ctx = streamed
     rows = [_row(i) for i in range(TOTAL)]
     bad = {i + 1 for i in range(TOTAL) if i % BAD_EVERY == 7}  # stream sequences
-    asyncio.run(_publish(ctx.settings, rows))
+    run_to_completion(_publish(ctx.settings, rows))
     first = _consumer()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and stream.read_manifest(ctx.settings).batches < 2:
@@ -175,7 +176,7 @@ def test_consumer_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_n
     assert totals.balanced
     assert totals.stored == TOTAL - len(bad)
     assert totals.last_sequence == TOTAL
-    dead = asyncio.run(_dead_letters(ctx.settings))
+    dead = run_to_completion(_dead_letters(ctx.settings))
     assert {seq for seq, _ in dead} == bad
     reasons = {reason for _, reason in dead}
     assert any(r.startswith("not valid JSON") for r in reasons)
@@ -187,13 +188,13 @@ def test_consumer_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_n
 def test_batch_written_but_not_acknowledged_comes_again_as_duplicates(streamed: Context) -> None:
     ctx = streamed
     rows = [_row(i) for i in range(100)]
-    asyncio.run(_publish(ctx.settings, rows))
+    run_to_completion(_publish(ctx.settings, rows))
     written = stream.append_batch(ctx, rows[:60])  # a consumer that died before its ack
     assert (written.stored, [i for i, _ in written.bad]) == (59, [7])
-    totals = asyncio.run(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
+    totals = run_to_completion(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
     assert (totals.read, totals.stored, totals.duplicates, totals.dead_lettered) == (100, 40, 59, 1)
     assert len(_ledger_ids(ctx)) == 99
-    replay = asyncio.run(stream.consume(ctx, from_seq=1, until_idle=True, idle_seconds=1.0))
+    replay = run_to_completion(stream.consume(ctx, from_seq=1, until_idle=True, idle_seconds=1.0))
     assert (replay.read, replay.stored, replay.duplicates) == (200, 40, 158)
     assert replay.dead_lettered == 2 and replay.balanced
     assert len(_ledger_ids(ctx)) == 99

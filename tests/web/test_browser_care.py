@@ -83,7 +83,7 @@ def test_a_complaint_goes_from_the_form_through_a_failed_qa_to_the_monthly_repor
 
     officer.click("nav >> text=Quality report")  # type: ignore[attr-defined]
     table = officer.inner_text("#figures")  # type: ignore[attr-defined]
-    assert "quality" in table and "100.0 %" in table
+    assert "Quality department" in table and "100.0 %" in table  # names, not codes
     screenshot(officer, "care-monthly-report")
     assert o_err == [] and d_err == [] and q_err == []
     for c in (o_ctx, d_ctx, q_ctx):

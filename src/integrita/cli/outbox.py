@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-import uvloop
 from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
@@ -11,6 +10,7 @@ from integrita.cli.identity import batch_job, needs, signed_in
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError
 from integrita.services.core import outbox, outbox_dispatch
+from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.outbox_adapters import async_adapters_from_settings
 
 outbox_app = typer.Typer(help="The notification outbox: status, dispatch, dead letters, replay.")
@@ -52,7 +52,7 @@ def outbox_dispatch_command(
             advance(totals.claimed - seen[0])
             seen[0] = totals.claimed
 
-        totals = uvloop.run(
+        totals = run_to_completion(
             outbox_dispatch.dispatch(
                 ctx, adapters, follow=follow, batch=limit, on_progress=progress
             )

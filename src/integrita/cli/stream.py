@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import typer
-import uvloop
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.identity import batch_job
+from integrita.services.core.event_loop import run_to_completion
 from integrita.services.ingest import stream
 
 stream_app = typer.Typer(help="Executed transactions streamed from NATS JetStream.")
@@ -35,7 +35,7 @@ def stream_consume(
             advance(totals.read - seen[0])
             seen[0] = totals.read
 
-        totals = uvloop.run(
+        totals = run_to_completion(
             stream.consume(
                 ctx, from_seq=from_seq, until_idle=until_idle, idle_seconds=idle, on_batch=progress
             )

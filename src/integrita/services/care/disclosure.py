@@ -106,8 +106,12 @@ def _survey_score(ctx: Context, survey_ids: list[int]) -> Figure:
     weighted = Decimal(0)
     weight = 0
     rows = []
+    withheld: list[str] = []
     for survey_id in survey_ids:
         result = surveys.results(ctx, survey_id)
+        if result.withheld:
+            withheld.append(f"{result.name}: {result.withheld}")
+            continue
         if result.overall is None or not result.responded:
             continue
         weighted += Decimal(str(result.overall.score)) * result.responded
@@ -130,5 +134,8 @@ def _survey_score(ctx: Context, survey_ids: list[int]) -> Figure:
         Unit.SCORE,
         tuple(rows),
         denominator=weight,
-        note="" if weight else "no survey responses in the year",
+        note="; ".join(
+            ([] if weight or withheld else ["no survey responses in the year"])
+            + [f"not counted, scores withheld — {w}" for w in withheld]
+        ),
     )

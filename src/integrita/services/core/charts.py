@@ -42,6 +42,18 @@ def _data(values: list[dict[str, Any]]) -> Any:
     return alt.Data(values=values)  # type: ignore[no-untyped-call]
 
 
+def _nothing_to_draw(title: str, width: int = 520, height: int = 60) -> Spec:
+    """A chart that says there is nothing to draw: an empty series has no scale, and the
+    renderer refuses a chart of no size rather than drawing an empty frame."""
+    chart = (
+        alt.Chart(_data([{"text": "No figures for this period"}]))
+        .mark_text(color="#555", fontSize=13)
+        .encode(text="text:N")
+        .properties(width=width, height=height, title=title)
+    )
+    return dict(chart.to_dict())
+
+
 def line_chart(
     periods: Sequence[str],
     series: Mapping[str, Sequence[float | None]],
@@ -57,6 +69,8 @@ def line_chart(
         for p, v in zip(periods, points, strict=False)
         if v is not None
     ]
+    if not values:
+        return _nothing_to_draw(title)
     y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=".0%") if percent else alt.Axis())
     chart = (
         alt.Chart(_data(values))
@@ -91,6 +105,8 @@ def bar_chart(
         if interval is not None:
             row["low"], row["high"] = interval
         rows.append(row)
+    if not rows:
+        return _nothing_to_draw(title, width=480)
     scale = alt.Scale(domain=list(domain)) if domain else alt.Scale()
     base = alt.Chart(_data(rows)).encode(y=alt.Y("category:N", title=None, sort=list(categories)))
     layers: list[Any] = [

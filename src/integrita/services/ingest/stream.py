@@ -35,6 +35,7 @@ from integrita.analytics.ledger import fsync_path
 from integrita.analytics.sources import BadRow, Layout
 from integrita.analytics.staging import ledger_source, stage
 from integrita.services.core.context import Context
+from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.ledger import open_ledger
 from integrita.settings import Settings
 
@@ -256,6 +257,6 @@ def lag(ctx: Context) -> StreamLag | None:
     """How far the ledger consumer is behind the stream; None when NATS or the stream is not
     there (a bank that does not stream)."""
     try:
-        return asyncio.run(asyncio.wait_for(_lag(ctx.settings), timeout=3))
+        return run_to_completion(asyncio.wait_for(_lag(ctx.settings), timeout=3))
     except (OSError, TimeoutError, NotFoundError, nats.errors.Error):
         return None
