@@ -33,9 +33,10 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-# pytest exits 5 when it ran no test; make treats any non-zero exit as failure.
+# pytest exits 5 when it ran no test; make treats any non-zero exit as failure. Two workers
+# (one per core); a test file stays on one worker, so its module fixtures start once.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## Benchmarks: each prints one JSON object; figures are copied into docs/benchmarks.md.
 bench: $(STAMP)
