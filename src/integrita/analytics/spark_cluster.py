@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 def spark_class() -> Path:
@@ -72,9 +73,11 @@ def standalone_cluster(
     port, web_port = _free_port(), _free_port()
     url = f"spark://127.0.0.1:{port}"
     processes: list[subprocess.Popen[bytes]] = []
+    logs: list[IO[bytes]] = []
 
     def start(name: str, args: list[str]) -> None:
         log = (workdir / f"{name}.log").open("wb")
+        logs.append(log)
         processes.append(
             subprocess.Popen(  # noqa: S603 - our own launcher with fixed arguments
                 [launcher, *args],
@@ -135,6 +138,8 @@ def standalone_cluster(
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
+        for log in logs:
+            log.close()
 
 
 def main() -> None:
