@@ -17,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from integrita.domain.permissions import Permission
-from integrita.domain.workflow import AUTHORS, Actor, Involvement, Step, Workflow
+from integrita.domain.workflow import (
+    AUTHORS,
+    Actor,
+    Involvement,
+    Step,
+    Workflow,
+    approved_by_business_and_technology,
+)
 
 NEW = "new"
 PROPOSED = "proposed"
@@ -35,13 +42,6 @@ def drafted_against_the_active_version(facts: Mapping[str, object], actor: Actor
             f"this proposal is based on version {base}, but version {active} is active now; "
             "propose the change again from the active version"
         )
-    return None
-
-
-def approved_by_both_sides(facts: Mapping[str, object], actor: Actor) -> str | None:
-    """Parameters take effect only with a business and a technology approval."""
-    if not (facts.get("business_approved_by") and facts.get("technology_approved_by")):
-        return "a parameter set is activated only after a business and a technology approval"
     return None
 
 
@@ -93,7 +93,7 @@ DETECTOR_PARAMETERS_WORKFLOW = Workflow(
                 "The second approval puts the version in force for the next detection run.",
                 excludes=AUTHORS,
                 needs_person=True,
-                guards=(approved_by_both_sides, *_STALE),
+                guards=(approved_by_business_and_technology("a parameter set"), *_STALE),
             ),
         )
     },

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from integrita.domain.permissions import Permission
-from integrita.domain.workflow import AUTHORS, Actor, Involvement, Step, Workflow
+from integrita.domain.workflow import (
+    AUTHORS,
+    Actor,
+    Involvement,
+    Step,
+    Workflow,
+    approved_by_business_and_technology,
+)
 
 NEW = "new"
 PROPOSED = "proposed"
@@ -35,13 +42,6 @@ def based_on_the_active_version(facts: Mapping[str, object], actor: Actor) -> st
             "rebase it (integrita rules rebase / POST /v1/rulesets/{version}/rebase) and review "
             "the diff before approving"
         )
-    return None
-
-
-def both_sides_approved(facts: Mapping[str, object], actor: Actor) -> str | None:
-    """A version takes effect only with a business and a technology approval."""
-    if not (facts.get("business_approved_by") and facts.get("technology_approved_by")):
-        return "a rule set is activated only after both a business and a technology approval"
     return None
 
 
@@ -102,7 +102,10 @@ RULESET_WORKFLOW = Workflow(
                 "The second approval puts the version in force.",
                 excludes=AUTHORS,
                 needs_person=True,
-                guards=(both_sides_approved, based_on_the_active_version),
+                guards=(
+                    approved_by_business_and_technology("a rule set"),
+                    based_on_the_active_version,
+                ),
             ),
         )
     },

@@ -193,6 +193,19 @@ class Workflow:
         return offered
 
 
+def approved_by_business_and_technology(record: str) -> Guard:
+    """A guard for activation steps: a ``record`` takes effect only once both a business and a
+    technology approver have signed (the facts ``business_approved_by`` and
+    ``technology_approved_by``), whatever order they signed in."""
+
+    def guard(facts: Mapping[str, object], actor: Actor) -> str | None:
+        if not (facts.get("business_approved_by") and facts.get("technology_approved_by")):
+            return f"{record} is activated only after both a business and a technology approval"
+        return None
+
+    return guard
+
+
 def conflicting_involvements(
     step: Step, username: str, history: Sequence[Participation]
 ) -> set[str]:
