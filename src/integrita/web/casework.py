@@ -12,7 +12,7 @@ from integrita.domain.casework import CaseAction, Decision, StrAction
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError, StateTransitionError
 from integrita.http.deps import get_ctx, require
-from integrita.http.fields import MAX_PAGE, Id, Note, local_day
+from integrita.http.fields import Id, Note, local_day
 from integrita.http.responses import attachment
 from integrita.services.casework import cases, str_reports
 from integrita.services.casework.evidence import node_radius
@@ -21,6 +21,7 @@ from integrita.services.core import audit_anchor, audit_trail, customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.risk.rating import rating_breakdown
+from integrita.web.listing import PAGE_SIZE, listing
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +31,6 @@ add_nav("Alerts", "/alerts", Permission.CASE_READ)
 add_nav("Cases", "/cases", Permission.CASE_READ)
 add_nav("Audit trail", "/audit", Permission.AUDIT_READ)
 
-PAGE_SIZE = 50
 ACTION_LABELS = {
     CaseAction.START: "Start investigating",
     CaseAction.PROPOSE: "Propose",
@@ -40,25 +40,6 @@ ACTION_LABELS = {
     CaseAction.RESUME: "Resume investigation",
     CaseAction.CLOSE: "Close case",
 }
-
-
-def _query(request: Request, **override: object) -> str:
-    """The current query string with some parameters replaced (for sort and paging links)."""
-    params = {k: v for k, v in request.query_params.items() if v}
-    for key, value in override.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    return "?" + urlencode(params)
-
-
-def _int(value: str | None, default: int, limit: int = MAX_PAGE) -> int:
-    """A page or size from the query string, clamped to what a page can show (never a 500)."""
-    try:
-        return min(limit, max(1, int(value))) if value else default
-    except ValueError:
-        return default
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -76,34 +57,30 @@ def alert_queue(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Alerts from detection and the real-time engine, with filters, sorting and paging."""
-    number = _int(request.query_params.get("page"), 1)
-    error = None
-    try:
-        score = float(min_score) if min_score else None
-        result = cases.alert_queue(
+    found = listing(
+        request,
+        lambda number: cases.alert_queue(
             ctx,
             user,
             status=status,
             customer_id=customer_id,
             source=source,
-            min_score=score,
+            min_score=float(min_score) if min_score else None,
             sort=sort,
             page=number,
             size=PAGE_SIZE,
             typology=typology,
             raised_from=local_day(raised_from, "raised_from"),
             raised_to=local_day(raised_to, "raised_to"),
-        )
-    except (IntegritaError, ValueError) as exc:
-        error = str(exc) if isinstance(exc, IntegritaError) else "minimum score must be a number"
-        result = cases.alert_queue(ctx, user, page=1, size=PAGE_SIZE)
+        ),
+        lambda: cases.alert_queue(ctx, user, page=1, size=PAGE_SIZE),
+        unreadable="minimum score must be a number",
+    )
     return page(
         request,
         "casework/alerts.html",
         user,
-        result=result,
-        number=number,
-        size=PAGE_SIZE,
+        **found.context(),
         filters={
             "status": status,
             "customer_id": customer_id,
@@ -114,9 +91,7 @@ def alert_queue(
             "raised_to": raised_to,
         },
         sort=sort,
-        error=error,
-        query=lambda **kw: _query(request, **kw),
-        names=customer_names.names_for(ctx, user, [a.customer_id for a in result.rows]),
+        names=customer_names.names_for(ctx, user, [a.customer_id for a in found.result.rows]),
         may_open=bool({"analyst", "mlro", "administrator"} & set(user.roles)),
         opened=request.query_params.get("opened"),
     )
@@ -147,10 +122,9 @@ def case_queue(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Cases with filters (state, priority, assignee, customer, opened between), sorting, paging."""
-    number = _int(request.query_params.get("page"), 1)
-    error = None
-    try:
-        result = cases.case_queue(
+    found = listing(
+        request,
+        lambda number: cases.case_queue(
             ctx,
             user,
             state=state,
@@ -162,17 +136,14 @@ def case_queue(
             size=PAGE_SIZE,
             opened_from=local_day(opened_from, "opened_from"),
             opened_to=local_day(opened_to, "opened_to"),
-        )
-    except IntegritaError as exc:
-        error = str(exc)
-        result = cases.case_queue(ctx, user, state="active", page=1, size=PAGE_SIZE)
+        ),
+        lambda: cases.case_queue(ctx, user, state="active", page=1, size=PAGE_SIZE),
+    )
     return page(
         request,
         "casework/cases.html",
         user,
-        result=result,
-        number=number,
-        size=PAGE_SIZE,
+        **found.context(),
         filters={
             "state": state,
             "priority": priority,
@@ -182,9 +153,7 @@ def case_queue(
             "opened_to": opened_to,
         },
         sort=sort,
-        error=error,
-        query=lambda **kw: _query(request, **kw),
-        names=customer_names.names_for(ctx, user, [c.customer_id for c in result.rows]),
+        names=customer_names.names_for(ctx, user, [c.customer_id for c in found.result.rows]),
     )
 
 
@@ -430,7 +399,6 @@ def audit_page(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The audit trail for auditors: filter, page, export as CSV."""
-    number = _int(request.query_params.get("page"), 1)
     filters = {
         "actor": actor,
         "action": action,
@@ -439,23 +407,18 @@ def audit_page(
         "since": since,
         "until": until,
     }
-    error = None
-    try:
-        result = audit_trail.events(ctx, user, page=number, size=PAGE_SIZE, **filters)
-    except IntegritaError as exc:
-        error = str(exc)
-        result = audit_trail.events(ctx, user, page=1, size=PAGE_SIZE)
+    found = listing(
+        request,
+        lambda number: audit_trail.events(ctx, user, page=number, size=PAGE_SIZE, **filters),
+        lambda: audit_trail.events(ctx, user, page=1, size=PAGE_SIZE),
+    )
     csv_query = urlencode({k: v for k, v in filters.items() if v})
     return page(
         request,
         "casework/audit.html",
         user,
-        result=result,
-        number=number,
-        size=PAGE_SIZE,
+        **found.context(),
         filters=filters,
-        error=error,
         csv_link=f"/v1/audit.csv?{csv_query}",
-        query=lambda **kw: _query(request, **kw),
         checkpoint=audit_anchor.last_checkpoint(ctx),
     )

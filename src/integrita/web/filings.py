@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from integrita.domain.permissions import Permission
-from integrita.errors import InputError, IntegritaError
+from integrita.errors import InputError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Note
 from integrita.services.casework import deadlines, filings
 from integrita.services.core import customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
-from integrita.web.casework import PAGE_SIZE, _int, _query
+from integrita.web.listing import PAGE_SIZE, listing
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
@@ -39,24 +39,20 @@ def _register(
     status: str,
     overdue: str,
 ) -> Response:
-    number = _int(request.query_params.get("page"), 1)
-    listing = filings.str_register if kind == "STR" else filings.large_value_register
-    error = None
-    try:
-        result = listing(
+    register = filings.str_register if kind == "STR" else filings.large_value_register
+    found = listing(
+        request,
+        lambda number: register(
             ctx, user, status=status, overdue=_overdue(overdue), page=number, size=PAGE_SIZE
-        )
-    except IntegritaError as exc:
-        error = str(exc)
-        result = listing(ctx, user, page=1, size=PAGE_SIZE)
+        ),
+        lambda: register(ctx, user, page=1, size=PAGE_SIZE),
+    )
     return page(
         request,
         "casework/register.html",
         user,
+        **found.context(),
         kind=kind,
-        result=result,
-        number=number,
-        size=PAGE_SIZE,
         filters={"status": status, "overdue": overdue},
         statuses=(
             ["", filings.OPEN_STR, *filings.STR_STATUSES]
@@ -64,9 +60,7 @@ def _register(
             else ["", "pending", "submitted"]
         ),
         today=ctx.local_date(),
-        error=error,
-        query=lambda **kw: _query(request, **kw),
-        names=customer_names.names_for(ctx, user, [r.customer_id for r in result.rows]),
+        names=customer_names.names_for(ctx, user, [r.customer_id for r in found.result.rows]),
     )
 
 

@@ -4,10 +4,9 @@ export), a record with its steps and history, the daily trade check."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import Field, ValidationError
 
 from integrita.domain.governance import REGISTERS, register_named
@@ -20,7 +19,7 @@ from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.services.governance import figures, imports, registers, trade_check
-from integrita.web.render import add_nav, page
+from integrita.web.render import add_nav, messages, page, redirect_back
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,16 +49,6 @@ def _fields_from(form: Any) -> dict[str, str]:
         raise InputError(f"{first['msg']}", field=where or "fields") from None
 
 
-def _back(path: str, error: IntegritaError | None = None, notice: str | None = None) -> Response:
-    """Post/redirect/get; a refused step comes back as a message on the same page."""
-    if error is not None:
-        field = getattr(error, "field", None)
-        text = f"{field}: {error}" if field else str(error)
-        return RedirectResponse(f"{path}?error={quote(text)}", status_code=303)
-    suffix = f"?notice={quote(notice)}" if notice else ""
-    return RedirectResponse(f"{path}{suffix}", status_code=303)
-
-
 @router.get("/governance", response_class=HTMLResponse)
 def overview_page(
     request: Request,
@@ -85,8 +74,7 @@ def overview_page(
         undeclared=figures.declarations_missing(ctx, ctx.local_date().year, actor=user),
         today=ctx.local_date(),
         can_check=permitted(user, Permission.GOVERNANCE_RECORD),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
     )
 
 
@@ -99,8 +87,8 @@ def run_trade_check(
     try:
         done = trade_check.check_trades(ctx, day, actor=user)
     except IntegritaError as exc:
-        return _back("/governance", exc)
-    return _back(
+        return redirect_back("/governance", exc)
+    return redirect_back(
         "/governance",
         notice=f"{day.isoformat()}: {done.checked} trades checked, {done.flagged} flagged, "
         f"{len(done.alert_ids)} alerts raised",
@@ -150,9 +138,9 @@ async def file_record(
     try:
         filed = registers.file_record(ctx, register, _fields_from(await request.form()), actor=user)
     except IntegritaError as exc:
-        return _back(path, exc)
+        return redirect_back(path, exc)
     notice = "filed" if filed.created else "already on file"
-    return _back(f"{path}/{filed.record.id}", notice=notice)
+    return redirect_back(f"{path}/{filed.record.id}", notice=notice)
 
 
 @router.post("/governance/{register}/import")
@@ -169,9 +157,9 @@ def import_records(
             ctx, register, csv_text, actor=user, mapping=imports.parse_pairs(mapping)
         )
     except IntegritaError as exc:
-        return _back(path, exc)
+        return redirect_back(path, exc)
     lines = "; ".join(f"line {q.line}: {q.reason}" for q in done.rows[:10])
-    return _back(
+    return redirect_back(
         path,
         notice=f"read {done.read} = stored {done.stored} + duplicates {done.duplicates} + "
         f"quarantined {done.quarantined}" + (f" ({lines})" if lines else ""),
@@ -203,8 +191,7 @@ def _record_page(
         history=found.history,
         actions=[spec.workflow.step(a) for a in found.actions],
         can_reveal=spec.protected_reader is not None and permitted(user, spec.protected_reader),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
         **extra,
     )
 
@@ -246,10 +233,10 @@ async def take_step(
             seen_version=int(fixed.version) if fixed.version else None,
         )
     except ValidationError as exc:
-        return _back(path, InputError(str(exc.errors()[0]["msg"]), field="action"))
+        return redirect_back(path, InputError(str(exc.errors()[0]["msg"]), field="action"))
     except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice=f"{fixed.action.replace('_', ' ')}: done")
+        return redirect_back(path, exc)
+    return redirect_back(path, notice=f"{fixed.action.replace('_', ' ')}: done")
 
 
 class StepForm(StrictModel):
@@ -271,5 +258,5 @@ def reveal(
     try:
         value = registers.reveal_protected(ctx, register, record_id, field, actor=user)
     except IntegritaError as exc:
-        return _back(f"/governance/{register}/{record_id}", exc)
+        return redirect_back(f"/governance/{register}/{record_id}", exc)
     return _record_page(request, ctx, user, register, record_id, revealed={field: value})

@@ -18,7 +18,7 @@ from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.services.realtime import decision_register, payments
-from integrita.web.casework import PAGE_SIZE, _int, _query
+from integrita.web.listing import PAGE_SIZE, listing
 from integrita.web.render import add_nav, page
 
 router = APIRouter(include_in_schema=False)
@@ -37,35 +37,29 @@ def decisions_page(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Real-time decisions by outcome, status and recency (last day or week), newest first."""
-    number = _int(request.query_params.get("page"), 1)
-    error = None
-    try:
-        hours = int(within_hours) if within_hours else None
-        result = decision_register.decisions(
+    found = listing(
+        request,
+        lambda number: decision_register.decisions(
             ctx,
             user,
             decision=decision,
             status=status,
-            within_hours=hours,
+            within_hours=int(within_hours) if within_hours else None,
             page=number,
             size=PAGE_SIZE,
-        )
-    except (IntegritaError, ValueError) as exc:
-        error = str(exc) if isinstance(exc, IntegritaError) else "within_hours must be 24 or 168"
-        result = decision_register.decisions(ctx, user, page=1, size=PAGE_SIZE)
+        ),
+        lambda: decision_register.decisions(ctx, user, page=1, size=PAGE_SIZE),
+        unreadable="within_hours must be 24 or 168",
+    )
     return page(
         request,
         "realtime/decisions.html",
         user,
-        result=result,
-        number=number,
-        size=PAGE_SIZE,
+        **found.context(),
         filters={"decision": decision, "status": status, "within_hours": within_hours},
         outcomes=decision_register.OUTCOMES,
         statuses=decision_register.STATUSES,
-        error=error,
-        query=lambda **kw: _query(request, **kw),
-        names=customer_names.names_for(ctx, user, [r.customer_id for r in result.rows]),
+        names=customer_names.names_for(ctx, user, [r.customer_id for r in found.result.rows]),
     )
 
 

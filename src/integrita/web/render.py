@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from integrita.domain.permissions import Permission, roles_for
 from integrita.domain.roles import Role
+from integrita.errors import IntegritaError
 from integrita.services.core.users import UserView
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -55,3 +58,33 @@ def page(
         },
         status_code=status_code,
     )
+
+
+def redirect_back(
+    path: str, error: IntegritaError | None = None, notice: str | None = None
+) -> Response:
+    """Post/redirect/get: a refused step comes back to ``path`` as a message naming the field,
+    a step taken as its notice."""
+    if error is not None:
+        field = getattr(error, "field", None)
+        text = f"{field}: {error}" if field else str(error)
+        return RedirectResponse(f"{path}?error={quote(text)}", status_code=303)
+    suffix = f"?notice={quote(notice)}" if notice else ""
+    return RedirectResponse(f"{path}{suffix}", status_code=303)
+
+
+def redirect_after(path: str, step: Callable[[], object], notice: str) -> Response:
+    """Take ``step`` and come back to ``path`` with ``notice``, or with the refusal's message."""
+    try:
+        step()
+    except IntegritaError as exc:
+        return redirect_back(path, exc)
+    return redirect_back(path, notice=notice)
+
+
+def messages(request: Request) -> dict[str, str | None]:
+    """The ``error`` and ``notice`` a redirect back (:func:`redirect_back`) carried to the page."""
+    return {
+        "error": request.query_params.get("error"),
+        "notice": request.query_params.get("notice"),
+    }

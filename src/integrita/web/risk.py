@@ -7,11 +7,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from integrita.domain.permissions import Permission
 from integrita.domain.risk import BAND_ORDER, CONTROL_AREAS, DIMENSIONS
-from integrita.errors import IntegritaError, NotFoundError
+from integrita.errors import InputError, IntegritaError, NotFoundError
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import MAX_PAGE, Id, LongText, Note, Year
 from integrita.http.responses import attachment
@@ -20,7 +20,7 @@ from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.services.risk import assessment, documents, overrides, product_reviews, rating
-from integrita.web.render import add_nav, page
+from integrita.web.render import add_nav, messages, page, redirect_after, redirect_back
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,16 +28,6 @@ router = APIRouter(include_in_schema=False)
 add_nav("Risk ratings", "/risk", Permission.RISK_READ)
 add_nav("Self-assessment", "/risk/assessments", Permission.RISK_READ)
 add_nav("Product reviews", "/risk/reviews", Permission.PRODUCT_REVIEW_READ)
-
-
-def _back(path: str, error: IntegritaError | None = None, notice: str | None = None) -> Response:
-    """Post/redirect/get; a refused action comes back as a message on the same page."""
-    if error is not None:
-        field = getattr(error, "field", None)
-        text = f"{field}: {error}" if field else str(error)
-        return RedirectResponse(f"{path}?error={quote(text)}", status_code=303)
-    suffix = f"?notice={quote(notice)}" if notice else ""
-    return RedirectResponse(f"{path}{suffix}", status_code=303)
 
 
 # -- ratings --------------------------------------------------------------------------------------
@@ -80,8 +70,7 @@ def ratings_page(
         page_no=max(page_no, 1),
         per_page=per_page,
         pending=overrides.list_overrides(ctx, "pending"),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
     )
 
 
@@ -103,8 +92,7 @@ def customer_page(
         bands=[b.value for b in BAND_ORDER],
         can_request=permitted(user, Permission.RISK_OVERRIDE_REQUEST),
         can_approve=permitted(user, Permission.RISK_OVERRIDE_DECIDE),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
     )
 
 
@@ -134,11 +122,11 @@ def request_override(
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_REQUEST)),
 ) -> Response:
     path = f"/risk/customers/{quote(customer_id)}"
-    try:
-        overrides.request_override(ctx, customer_id, to_band, reason, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="override requested; a second person must approve it")
+    return redirect_after(
+        path,
+        lambda: overrides.request_override(ctx, customer_id, to_band, reason, actor=user),
+        "override requested; a second person must approve it",
+    )
 
 
 @router.post("/risk/overrides/{override_id}/decide")
@@ -151,11 +139,13 @@ def decide_override(
     user: UserView = Depends(require(Permission.RISK_OVERRIDE_DECIDE)),
 ) -> Response:
     path = back if back.startswith("/risk") else "/risk"
-    try:
-        overrides.decide_override(ctx, override_id, decision == "approve", note, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice=f"override {override_id} {decision}d")
+    return redirect_after(
+        path,
+        lambda: overrides.decide_override(
+            ctx, override_id, decision == "approve", note, actor=user
+        ),
+        f"override {override_id} {decision}d",
+    )
 
 
 # -- self-assessment ------------------------------------------------------------------------------
@@ -187,8 +177,8 @@ def draft_assessment(
     try:
         view = assessment.draft(ctx, year, actor=user)
     except IntegritaError as exc:
-        return _back("/risk/assessments", exc)
-    return _back(f"/risk/assessments/{view.id}", notice="draft computed from the data")
+        return redirect_back("/risk/assessments", exc)
+    return redirect_back(f"/risk/assessments/{view.id}", notice="draft computed from the data")
 
 
 @router.get("/risk/assessments/{assessment_id}", response_class=HTMLResponse)
@@ -217,8 +207,7 @@ def assessment_page(
         editable=view.status == "draft" and permitted(user, Permission.ASSESSMENT_DRAFT),
         can_review=view.status == "draft" and permitted(user, Permission.ASSESSMENT_REVIEW),
         can_sign=view.status == "reviewed" and permitted(user, Permission.ASSESSMENT_SIGN),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
     )
 
 
@@ -240,8 +229,8 @@ async def answer_questions(
                 if value and (value != item["answer"] or evidence.strip() != item["evidence"]):
                     assessment.answer(ctx, assessment_id, area, i, value, evidence, actor=user)
     except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="answers saved")
+        return redirect_back(path, exc)
+    return redirect_back(path, notice="answers saved")
 
 
 @router.post("/risk/assessments/{assessment_id}/adjust")
@@ -254,11 +243,11 @@ def adjust_dimension(
     user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
-    try:
-        assessment.adjust(ctx, assessment_id, dimension, steps, reason, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice=f"{dimension} adjusted")
+    return redirect_after(
+        path,
+        lambda: assessment.adjust(ctx, assessment_id, dimension, steps, reason, actor=user),
+        f"{dimension} adjusted",
+    )
 
 
 @router.post("/risk/assessments/{assessment_id}/review")
@@ -268,11 +257,9 @@ def review_assessment(
     user: UserView = Depends(require(Permission.ASSESSMENT_REVIEW)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
-    try:
-        assessment.review(ctx, assessment_id, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="marked reviewed")
+    return redirect_after(
+        path, lambda: assessment.review(ctx, assessment_id, actor=user), "marked reviewed"
+    )
 
 
 @router.post("/risk/assessments/{assessment_id}/sign")
@@ -282,11 +269,7 @@ def sign_assessment(
     user: UserView = Depends(require(Permission.ASSESSMENT_SIGN)),
 ) -> Response:
     path = f"/risk/assessments/{assessment_id}"
-    try:
-        assessment.sign(ctx, assessment_id, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="signed")
+    return redirect_after(path, lambda: assessment.sign(ctx, assessment_id, actor=user), "signed")
 
 
 @router.get("/risk/assessments/{assessment_id}/pdf")
@@ -322,8 +305,7 @@ def reviews_page(
         figures=product_reviews.figures(ctx, year),
         status=status,
         can_submit=permitted(user, Permission.PRODUCT_REVIEW_SUBMIT),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
     )
 
 
@@ -354,8 +336,8 @@ def submit_review(
             third_party_payments=third_party_payments,
         )
     except IntegritaError as exc:
-        return _back("/risk/reviews", exc)
-    return _back(f"/risk/reviews/{view.id}", notice=f"{view.reference} submitted")
+        return redirect_back("/risk/reviews", exc)
+    return redirect_back(f"/risk/reviews/{view.id}", notice=f"{view.reference} submitted")
 
 
 @router.get("/risk/reviews/{review_id}", response_class=HTMLResponse)
@@ -373,8 +355,7 @@ def review_page(
         is_reviewer=permitted(user, Permission.PRODUCT_REVIEW_OPINE),
         can_launch=permitted(user, Permission.PRODUCT_REVIEW_LAUNCH),
         today=ctx.local_date(),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **messages(request),
     )
 
 
@@ -391,14 +372,14 @@ def add_opinion(
     try:
         day = date.fromisoformat(due_on) if due_on else None
     except ValueError:
-        return RedirectResponse(f"{path}?error={quote('due_on: use YYYY-MM-DD')}", status_code=303)
+        return redirect_back(path, InputError("use YYYY-MM-DD", field="due_on"))
     try:
         product_reviews.add_opinion(
             ctx, review_id, actor=user, text=text, required_control=required_control, due_on=day
         )
     except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="opinion recorded")
+        return redirect_back(path, exc)
+    return redirect_back(path, notice="opinion recorded")
 
 
 @router.post("/risk/reviews/{review_id}/opinions/{opinion_id}/resolve")
@@ -410,11 +391,11 @@ def resolve_opinion(
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
-    try:
-        product_reviews.resolve_opinion(ctx, opinion_id, note, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="control resolved")
+    return redirect_after(
+        path,
+        lambda: product_reviews.resolve_opinion(ctx, opinion_id, note, actor=user),
+        "control resolved",
+    )
 
 
 @router.post("/risk/reviews/{review_id}/decide")
@@ -426,11 +407,11 @@ def decide_review(
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_OPINE)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
-    try:
-        product_reviews.decide(ctx, review_id, outcome, note, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice=outcome.replace("_", " "))
+    return redirect_after(
+        path,
+        lambda: product_reviews.decide(ctx, review_id, outcome, note, actor=user),
+        outcome.replace("_", " "),
+    )
 
 
 @router.post("/risk/reviews/{review_id}/launch")
@@ -440,8 +421,6 @@ def launch_review(
     user: UserView = Depends(require(Permission.PRODUCT_REVIEW_LAUNCH)),
 ) -> Response:
     path = f"/risk/reviews/{review_id}"
-    try:
-        product_reviews.launch(ctx, review_id, actor=user)
-    except IntegritaError as exc:
-        return _back(path, exc)
-    return _back(path, notice="marked launched")
+    return redirect_after(
+        path, lambda: product_reviews.launch(ctx, review_id, actor=user), "marked launched"
+    )
