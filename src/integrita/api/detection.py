@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StrictInt
 
+from integrita.api.proposals import ProposalOut
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Code, Id, KeyPath, Note, StrictModel
@@ -21,34 +22,10 @@ router = APIRouter(tags=["batch detection"])
 ParameterValue = StrictInt | list[Code]
 
 
-class ParameterSetOut(BaseModel):
+class ParameterSetOut(ProposalOut):
     detector: str
-    version: int
-    status: str
     params: dict[str, Any]
     explanation: str
-    note: str | None
-    proposed_by: str
-    business_approved_by: str | None
-    technology_approved_by: str | None
-    base_version: int | None
-    diff: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, v: detector_params.ParameterSetView) -> ParameterSetOut:
-        return cls(
-            detector=v.detector,
-            version=v.version,
-            status=v.status,
-            params=v.params,
-            explanation=v.explanation,
-            note=v.note,
-            proposed_by=v.proposed_by,
-            business_approved_by=v.business_approved_by,
-            technology_approved_by=v.technology_approved_by,
-            base_version=v.base_version,
-            diff=v.diff,
-        )
 
 
 class ParameterProposalIn(StrictModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from integrita.api.proposals import ProposalOut
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Bool, Id, Instant, KeyPath, Name, StrictModel, exact_amount
@@ -159,30 +160,8 @@ class ReviewIn(StrictModel):
     note: str = Field(default="", max_length=500)
 
 
-class RuleSetOut(BaseModel):
-    version: int
-    status: str
+class RuleSetOut(ProposalOut):
     thresholds: dict[str, object]
-    note: str | None
-    proposed_by: str
-    business_approved_by: str | None
-    technology_approved_by: str | None
-    base_version: int | None = None
-    diff: dict[str, object] | None = None
-
-    @classmethod
-    def of(cls, v: rulesets.RuleSetView) -> RuleSetOut:
-        return cls(
-            version=v.version,
-            status=v.status,
-            thresholds=v.thresholds,
-            note=v.note,
-            proposed_by=v.proposed_by,
-            business_approved_by=v.business_approved_by,
-            technology_approved_by=v.technology_approved_by,
-            base_version=v.base_version,
-            diff=v.diff,
-        )
 
 
 class RuleSetProposalIn(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from integrita.domain.permissions import Permission
-from integrita.domain.workflow import AUTHORS, Involvement, Step, Workflow
+from integrita.domain.workflow import AUTHORS, Involvement, Workflow, by_action, person_step
 
 #: The kinds of entity a list names (FollowTheMoney's schema names).
 PERSON = "Person"
@@ -139,50 +139,46 @@ MATCH_WORKFLOW = Workflow(
             MatchState.FALSE_POSITIVE,
         }
     ),
-    steps={
-        "propose_true_match": Step(
+    steps=by_action(
+        person_step(
             "propose_true_match",
-            frozenset({MatchState.OPEN}),
+            MatchState.OPEN,
             MatchState.PROPOSED_TRUE,
             Permission.MATCH_DISPOSE,
             "the analyst finds that the customer is the listed entity",
             involvement=Involvement.PROPOSED,
-            needs_person=True,
             binds_version=True,
         ),
-        "propose_false_positive": Step(
+        person_step(
             "propose_false_positive",
-            frozenset({MatchState.OPEN}),
+            MatchState.OPEN,
             MatchState.PROPOSED_FALSE,
             Permission.MATCH_DISPOSE,
             "the analyst finds that the customer is someone else",
             involvement=Involvement.PROPOSED,
-            needs_person=True,
             binds_version=True,
         ),
-        "approve": Step(
+        person_step(
             "approve",
-            frozenset({MatchState.PROPOSED_TRUE, MatchState.PROPOSED_FALSE}),
+            {MatchState.PROPOSED_TRUE, MatchState.PROPOSED_FALSE},
             None,
             Permission.MATCH_APPROVE,
             "a second person confirms the proposed disposition",
             involvement=Involvement.APPROVED,
             excludes=AUTHORS,
-            needs_person=True,
             binds_version=True,
         ),
-        "return": Step(
+        person_step(
             "return",
-            frozenset({MatchState.PROPOSED_TRUE, MatchState.PROPOSED_FALSE}),
+            {MatchState.PROPOSED_TRUE, MatchState.PROPOSED_FALSE},
             MatchState.OPEN,
             Permission.MATCH_APPROVE,
             "the reviewer sends the match back for another look",
             involvement=Involvement.REVIEWED,
             excludes=AUTHORS,
-            needs_person=True,
             binds_version=True,
         ),
-    },
+    ),
 )
 
 # Every step binds the version of the match the person saw, and every step makes a new
@@ -208,26 +204,24 @@ GOOD_GUY_WORKFLOW = Workflow(
     states=frozenset(
         {GoodGuyState.PROPOSED, GoodGuyState.ACTIVE, GoodGuyState.REJECTED, GoodGuyState.LAPSED}
     ),
-    steps={
-        "approve": Step(
+    steps=by_action(
+        person_step(
             "approve",
-            frozenset({GoodGuyState.PROPOSED}),
+            GoodGuyState.PROPOSED,
             GoodGuyState.ACTIVE,
             Permission.GOOD_GUY_APPROVE,
             "a second person confirms that this customer is not this listed entity",
             involvement=Involvement.APPROVED,
             excludes=AUTHORS,
-            needs_person=True,
         ),
-        "reject": Step(
+        person_step(
             "reject",
-            frozenset({GoodGuyState.PROPOSED}),
+            GoodGuyState.PROPOSED,
             GoodGuyState.REJECTED,
             Permission.GOOD_GUY_APPROVE,
             "the second person does not confirm the entry",
             involvement=Involvement.REVIEWED,
             excludes=AUTHORS,
-            needs_person=True,
         ),
-    },
+    ),
 )

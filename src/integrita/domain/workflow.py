@@ -98,6 +98,38 @@ class Step:
         return self.target is None
 
 
+def person_step(
+    action: str,
+    source: str | Iterable[str],
+    target: str | None,
+    permission: Permission,
+    meaning: str,
+    *,
+    involvement: str | None = None,
+    excludes: Iterable[str] = (),
+    binds_version: bool = False,
+    guards: tuple[Guard, ...] = (),
+) -> Step:
+    """A step only a named person takes (never a scheduled job), from one state or several."""
+    return Step(
+        action=action,
+        source=frozenset({source} if isinstance(source, str) else source),
+        target=target,
+        permission=permission,
+        meaning=meaning,
+        involvement=involvement,
+        excludes=frozenset(excludes),
+        binds_version=binds_version,
+        needs_person=True,
+        guards=guards,
+    )
+
+
+def by_action(*steps: Step) -> dict[str, Step]:
+    """A workflow's steps keyed by their action, so no action is written twice."""
+    return {s.action: s for s in steps}
+
+
 @dataclass(frozen=True)
 class Workflow:
     """The states and steps of one kind of governed record."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 from fastapi import Request
@@ -82,7 +82,12 @@ def redirect_after(path: str, step: Callable[[], object], notice: str) -> Respon
     return redirect_back(path, notice=notice)
 
 
-def messages(request: Request) -> dict[str, str | None]:
+class Messages(TypedDict):
+    error: str | None
+    notice: str | None
+
+
+def messages(request: Request) -> Messages:
     """The ``error`` and ``notice`` a redirect back (:func:`redirect_back`) carried to the page."""
     return {
         "error": request.query_params.get("error"),

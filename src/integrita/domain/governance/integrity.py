@@ -7,10 +7,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from integrita.domain.governance.steps import four_eyes, own_record, step, workflow
+from integrita.domain.governance.steps import (
+    four_eyes,
+    opening,
+    own,
+    workflow,
+)
 from integrita.domain.permissions import Permission
 from integrita.domain.registers import NEW, FieldKind, FieldSpec, RegisterSpec
-from integrita.domain.workflow import Actor, Involvement
+from integrita.domain.workflow import Actor, Involvement, person_step
 
 P = Permission
 EMPLOYEE = FieldSpec("employee", "Employee (user name)")
@@ -41,23 +46,19 @@ GIFT = RegisterSpec(
         "gift",
         "gift",
         {"registered", "pending_approval", "approved", "declined"},
-        step(
+        own(
             "register",
             NEW,
             "registered",
-            P.GOVERNANCE_DECLARE,
             "register (at or under the threshold)",
-            involvement=Involvement.PROPOSED,
-            guards=(own_record,),
+            Involvement.PROPOSED,
         ),
-        step(
+        own(
             "submit",
             NEW,
             "pending_approval",
-            P.GOVERNANCE_DECLARE,
             "submit for approval (over the threshold)",
-            involvement=Involvement.PROPOSED,
-            guards=(own_record,),
+            Involvement.PROPOSED,
         ),
         four_eyes("approve", "pending_approval", "approved", "approve the gift"),
         four_eyes("decline", "pending_approval", "declined", "decline: return or refuse it"),
@@ -89,8 +90,8 @@ TRAINING = RegisterSpec(
         "training",
         "training record",
         {"enrolled", "completed"},
-        step("enrol", NEW, "enrolled", P.GOVERNANCE_RECORD, "enrol the employee"),
-        step(
+        person_step("enrol", NEW, "enrolled", P.GOVERNANCE_RECORD, "enrol the employee"),
+        person_step(
             "complete",
             "enrolled",
             "completed",
@@ -114,15 +115,7 @@ INTEGRITY_ATTESTATION = RegisterSpec(
         "integrity_attestation",
         "attestation",
         {"attested"},
-        step(
-            "attest",
-            NEW,
-            "attested",
-            P.GOVERNANCE_DECLARE,
-            "attest for the year",
-            involvement=Involvement.SIGNED,
-            guards=(own_record,),
-        ),
+        own("attest", NEW, "attested", "attest for the year", Involvement.SIGNED),
     ),
 )
 
@@ -156,15 +149,8 @@ INSPECTION = RegisterSpec(
         "inspection",
         "inspection",
         {"fieldwork", "reported", "follow_up", "closed"},
-        step(
-            "open",
-            NEW,
-            "fieldwork",
-            P.GOVERNANCE_RECORD,
-            "open the inspection",
-            involvement=Involvement.PROPOSED,
-        ),
-        step(
+        opening("open", "fieldwork", "open the inspection"),
+        person_step(
             "amend",
             {"fieldwork", "reported"},
             None,
@@ -172,9 +158,11 @@ INSPECTION = RegisterSpec(
             "write the findings",
             involvement=Involvement.DRAFTED,
         ),
-        step("report", "fieldwork", "reported", P.GOVERNANCE_RECORD, "issue the report"),
-        step("follow_up", "reported", "follow_up", P.GOVERNANCE_RECORD, "follow the actions up"),
-        step(
+        person_step("report", "fieldwork", "reported", P.GOVERNANCE_RECORD, "issue the report"),
+        person_step(
+            "follow_up", "reported", "follow_up", P.GOVERNANCE_RECORD, "follow the actions up"
+        ),
+        person_step(
             "close",
             "follow_up",
             "closed",
@@ -206,17 +194,9 @@ RECTIFICATION = RegisterSpec(
         "rectification_action",
         "rectification action",
         {"open", "rectified", "verified"},
-        step("assign", NEW, "open", P.GOVERNANCE_RECORD, "assign the action"),
-        step(
-            "rectify",
-            "open",
-            "rectified",
-            P.GOVERNANCE_DECLARE,
-            "report it rectified",
-            involvement=Involvement.RECTIFIED,
-            guards=(own_record,),
-        ),
-        step(
+        person_step("assign", NEW, "open", P.GOVERNANCE_RECORD, "assign the action"),
+        own("rectify", "open", "rectified", "report it rectified", Involvement.RECTIFIED),
+        person_step(
             "verify",
             "rectified",
             "verified",
@@ -225,7 +205,7 @@ RECTIFICATION = RegisterSpec(
             involvement=Involvement.VERIFIED,
             excludes={Involvement.RECTIFIED},
         ),
-        step(
+        person_step(
             "reopen",
             "rectified",
             "open",
@@ -265,16 +245,11 @@ WHISTLEBLOWING = RegisterSpec(
         "whistleblowing_report",
         "whistle-blowing report",
         {"received", "investigating", "concluded", "closed"},
-        step(
-            "receive",
-            NEW,
-            "received",
-            P.WHISTLEBLOWING_HANDLE,
-            "take the report in",
-            involvement=Involvement.PROPOSED,
+        opening("receive", "received", "take the report in", P.WHISTLEBLOWING_HANDLE),
+        person_step(
+            "investigate", "received", "investigating", P.WHISTLEBLOWING_HANDLE, "investigate"
         ),
-        step("investigate", "received", "investigating", P.WHISTLEBLOWING_HANDLE, "investigate"),
-        step(
+        person_step(
             "conclude",
             "investigating",
             "concluded",
@@ -282,7 +257,7 @@ WHISTLEBLOWING = RegisterSpec(
             "conclude",
             involvement=Involvement.DECIDED,
         ),
-        step(
+        person_step(
             "close",
             "concluded",
             "closed",

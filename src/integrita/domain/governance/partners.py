@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from integrita.domain.calendar import BusinessCalendar
-from integrita.domain.governance.steps import four_eyes, step, workflow
+from integrita.domain.governance.steps import four_eyes, opening, workflow
 from integrita.domain.permissions import Permission
 from integrita.domain.registers import NEW, FieldKind, FieldSpec, RegisterSpec
-from integrita.domain.workflow import Involvement
+from integrita.domain.workflow import Involvement, person_step
 
 P = Permission
 
@@ -38,15 +38,8 @@ SUPPLIER = RegisterSpec(
         "supplier",
         "supplier",
         {"applied", "qualified", "refused", "suspended", "disqualified"},
-        step(
-            "apply",
-            NEW,
-            "applied",
-            P.GOVERNANCE_RECORD,
-            "register the supplier's application",
-            involvement=Involvement.PROPOSED,
-        ),
-        step(
+        opening("apply", "applied", "register the supplier's application"),
+        person_step(
             "amend",
             "applied",
             None,
@@ -56,7 +49,7 @@ SUPPLIER = RegisterSpec(
         ),
         four_eyes("qualify", "applied", "qualified", "qualify the supplier"),
         four_eyes("refuse", "applied", "refused", "refuse qualification"),
-        step(
+        person_step(
             "suspend",
             "qualified",
             "suspended",
@@ -93,7 +86,7 @@ SUPPLIER_ASSESSMENT = RegisterSpec(
         "supplier_assessment",
         "assessment",
         {"recorded"},
-        step("record", NEW, "recorded", P.GOVERNANCE_RECORD, "record the assessment"),
+        person_step("record", NEW, "recorded", P.GOVERNANCE_RECORD, "record the assessment"),
     ),
 )
 
@@ -115,8 +108,8 @@ SUPPLIER_PROGRAMME = RegisterSpec(
         "supplier_programme",
         "programme participant",
         {"enrolled", "completed"},
-        step("enrol", NEW, "enrolled", P.GOVERNANCE_RECORD, "enrol the supplier"),
-        step("complete", "enrolled", "completed", P.GOVERNANCE_RECORD, "record completion"),
+        person_step("enrol", NEW, "enrolled", P.GOVERNANCE_RECORD, "enrol the supplier"),
+        person_step("complete", "enrolled", "completed", P.GOVERNANCE_RECORD, "record completion"),
     ),
 )
 
@@ -185,17 +178,10 @@ BRAND_USER = RegisterSpec(
         "brand_user",
         "brand authorisation",
         {"applied", "authorised", "refused", "rectification", "revoked"},
-        step(
-            "apply",
-            NEW,
-            "applied",
-            P.GOVERNANCE_RECORD,
-            "record the request to use the brand",
-            involvement=Involvement.PROPOSED,
-        ),
+        opening("apply", "applied", "record the request to use the brand"),
         four_eyes("authorise", "applied", "authorised", "approve the use, scope and term"),
         four_eyes("refuse", "applied", "refused", "refuse the use"),
-        step(
+        person_step(
             "require_rectification",
             "authorised",
             "rectification",
@@ -235,16 +221,9 @@ BRAND_EXEMPTION = RegisterSpec(
         "brand_exemption",
         "brand exemption",
         {"proposed", "exempt", "withdrawn"},
-        step(
-            "grant",
-            NEW,
-            "proposed",
-            P.GOVERNANCE_RECORD,
-            "propose the exemption",
-            involvement=Involvement.PROPOSED,
-        ),
+        opening("grant", "proposed", "propose the exemption"),
         four_eyes("approve", "proposed", "exempt", "grant the exemption"),
-        step(
+        person_step(
             "review",
             "exempt",
             None,
@@ -252,7 +231,9 @@ BRAND_EXEMPTION = RegisterSpec(
             "annual review: the exemption still holds",
             involvement=Involvement.REVIEWED,
         ),
-        step("withdraw", {"proposed", "exempt"}, "withdrawn", P.GOVERNANCE_APPROVE, "withdraw"),
+        person_step(
+            "withdraw", {"proposed", "exempt"}, "withdrawn", P.GOVERNANCE_APPROVE, "withdraw"
+        ),
     ),
 )
 
@@ -293,15 +274,8 @@ IP_CASE = RegisterSpec(
         "ip_case",
         "IP case",
         {"identified", "validated", "claimed", "referred", "closed"},
-        step(
-            "identify",
-            NEW,
-            "identified",
-            P.GOVERNANCE_RECORD,
-            "record the suspected infringement",
-            involvement=Involvement.PROPOSED,
-        ),
-        step(
+        opening("identify", "identified", "record the suspected infringement"),
+        person_step(
             "validate",
             "identified",
             "validated",
@@ -309,9 +283,9 @@ IP_CASE = RegisterSpec(
             "complete the validation report",
             involvement=Involvement.DRAFTED,
         ),
-        step("claim", "validated", "claimed", P.GOVERNANCE_RECORD, "make a claim"),
+        person_step("claim", "validated", "claimed", P.GOVERNANCE_RECORD, "make a claim"),
         four_eyes("refer", {"validated", "claimed"}, "referred", "refer to law enforcement"),
-        step(
+        person_step(
             "close",
             {"identified", "validated", "claimed", "referred"},
             "closed",

@@ -14,10 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from integrita.domain.governance.steps import four_eyes, own_record, step, workflow
+from integrita.domain.governance.steps import (
+    four_eyes,
+    opening,
+    own,
+    workflow,
+)
 from integrita.domain.permissions import Permission
 from integrita.domain.registers import NEW, FieldKind, FieldSpec, RegisterSpec
-from integrita.domain.workflow import Involvement
+from integrita.domain.workflow import Involvement, person_step
 
 P = Permission
 EMPLOYEE = FieldSpec("employee", "Employee (user name)")
@@ -44,15 +49,8 @@ ISSUER_LIST = RegisterSpec(
         "issuer_list",
         "list entry",
         {"proposed", "listed", "rejected", "removal_proposed", "removed"},
-        step(
-            "propose",
-            NEW,
-            "proposed",
-            P.GOVERNANCE_RECORD,
-            "propose the issuer for the list",
-            involvement=Involvement.PROPOSED,
-        ),
-        step(
+        opening("propose", "proposed", "propose the issuer for the list"),
+        person_step(
             "amend",
             "proposed",
             None,
@@ -62,7 +60,7 @@ ISSUER_LIST = RegisterSpec(
         ),
         four_eyes("approve", "proposed", "listed", "add the issuer to the list"),
         four_eyes("reject", "proposed", "rejected", "refuse the addition"),
-        step(
+        person_step(
             "propose_removal",
             "listed",
             "removal_proposed",
@@ -107,24 +105,15 @@ WALL_CROSSING = RegisterSpec(
         "wall_crossing",
         "wall crossing",
         {"crossed", "acknowledged", "cleared"},
-        step(
-            "record",
-            NEW,
-            "crossed",
-            P.GOVERNANCE_RECORD,
-            "bring the person over the wall",
-            involvement=Involvement.PROPOSED,
-        ),
-        step(
+        opening("record", "crossed", "bring the person over the wall"),
+        own(
             "acknowledge",
             "crossed",
             "acknowledged",
-            P.GOVERNANCE_DECLARE,
             "acknowledge the duties of an insider",
-            involvement=Involvement.SIGNED,
-            guards=(own_record,),
+            Involvement.SIGNED,
         ),
-        step(
+        person_step(
             "clear",
             {"crossed", "acknowledged"},
             "cleared",
@@ -156,32 +145,26 @@ DEALING_REQUEST = RegisterSpec(
         "dealing_request",
         "dealing request",
         {"cleared", "refused", "executed"},
-        step(
+        own(
             "request_cleared",
             NEW,
             "cleared",
-            P.GOVERNANCE_DECLARE,
             "ask for pre-clearance (cleared)",
-            involvement=Involvement.REQUESTED,
-            guards=(own_record,),
+            Involvement.REQUESTED,
         ),
-        step(
+        own(
             "request_refused",
             NEW,
             "refused",
-            P.GOVERNANCE_DECLARE,
             "ask for pre-clearance (refused)",
-            involvement=Involvement.REQUESTED,
-            guards=(own_record,),
+            Involvement.REQUESTED,
         ),
-        step(
+        own(
             "report_execution",
             "cleared",
             "executed",
-            P.GOVERNANCE_DECLARE,
             "report that the cleared trade was executed",
-            involvement=Involvement.SUBMITTED,
-            guards=(own_record,),
+            Involvement.SUBMITTED,
         ),
     ),
 )
@@ -208,8 +191,8 @@ EMPLOYEE_TRADE = RegisterSpec(
         "employee_trade",
         "reported trade",
         {"reported", "checked", "flagged"},
-        step("report", NEW, "reported", P.GOVERNANCE_RECORD, "take the broker's report in"),
-        step(
+        person_step("report", NEW, "reported", P.GOVERNANCE_RECORD, "take the broker's report in"),
+        person_step(
             "pass_check",
             "reported",
             "checked",
@@ -217,7 +200,7 @@ EMPLOYEE_TRADE = RegisterSpec(
             "daily check: nothing found",
             involvement=Involvement.REVIEWED,
         ),
-        step(
+        person_step(
             "flag",
             "reported",
             "flagged",
@@ -248,17 +231,9 @@ CONFLICT_DECLARATION = RegisterSpec(
         "conflict_declaration",
         "declaration",
         {"declared", "accepted", "returned"},
-        step(
-            "declare",
-            NEW,
-            "declared",
-            P.GOVERNANCE_DECLARE,
-            "attest the year's declaration",
-            involvement=Involvement.DRAFTED,
-            guards=(own_record,),
-        ),
+        own("declare", NEW, "declared", "attest the year's declaration", Involvement.DRAFTED),
         four_eyes("accept", "declared", "accepted", "accept the declaration"),
-        step(
+        person_step(
             "return",
             "declared",
             "returned",
@@ -267,15 +242,7 @@ CONFLICT_DECLARATION = RegisterSpec(
             involvement=Involvement.REVIEWED,
             excludes={Involvement.DRAFTED},
         ),
-        step(
-            "redeclare",
-            "returned",
-            "declared",
-            P.GOVERNANCE_DECLARE,
-            "declare again, completed",
-            involvement=Involvement.CHANGED,
-            guards=(own_record,),
-        ),
+        own("redeclare", "returned", "declared", "declare again, completed", Involvement.CHANGED),
     ),
 )
 

@@ -5,33 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from integrita.domain.permissions import Permission
-from integrita.domain.workflow import AUTHORS, Actor, Guard, Involvement, Step, Workflow
-
-
-def step(
-    action: str,
-    source: str | Iterable[str],
-    target: str | None,
-    permission: Permission,
-    meaning: str,
-    *,
-    involvement: str | None = None,
-    excludes: Iterable[str] = (),
-    binds_version: bool = False,
-    guards: tuple[Guard, ...] = (),
-) -> Step:
-    return Step(
-        action=action,
-        source=frozenset({source} if isinstance(source, str) else source),
-        target=target,
-        permission=permission,
-        meaning=meaning,
-        involvement=involvement,
-        excludes=frozenset(excludes),
-        binds_version=binds_version,
-        needs_person=True,
-        guards=guards,
-    )
+from integrita.domain.registers import NEW
+from integrita.domain.workflow import (
+    AUTHORS,
+    Actor,
+    Involvement,
+    Step,
+    Workflow,
+    by_action,
+    person_step,
+)
 
 
 def four_eyes(
@@ -39,7 +22,7 @@ def four_eyes(
 ) -> Step:
     """A second person's approval: never one who proposed, drafted or changed the record, and
     bound to the version they saw."""
-    return step(
+    return person_step(
         action,
         source,
         target,
@@ -51,14 +34,34 @@ def four_eyes(
     )
 
 
-def workflow(name: str, label: str, states: Iterable[str], *steps: Step) -> Workflow:
-    from integrita.domain.registers import NEW
+def opening(
+    action: str, target: str, meaning: str, permission: Permission = Permission.GOVERNANCE_RECORD
+) -> Step:
+    """The step that puts a record on the register, proposed by the person who takes it."""
+    return person_step(action, NEW, target, permission, meaning, involvement=Involvement.PROPOSED)
 
+
+def own(
+    action: str, source: str | Iterable[str], target: str | None, meaning: str, involvement: str
+) -> Step:
+    """A step an employee declares for themselves, on their own record only (:func:`own_record`)."""
+    return person_step(
+        action,
+        source,
+        target,
+        Permission.GOVERNANCE_DECLARE,
+        meaning,
+        involvement=involvement,
+        guards=(own_record,),
+    )
+
+
+def workflow(name: str, label: str, states: Iterable[str], *steps: Step) -> Workflow:
     return Workflow(
         name=f"governance.{name}",
         label=label,
         states=frozenset(states) | {NEW},
-        steps={s.action: s for s in steps},
+        steps=by_action(*steps),
     )
 
 
