@@ -18,12 +18,12 @@ from collections.abc import Mapping
 
 from integrita.domain.permissions import Permission
 from integrita.domain.workflow import (
-    AUTHORS,
     Actor,
     Involvement,
-    Step,
     Workflow,
-    approved_by_business_and_technology,
+    by_action,
+    person_step,
+    two_approvals,
 )
 
 NEW = "new"
@@ -45,73 +45,44 @@ def drafted_against_the_active_version(facts: Mapping[str, object], actor: Actor
     return None
 
 
-_STALE = (drafted_against_the_active_version,)
-
 DETECTOR_PARAMETERS_WORKFLOW = Workflow(
     name="detector_parameters",
     label="detector parameter proposal",
     states=frozenset({NEW, PROPOSED, ACTIVE, SUPERSEDED}),
-    steps={
-        s.action: s
-        for s in (
-            Step(
-                "propose",
-                frozenset({NEW}),
-                PROPOSED,
-                Permission.DETECTION_PARAMS_PROPOSE,
-                "A new version: the detector's active parameters with some changed; not in force.",
-                involvement=Involvement.PROPOSED,
-                needs_person=True,
-            ),
-            Step(
-                "approve_business",
-                frozenset({PROPOSED}),
-                None,
-                Permission.DETECTION_PARAMS_APPROVE_BUSINESS,
-                "The business side approves; not the proposer, not the technology approver.",
-                involvement=Involvement.APPROVED_BUSINESS,
-                excludes=AUTHORS | {Involvement.APPROVED_TECHNOLOGY},
-                needs_person=True,
-                guards=_STALE,
-            ),
-            Step(
-                "approve_technology",
-                frozenset({PROPOSED}),
-                None,
-                Permission.DETECTION_PARAMS_APPROVE_TECHNOLOGY,
-                "The technology side approves; not the proposer, not the business approver.",
-                involvement=Involvement.APPROVED_TECHNOLOGY,
-                excludes=AUTHORS | {Involvement.APPROVED_BUSINESS},
-                needs_person=True,
-                guards=_STALE,
-            ),
-            Step(
-                "activate",
-                frozenset({PROPOSED}),
-                ACTIVE,
-                Permission.DETECTION_PARAMS_ACTIVATE,
-                "The second approval puts the version in force for the next detection run.",
-                excludes=AUTHORS,
-                needs_person=True,
-                guards=(approved_by_business_and_technology("a parameter set"), *_STALE),
-            ),
-        )
-    },
+    steps=by_action(
+        person_step(
+            "propose",
+            NEW,
+            PROPOSED,
+            Permission.DETECTION_PARAMS_PROPOSE,
+            "A new version: the detector's active parameters with some changed; not in force.",
+            involvement=Involvement.PROPOSED,
+        ),
+        *two_approvals(
+            PROPOSED,
+            ACTIVE,
+            business=Permission.DETECTION_PARAMS_APPROVE_BUSINESS,
+            technology=Permission.DETECTION_PARAMS_APPROVE_TECHNOLOGY,
+            activate=Permission.DETECTION_PARAMS_ACTIVATE,
+            record="a parameter set",
+            in_force="The second approval puts the version in force for the next detection run.",
+            guards=(drafted_against_the_active_version,),
+        ),
+    ),
 )
 
 ALERT_BUDGET_WORKFLOW = Workflow(
     name="alert_budget",
     label="alert budget",
     states=frozenset({NEW, IN_FORCE}),
-    steps={
-        "set": Step(
+    steps=by_action(
+        person_step(
             "set",
-            frozenset({NEW}),
+            NEW,
             IN_FORCE,
             Permission.ALERT_BUDGET_SET,
             "The MLRO sets how many alerts a month detection may raise; the next run uses it.",
             involvement=Involvement.CHANGED,
-            needs_person=True,
         )
-    },
+    ),
 )

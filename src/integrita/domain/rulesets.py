@@ -17,12 +17,12 @@ from typing import Any
 
 from integrita.domain.permissions import Permission
 from integrita.domain.workflow import (
-    AUTHORS,
     Actor,
     Involvement,
-    Step,
     Workflow,
-    approved_by_business_and_technology,
+    by_action,
+    person_step,
+    two_approvals,
 )
 
 NEW = "new"
@@ -45,70 +45,38 @@ def based_on_the_active_version(facts: Mapping[str, object], actor: Actor) -> st
     return None
 
 
-_APPROVERS_EXCLUDED = AUTHORS
-
 RULESET_WORKFLOW = Workflow(
     name="ruleset",
     label="rule-set proposal",
     states=frozenset({NEW, PROPOSED, ACTIVE, SUPERSEDED, REJECTED}),
-    steps={
-        s.action: s
-        for s in (
-            Step(
-                "propose",
-                frozenset({NEW}),
-                PROPOSED,
-                Permission.RULESET_PROPOSE,
-                "A new version: the active thresholds with some changed; not yet in force.",
-                involvement=Involvement.PROPOSED,
-                needs_person=True,
-            ),
-            Step(
-                "rebase",
-                frozenset({PROPOSED}),
-                None,
-                Permission.RULESET_PROPOSE,
-                "The proposal's changes re-applied to the version active now; approvals restart.",
-                involvement=Involvement.CHANGED,
-                needs_person=True,
-            ),
-            Step(
-                "approve_business",
-                frozenset({PROPOSED}),
-                None,
-                Permission.RULESET_APPROVE_BUSINESS,
-                "The business side approves; not the proposer, not the technology approver.",
-                involvement=Involvement.APPROVED_BUSINESS,
-                excludes=_APPROVERS_EXCLUDED | {Involvement.APPROVED_TECHNOLOGY},
-                needs_person=True,
-                guards=(based_on_the_active_version,),
-            ),
-            Step(
-                "approve_technology",
-                frozenset({PROPOSED}),
-                None,
-                Permission.RULESET_APPROVE_TECHNOLOGY,
-                "The technology side approves; not the proposer, not the business approver.",
-                involvement=Involvement.APPROVED_TECHNOLOGY,
-                excludes=_APPROVERS_EXCLUDED | {Involvement.APPROVED_BUSINESS},
-                needs_person=True,
-                guards=(based_on_the_active_version,),
-            ),
-            Step(
-                "activate",
-                frozenset({PROPOSED}),
-                ACTIVE,
-                Permission.RULESET_ACTIVATE,
-                "The second approval puts the version in force.",
-                excludes=AUTHORS,
-                needs_person=True,
-                guards=(
-                    approved_by_business_and_technology("a rule set"),
-                    based_on_the_active_version,
-                ),
-            ),
-        )
-    },
+    steps=by_action(
+        person_step(
+            "propose",
+            NEW,
+            PROPOSED,
+            Permission.RULESET_PROPOSE,
+            "A new version: the active thresholds with some changed; not yet in force.",
+            involvement=Involvement.PROPOSED,
+        ),
+        person_step(
+            "rebase",
+            PROPOSED,
+            None,
+            Permission.RULESET_PROPOSE,
+            "The proposal's changes re-applied to the version active now; approvals restart.",
+            involvement=Involvement.CHANGED,
+        ),
+        *two_approvals(
+            PROPOSED,
+            ACTIVE,
+            business=Permission.RULESET_APPROVE_BUSINESS,
+            technology=Permission.RULESET_APPROVE_TECHNOLOGY,
+            activate=Permission.RULESET_ACTIVATE,
+            record="a rule set",
+            in_force="The second approval puts the version in force.",
+            guards=(based_on_the_active_version,),
+        ),
+    ),
 )
 
 

@@ -238,6 +238,55 @@ def approved_by_business_and_technology(record: str) -> Guard:
     return guard
 
 
+def two_approvals(
+    source: str,
+    target: str,
+    *,
+    business: Permission,
+    technology: Permission,
+    activate: Permission,
+    record: str,
+    in_force: str,
+    guards: tuple[Guard, ...] = (),
+) -> tuple[Step, Step, Step]:
+    """The steps a versioned proposal (a rule set, a detector's parameter set) takes to come into
+    force: a business and a technology approval by two different people, neither of whom wrote
+    the proposal, then the activation, refused until both sides have signed. ``guards`` apply to
+    all three (e.g. the proposal must still be based on the version in force); ``in_force`` is
+    the activation's meaning."""
+    return (
+        person_step(
+            "approve_business",
+            source,
+            None,
+            business,
+            "The business side approves; not the proposer, not the technology approver.",
+            involvement=Involvement.APPROVED_BUSINESS,
+            excludes=AUTHORS | {Involvement.APPROVED_TECHNOLOGY},
+            guards=guards,
+        ),
+        person_step(
+            "approve_technology",
+            source,
+            None,
+            technology,
+            "The technology side approves; not the proposer, not the business approver.",
+            involvement=Involvement.APPROVED_TECHNOLOGY,
+            excludes=AUTHORS | {Involvement.APPROVED_BUSINESS},
+            guards=guards,
+        ),
+        person_step(
+            "activate",
+            source,
+            target,
+            activate,
+            in_force,
+            excludes=AUTHORS,
+            guards=(approved_by_business_and_technology(record), *guards),
+        ),
+    )
+
+
 def conflicting_involvements(
     step: Step, username: str, history: Sequence[Participation]
 ) -> set[str]:
