@@ -20,9 +20,10 @@ from integrita.http.fields import (
     StrictModel,
     Year,
 )
+from integrita.http.responses import ViewOut
 
 
-class AlertOut(BaseModel):
+class AlertOut(ViewOut):
     id: int
     customer_id: str
     source: str
@@ -32,12 +33,8 @@ class AlertOut(BaseModel):
     status: str
     case_id: int | None
 
-    @classmethod
-    def of(cls, a: object) -> AlertOut:
-        return cls.model_validate(a, from_attributes=True)
 
-
-class CaseOut(BaseModel):
+class CaseOut(ViewOut):
     id: int
     customer_id: str
     state: str
@@ -53,10 +50,6 @@ class CaseOut(BaseModel):
     review_comment: str | None
     opened_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, c: object) -> CaseOut:
-        return cls.model_validate(c, from_attributes=True)
 
 
 class AlertPage(BaseModel):
@@ -80,7 +73,7 @@ class NoteOut(BaseModel):
     created_at: datetime
 
 
-class EventOut(BaseModel):
+class EventOut(ViewOut):
     seq: int
     occurred_at: datetime
     actor: str
@@ -90,12 +83,8 @@ class EventOut(BaseModel):
     before: str | None
     after: str | None
 
-    @classmethod
-    def of(cls, e: object) -> EventOut:
-        return cls.model_validate(e, from_attributes=True)
 
-
-class StrOut(BaseModel):
+class StrOut(ViewOut):
     id: int
     case_id: int
     customer_id: str
@@ -115,10 +104,6 @@ class StrOut(BaseModel):
     filed_at: datetime | None
     filed_by: str | None
     closed_at: datetime | None
-
-    @classmethod
-    def of(cls, r: object) -> StrOut:
-        return cls.model_validate(r, from_attributes=True)
 
 
 class CaseFileOut(BaseModel):

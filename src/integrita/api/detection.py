@@ -12,6 +12,7 @@ from integrita.api.proposals import ProposalOut
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Code, Id, KeyPath, Note, StrictModel
+from integrita.http.responses import ViewOut
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.monitoring import alert_budget, detector_params, params_backtest
@@ -68,24 +69,13 @@ class BudgetIn(StrictModel):
     note: Note | None = None
 
 
-class BudgetOut(BaseModel):
+class BudgetOut(ViewOut):
     alerts_per_month: int
     version: int | None
     set_by: str | None
     set_at: datetime | None
     note: str | None
     is_default: bool
-
-    @classmethod
-    def of(cls, b: alert_budget.AlertBudgetView) -> BudgetOut:
-        return cls(
-            alerts_per_month=b.alerts_per_month,
-            version=b.version,
-            set_by=b.set_by,
-            set_at=b.set_at,
-            note=b.note,
-            is_default=b.is_default,
-        )
 
 
 @router.get("/v1/detection/parameters", response_model=list[ParameterSetOut])

@@ -4,12 +4,12 @@ version it was drafted against with its diff (rule sets and detector parameter s
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from pydantic import BaseModel
+from integrita.http.responses import ViewOut
 
 
-class ProposalOut(BaseModel):
+class ProposalOut(ViewOut):
     version: int
     status: str
     note: str | None
@@ -18,8 +18,3 @@ class ProposalOut(BaseModel):
     technology_approved_by: str | None
     base_version: int | None = None
     diff: dict[str, Any] | None = None
-
-    @classmethod
-    def of(cls, view: object) -> Self:
-        """The answer for a service's view of one version (its fields read by name)."""
-        return cls.model_validate(view, from_attributes=True)

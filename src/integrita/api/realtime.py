@@ -14,6 +14,7 @@ from integrita.api.proposals import ProposalOut
 from integrita.domain.permissions import Permission
 from integrita.http.deps import get_ctx, require
 from integrita.http.fields import Bool, Id, Instant, KeyPath, Name, StrictModel, exact_amount
+from integrita.http.responses import ViewOut
 from integrita.services.core.context import Context
 from integrita.services.core.users import UserView
 from integrita.services.realtime import account_opening, challenges, payments, rulesets
@@ -138,7 +139,7 @@ class AnswerIn(StrictModel):
     code: str = Field(min_length=1, max_length=12)
 
 
-class AnswerOut(BaseModel):
+class AnswerOut(ViewOut):
     challenge_id: str
     txn_id: str
     status: str
@@ -174,7 +175,7 @@ class OpeningIn(StrictModel):
     opener_name: str = Field(min_length=1, max_length=120)
 
 
-class TaskOut(BaseModel):
+class TaskOut(ViewOut):
     id: int
     account_id: str
     kind: str
@@ -248,13 +249,7 @@ def answer_challenge(
     """The customer's one-time code: right releases the payment; the fifth wrong one or an
     expired challenge rejects it."""
     result = challenges.answer(ctx, challenge_id, body.code, actor=user.username)
-    return AnswerOut(
-        challenge_id=result.challenge_id,
-        txn_id=result.txn_id,
-        status=result.status,
-        payment_status=result.payment_status,
-        attempts_left=result.attempts_left,
-    )
+    return AnswerOut.of(result)
 
 
 @router.get("/v1/holds", response_model=list[HoldOut])
@@ -328,17 +323,6 @@ def rebase_rule_set(
     return RuleSetOut.of(rulesets.rebase(ctx, version, user))
 
 
-def _task(t: account_opening.OpeningTaskView) -> TaskOut:
-    return TaskOut(
-        id=t.id,
-        account_id=t.account_id,
-        kind=t.kind,
-        subject=t.subject,
-        status=t.status,
-        outcome=t.outcome,
-    )
-
-
 @router.post("/v1/accounts/{account_id}/opening", response_model=list[TaskOut])
 def record_opening(
     account_id: KeyPath,
@@ -350,7 +334,7 @@ def record_opening(
     tasks = account_opening.record_opening(
         ctx, account_id, body.opened_by, body.opener_name, user=user
     )
-    return [_task(t) for t in tasks]
+    return [TaskOut.of(t) for t in tasks]
 
 
 @router.post("/v1/account-opening-tasks/{task_id}/complete", response_model=TaskOut)
@@ -361,7 +345,9 @@ def complete_task(
     ctx: Context = Depends(get_ctx),
 ) -> TaskOut:
     """Record the verification's outcome (the account activates when all are confirmed)."""
-    return _task(account_opening.complete_task(ctx, task_id, body.outcome, body.notes, user=user))
+    return TaskOut.of(
+        account_opening.complete_task(ctx, task_id, body.outcome, body.notes, user=user)
+    )
 
 
 @router.post("/v1/accounts/{account_id}/activate", response_model=AccountStatusOut)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -25,6 +25,15 @@ class FieldErrorOut(BaseModel):
 
     field: str
     message: str
+
+
+class ViewOut(BaseModel):
+    """An answer read field by field from a service's view object (services never return ORM
+    rows, so the names match)."""
+
+    @classmethod
+    def of(cls, view: object) -> Self:
+        return cls.model_validate(view, from_attributes=True)
 
 
 class ErrorOut(BaseModel):
