@@ -6,7 +6,7 @@ Pure arithmetic on plain dictionaries, so the rule can be tested on a hand-made 
 A row is what ``benchmarks/soak.py`` records each minute::
 
     {"minute": 3, "rss_mb": {"api": 81.2, ...}, "outbox_waiting": 12,
-     "outbox_oldest_age_s": 0.4, "outbox_created": 3100, "stream_pending": 4100,
+     "outbox_oldest_age_s": 0.4, "outbox_created": 3100, "stream_lag": 4100,
      "stream_published": 120000, ...}
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 LAGS: dict[str, str | None] = {
     "outbox_waiting": "outbox_created",
     "outbox_oldest_age_s": None,
-    "stream_pending": "stream_published",
+    "stream_lag": "stream_published",
 }
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from benchmarks.soak_verdict import lag_trend, memory_trend, slope, verdict
 
 
 def _rows(
     api_mb: list[float],
-    stream_pending: list[float],
+    stream_lag: list[float],
     outbox_waiting: list[float] | None = None,
     oldest_age_s: list[float] | None = None,
 ) -> list[dict[str, Any]]:
@@ -23,7 +22,7 @@ def _rows(
             "outbox_waiting": (outbox_waiting or [5.0] * n)[m],
             "outbox_oldest_age_s": (oldest_age_s or [0.5] * n)[m],
             "outbox_created": 3000,
-            "stream_pending": stream_pending[m],
+            "stream_lag": stream_lag[m],
             "stream_published": 120_000,
         }
         for m in range(n)
@@ -64,8 +63,8 @@ def test_stream_backlog_rising_in_the_last_half_is_a_growing_lag() -> None:
         lag_share=0.01,
         age_tolerance_s_per_min=1.0,
     )
-    assert trend["stream_pending"]["tolerance_per_min"] == 1200
-    assert trend["stream_pending"]["grew"]
+    assert trend["stream_lag"]["tolerance_per_min"] == 1200
+    assert trend["stream_lag"]["grew"]
     assert not trend["outbox_waiting"]["grew"]
 
 
@@ -75,7 +74,7 @@ def test_a_backlog_worked_off_after_start_up_did_not_grow() -> None:
         lag_share=0.01,
         age_tolerance_s_per_min=1.0,
     )
-    assert not trend["stream_pending"]["grew"]
+    assert not trend["stream_lag"]["grew"]
 
 
 def test_oldest_waiting_message_getting_older_is_a_growing_lag() -> None:
