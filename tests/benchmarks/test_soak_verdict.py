@@ -95,3 +95,14 @@ def test_verdict_meets_the_target_only_with_flat_memory_and_no_growing_lag() -> 
     backlog = verdict(_rows([90] * 4, [4000, 3000, 4100, 3900], outbox_waiting=[5, 9, 400, 900]))
     assert backlog["lags_grew"] == ["outbox_waiting"]
     assert not backlog["target_met"]
+
+
+def test_a_growing_stand_in_gateway_is_reported_but_not_judged() -> None:
+    rows = _rows([90] * 4, [4000, 3000, 4100, 3900])
+    for minute, row in enumerate(rows):
+        row["rss_mb"]["sms-gateway"] = 30.0 + 5 * minute
+    result = verdict(rows, harness=("sms-gateway",))
+    assert not result["memory"]["sms-gateway"]["flat"]
+    assert not result["memory"]["sms-gateway"]["judged"]
+    assert result["target_met"]
+    assert not verdict(rows)["target_met"]
