@@ -259,7 +259,7 @@ def _chart(rows: list[dict[str, Any]], path: Path) -> None:
         for lag in ("outbox_waiting", "stream_lag")
         if r[lag] is not None
     ]
-    x = alt.X("minute:O", title="minute")
+    x = alt.X("minute:O", title="minute", axis=alt.Axis(labelAngle=0))
 
     def panel(values: list[dict[str, Any]]) -> alt.Chart:
         return alt.Chart(alt.Data(values=values)).mark_line(point=True).properties(width=500)
