@@ -18,11 +18,18 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import orjson
 
+if TYPE_CHECKING:
+    from nats.js import JetStreamContext
 
-def _rows(n: int) -> list[bytes]:
+    from integrita.settings import Settings
+
+
+def _rows(n: int, start: int = 0) -> list[bytes]:
+    """``n`` canonical transactions with the ids ``start`` .. ``start + n - 1``."""
     base = datetime(2026, 11, 1, tzinfo=UTC)
     return [
         orjson.dumps(
@@ -44,26 +51,30 @@ def _rows(n: int) -> list[bytes]:
                 "cross_border": False,
             }
         )
-        for i in range(n)
+        for i in range(start, start + n)
     ]
+
+
+async def publish_rows(js: JetStreamContext, subject: str, rows: list[bytes]) -> None:
+    """Publish ``rows`` and wait for the stream's acknowledgement of each, 5,000 in flight."""
+    for start in range(0, len(rows), 5000):
+        await asyncio.gather(
+            *(js.publish(subject, r, timeout=60) for r in rows[start : start + 5000])
+        )
 
 
 async def _publish(url: str, subject: str, rows: list[bytes]) -> float:
     import nats
 
     nc = await nats.connect(url)
-    js = nc.jetstream()
     started = time.perf_counter()
-    for start in range(0, len(rows), 5000):
-        await asyncio.gather(
-            *(js.publish(subject, r, timeout=60) for r in rows[start : start + 5000])
-        )
+    await publish_rows(nc.jetstream(), subject, rows)
     elapsed = time.perf_counter() - started
     await nc.close()
     return elapsed
 
 
-async def _drop(url: str, name: str) -> None:
+async def drop_stream(url: str, name: str) -> None:
     import nats
 
     nc = await nats.connect(url)
@@ -99,7 +110,7 @@ def main() -> None:
         s = ctx.settings
         rows = _rows(args.count)
         try:
-            asyncio.run(_ensure(ctx))
+            asyncio.run(ensure_stream(s))
             published = asyncio.run(_publish(s.nats_url, s.stream_subject, rows))
             marks: list[float] = []
             appending = [0.0]
@@ -125,7 +136,7 @@ def main() -> None:
             elapsed = marks[-1] - started
             stored = open_ledger(ctx).count()
         finally:
-            asyncio.run(_drop(s.nats_url, s.stream_name))
+            asyncio.run(drop_stream(s.nats_url, s.stream_name))
     print(
         json.dumps(
             {
@@ -147,12 +158,12 @@ def main() -> None:
     )
 
 
-async def _ensure(ctx: object) -> None:
+async def ensure_stream(settings: Settings) -> None:
+    """Create the stream of ``settings`` (with its subjects) when it is missing."""
     import nats
 
     from integrita.services.ingest import stream
 
-    settings = ctx.settings  # type: ignore[attr-defined]
     nc = await nats.connect(settings.nats_url)
     try:
         await stream._ensure_stream(nc.jetstream(), settings)
