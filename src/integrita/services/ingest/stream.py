@@ -1,16 +1,20 @@
 """Executed transactions streamed from NATS JetStream into the Parquet ledger, exactly once.
 
-A durable pull consumer fetches a batch (at most ``stream_batch`` messages; the server holds
-back more than ``stream_max_in_flight`` unacknowledged ones: back-pressure). The batch crosses
-the same strict boundary as a file (``analytics.staging.stage`` on canonical JSON lines), its
-valid rows are appended to the ledger once per ``txn_id`` (a redelivered message is a counted
-duplicate, never a second row) with the new files and directories flushed to disk, bad messages
-are republished on the dead-letter subject with their reason and stream sequence, a manifest
-records the counts (flushed too), and only then is the batch acknowledged. A consumer killed at
-any point leaves its batch unacknowledged: JetStream delivers it again and the ledger's
-``txn_id`` key drops what was already stored.
+A message holds one canonical transaction as a JSON object, or several, one per line (JSON
+lines: a payment system that batches sends fewer, larger messages). A durable pull consumer
+fetches a batch (at most ``stream_batch`` messages; the server holds back more than
+``stream_max_in_flight`` unacknowledged ones: back-pressure), fetching the next batch while
+this one is appended. The batch's lines cross the same strict boundary as a file
+(``analytics.staging.stage`` on canonical JSON lines, parsed by Arrow as one block), its valid
+rows are appended to the ledger once per ``txn_id`` (a redelivered message is a counted
+duplicate, never a second row) with the new files and directories flushed to disk, refused
+transactions are republished on the dead-letter subject with their reason, stream sequence and
+line, a manifest records the counts (flushed too), and only then is the batch acknowledged. A
+consumer killed at any point leaves its batch unacknowledged: JetStream delivers it again and
+the ledger's ``txn_id`` key drops what was already stored.
 
-Reconciliation: ``read = stored + duplicates + dead_lettered`` per batch and in total.
+Reconciliation: ``read = stored + duplicates + dead_lettered`` (transactions) per batch and in
+total.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
 from integrita.analytics.ledger import fsync_path
-from integrita.analytics.sources import BadRow, Layout
+from integrita.analytics.sources import BadRow, Layout, jsonl_line_count
 from integrita.analytics.staging import ledger_source, stage
 from integrita.services.core.context import Context
 from integrita.services.core.event_loop import run_to_completion
@@ -41,18 +45,20 @@ from integrita.settings import Settings
 
 REASON_HEADER = "Integrita-Reason"
 SEQUENCE_HEADER = "Integrita-Stream-Sequence"
+LINE_HEADER = "Integrita-Line"
 
 
 @dataclass(slots=True)
 class StreamTotals:
-    """What the consumer did: every message read is stored, a duplicate or dead-lettered."""
+    """What the consumer did: every transaction read is stored, a duplicate or dead-lettered."""
 
-    read: int = 0
+    read: int = 0  # transactions: lines of the messages
     stored: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
     batches: int = 0
     last_sequence: int = 0
+    messages: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -60,10 +66,20 @@ class StreamTotals:
 
 
 @dataclass(frozen=True, slots=True)
+class BadLine:
+    """A transaction refused at the boundary: which message, which line of it, and why."""
+
+    message: int  # index in the batch
+    line: int  # 1-based line within the message
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class BatchResult:
+    read: int  # transactions (lines) in the batch's messages
     stored: int
     duplicates: int
-    bad: list[tuple[int, str]]  # (index in the batch, reason)
+    bad: list[BadLine]
 
 
 def manifest_path(settings: Settings) -> Path:
@@ -88,12 +104,26 @@ def _write_manifest(settings: Settings, totals: StreamTotals) -> None:
     fsync_path(path.parent)
 
 
-def _line(data: bytes) -> bytes:
-    """One JSON line per message, so the staging line number names the message."""
-    try:
-        return orjson.dumps(orjson.loads(data))
-    except orjson.JSONDecodeError:
-        return data.replace(b"\r", b" ").replace(b"\n", b" ")
+def _block(bodies: list[bytes]) -> bytes:
+    """The messages as one block of JSON lines (a message holds one or more lines)."""
+    return b"\n".join(b[:-1] if b.endswith(b"\n") else b for b in bodies) + b"\n"
+
+
+def _message_of(bodies: list[bytes], lines: list[int]) -> list[tuple[int, int]]:
+    """For sorted 1-based block lines: (index of the message, 1-based line within it)."""
+    found: list[tuple[int, int]] = []
+    first = 1  # block line of the current message's first line
+    wanted = iter(lines)
+    line = next(wanted, None)
+    for index, body in enumerate(bodies):
+        count = jsonl_line_count(body) or 1  # an empty message is one (blank, bad) line
+        while line is not None and line < first + count:
+            found.append((index, line - first + 1))
+            line = next(wanted, None)
+        if line is None:
+            break
+        first += count
+    return found
 
 
 def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
@@ -103,9 +133,7 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
     work = Path(tempfile.mkdtemp(prefix="stream-", dir=root))
     bad: list[BadRow] = []
     try:
-        source = work / "batch.jsonl"
-        source.write_bytes(b"\n".join(_line(b) for b in bodies) + b"\n")
-        staged = stage(source, Layout.CANONICAL_JSONL, work / "staged.parquet", bad.extend)
+        staged = stage(_block(bodies), Layout.CANONICAL_JSONL, work / "staged.parquet", bad.extend)
         appended = open_ledger(ctx).append_query(
             ledger_source(staged),
             offered=staged.valid,
@@ -114,10 +142,13 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    bad.sort(key=lambda row: row.line)
+    where = _message_of(bodies, [row.line for row in bad])
     return BatchResult(
-        appended.stored,
-        staged.valid - appended.stored,
-        sorted((row.line - 1, row.reason) for row in bad),
+        read=staged.rows_read,
+        stored=appended.stored,
+        duplicates=staged.valid - appended.stored,
+        bad=[BadLine(m, n, row.reason) for (m, n), row in zip(where, bad, strict=True)],
     )
 
 
@@ -157,6 +188,21 @@ async def _resume_point(js: JetStreamContext, s: Settings) -> int | None:
         return None
     floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
     return int(floor or 0) + 1
+
+
+async def _dead_letter(js: JetStreamContext, s: Settings, message: Msg, bad: BadLine) -> None:
+    """Republish a refused transaction (its line of the message) with the reason and where it
+    came from."""
+    lines = message.data.split(b"\n")
+    await js.publish(
+        s.stream_dead_letter_subject,
+        lines[bad.line - 1] if bad.line <= len(lines) else message.data,
+        headers={
+            REASON_HEADER: bad.reason[:500],
+            SEQUENCE_HEADER: str(message.metadata.sequence.stream),
+            LINE_HEADER: str(bad.line),
+        },
+    )
 
 
 async def _fetch(sub: JetStreamContext.PullSubscription, want: int, wait: float) -> list[Msg]:
@@ -200,34 +246,38 @@ async def consume(
             stream=s.stream_name,
             config=_consumer_config(s, from_seq),
         )
-        while True:
-            messages = await _fetch(sub, s.stream_batch, idle_seconds if until_idle else 5.0)
-            if not messages:
-                if until_idle:
-                    return totals
-                continue
-            bodies = [m.data for m in messages]
-            result = await asyncio.to_thread(append_batch, ctx, bodies)
-            for index, reason in result.bad:
-                message = messages[index]
-                await js.publish(
-                    s.stream_dead_letter_subject,
-                    message.data,
-                    headers={
-                        REASON_HEADER: reason[:500],
-                        SEQUENCE_HEADER: str(message.metadata.sequence.stream),
-                    },
-                )
-            totals.read += len(messages)
-            totals.stored += result.stored
-            totals.duplicates += result.duplicates
-            totals.dead_lettered += len(result.bad)
-            totals.batches += 1
-            totals.last_sequence = messages[-1].metadata.sequence.stream
-            await asyncio.to_thread(_write_manifest, s, totals)
-            await messages[-1].ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
-            if on_batch is not None:
-                on_batch(totals)
+        want, wait = s.stream_batch, idle_seconds if until_idle else 5.0
+        # The next batch is fetched while this one is validated and appended (on the other
+        # core); batches are still appended and acknowledged one after another, in order.
+        fetching = asyncio.ensure_future(_fetch(sub, want, wait))
+        try:
+            while True:
+                messages = await fetching
+                if not messages:
+                    if until_idle:
+                        return totals
+                    fetching = asyncio.ensure_future(_fetch(sub, want, wait))
+                    continue
+                fetching = asyncio.ensure_future(_fetch(sub, want, wait))
+                bodies = [m.data for m in messages]
+                result = await asyncio.to_thread(append_batch, ctx, bodies)
+                for bad in result.bad:
+                    await _dead_letter(js, s, messages[bad.message], bad)
+                totals.messages += len(messages)
+                totals.read += result.read
+                totals.stored += result.stored
+                totals.duplicates += result.duplicates
+                totals.dead_lettered += len(result.bad)
+                totals.batches += 1
+                totals.last_sequence = messages[-1].metadata.sequence.stream
+                await asyncio.to_thread(_write_manifest, s, totals)
+                await messages[-1].ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
+                if on_batch is not None:
+                    on_batch(totals)
+        finally:
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, NatsTimeout, TimeoutError):
+                await fetching
     finally:
         await nc.close()
 
