@@ -284,9 +284,25 @@ async def consume(
 
 @dataclass(frozen=True, slots=True)
 class StreamLag:
+    """How far the ledger is behind the transaction stream (``integrita ledger stats`` and the
+    compliance overview show it)."""
+
+    stream: str
     pending: int  # in the stream, not yet delivered to the consumer
     unacknowledged: int  # delivered, not yet acknowledged (being appended)
     last_sequence: int  # the stream's last sequence
+
+    @property
+    def behind(self) -> int:
+        """Messages not yet in the ledger."""
+        return self.pending + self.unacknowledged
+
+    @property
+    def text(self) -> str:
+        return (
+            f"{self.behind:,} message(s) not yet in the ledger ({self.unacknowledged:,} being "
+            f"appended; stream at sequence {self.last_sequence:,})"
+        )
 
 
 async def _lag(s: Settings) -> StreamLag | None:
@@ -297,8 +313,10 @@ async def _lag(s: Settings) -> StreamLag | None:
         try:
             info = await js.consumer_info(s.stream_name, s.stream_consumer)
         except NotFoundError:
-            return StreamLag(stream.state.messages, 0, stream.state.last_seq)
-        return StreamLag(info.num_pending or 0, info.num_ack_pending or 0, stream.state.last_seq)
+            return StreamLag(s.stream_name, stream.state.messages, 0, stream.state.last_seq)
+        return StreamLag(
+            s.stream_name, info.num_pending or 0, info.num_ack_pending or 0, stream.state.last_seq
+        )
     finally:
         await nc.close()
 
