@@ -4,8 +4,11 @@ Publishes ``--count`` canonical transactions to a fresh JetStream stream on the 
 server (127.0.0.1:4222), then runs the ledger consumer (``integrita stream consume``'s
 ``stream.consume``, in this process) until the stream is drained: transactions/s from the
 consumer's start to its last acknowledged batch (the idle wait at the end is not counted).
+``--per-message N`` publishes N transactions per message as JSON lines (a payment system that
+batches); ``--batch`` counts messages per ledger append.
 
-Usage: ``PYTHONPATH=src:. python benchmarks/stream.py [--count 300000] [--batch 50000]``.
+Usage: ``PYTHONPATH=src:. python benchmarks/stream.py [--count 300000] [--batch 50000]
+[--per-message 1]``.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300_000)
     parser.add_argument("--batch", type=int, default=50_000)
+    parser.add_argument("--per-message", type=int, default=1)
     args = parser.parse_args()
     tag = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="integrita-stream-bench-") as tmp:
@@ -97,7 +101,11 @@ def main() -> None:
 
         ctx = Context.from_settings(Settings())
         s = ctx.settings
-        rows = _rows(args.count)
+        lines = _rows(args.count)
+        rows = [
+            b"\n".join(lines[i : i + args.per_message])
+            for i in range(0, len(lines), args.per_message)
+        ]
         try:
             asyncio.run(_ensure(ctx))
             published = asyncio.run(_publish(s.nats_url, s.stream_subject, rows))
@@ -131,6 +139,8 @@ def main() -> None:
             {
                 "transactions": args.count,
                 "batch": args.batch,
+                "per_message": args.per_message,
+                "messages": totals.messages,
                 "publish_seconds": round(published, 2),
                 "consume_seconds": round(elapsed, 2),
                 "transactions_per_second_into_ledger": round(totals.stored / elapsed, 1),
