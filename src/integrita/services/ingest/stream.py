@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nats
 import orjson
+from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
@@ -205,17 +206,67 @@ async def _dead_letter(js: JetStreamContext, s: Settings, message: Msg, bad: Bad
     )
 
 
-async def _fetch(sub: JetStreamContext.PullSubscription, want: int, wait: float) -> list[Msg]:
-    """Up to ``want`` messages: wait ``wait`` seconds for the first, then take what is ready."""
-    got: list[Msg] = []
-    timeout = wait
-    while len(got) < want:
-        try:
-            got += await sub.fetch(min(want - len(got), 5000), timeout=timeout)
-        except (NatsTimeout, TimeoutError):
-            break
-        timeout = 0.05
-    return got
+class _Puller:
+    """Pull requests for the durable consumer, answered into one inbox subscription.
+
+    nats-py's ``fetch`` spends a task and a timer on every message it hands over; here a
+    subscription callback gathers them (JetStream's pull protocol: a request on
+    ``$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`` naming the batch, answered by the
+    messages and, when fewer are available, a status message). Each request has its own reply
+    subject, so a late status from an earlier one cannot end a later one; late messages are
+    kept, as they are delivered and await their acknowledgement like any other.
+    """
+
+    def __init__(self, nc: NatsClient, stream: str, consumer: str) -> None:
+        self._nc = nc
+        self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self._inbox = nc.new_inbox()
+        self._request = 0
+        self._want = 0
+        self._got: list[Msg] = []
+        self._done = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._nc.subscribe(f"{self._inbox}.*", cb=self._on_message)
+
+    async def _on_message(self, msg: Msg) -> None:
+        if msg.headers and msg.headers.get("Status") and not msg.data:
+            # 404 no messages, 408 request expired, 409 limits; 100 is a heartbeat
+            if msg.subject.endswith(f".{self._request}") and msg.headers["Status"] != "100":
+                self._done.set()
+            return
+        self._got.append(msg)
+        if len(self._got) >= self._want:
+            self._done.set()
+
+    async def _pull(self, want: int, wait: float | None) -> list[Msg]:
+        """Up to ``want`` messages: those ready now, or (``wait``) the first within that time."""
+        self._request += 1
+        self._want, self._done = want, asyncio.Event()
+        ask: dict[str, object] = {"batch": want}
+        if wait is None:
+            ask["no_wait"] = True
+        else:
+            ask["expires"] = int(wait * 1e9)
+        await self._nc.publish(
+            self._next, orjson.dumps(ask), reply=f"{self._inbox}.{self._request}"
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._done.wait(), (wait or 0) + 5)
+        got, self._got = self._got, []
+        return got
+
+    async def fetch(self, want: int, wait: float) -> list[Msg]:
+        """Up to ``want`` messages: wait ``wait`` seconds for the first, then take what is ready."""
+        got = await self._pull(want, None)
+        if not got:
+            got = await self._pull(1, wait)
+        while got and len(got) < want:
+            more = await self._pull(want - len(got), None)
+            if not more:
+                break
+            got += more
+        return got
 
 
 async def consume(
@@ -240,25 +291,25 @@ async def consume(
         if from_seq is not None:
             with contextlib.suppress(NotFoundError):
                 await js.delete_consumer(s.stream_name, s.stream_consumer)
-        sub = await js.pull_subscribe(
-            s.stream_subject,
-            durable=s.stream_consumer,
-            stream=s.stream_name,
-            config=_consumer_config(s, from_seq),
-        )
+        try:
+            await js.consumer_info(s.stream_name, s.stream_consumer)
+        except NotFoundError:
+            await js.add_consumer(s.stream_name, _consumer_config(s, from_seq))
+        puller = _Puller(nc, s.stream_name, s.stream_consumer)
+        await puller.start()
         want, wait = s.stream_batch, idle_seconds if until_idle else 5.0
         # The next batch is fetched while this one is validated and appended (on the other
         # core); batches are still appended and acknowledged one after another, in order.
-        fetching = asyncio.ensure_future(_fetch(sub, want, wait))
+        fetching = asyncio.ensure_future(puller.fetch(want, wait))
         try:
             while True:
                 messages = await fetching
                 if not messages:
                     if until_idle:
                         return totals
-                    fetching = asyncio.ensure_future(_fetch(sub, want, wait))
+                    fetching = asyncio.ensure_future(puller.fetch(want, wait))
                     continue
-                fetching = asyncio.ensure_future(_fetch(sub, want, wait))
+                fetching = asyncio.ensure_future(puller.fetch(want, wait))
                 bodies = [m.data for m in messages]
                 result = await asyncio.to_thread(append_batch, ctx, bodies)
                 for bad in result.bad:
