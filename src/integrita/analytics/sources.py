@@ -38,6 +38,8 @@ AMLWORLD_COLUMNS: tuple[str, ...] = (
 )
 LABEL_COLUMNS: tuple[str, ...] = ("txn_id", "is_laundering", "typology", "pattern_id")
 BLOCK_SIZE = 32 << 20
+#: Arrow parses JSON in blocks of this size, several at once on a large input.
+JSON_BLOCK_SIZE = 4 << 20
 
 
 class Layout(StrEnum):
@@ -279,7 +281,7 @@ def _arrow_text(block: bytes, expected: int) -> pa.Table | None:
     try:
         parsed = pajson.read_json(
             pa.BufferReader(block),
-            read_options=pajson.ReadOptions(use_threads=True, block_size=BLOCK_SIZE),
+            read_options=pajson.ReadOptions(use_threads=True, block_size=JSON_BLOCK_SIZE),
             parse_options=pajson.ParseOptions(
                 explicit_schema=_JSON_TEXT_COLUMNS, unexpected_field_behavior="infer"
             ),
