@@ -289,11 +289,12 @@ class Settings(BaseSettings):
         description="JetStream stream of executed transactions.",
     )
     stream_subject: str = Field(
-        default="transactions.executed", description="Subject executed transactions arrive on."
+        default="transactions.executed",
+        description="Subject executed transactions arrive on (one or more per message, as JSON lines).",
     )
     stream_dead_letter_subject: str = Field(
         default="transactions.dead",
-        description="Subject bad messages are republished on, with the reason in a header.",
+        description="Subject refused transactions are republished on, with the reason in a header.",
     )
     stream_consumer: str = Field(
         default="integrita-ledger",

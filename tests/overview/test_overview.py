@@ -167,3 +167,56 @@ def test_a_nul_byte_in_a_filter_is_refused(ctx: Context, person: Callable[..., U
     mlro = _signed_in(ctx, person, "mei", "mlro")
     assert mlro.get("/alerts?typology=a%00b").status_code == 422
     assert mlro.get("/payments/decisions?decision=%00").status_code == 422
+
+
+async def _publish_to_fresh_stream(ctx: Context, bodies: list[bytes]) -> None:
+    import nats
+
+    from integrita.services.ingest import stream
+
+    nc = await nats.connect(ctx.settings.nats_url)
+    try:
+        js = nc.jetstream()
+        await stream._ensure_stream(js, ctx.settings)
+        for body in bodies:
+            await js.publish(ctx.settings.stream_subject, body)
+    finally:
+        await nc.close()
+
+
+async def _drop_stream(ctx: Context) -> None:
+    import nats
+
+    nc = await nats.connect(ctx.settings.nats_url)
+    try:
+        await nc.jetstream().delete_stream(ctx.settings.stream_name)
+    finally:
+        await nc.close()
+
+
+def test_the_overview_shows_how_far_the_ledger_is_behind_the_transaction_stream(
+    ctx: Context, person: Callable[..., UserView]
+) -> None:
+    import socket
+    import uuid
+
+    from integrita.services.core.event_loop import run_to_completion
+    from tests.conftest import require
+
+    try:
+        socket.create_connection(("127.0.0.1", 4222), timeout=1).close()
+    except OSError:
+        require(False, "NATS JetStream is not reachable at 127.0.0.1:4222")
+    tag = uuid.uuid4().hex[:10]
+    ctx.settings.stream_name = f"OV{tag}"
+    ctx.settings.stream_subject = f"ov{tag}.executed"
+    ctx.settings.stream_dead_letter_subject = f"ov{tag}.dead"
+    mlro = _signed_in(ctx, person, "mei", "mlro")
+    assert "stream-lag" not in mlro.get("/overview").text  # no stream: nothing to show
+    run_to_completion(_publish_to_fresh_stream(ctx, [b"{}", b"{}", b"{}"]))
+    try:
+        page = mlro.get("/overview").text
+        assert 'data-lag="3"' in page
+        assert f"Ledger stream OV{tag}: 3 message(s) not yet in the ledger" in page
+    finally:
+        run_to_completion(_drop_stream(ctx))

@@ -76,14 +76,15 @@ async def _publish(settings: Settings, rows: list[bytes]) -> None:
     await nc.close()
 
 
-async def _dead_letters(settings: Settings) -> list[tuple[int, str]]:
+async def _dead_letters(settings: Settings) -> list[tuple[int, str, int, bytes]]:
+    """(stream sequence, reason, line within the message, the refused line) per dead letter."""
     import nats
     from nats.errors import TimeoutError as NatsTimeout
 
     nc = await nats.connect(settings.nats_url)
     js = nc.jetstream()
     sub = await js.pull_subscribe(settings.stream_dead_letter_subject, stream=settings.stream_name)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, int, bytes]] = []
     while True:
         try:
             messages = await sub.fetch(100, timeout=1)
@@ -91,7 +92,14 @@ async def _dead_letters(settings: Settings) -> list[tuple[int, str]]:
             break
         for m in messages:
             headers = m.headers or {}
-            found.append((int(headers[stream.SEQUENCE_HEADER]), headers[stream.REASON_HEADER]))
+            found.append(
+                (
+                    int(headers[stream.SEQUENCE_HEADER]),
+                    headers[stream.REASON_HEADER],
+                    int(headers[stream.LINE_HEADER]),
+                    m.data,
+                )
+            )
             await m.ack()
     await nc.close()
     return found
@@ -177,8 +185,9 @@ def test_consumer_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_n
     assert totals.stored == TOTAL - len(bad)
     assert totals.last_sequence == TOTAL
     dead = run_to_completion(_dead_letters(ctx.settings))
-    assert {seq for seq, _ in dead} == bad
-    reasons = {reason for _, reason in dead}
+    assert {seq for seq, *_ in dead} == bad
+    assert {line for _, _, line, _ in dead} == {1}
+    reasons = {reason for _, reason, *_ in dead}
     assert any(r.startswith("not valid JSON") for r in reasons)
     assert "unknown currency XXX" in reasons
     lag = stream.lag(ctx)
@@ -190,7 +199,7 @@ def test_batch_written_but_not_acknowledged_comes_again_as_duplicates(streamed: 
     rows = [_row(i) for i in range(100)]
     run_to_completion(_publish(ctx.settings, rows))
     written = stream.append_batch(ctx, rows[:60])  # a consumer that died before its ack
-    assert (written.stored, [i for i, _ in written.bad]) == (59, [7])
+    assert (written.stored, [b.message for b in written.bad]) == (59, [7])
     totals = run_to_completion(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
     assert (totals.read, totals.stored, totals.duplicates, totals.dead_lettered) == (100, 40, 59, 1)
     assert len(_ledger_ids(ctx)) == 99
@@ -198,3 +207,27 @@ def test_batch_written_but_not_acknowledged_comes_again_as_duplicates(streamed: 
     assert (replay.read, replay.stored, replay.duplicates) == (200, 40, 158)
     assert replay.dead_lettered == 2 and replay.balanced
     assert len(_ledger_ids(ctx)) == 99
+
+
+def test_a_message_of_several_transactions_stores_each_and_dead_letters_only_its_bad_lines(
+    streamed: Context,
+) -> None:
+    ctx = streamed
+    first = b"\n".join(_row(i) for i in range(10)) + b"\n"  # line 8 (_row(7)): currency XXX
+    second = b"\n".join(
+        [*(_row(i) for i in range(10, 15)), _row(407), *(_row(i) for i in range(15, 20))]
+    )
+    run_to_completion(_publish(ctx.settings, [first, second]))
+    totals = run_to_completion(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
+    assert (totals.messages, totals.read, totals.stored, totals.dead_lettered) == (2, 21, 19, 2)
+    assert totals.balanced
+    assert sorted(_ledger_ids(ctx)) == [f"S{i:08d}" for i in range(20) if i != 7]
+    dead = sorted(run_to_completion(_dead_letters(ctx.settings)))
+    assert [(seq, line, body) for seq, _, line, body in dead] == [
+        (1, 8, _row(7)),
+        (2, 6, _row(407)),
+    ]
+    assert dead[0][1] == "unknown currency XXX"
+    assert dead[1][1].startswith("not valid JSON")
+    again = run_to_completion(stream.consume(ctx, from_seq=1, until_idle=True, idle_seconds=1.0))
+    assert (again.read, again.stored, again.duplicates) == (42, 19, 19)  # idempotent per txn_id

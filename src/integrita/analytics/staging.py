@@ -27,6 +27,7 @@ from integrita.analytics.sources import (
     ReadState,
     TextBatch,
     csv_header,
+    jsonl_text,
     read_csv_text,
     read_jsonl_text,
     read_parquet_text,
@@ -62,7 +63,11 @@ class StagedFile:
     bad_reasons: dict[str, int] = field(default_factory=dict)
 
 
-def _batches(path: Path, layout: Layout, state: ReadState) -> Iterator[TextBatch]:
+def _batches(path: Path | bytes, layout: Layout, state: ReadState) -> Iterator[TextBatch]:
+    if isinstance(path, bytes):  # JSON lines already in memory (a batch of streamed messages)
+        if layout is not Layout.CANONICAL_JSONL:
+            raise ValueError(f"layout {layout} is not read from memory")
+        return iter([b for b in (jsonl_text(path, 1, state),) if b.table.num_rows])
     if layout is Layout.AMLWORLD_CSV:
         return read_csv_text(path, AMLWORLD_COLUMNS, state)
     if layout is Layout.CANONICAL_CSV:
@@ -87,7 +92,7 @@ def _prepare(table: pa.Table, layout: Layout) -> pa.Table:
 
 
 def _stream(
-    path: Path, layout: Layout, state: ReadState, progress: Callable[[int], None] | None
+    path: Path | bytes, layout: Layout, state: ReadState, progress: Callable[[int], None] | None
 ) -> pa.RecordBatchReader:
     """The file's text batches as one Arrow stream that DuckDB consumes batch by batch."""
     batches = _batches(path, layout, state)
@@ -159,13 +164,16 @@ def _read_ahead(tables: Iterator[pa.Table], depth: int = 2) -> Iterator[pa.Table
 
 
 def stage(
-    path: Path,
+    path: Path | bytes,
     layout: Layout,
     out: Path,
     on_bad: Callable[[list[BadRow]], None],
     progress: Callable[[int], None] | None = None,
 ) -> StagedFile:
-    """Validate ``path`` into the staging file ``out`` in one streaming DuckDB pass; report bad rows."""
+    """Validate ``path`` into the staging file ``out`` in one streaming DuckDB pass; report bad rows.
+
+    ``path`` may also be JSON lines in memory (``Layout.CANONICAL_JSONL``): a streamed batch
+    crosses the same boundary as a file, line by line."""
     result = StagedFile(layout, out)
     state = ReadState()
     sql = AMLWORLD_SQL if layout is Layout.AMLWORLD_CSV else CANONICAL_SQL

@@ -193,7 +193,7 @@ SELECT * EXCLUDE (timestamp, from_bank_text, from_account_text, to_bank_text, to
 FROM ({_AMLWORLD_CHECKS})
 """
 
-CANONICAL_SQL = f"""
+_CANONICAL_CHECKS = f"""
 WITH p AS (
     SELECT b.*,
         CASE WHEN regexp_full_match(trim(b.booked_at), '\\d{{4}}-\\d{{2}}-\\d{{2}}[ T].*')
@@ -244,9 +244,26 @@ SELECT
         WHEN coalesce(cross_text, '') NOT IN ('true', 'false', '1', '0', 't', 'f', 'yes', 'no')
             THEN 'cross_border must be true or false, not ' || coalesce(cross_border, '')
     END AS reason,
-    concat_ws(',', txn_id, booked_at, channel, kind, from_bank, from_account, to_bank, to_account,
-              amount_paid_minor, paid_currency, amount_received_minor, received_currency, payment_format,
-              counterparty_type, cross_border, from_country, to_country, purpose) AS raw,
+    txn_id AS txn_text, booked_at AS booked_text, channel AS channel_text, kind AS kind_text,
+    from_bank AS from_bank_text, from_account AS from_account_text, to_bank AS to_bank_text,
+    to_account AS to_account_text, amount_paid_minor AS paid_text, paid_currency AS paid_currency_text,
+    amount_received_minor AS received_text, received_currency AS received_currency_text,
+    payment_format AS payment_format_text, counterparty_type AS counterparty_text,
+    cross_border AS cross_text_raw, from_country AS from_country_text, to_country AS to_country_text,
+    purpose AS purpose_text,
     trim(txn_id) AS txn_id
 FROM j
+"""
+
+#: The raw text of a row is put together only for the refused rows that show it.
+CANONICAL_SQL = f"""
+SELECT * EXCLUDE (txn_text, booked_text, channel_text, kind_text, from_bank_text, from_account_text,
+                  to_bank_text, to_account_text, paid_text, paid_currency_text, received_text,
+                  received_currency_text, payment_format_text, counterparty_text, cross_text_raw,
+                  from_country_text, to_country_text, purpose_text),
+    CASE WHEN reason IS NOT NULL THEN concat_ws(',', txn_text, booked_text, channel_text, kind_text,
+        from_bank_text, from_account_text, to_bank_text, to_account_text, paid_text, paid_currency_text,
+        received_text, received_currency_text, payment_format_text, counterparty_text, cross_text_raw,
+        from_country_text, to_country_text, purpose_text) END AS raw
+FROM ({_CANONICAL_CHECKS})
 """

@@ -47,11 +47,7 @@ def ledger_stats() -> None:
         table.add_row(f"currency: {code}", f"{n:,}")
     behind = stream.lag(ctx)
     if behind is not None:
-        table.add_row(
-            f"stream lag ({s.stream_name})",
-            f"{behind.pending + behind.unacknowledged:,} message(s) "
-            f"({behind.unacknowledged:,} being appended; stream at sequence {behind.last_sequence:,})",
-        )
+        table.add_row(f"stream lag ({behind.stream})", behind.text)
     console.print(table)
 
 

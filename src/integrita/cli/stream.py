@@ -25,8 +25,8 @@ def stream_consume(
     idle: float = typer.Option(2.0, min=0.1, max=600, help="Seconds of silence that mean idle."),
 ) -> None:
     """Append executed transactions to the Parquet ledger exactly once (idempotent on txn_id,
-    acknowledged only after the write is on disk); bad messages go to the dead-letter subject
-    with their reason."""
+    acknowledged only after the write is on disk); a message holds one transaction or several
+    as JSON lines; refused lines go to the dead-letter subject with their reason."""
     ctx = context()
     with progress_bar(f"streaming {ctx.settings.stream_subject} into the ledger") as advance:
         seen = [stream.read_manifest(ctx.settings).read]  # the counts are cumulative
@@ -41,9 +41,9 @@ def stream_consume(
             )
         )
     console.print(
-        f"read {totals.read}, stored {totals.stored}, duplicates {totals.duplicates}, "
-        f"dead-lettered {totals.dead_lettered} (balanced: {totals.balanced}); "
-        f"stream sequence {totals.last_sequence}"
+        f"read {totals.read} transactions in {totals.messages} messages, stored {totals.stored}, "
+        f"duplicates {totals.duplicates}, dead-lettered {totals.dead_lettered} "
+        f"(balanced: {totals.balanced}); stream sequence {totals.last_sequence}"
     )
 
 

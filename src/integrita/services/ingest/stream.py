@@ -1,16 +1,20 @@
 """Executed transactions streamed from NATS JetStream into the Parquet ledger, exactly once.
 
-A durable pull consumer fetches a batch (at most ``stream_batch`` messages; the server holds
-back more than ``stream_max_in_flight`` unacknowledged ones: back-pressure). The batch crosses
-the same strict boundary as a file (``analytics.staging.stage`` on canonical JSON lines), its
-valid rows are appended to the ledger once per ``txn_id`` (a redelivered message is a counted
-duplicate, never a second row) with the new files and directories flushed to disk, bad messages
-are republished on the dead-letter subject with their reason and stream sequence, a manifest
-records the counts (flushed too), and only then is the batch acknowledged. A consumer killed at
-any point leaves its batch unacknowledged: JetStream delivers it again and the ledger's
-``txn_id`` key drops what was already stored.
+A message holds one canonical transaction as a JSON object, or several, one per line (JSON
+lines: a payment system that batches sends fewer, larger messages). A durable pull consumer
+fetches a batch (at most ``stream_batch`` messages; the server holds back more than
+``stream_max_in_flight`` unacknowledged ones: back-pressure), fetching the next batch while
+this one is appended. The batch's lines cross the same strict boundary as a file
+(``analytics.staging.stage`` on canonical JSON lines, parsed by Arrow as one block), its valid
+rows are appended to the ledger once per ``txn_id`` (a redelivered message is a counted
+duplicate, never a second row) with the new files and directories flushed to disk, refused
+transactions are republished on the dead-letter subject with their reason, stream sequence and
+line, a manifest records the counts (flushed too), and only then is the batch acknowledged. A
+consumer killed at any point leaves its batch unacknowledged: JetStream delivers it again and
+the ledger's ``txn_id`` key drops what was already stored.
 
-Reconciliation: ``read = stored + duplicates + dead_lettered`` per batch and in total.
+Reconciliation: ``read = stored + duplicates + dead_lettered`` (transactions) per batch and in
+total.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 import nats
 import orjson
+from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
@@ -32,7 +37,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
 from integrita.analytics.ledger import fsync_path
-from integrita.analytics.sources import BadRow, Layout
+from integrita.analytics.sources import BadRow, Layout, jsonl_line_count
 from integrita.analytics.staging import ledger_source, stage
 from integrita.services.core.context import Context
 from integrita.services.core.event_loop import run_to_completion
@@ -41,18 +46,20 @@ from integrita.settings import Settings
 
 REASON_HEADER = "Integrita-Reason"
 SEQUENCE_HEADER = "Integrita-Stream-Sequence"
+LINE_HEADER = "Integrita-Line"
 
 
 @dataclass(slots=True)
 class StreamTotals:
-    """What the consumer did: every message read is stored, a duplicate or dead-lettered."""
+    """What the consumer did: every transaction read is stored, a duplicate or dead-lettered."""
 
-    read: int = 0
+    read: int = 0  # transactions: lines of the messages
     stored: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
     batches: int = 0
     last_sequence: int = 0
+    messages: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -60,10 +67,20 @@ class StreamTotals:
 
 
 @dataclass(frozen=True, slots=True)
+class BadLine:
+    """A transaction refused at the boundary: which message, which line of it, and why."""
+
+    message: int  # index in the batch
+    line: int  # 1-based line within the message
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class BatchResult:
+    read: int  # transactions (lines) in the batch's messages
     stored: int
     duplicates: int
-    bad: list[tuple[int, str]]  # (index in the batch, reason)
+    bad: list[BadLine]
 
 
 def manifest_path(settings: Settings) -> Path:
@@ -88,12 +105,26 @@ def _write_manifest(settings: Settings, totals: StreamTotals) -> None:
     fsync_path(path.parent)
 
 
-def _line(data: bytes) -> bytes:
-    """One JSON line per message, so the staging line number names the message."""
-    try:
-        return orjson.dumps(orjson.loads(data))
-    except orjson.JSONDecodeError:
-        return data.replace(b"\r", b" ").replace(b"\n", b" ")
+def _block(bodies: list[bytes]) -> bytes:
+    """The messages as one block of JSON lines (a message holds one or more lines)."""
+    return b"\n".join(b[:-1] if b.endswith(b"\n") else b for b in bodies) + b"\n"
+
+
+def _message_of(bodies: list[bytes], lines: list[int]) -> list[tuple[int, int]]:
+    """For sorted 1-based block lines: (index of the message, 1-based line within it)."""
+    found: list[tuple[int, int]] = []
+    first = 1  # block line of the current message's first line
+    wanted = iter(lines)
+    line = next(wanted, None)
+    for index, body in enumerate(bodies):
+        count = jsonl_line_count(body) or 1  # an empty message is one (blank, bad) line
+        while line is not None and line < first + count:
+            found.append((index, line - first + 1))
+            line = next(wanted, None)
+        if line is None:
+            break
+        first += count
+    return found
 
 
 def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
@@ -103,9 +134,7 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
     work = Path(tempfile.mkdtemp(prefix="stream-", dir=root))
     bad: list[BadRow] = []
     try:
-        source = work / "batch.jsonl"
-        source.write_bytes(b"\n".join(_line(b) for b in bodies) + b"\n")
-        staged = stage(source, Layout.CANONICAL_JSONL, work / "staged.parquet", bad.extend)
+        staged = stage(_block(bodies), Layout.CANONICAL_JSONL, work / "staged.parquet", bad.extend)
         appended = open_ledger(ctx).append_query(
             ledger_source(staged),
             offered=staged.valid,
@@ -114,10 +143,13 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    bad.sort(key=lambda row: row.line)
+    where = _message_of(bodies, [row.line for row in bad])
     return BatchResult(
-        appended.stored,
-        staged.valid - appended.stored,
-        sorted((row.line - 1, row.reason) for row in bad),
+        read=staged.rows_read,
+        stored=appended.stored,
+        duplicates=staged.valid - appended.stored,
+        bad=[BadLine(m, n, row.reason) for (m, n), row in zip(where, bad, strict=True)],
     )
 
 
@@ -159,17 +191,82 @@ async def _resume_point(js: JetStreamContext, s: Settings) -> int | None:
     return int(floor or 0) + 1
 
 
-async def _fetch(sub: JetStreamContext.PullSubscription, want: int, wait: float) -> list[Msg]:
-    """Up to ``want`` messages: wait ``wait`` seconds for the first, then take what is ready."""
-    got: list[Msg] = []
-    timeout = wait
-    while len(got) < want:
-        try:
-            got += await sub.fetch(min(want - len(got), 5000), timeout=timeout)
-        except (NatsTimeout, TimeoutError):
-            break
-        timeout = 0.05
-    return got
+async def _dead_letter(js: JetStreamContext, s: Settings, message: Msg, bad: BadLine) -> None:
+    """Republish a refused transaction (its line of the message) with the reason and where it
+    came from."""
+    lines = message.data.split(b"\n")
+    await js.publish(
+        s.stream_dead_letter_subject,
+        lines[bad.line - 1] if bad.line <= len(lines) else message.data,
+        headers={
+            REASON_HEADER: bad.reason[:500],
+            SEQUENCE_HEADER: str(message.metadata.sequence.stream),
+            LINE_HEADER: str(bad.line),
+        },
+    )
+
+
+class _Puller:
+    """Pull requests for the durable consumer, answered into one inbox subscription.
+
+    nats-py's ``fetch`` spends a task and a timer on every message it hands over; here a
+    subscription callback gathers them (JetStream's pull protocol: a request on
+    ``$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`` naming the batch, answered by the
+    messages and, when fewer are available, a status message). Each request has its own reply
+    subject, so a late status from an earlier one cannot end a later one; late messages are
+    kept, as they are delivered and await their acknowledgement like any other.
+    """
+
+    def __init__(self, nc: NatsClient, stream: str, consumer: str) -> None:
+        self._nc = nc
+        self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self._inbox = nc.new_inbox()
+        self._request = 0
+        self._want = 0
+        self._got: list[Msg] = []
+        self._done = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._nc.subscribe(f"{self._inbox}.*", cb=self._on_message)
+
+    async def _on_message(self, msg: Msg) -> None:
+        if msg.headers and msg.headers.get("Status") and not msg.data:
+            # 404 no messages, 408 request expired, 409 limits; 100 is a heartbeat
+            if msg.subject.endswith(f".{self._request}") and msg.headers["Status"] != "100":
+                self._done.set()
+            return
+        self._got.append(msg)
+        if len(self._got) >= self._want:
+            self._done.set()
+
+    async def _pull(self, want: int, wait: float | None) -> list[Msg]:
+        """Up to ``want`` messages: those ready now, or (``wait``) the first within that time."""
+        self._request += 1
+        self._want, self._done = want, asyncio.Event()
+        ask: dict[str, object] = {"batch": want}
+        if wait is None:
+            ask["no_wait"] = True
+        else:
+            ask["expires"] = int(wait * 1e9)
+        await self._nc.publish(
+            self._next, orjson.dumps(ask), reply=f"{self._inbox}.{self._request}"
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._done.wait(), (wait or 0) + 5)
+        got, self._got = self._got, []
+        return got
+
+    async def fetch(self, want: int, wait: float) -> list[Msg]:
+        """Up to ``want`` messages: wait ``wait`` seconds for the first, then take what is ready."""
+        got = await self._pull(want, None)
+        if not got:
+            got = await self._pull(1, wait)
+        while got and len(got) < want:
+            more = await self._pull(want - len(got), None)
+            if not more:
+                break
+            got += more
+        return got
 
 
 async def consume(
@@ -194,49 +291,69 @@ async def consume(
         if from_seq is not None:
             with contextlib.suppress(NotFoundError):
                 await js.delete_consumer(s.stream_name, s.stream_consumer)
-        sub = await js.pull_subscribe(
-            s.stream_subject,
-            durable=s.stream_consumer,
-            stream=s.stream_name,
-            config=_consumer_config(s, from_seq),
-        )
-        while True:
-            messages = await _fetch(sub, s.stream_batch, idle_seconds if until_idle else 5.0)
-            if not messages:
-                if until_idle:
-                    return totals
-                continue
-            bodies = [m.data for m in messages]
-            result = await asyncio.to_thread(append_batch, ctx, bodies)
-            for index, reason in result.bad:
-                message = messages[index]
-                await js.publish(
-                    s.stream_dead_letter_subject,
-                    message.data,
-                    headers={
-                        REASON_HEADER: reason[:500],
-                        SEQUENCE_HEADER: str(message.metadata.sequence.stream),
-                    },
-                )
-            totals.read += len(messages)
-            totals.stored += result.stored
-            totals.duplicates += result.duplicates
-            totals.dead_lettered += len(result.bad)
-            totals.batches += 1
-            totals.last_sequence = messages[-1].metadata.sequence.stream
-            await asyncio.to_thread(_write_manifest, s, totals)
-            await messages[-1].ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
-            if on_batch is not None:
-                on_batch(totals)
+        try:
+            await js.consumer_info(s.stream_name, s.stream_consumer)
+        except NotFoundError:
+            await js.add_consumer(s.stream_name, _consumer_config(s, from_seq))
+        puller = _Puller(nc, s.stream_name, s.stream_consumer)
+        await puller.start()
+        want, wait = s.stream_batch, idle_seconds if until_idle else 5.0
+        # The next batch is fetched while this one is validated and appended (on the other
+        # core); batches are still appended and acknowledged one after another, in order.
+        fetching = asyncio.ensure_future(puller.fetch(want, wait))
+        try:
+            while True:
+                messages = await fetching
+                if not messages:
+                    if until_idle:
+                        return totals
+                    fetching = asyncio.ensure_future(puller.fetch(want, wait))
+                    continue
+                fetching = asyncio.ensure_future(puller.fetch(want, wait))
+                bodies = [m.data for m in messages]
+                result = await asyncio.to_thread(append_batch, ctx, bodies)
+                for bad in result.bad:
+                    await _dead_letter(js, s, messages[bad.message], bad)
+                totals.messages += len(messages)
+                totals.read += result.read
+                totals.stored += result.stored
+                totals.duplicates += result.duplicates
+                totals.dead_lettered += len(result.bad)
+                totals.batches += 1
+                totals.last_sequence = messages[-1].metadata.sequence.stream
+                await asyncio.to_thread(_write_manifest, s, totals)
+                await messages[-1].ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
+                if on_batch is not None:
+                    on_batch(totals)
+        finally:
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, NatsTimeout, TimeoutError):
+                await fetching
     finally:
         await nc.close()
 
 
 @dataclass(frozen=True, slots=True)
 class StreamLag:
+    """How far the ledger is behind the transaction stream (``integrita ledger stats`` and the
+    compliance overview show it)."""
+
+    stream: str
     pending: int  # in the stream, not yet delivered to the consumer
     unacknowledged: int  # delivered, not yet acknowledged (being appended)
     last_sequence: int  # the stream's last sequence
+
+    @property
+    def behind(self) -> int:
+        """Messages not yet in the ledger."""
+        return self.pending + self.unacknowledged
+
+    @property
+    def text(self) -> str:
+        return (
+            f"{self.behind:,} message(s) not yet in the ledger ({self.unacknowledged:,} being "
+            f"appended; stream at sequence {self.last_sequence:,})"
+        )
 
 
 async def _lag(s: Settings) -> StreamLag | None:
@@ -247,8 +364,10 @@ async def _lag(s: Settings) -> StreamLag | None:
         try:
             info = await js.consumer_info(s.stream_name, s.stream_consumer)
         except NotFoundError:
-            return StreamLag(stream.state.messages, 0, stream.state.last_seq)
-        return StreamLag(info.num_pending or 0, info.num_ack_pending or 0, stream.state.last_seq)
+            return StreamLag(s.stream_name, stream.state.messages, 0, stream.state.last_seq)
+        return StreamLag(
+            s.stream_name, info.num_pending or 0, info.num_ack_pending or 0, stream.state.last_seq
+        )
     finally:
         await nc.close()
 

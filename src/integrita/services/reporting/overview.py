@@ -1,4 +1,5 @@
-"""The compliance overview: one tile per flow, every figure a link to the records behind it.
+"""The compliance overview: one tile per flow, every figure a link to the records behind it,
+and how far the ledger is behind the transaction stream.
 
 Each count is the ``total`` of the very list query its link opens (the alert queue, the case
 queue, the filing registers, the decision register, the rating lists, the complaint desk), so the
@@ -22,6 +23,8 @@ from integrita.services.care import surveys as care_surveys
 from integrita.services.casework import cases, deadlines, filings
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted, permitted
+from integrita.services.ingest import stream
+from integrita.services.ingest.stream import StreamLag
 from integrita.services.realtime import decision_register
 from integrita.services.risk import rating
 from integrita.store.repositories import cases as cases_repo
@@ -96,6 +99,8 @@ class Tile:
 class Overview:
     today: date
     tiles: list[Tile]
+    #: How far the ledger is behind the transaction stream; None when the bank does not stream.
+    stream_lag: StreamLag | None = None
 
 
 def _link(path: str, **params: object) -> str:
@@ -345,4 +350,4 @@ def overview(ctx: Context, user: HasRoles) -> Overview:
     """Every tile this person may open, computed now on the bank's local date."""
     ensure_permitted(user, Permission.OVERVIEW_READ)
     tiles = [tile(ctx, user) for needed, tile in TILES if permitted(user, needed)]
-    return Overview(ctx.local_date(), tiles)
+    return Overview(ctx.local_date(), tiles, stream.lag(ctx))
