@@ -175,59 +175,60 @@ class SendOutcome:
     error: str | None = None
 
 
+def _secrets_blanked(params: Mapping[str, object]) -> dict[str, object] | None:
+    """The parameters with their secrets blanked, or None when there is no secret to blank."""
+    if any(k.startswith(SECRET_PREFIX) for k in params):
+        return _scrub(dict(params))
+    return None
+
+
 def record(ctx: Context, outcomes: list[SendOutcome]) -> DispatchResult:
     """Record many sends in one transaction: delivered (with the gateway's reference, receipt
-    and duplicate flag), back to pending with backoff, or dead after the last attempt."""
+    and duplicate flag), back to pending with backoff, or dead after the last attempt; the
+    secrets of a delivered or dead message are blanked."""
     at = ctx.now()
     max_attempts = ctx.settings.outbox_max_attempts
-    rows: list[dict[str, object]] = []
-    delivered = retried = dead = duplicates = 0
+    delivered: list[dict[str, object]] = []
+    dead: list[dict[str, object]] = []
+    retried: list[dict[str, object]] = []
+    repeats: list[int] = []
     for o in outcomes:
         m = o.message
         if o.delivery is not None:
             d = o.delivery
-            rows.append(
-                {
-                    "mid": m.id,
-                    "status": "delivered",
-                    "delivered_at": at,
-                    "provider_ref": d.reference[:128],
-                    "duplicate": d.duplicate,
-                    "receipt_status": d.receipt,
-                    "receipt_at": at if d.receipt is not None else None,
-                    "params": _scrub(m.params),
-                    "claimed_until": None,
-                }
-            )
-            delivered += 1
-            duplicates += d.duplicate
+            row: dict[str, object] = {
+                "mid": m.id,
+                "provider_ref": d.reference[:128],
+                "receipt_status": d.receipt,
+            }
+            if d.duplicate:
+                repeats.append(m.id)
         elif m.attempts >= max_attempts:
-            rows.append(
-                {
-                    "mid": m.id,
-                    "status": "dead",
-                    "last_error": o.error,
-                    "params": _scrub(m.params),
-                    "claimed_until": None,
-                }
-            )
-            dead += 1
+            row = {"mid": m.id, "last_error": o.error}
+            dead.append(row)
         else:
-            rows.append(
-                {
-                    "mid": m.id,
-                    "status": "pending",
-                    "last_error": o.error,
-                    "next_attempt_at": at + backoff(ctx, m.attempts),
-                    "claimed_until": None,
-                }
-            )
-            retried += 1
-    repeats = [o.message.id for o in outcomes if o.delivery is not None and o.delivery.duplicate]
+            row = {"mid": m.id, "last_error": o.error}
+            row["next_attempt_at"] = at + backoff(ctx, m.attempts)
+            retried.append(row)
+        if o.delivery is not None or m.attempts >= max_attempts:
+            blanked = _secrets_blanked(m.params)
+            if blanked is not None:
+                row["params"] = blanked
+            if o.delivery is not None:
+                delivered.append(row)
     with ctx.db.transaction() as session:
-        dispatch_repo.record(session, rows)
+        for receipted in (True, False):  # the receipt's time is the answer's, when it has one
+            common: dict[str, object] = {"delivered_at": at, "claimed_until": None}
+            if receipted:
+                common["receipt_at"] = at
+            rows = [r for r in delivered if (r["receipt_status"] is not None) == receipted]
+            dispatch_repo.record(session, "delivered", common, rows)
+        dispatch_repo.record(session, "dead", {"claimed_until": None}, dead)
+        dispatch_repo.record(session, "pending", {"claimed_until": None}, retried)
         dispatch_repo.flag_duplicates(session, repeats)
-    return DispatchResult(len(outcomes), delivered, retried, dead, 0, duplicates)
+    return DispatchResult(
+        len(outcomes), len(delivered), len(retried), len(dead), 0, len(repeats)
+    )
 
 
 def dispatch_once(

@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from integrita.store.models import Challenge, OutboxMessage
@@ -38,13 +49,6 @@ class ClaimedMessage:
     attempts: int
     created_at: datetime
     challenge_id: str | None
-
-
-def _due(now: datetime) -> Any:
-    return or_(
-        and_(_M.status == "pending", _M.next_attempt_at <= now),
-        and_(_M.status == "sending", _M.claimed_until < now),
-    )
 
 
 def _open_now(now: datetime) -> Any:
@@ -105,17 +109,30 @@ def claim(
 ) -> list[ClaimedMessage]:
     """Claim up to ``limit`` due messages, lowest priority number first, then oldest; the
     attempt is counted for a pending message (a lapsed claim was attempted already)."""
-    chosen = (
-        select(_M.id)
-        .where(_due(now))
+    # Two index-ordered scans (``ix_outbox_messages_due``: status, priority, id) that each stop
+    # after ``limit`` rows, rather than one OR over both states, which sorted every due message
+    # on every claim and made a claim's cost grow with the backlog (migration 0016 dropped the
+    # (status, next_attempt_at) index SQLite preferred, with a sort of the whole backlog).
+    waiting = [
+        select(_M.id, _M.priority)
+        .where(state)
         .order_by(_M.priority, _M.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+        .subquery()
+        for state in (
+            and_(_M.status == "pending", _M.next_attempt_at <= now),
+            and_(_M.status == "sending", _M.claimed_until < now),
+        )
+    ]
+    both = union_all(*(select(w.c.id, w.c.priority) for w in waiting)).subquery()
+    chosen = select(both.c.id).order_by(both.c.priority, both.c.id).limit(limit).scalar_subquery()
     result = session.execute(
         update(_M)
-        .where(_M.id.in_(chosen), _due(now))
+        # no second test of "due" here: the chosen rows are locked (PostgreSQL re-evaluates the
+        # inner condition on a row changed meanwhile) or the statement runs under SQLite's one
+        # write lock; and an OR over both states here made SQLite scan every waiting message
+        .where(_M.id.in_(chosen))
         .values(
             status="sending",
             claimed_until=claimed_until,
@@ -141,23 +158,32 @@ def claim(
     return claimed
 
 
-def record(session: Session, outcomes: Sequence[dict[str, Any]]) -> int:
-    """Write many outcomes (each a dict of column values and ``mid``, the message id) in one
-    statement; only rows still ``sending`` change. Returns how many did."""
-    if not outcomes:
+def record(
+    session: Session, status: str, common: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Set ``status`` and the ``common`` column values on many messages still ``sending``, and
+    each row's own values (a dict of columns and ``mid``, the message id), in one statement per
+    shape of row. Returns how many messages changed.
+
+    The values every row shares are bound once per statement, not once per row: a batch of
+    deliveries differs only in the gateway's reference and answer."""
+    if not rows:
         return 0
-    columns = sorted({k for o in outcomes for k in o if k != "mid"})
-    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for outcome in outcomes:
-        shape = tuple(c for c in columns if c in outcome)
-        by_shape.setdefault(shape, []).append(outcome)
+    by_shape: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_shape.setdefault(tuple(row), []).append(row)
     changed = 0
-    for shape, rows in by_shape.items():
+    for shape, same in by_shape.items():
+        own = [c for c in shape if c != "mid"]
         result = session.connection().execute(
             update(_M)
             .where(_M.id == bindparam("mid"), _M.status == "sending")
-            .values({c: bindparam(f"v_{c}", type_=_COLUMNS[c].type) for c in shape}),
-            [{"mid": r["mid"], **{f"v_{c}": r[c] for c in shape}} for r in rows],
+            .values(
+                status=status,
+                **common,
+                **{c: bindparam(f"v_{c}", type_=_COLUMNS[c].type) for c in own},
+            ),
+            [{"mid": r["mid"], **{f"v_{c}": r[c] for c in own}} for r in same],
         )
         changed += int(result.rowcount)
     return changed
