@@ -23,12 +23,13 @@ from integrita.services.core.outbox_adapters import (
     Delivery,
     DeliveryError,
     OutgoingMessage,
+    message_id_of_key,
 )
 from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.store import Session
 from integrita.store.repositories import outbox as outbox_repo
 from integrita.store.repositories import outbox_dispatch as dispatch_repo
-from integrita.store.repositories.outbox_dispatch import ClaimedMessage
+from integrita.store.repositories.outbox_dispatch import ClaimedMessage, KnownReceipt
 
 CHANNELS = ("sms", "email")
 #: Parameters whose names start with this are blanked once a message is delivered or dead.
@@ -318,3 +319,76 @@ def backlog(ctx: Context) -> dict[int, int]:
     """Messages waiting to be sent, by priority."""
     with ctx.db.transaction() as session:
         return dispatch_repo.backlog(session, ctx.now())
+
+
+#: Receipt statuses after which a gateway says nothing more about a message; the others
+#: (accepted, queued, sent) are on the way to one of these.
+FINAL_RECEIPTS = frozenset({"delivered", "failed", "expired", "rejected", "undeliverable"})
+RECEIPT_STATUSES = FINAL_RECEIPTS | {"accepted", "queued", "sent"}
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A gateway's word on one message: its ``reference`` (the id the gateway answered the
+    send with, or the idempotency key it was sent), a status and the gateway's time."""
+
+    reference: str
+    status: str
+    at: datetime
+
+
+def _supersedes(receipt: Receipt, known: KnownReceipt) -> bool:
+    """Whether ``receipt`` replaces the one recorded: a final status is not replaced by an
+    interim one (callbacks arrive out of order), the same status again is a repeat, and
+    otherwise the later report wins."""
+    if known.receipt_status is None or known.receipt_at is None:
+        return True
+    if receipt.status == known.receipt_status:
+        return False
+    rank_new = receipt.status in FINAL_RECEIPTS
+    rank_old = known.receipt_status in FINAL_RECEIPTS
+    if rank_new != rank_old:
+        return rank_new
+    return receipt.at >= known.receipt_at
+
+
+def record_receipts(ctx: Context, user: HasRoles, receipts: list[Receipt]) -> list[str]:
+    """Record delivery receipts called back by a gateway, in one transaction; per receipt
+    ``recorded``, ``unchanged`` (a repeat, or older than what is recorded) or ``unknown`` (no
+    message was sent under that reference: nothing is stored, the gateway is told)."""
+    ensure_permitted(user, Permission.OUTBOX_RECEIPT)
+    for r in receipts:
+        if r.status not in RECEIPT_STATUSES:
+            raise InputError(f"unknown receipt status {r.status!r}", field="status")
+    by_key = {r.reference: message_id_of_key(r.reference) for r in receipts}
+    outcomes: list[str] = []
+    with ctx.db.transaction() as session:
+        known = dispatch_repo.receipts_of(
+            session, list(by_key), [i for i in by_key.values() if i is not None]
+        )
+        by_ref = {k.provider_ref: k for k in known if k.provider_ref is not None}
+        by_id = {k.id: k for k in known}
+        changes: dict[int, tuple[str, datetime]] = {}
+        for r in receipts:
+            message_id = by_key[r.reference]
+            found = by_ref.get(r.reference) or (
+                by_id.get(message_id) if message_id is not None else None
+            )
+            if found is None:
+                outcomes.append("unknown")
+            elif _supersedes(r, found):
+                changes[found.id] = (r.status, r.at)
+                by_id[found.id] = by_ref[r.reference] = KnownReceipt(
+                    found.id, found.provider_ref, r.status, r.at
+                )
+                outcomes.append("recorded")
+            else:
+                outcomes.append("unchanged")
+        dispatch_repo.set_receipts(session, changes)
+    return outcomes
+
+
+def receipt_counts(ctx: Context) -> dict[str, int]:
+    """Delivered messages by the gateway's last receipt (``none`` where it gave none)."""
+    with ctx.db.transaction() as session:
+        return dispatch_repo.receipt_counts(session)

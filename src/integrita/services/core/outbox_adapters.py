@@ -61,8 +61,19 @@ class AsyncChannelAdapter(Protocol):
     async def close(self) -> None: ...
 
 
+_KEY_PREFIX = "integrita-outbox-"
+
+
 def delivery_key(message_id: int) -> str:
-    return f"integrita-outbox-{message_id}"
+    return f"{_KEY_PREFIX}{message_id}"
+
+
+def message_id_of_key(key: str) -> int | None:
+    """The message a :func:`delivery_key` names; None for any other text."""
+    number = key.removeprefix(_KEY_PREFIX)
+    if number == key or not number.isdigit() or len(number) > 18:
+        return None
+    return int(number)
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     or_,
     select,
     union_all,
@@ -158,6 +159,15 @@ def claim(
     return claimed
 
 
+#: Columns a send's outcome does not overwrite: a receipt the gateway called back with (it
+#: can arrive before the send's answer is recorded) is newer than the answer's own.
+_KEEP = frozenset({"receipt_status", "receipt_at"})
+
+
+def _kept(column: str, value: Any) -> Any:
+    return func.coalesce(_COLUMNS[column], value) if column in _KEEP else value
+
+
 def record(
     session: Session, status: str, common: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
 ) -> int:
@@ -180,8 +190,8 @@ def record(
             .where(_M.id == bindparam("mid"), _M.status == "sending")
             .values(
                 status=status,
-                **common,
-                **{c: bindparam(f"v_{c}", type_=_COLUMNS[c].type) for c in own},
+                **{c: _kept(c, literal(v, _COLUMNS[c].type)) for c, v in common.items()},
+                **{c: _kept(c, bindparam(f"v_{c}", type_=_COLUMNS[c].type)) for c in own},
             ),
             [{"mid": r["mid"], **{f"v_{c}": r[c] for c in own}} for r in same],
         )
@@ -238,3 +248,51 @@ def backlog(session: Session, now: datetime) -> dict[int, int]:
         select(_M.priority, func.count()).where(_open_now(now)).group_by(_M.priority)
     )
     return {int(p): int(n) for p, n in rows}
+
+
+
+@dataclass(frozen=True, slots=True)
+class KnownReceipt:
+    """A sent message a receipt may be about, with the receipt recorded so far."""
+
+    id: int
+    provider_ref: str | None
+    receipt_status: str | None
+    receipt_at: datetime | None
+
+
+def receipts_of(
+    session: Session, references: Sequence[str], ids: Sequence[int]
+) -> list[KnownReceipt]:
+    """Messages sent (or being sent) under one of these gateway ``references`` or ``ids``."""
+    rows = session.execute(
+        select(_M.id, _M.provider_ref, _M.receipt_status, _M.receipt_at).where(
+            or_(_M.provider_ref.in_(list(references)), _M.id.in_(list(ids))),
+            _M.status.in_(("delivered", "sending")),
+        )
+    ).all()
+    return [KnownReceipt(int(i), ref, status, at) for i, ref, status, at in rows]
+
+
+def set_receipts(session: Session, receipts: Mapping[int, tuple[str, datetime]]) -> None:
+    """Write (status, time) receipts by message id."""
+    if receipts:
+        session.connection().execute(
+            update(_M)
+            .where(_M.id == bindparam("mid"))
+            .values(
+                receipt_status=bindparam("v_status", type_=_COLUMNS["receipt_status"].type),
+                receipt_at=bindparam("v_at", type_=_COLUMNS["receipt_at"].type),
+            ),
+            [{"mid": m, "v_status": st, "v_at": at} for m, (st, at) in receipts.items()],
+        )
+
+
+def receipt_counts(session: Session) -> dict[str, int]:
+    """Delivered messages by their last receipt status (``none``: no receipt)."""
+    rows = session.execute(
+        select(_M.receipt_status, func.count())
+        .where(_M.status == "delivered")
+        .group_by(_M.receipt_status)
+    )
+    return {str(s or "none"): int(n) for s, n in rows}
