@@ -137,3 +137,53 @@ def test_receipts_need_the_gateway_role_and_a_strict_body(
     assert no_offset.status_code == 422
     made_up = _post(client, gateway, {**receipt, "status": "read-by-customer"})
     assert made_up.status_code == 422
+
+
+def test_the_demo_gateway_answers_accepted_then_calls_back_delivered(
+    ctx: Context, live_server: Any, make_user: Callable[..., str]
+) -> None:
+    """End to end over HTTP: dispatcher → demo gateway (its own process) → receipts route."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from integrita.services.core import outbox_dispatch
+    from integrita.services.core.event_loop import run_to_completion
+    from integrita.services.core.outbox_adapters import AsyncWebhookSmsAdapter
+    from tests.realtime.test_crash import _free_port
+
+    token = make_user("sms-gateway", "notification_gateway")
+    port = _free_port()
+    gateway = subprocess.Popen(
+        [sys.executable, "-m", "integrita.demo.sms_gateway", "--port", str(port)]
+        + ["--receipts-to", f"{live_server.url}/v1/outbox/receipts", "--receipts-token", token]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/stats", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the demo gateway did not start"
+                time.sleep(0.1)
+        with ctx.db.transaction() as session:
+            ids = [
+                outbox.enqueue(
+                    session, "sms", "13800000009", "payment_notice", "en", NOTICE, f"cb-{i}",
+                    at=ctx.now(),
+                )  # fmt: skip
+                for i in range(3)
+            ]
+        adapter = AsyncWebhookSmsAdapter(f"http://127.0.0.1:{port}/sms")
+        totals = run_to_completion(outbox_dispatch.dispatch(ctx, {"sms": adapter}))
+        assert totals.delivered == 3
+        deadline = time.monotonic() + 20
+        while {_receipt(ctx, i)[0] for i in ids} != {"delivered"}:
+            assert time.monotonic() < deadline, [_receipt(ctx, i) for i in ids]
+            time.sleep(0.1)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=10)
