@@ -156,9 +156,10 @@ def test_the_demo_gateway_answers_accepted_then_calls_back_delivered(
 
     token = make_user("sms-gateway", "notification_gateway")
     port = _free_port()
+    receipts_to = f"{live_server.url}/v1/outbox/receipts"
     gateway = subprocess.Popen(
         [sys.executable, "-m", "integrita.demo.sms_gateway", "--port", str(port)]
-        + ["--receipts-to", f"{live_server.url}/v1/outbox/receipts", "--receipts-token", token]
+        + ["--receipts-to", receipts_to, "--receipts-token", token]
     )
     try:
         deadline = time.monotonic() + 20
@@ -172,9 +173,15 @@ def test_the_demo_gateway_answers_accepted_then_calls_back_delivered(
         with ctx.db.transaction() as session:
             ids = [
                 outbox.enqueue(
-                    session, "sms", "13800000009", "payment_notice", "en", NOTICE, f"cb-{i}",
+                    session,
+                    "sms",
+                    "13800000009",
+                    "payment_notice",
+                    "en",
+                    NOTICE,
+                    f"cb-{i}",
                     at=ctx.now(),
-                )  # fmt: skip
+                )
                 for i in range(3)
             ]
         adapter = AsyncWebhookSmsAdapter(f"http://127.0.0.1:{port}/sms")

@@ -227,9 +227,7 @@ def record(ctx: Context, outcomes: list[SendOutcome]) -> DispatchResult:
         dispatch_repo.record(session, "dead", {"claimed_until": None}, dead)
         dispatch_repo.record(session, "pending", {"claimed_until": None}, retried)
         dispatch_repo.flag_duplicates(session, repeats)
-    return DispatchResult(
-        len(outcomes), len(delivered), len(retried), len(dead), 0, len(repeats)
-    )
+    return DispatchResult(len(outcomes), len(delivered), len(retried), len(dead), 0, len(repeats))
 
 
 def dispatch_once(
@@ -295,6 +293,13 @@ def dead_letters(ctx: Context, user: HasRoles, limit: int = 500) -> list[DeadLet
         ]
 
 
+def dead_letter_count(ctx: Context, user: HasRoles) -> int:
+    """How many messages failed every attempt (the list shows the newest 500)."""
+    ensure_permitted(user, Permission.OUTBOX_READ)
+    with ctx.db.transaction() as session:
+        return dispatch_repo.dead_letter_count(session)
+
+
 def replay(ctx: Context, user: HasRoles, ids: list[int] | None = None) -> list[int]:
     """Send dead messages again (these ``ids``, or all): pending, due now, attempts reset; one
     audit event. One-time codes are not replayed (their code is gone)."""
@@ -313,6 +318,14 @@ def replay(ctx: Context, user: HasRoles, ids: list[int] | None = None) -> list[i
                 after={"messages": replayed},
             )
     return replayed
+
+
+#: How the overview and the dead-letter page name each priority.
+PRIORITY_LABELS = {
+    Priority.ONE_TIME_CODE: "One-time codes",
+    Priority.PAYMENT_NOTICE: "Payment notices",
+    Priority.BULK: "Bulk (surveys)",
+}
 
 
 def backlog(ctx: Context) -> dict[int, int]:

@@ -20,7 +20,7 @@ from typing import Protocol
 import httpx
 import orjson
 
-from integrita.services.core.http1 import HttpError, Http1Pool
+from integrita.services.core.http1 import Http1Pool, HttpError
 from integrita.settings import Settings
 
 

@@ -219,6 +219,10 @@ def dead_letters(session: Session, limit: int = 500) -> list[OutboxMessage]:
     )
 
 
+def dead_letter_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).where(_M.status == "dead")).scalar_one())
+
+
 def replay(session: Session, ids: Sequence[int] | None, now: datetime) -> list[int]:
     """Put dead messages (these ``ids``, or all) back to ``pending``, due now, attempts reset.
 
@@ -248,7 +252,6 @@ def backlog(session: Session, now: datetime) -> dict[int, int]:
         select(_M.priority, func.count()).where(_open_now(now)).group_by(_M.priority)
     )
     return {int(p): int(n) for p, n in rows}
-
 
 
 @dataclass(frozen=True, slots=True)
