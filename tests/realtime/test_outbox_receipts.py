@@ -157,10 +157,9 @@ def test_the_demo_gateway_answers_accepted_then_calls_back_delivered(
     token = make_user("sms-gateway", "notification_gateway")
     port = _free_port()
     receipts_to = f"{live_server.url}/v1/outbox/receipts"
-    gateway = subprocess.Popen(
-        [sys.executable, "-m", "integrita.demo.sms_gateway", "--port", str(port)]
-        + ["--receipts-to", receipts_to, "--receipts-token", token]
-    )
+    command = [sys.executable, "-m", "integrita.demo.sms_gateway", "--port", str(port)]
+    command += ["--receipts-to", receipts_to, "--receipts-token", token]
+    gateway = subprocess.Popen(command)
     try:
         deadline = time.monotonic() + 20
         while True:
