@@ -195,28 +195,24 @@ def record(ctx: Context, outcomes: list[SendOutcome]) -> DispatchResult:
     repeats: list[int] = []
     for o in outcomes:
         m = o.message
+        row: dict[str, object] = {"mid": m.id}
         if o.delivery is not None:
-            d = o.delivery
-            row: dict[str, object] = {
-                "mid": m.id,
-                "provider_ref": d.reference[:128],
-                "receipt_status": d.receipt,
+            row |= {
+                "provider_ref": o.delivery.reference[:128],
+                "receipt_status": o.delivery.receipt,
             }
-            if d.duplicate:
+            target = delivered
+            if o.delivery.duplicate:
                 repeats.append(m.id)
         elif m.attempts >= max_attempts:
-            row = {"mid": m.id, "last_error": o.error}
-            dead.append(row)
+            row["last_error"] = o.error
+            target = dead
         else:
-            row = {"mid": m.id, "last_error": o.error}
-            row["next_attempt_at"] = at + backoff(ctx, m.attempts)
-            retried.append(row)
-        if o.delivery is not None or m.attempts >= max_attempts:
-            blanked = _secrets_blanked(m.params)
-            if blanked is not None:
-                row["params"] = blanked
-            if o.delivery is not None:
-                delivered.append(row)
+            row |= {"last_error": o.error, "next_attempt_at": at + backoff(ctx, m.attempts)}
+            target = retried
+        if target is not retried and (blanked := _secrets_blanked(m.params)) is not None:
+            row["params"] = blanked
+        target.append(row)
     with ctx.db.transaction() as session:
         for receipted in (True, False):  # the receipt's time is the answer's, when it has one
             common: dict[str, object] = {"delivered_at": at, "claimed_until": None}
