@@ -67,6 +67,7 @@ def test_a_receipt_is_recorded_by_the_gateway_reference_and_a_repeat_changes_not
     assert answer.json()["recorded"] == 1
     status, at = _receipt(ctx, message_id)
     assert status == "delivered" and at.isoformat() == "2025-03-03T01:00:05+00:00"
+    assert outbox.receipt_counts(ctx) == {"delivered": 1}
     again = _post(client, gateway, {"reference": "gw-77", "status": "delivered", "at": AT})
     assert again.json()["receipts"] == [{"reference": "gw-77", "outcome": "unchanged"}]
 
