@@ -135,3 +135,9 @@ def test_an_unreachable_gateway_is_an_http_error() -> None:
             await pool.post({}, b"x")
 
     asyncio.run(client())
+
+
+def test_a_header_with_a_line_break_is_refused_before_anything_is_sent() -> None:
+    pool = Http1Pool("http://127.0.0.1:9/sms")
+    with pytest.raises(HttpError, match="line break"):
+        asyncio.run(pool.post({"Authorization": "Bearer x\r\nX-Injected: 1"}, b""))

@@ -134,6 +134,8 @@ class Http1Pool:
         return connection
 
     def _request(self, headers: dict[str, str], body: bytes) -> bytes:
+        if any("\r" in f"{n}{v}" or "\n" in f"{n}{v}" for n, v in headers.items()):
+            raise HttpError("a header name or value holds a line break")
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         head = (
             f"POST {self.target} HTTP/1.1\r\nHost: {self.host_header}\r\n{lines}"
@@ -166,6 +168,10 @@ class Http1Pool:
                         connection.close()
                         if stale and attempt == 0:
                             continue  # the server had closed the idle connection: once more
+                    raise
+                except asyncio.CancelledError:
+                    if connection is not None:  # its answer, if any, would be read by no one
+                        connection.close()
                     raise
                 if not connection.closed:
                     self._idle.append(connection)
