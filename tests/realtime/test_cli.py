@@ -106,6 +106,7 @@ def test_login_stores_a_private_token_and_logout_revokes_it(
 def test_outbox_status_dispatch_and_ledger_flush_commands(ctx: Context, cli: CliRunner) -> None:
     status = cli.invoke(app, ["outbox", "status"])
     assert status.exit_code == 0 and "channel:status" in status.output
+    assert "delivered, by the gateway's last receipt: none" in status.output
     dispatched = cli.invoke(app, ["outbox", "dispatch"])
     assert dispatched.exit_code == 0 and "'delivered': 0" in dispatched.output
     flushed = cli.invoke(app, ["payments", "flush-ledger"])

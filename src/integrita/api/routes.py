@@ -11,6 +11,7 @@ from integrita.api import (
     delegations,
     detection,
     governance,
+    outbox,
     realtime,
     risk,
     screening,
@@ -22,6 +23,7 @@ def register(app: FastAPI) -> None:
     for module in (
         system,
         realtime,
+        outbox,
         care,
         risk,
         assessments,

@@ -20,7 +20,8 @@ outbox_app = typer.Typer(help="The notification outbox: status, dispatch, dead l
 @handle_errors
 @batch_job
 def outbox_status() -> None:
-    """Message counts by channel and status, and the backlog by priority."""
+    """Message counts by channel and status, the backlog by priority, and delivered messages
+    by the gateway's last receipt."""
     ctx = context()
     table = Table("channel:status", "messages")
     for key, count in sorted(outbox.status(ctx).items()):
@@ -31,6 +32,11 @@ def outbox_status() -> None:
     console.print(
         "waiting: "
         + (", ".join(f"{names.get(p, p)} {n}" for p, n in sorted(waiting.items())) or "none")
+    )
+    receipts = outbox.receipt_counts(ctx)
+    console.print(
+        "delivered, by the gateway's last receipt: "
+        + (", ".join(f"{status} {n}" for status, n in sorted(receipts.items())) or "none")
     )
 
 

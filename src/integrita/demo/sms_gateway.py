@@ -8,6 +8,10 @@ each. With ``--log`` each arrival is appended to a file as ``key<TAB>epoch`` and
 before the answer, so a test can see what arrived even from a gateway it killed. ``--delay``
 holds each answer after the arrival is recorded: a dispatcher killed meanwhile has sent a
 message whose delivery it never recorded.
+
+With ``--receipts-to URL --receipts-token TOKEN`` (integrita's ``/v1/outbox/receipts`` and a
+token of a ``notification_gateway`` user) the gateway answers a send ``"status": "accepted"``
+and calls back later, in batches, with ``delivered`` and the time, as real SMS gateways do.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import orjson
@@ -28,9 +33,16 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 class SmsGateway:
     """The ASGI application."""
 
-    def __init__(self, *, delay: float = 0.0, log: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        log: TextIO | None = None,
+        receipts: ReceiptSender | None = None,
+    ) -> None:
         self.delay = delay
         self.log = log
+        self.receipts = receipts
         self.counts: dict[str, int] = {}
         self.first_seen: dict[str, float] = {}
 
@@ -49,6 +61,9 @@ class SmsGateway:
         await send({"type": "http.response.body", "body": payload})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         more = True
@@ -72,7 +87,72 @@ class SmsGateway:
             self.log.flush()
         if self.delay:
             await asyncio.sleep(self.delay)
-        await self._reply(send, 200, {"id": key, "status": "delivered", "duplicate": seen > 0})
+        if self.receipts is None:
+            await self._reply(send, 200, {"id": key, "status": "delivered", "duplicate": seen > 0})
+            return
+        if not seen:
+            self.receipts.later(key)
+        await self._reply(send, 200, {"id": key, "status": "accepted", "duplicate": seen > 0})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            event = await receive()
+            if event["type"] == "lifespan.startup":
+                if self.receipts is not None:
+                    self.receipts.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif event["type"] == "lifespan.shutdown":
+                if self.receipts is not None:
+                    await self.receipts.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+class ReceiptSender:
+    """Calls integrita back with ``delivered`` receipts, up to 500 a request, every
+    ``interval`` seconds; a refused batch is kept and sent again."""
+
+    def __init__(self, url: str, token: str, *, interval: float = 0.5) -> None:
+        self.url, self.token, self.interval = url, token, interval
+        self._waiting: list[dict[str, str]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.sent = 0
+
+    def later(self, key: str) -> None:
+        at = datetime.now(UTC).isoformat()
+        self._waiting.append({"reference": key, "status": "delivered", "at": at})
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self._flush()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=30) as client:
+            while self._waiting:
+                batch = self._waiting[:500]
+                try:
+                    answer = await client.post(
+                        self.url,
+                        json={"receipts": batch},
+                        headers={"Authorization": f"Bearer {self.token}"},
+                    )
+                except httpx.HTTPError:
+                    return
+                if answer.status_code != 200:
+                    return
+                del self._waiting[: len(batch)]
+                self.sent += len(batch)
 
 
 def main() -> None:
@@ -82,9 +162,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--log", default=None)
+    parser.add_argument("--receipts-to", default=None, help="integrita's /v1/outbox/receipts")
+    parser.add_argument("--receipts-token", default=None)
     args = parser.parse_args()
     log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115
-    app = SmsGateway(delay=args.delay, log=log)
+    receipts = None
+    if args.receipts_to:
+        if not args.receipts_token:
+            parser.error("--receipts-to needs --receipts-token")
+        receipts = ReceiptSender(args.receipts_to, args.receipts_token)
+    app = SmsGateway(delay=args.delay, log=log, receipts=receipts)
     uvicorn.run(
         app,
         host="127.0.0.1",

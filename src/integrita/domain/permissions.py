@@ -50,6 +50,8 @@ class Permission(StrEnum):
     RULESET_APPROVE_TECHNOLOGY = "ruleset.approve_technology"
     RULESET_ACTIVATE = "ruleset.activate"
     OUTBOX_OPERATE = "outbox.operate"
+    #: a gateway reports what became of messages it took (delivery receipts)
+    OUTBOX_RECEIPT = "outbox.receipt"
     # batch detection: governed detector parameters and the alert budget
     DETECTION_PARAMS_READ = "detection_params.read"
     DETECTION_PARAMS_PROPOSE = "detection_params.propose"
@@ -170,6 +172,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.RULESET_APPROVE_TECHNOLOGY: frozenset({Role.TECHNOLOGY_APPROVER}),
     Permission.RULESET_ACTIVATE: frozenset({Role.BUSINESS_APPROVER, Role.TECHNOLOGY_APPROVER}),
     Permission.OUTBOX_OPERATE: frozenset({Role.ADMINISTRATOR}),
+    Permission.OUTBOX_RECEIPT: frozenset({Role.NOTIFICATION_GATEWAY}),
     Permission.DETECTION_PARAMS_READ: _DETECTION_READERS,
     # the MLRO sets detection thresholds (DESIGN: who uses it)
     Permission.DETECTION_PARAMS_PROPOSE: frozenset({Role.MLRO}),

@@ -17,7 +17,12 @@ class Role(StrEnum):
     BUSINESS_APPROVER = "business_approver"
     TECHNOLOGY_APPROVER = "technology_approver"
     PAYMENT_CHANNEL = "payment_channel"
+    #: an SMS or e-mail gateway calling back with delivery receipts
+    NOTIFICATION_GATEWAY = "notification_gateway"
 
 
 #: Roles that may only read.
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+#: Roles held by systems, not people (no attestations, no staff figures).
+SYSTEM_ROLES = frozenset({Role.PAYMENT_CHANNEL, Role.NOTIFICATION_GATEWAY})

@@ -131,6 +131,9 @@ def dead_letters_page(
         "realtime/dead_letters.html",
         user,
         letters=outbox.dead_letters(ctx, user),
+        dead_total=outbox.dead_letter_count(ctx, user),
+        waiting=outbox.backlog(ctx),
+        priorities=outbox.PRIORITY_LABELS,
         can_replay=permitted(user, Permission.OUTBOX_OPERATE),
         message=message,
     )

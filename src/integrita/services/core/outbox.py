@@ -23,12 +23,13 @@ from integrita.services.core.outbox_adapters import (
     Delivery,
     DeliveryError,
     OutgoingMessage,
+    message_id_of_key,
 )
 from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.store import Session
 from integrita.store.repositories import outbox as outbox_repo
 from integrita.store.repositories import outbox_dispatch as dispatch_repo
-from integrita.store.repositories.outbox_dispatch import ClaimedMessage
+from integrita.store.repositories.outbox_dispatch import ClaimedMessage, KnownReceipt
 
 CHANNELS = ("sms", "email")
 #: Parameters whose names start with this are blanked once a message is delivered or dead.
@@ -175,59 +176,54 @@ class SendOutcome:
     error: str | None = None
 
 
+def _secrets_blanked(params: Mapping[str, object]) -> dict[str, object] | None:
+    """The parameters with their secrets blanked, or None when there is no secret to blank."""
+    if any(k.startswith(SECRET_PREFIX) for k in params):
+        return _scrub(dict(params))
+    return None
+
+
 def record(ctx: Context, outcomes: list[SendOutcome]) -> DispatchResult:
     """Record many sends in one transaction: delivered (with the gateway's reference, receipt
-    and duplicate flag), back to pending with backoff, or dead after the last attempt."""
+    and duplicate flag), back to pending with backoff, or dead after the last attempt; the
+    secrets of a delivered or dead message are blanked."""
     at = ctx.now()
     max_attempts = ctx.settings.outbox_max_attempts
-    rows: list[dict[str, object]] = []
-    delivered = retried = dead = duplicates = 0
+    delivered: list[dict[str, object]] = []
+    dead: list[dict[str, object]] = []
+    retried: list[dict[str, object]] = []
+    repeats: list[int] = []
     for o in outcomes:
         m = o.message
+        row: dict[str, object] = {"mid": m.id}
         if o.delivery is not None:
-            d = o.delivery
-            rows.append(
-                {
-                    "mid": m.id,
-                    "status": "delivered",
-                    "delivered_at": at,
-                    "provider_ref": d.reference[:128],
-                    "duplicate": d.duplicate,
-                    "receipt_status": d.receipt,
-                    "receipt_at": at if d.receipt is not None else None,
-                    "params": _scrub(m.params),
-                    "claimed_until": None,
-                }
-            )
-            delivered += 1
-            duplicates += d.duplicate
+            row |= {
+                "provider_ref": o.delivery.reference[:128],
+                "receipt_status": o.delivery.receipt,
+            }
+            target = delivered
+            if o.delivery.duplicate:
+                repeats.append(m.id)
         elif m.attempts >= max_attempts:
-            rows.append(
-                {
-                    "mid": m.id,
-                    "status": "dead",
-                    "last_error": o.error,
-                    "params": _scrub(m.params),
-                    "claimed_until": None,
-                }
-            )
-            dead += 1
+            row["last_error"] = o.error
+            target = dead
         else:
-            rows.append(
-                {
-                    "mid": m.id,
-                    "status": "pending",
-                    "last_error": o.error,
-                    "next_attempt_at": at + backoff(ctx, m.attempts),
-                    "claimed_until": None,
-                }
-            )
-            retried += 1
-    repeats = [o.message.id for o in outcomes if o.delivery is not None and o.delivery.duplicate]
+            row |= {"last_error": o.error, "next_attempt_at": at + backoff(ctx, m.attempts)}
+            target = retried
+        if target is not retried and (blanked := _secrets_blanked(m.params)) is not None:
+            row["params"] = blanked
+        target.append(row)
     with ctx.db.transaction() as session:
-        dispatch_repo.record(session, rows)
+        for receipted in (True, False):  # the receipt's time is the answer's, when it has one
+            common: dict[str, object] = {"delivered_at": at, "claimed_until": None}
+            if receipted:
+                common["receipt_at"] = at
+            rows = [r for r in delivered if (r["receipt_status"] is not None) == receipted]
+            dispatch_repo.record(session, "delivered", common, rows)
+        dispatch_repo.record(session, "dead", {"claimed_until": None}, dead)
+        dispatch_repo.record(session, "pending", {"claimed_until": None}, retried)
         dispatch_repo.flag_duplicates(session, repeats)
-    return DispatchResult(len(outcomes), delivered, retried, dead, 0, duplicates)
+    return DispatchResult(len(outcomes), len(delivered), len(retried), len(dead), 0, len(repeats))
 
 
 def dispatch_once(
@@ -293,6 +289,13 @@ def dead_letters(ctx: Context, user: HasRoles, limit: int = 500) -> list[DeadLet
         ]
 
 
+def dead_letter_count(ctx: Context, user: HasRoles) -> int:
+    """How many messages failed every attempt (the list shows the newest 500)."""
+    ensure_permitted(user, Permission.OUTBOX_READ)
+    with ctx.db.transaction() as session:
+        return dispatch_repo.dead_letter_count(session)
+
+
 def replay(ctx: Context, user: HasRoles, ids: list[int] | None = None) -> list[int]:
     """Send dead messages again (these ``ids``, or all): pending, due now, attempts reset; one
     audit event. One-time codes are not replayed (their code is gone)."""
@@ -313,7 +316,88 @@ def replay(ctx: Context, user: HasRoles, ids: list[int] | None = None) -> list[i
     return replayed
 
 
+#: How the overview and the dead-letter page name each priority.
+PRIORITY_LABELS = {
+    Priority.ONE_TIME_CODE: "One-time codes",
+    Priority.PAYMENT_NOTICE: "Payment notices",
+    Priority.BULK: "Bulk (surveys)",
+}
+
+
 def backlog(ctx: Context) -> dict[int, int]:
     """Messages waiting to be sent, by priority."""
     with ctx.db.transaction() as session:
         return dispatch_repo.backlog(session, ctx.now())
+
+
+#: Receipt statuses after which a gateway says nothing more about a message; the others
+#: (accepted, queued, sent) are on the way to one of these.
+FINAL_RECEIPTS = frozenset({"delivered", "failed", "expired", "rejected", "undeliverable"})
+RECEIPT_STATUSES = FINAL_RECEIPTS | {"accepted", "queued", "sent"}
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A gateway's word on one message: its ``reference`` (the id the gateway answered the
+    send with, or the idempotency key it was sent), a status and the gateway's time."""
+
+    reference: str
+    status: str
+    at: datetime
+
+
+def _supersedes(receipt: Receipt, known: KnownReceipt) -> bool:
+    """Whether ``receipt`` replaces the one recorded: a final status is not replaced by an
+    interim one (callbacks arrive out of order), the same status again is a repeat, and
+    otherwise the later report wins."""
+    if known.receipt_status is None or known.receipt_at is None:
+        return True
+    if receipt.status == known.receipt_status:
+        return False
+    rank_new = receipt.status in FINAL_RECEIPTS
+    rank_old = known.receipt_status in FINAL_RECEIPTS
+    if rank_new != rank_old:
+        return rank_new
+    return receipt.at >= known.receipt_at
+
+
+def record_receipts(ctx: Context, user: HasRoles, receipts: list[Receipt]) -> list[str]:
+    """Record delivery receipts called back by a gateway, in one transaction; per receipt
+    ``recorded``, ``unchanged`` (a repeat, or older than what is recorded) or ``unknown`` (no
+    message was sent under that reference: nothing is stored, the gateway is told)."""
+    ensure_permitted(user, Permission.OUTBOX_RECEIPT)
+    for r in receipts:
+        if r.status not in RECEIPT_STATUSES:
+            raise InputError(f"unknown receipt status {r.status!r}", field="status")
+    by_key = {r.reference: message_id_of_key(r.reference) for r in receipts}
+    outcomes: list[str] = []
+    with ctx.db.transaction() as session:
+        known = dispatch_repo.receipts_of(
+            session, list(by_key), [i for i in by_key.values() if i is not None]
+        )
+        by_ref = {k.provider_ref: k for k in known if k.provider_ref is not None}
+        by_id = {k.id: k for k in known}
+        changes: dict[int, tuple[str, datetime]] = {}
+        for r in receipts:
+            message_id = by_key[r.reference]
+            found = by_ref.get(r.reference) or (
+                by_id.get(message_id) if message_id is not None else None
+            )
+            if found is None:
+                outcomes.append("unknown")
+            elif _supersedes(r, found):
+                changes[found.id] = (r.status, r.at)
+                by_id[found.id] = by_ref[r.reference] = KnownReceipt(
+                    found.id, found.provider_ref, r.status, r.at
+                )
+                outcomes.append("recorded")
+            else:
+                outcomes.append("unchanged")
+        dispatch_repo.set_receipts(session, changes)
+    return outcomes
+
+
+def receipt_counts(ctx: Context) -> dict[str, int]:
+    """Delivered messages by the gateway's last receipt (``none`` where it gave none)."""
+    with ctx.db.transaction() as session:
+        return dispatch_repo.receipt_counts(session)

@@ -15,7 +15,7 @@ from integrita.domain.governance.integrity import CompletionRate, completion_rat
 from integrita.domain.governance.partners import SupplierPlace, supplier_shares
 from integrita.domain.permissions import Permission
 from integrita.domain.registers import as_text, typed_date
-from integrita.domain.roles import Role
+from integrita.domain.roles import SYSTEM_ROLES
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.services.core.users import list_users
@@ -158,6 +158,6 @@ def declarations_missing(ctx: Context, year: int, *, actor: HasRoles) -> list[st
     staff = [
         u.username
         for u in list_users(ctx)
-        if u.active and u.roles and not u.roles <= {Role.PAYMENT_CHANNEL.value}
+        if u.active and u.roles and not u.roles <= {r.value for r in SYSTEM_ROLES}
     ]
     return sorted(set(staff) - declared)

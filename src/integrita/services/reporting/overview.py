@@ -21,6 +21,7 @@ from integrita.services.care import complaints as care_complaints
 from integrita.services.care import sla as care_sla
 from integrita.services.care import surveys as care_surveys
 from integrita.services.casework import cases, deadlines, filings
+from integrita.services.core import outbox
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted, permitted
 from integrita.services.ingest import stream
@@ -334,6 +335,22 @@ def care_tile(ctx: Context, user: HasRoles) -> Tile:
     return Tile("care", "Complaints and satisfaction", groups)
 
 
+def outbox_tile(ctx: Context, user: HasRoles) -> Tile:
+    """Notifications waiting to be sent, by priority (a growing count of codes or notices means
+    the dispatcher is behind), and the dead letters: messages that failed every attempt, to be
+    replayed or explained."""
+    ensure_permitted(user, Permission.OUTBOX_READ)
+    link = "/outbox/dead-letters"
+    waiting = outbox.backlog(ctx)
+    backlog = [
+        Figure(label, link, shown=f"{waiting.get(int(p), 0):,}")
+        for p, label in outbox.PRIORITY_LABELS.items()
+    ]
+    dead = [Figure("Dead letters", link, outbox.dead_letter_count(ctx, user))]
+    groups = [Group("Waiting to be sent", backlog), Group("Failed every attempt", dead)]
+    return Tile("outbox", "Notifications", groups)
+
+
 #: Each tile and the permission its lists need; a person sees the tiles they may drill into.
 TILES: tuple[tuple[Permission, Callable[[Context, HasRoles], Tile]], ...] = (
     (Permission.CASE_READ, alerts_tile),
@@ -343,6 +360,7 @@ TILES: tuple[tuple[Permission, Callable[[Context, HasRoles], Tile]], ...] = (
     (Permission.RISK_READ, risk_tile),
     (Permission.PAYMENT_READ, realtime_tile),
     (Permission.CARE_READ, care_tile),
+    (Permission.OUTBOX_READ, outbox_tile),
 )
 
 

@@ -117,8 +117,8 @@ class OutboxMessage(Base):
 
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_outbox_messages_idempotency_key"),
-        Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_messages_due", "status", "priority", "id"),
+        Index("ix_outbox_messages_provider_ref", "provider_ref"),
     )
 
 

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from integrita.store.models import Challenge, OutboxMessage
@@ -38,13 +50,6 @@ class ClaimedMessage:
     attempts: int
     created_at: datetime
     challenge_id: str | None
-
-
-def _due(now: datetime) -> Any:
-    return or_(
-        and_(_M.status == "pending", _M.next_attempt_at <= now),
-        and_(_M.status == "sending", _M.claimed_until < now),
-    )
 
 
 def _open_now(now: datetime) -> Any:
@@ -105,17 +110,30 @@ def claim(
 ) -> list[ClaimedMessage]:
     """Claim up to ``limit`` due messages, lowest priority number first, then oldest; the
     attempt is counted for a pending message (a lapsed claim was attempted already)."""
-    chosen = (
-        select(_M.id)
-        .where(_due(now))
+    # Two index-ordered scans (``ix_outbox_messages_due``: status, priority, id) that each stop
+    # after ``limit`` rows, rather than one OR over both states, which sorted every due message
+    # on every claim and made a claim's cost grow with the backlog (migration 0016 dropped the
+    # (status, next_attempt_at) index SQLite preferred, with a sort of the whole backlog).
+    waiting = [
+        select(_M.id, _M.priority)
+        .where(state)
         .order_by(_M.priority, _M.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+        .subquery()
+        for state in (
+            and_(_M.status == "pending", _M.next_attempt_at <= now),
+            and_(_M.status == "sending", _M.claimed_until < now),
+        )
+    ]
+    both = union_all(*(select(w.c.id, w.c.priority) for w in waiting)).subquery()
+    chosen = select(both.c.id).order_by(both.c.priority, both.c.id).limit(limit).scalar_subquery()
     result = session.execute(
         update(_M)
-        .where(_M.id.in_(chosen), _due(now))
+        # no second test of "due" here: the chosen rows are locked (PostgreSQL re-evaluates the
+        # inner condition on a row changed meanwhile) or the statement runs under SQLite's one
+        # write lock; and an OR over both states here made SQLite scan every waiting message
+        .where(_M.id.in_(chosen))
         .values(
             status="sending",
             claimed_until=claimed_until,
@@ -141,23 +159,41 @@ def claim(
     return claimed
 
 
-def record(session: Session, outcomes: Sequence[dict[str, Any]]) -> int:
-    """Write many outcomes (each a dict of column values and ``mid``, the message id) in one
-    statement; only rows still ``sending`` change. Returns how many did."""
-    if not outcomes:
+#: Columns a send's outcome does not overwrite: a receipt the gateway called back with (it
+#: can arrive before the send's answer is recorded) is newer than the answer's own.
+_KEEP = frozenset({"receipt_status", "receipt_at"})
+
+
+def _kept(column: str, value: Any) -> Any:
+    return func.coalesce(_COLUMNS[column], value) if column in _KEEP else value
+
+
+def record(
+    session: Session, status: str, common: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Set ``status`` and the ``common`` column values on many messages still ``sending``, and
+    each row's own values (a dict of columns and ``mid``, the message id), in one statement per
+    shape of row. Returns how many messages changed.
+
+    The values every row shares are bound once per statement, not once per row: a batch of
+    deliveries differs only in the gateway's reference and answer."""
+    if not rows:
         return 0
-    columns = sorted({k for o in outcomes for k in o if k != "mid"})
-    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for outcome in outcomes:
-        shape = tuple(c for c in columns if c in outcome)
-        by_shape.setdefault(shape, []).append(outcome)
+    by_shape: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_shape.setdefault(tuple(row), []).append(row)
     changed = 0
-    for shape, rows in by_shape.items():
+    for shape, same in by_shape.items():
+        own = [c for c in shape if c != "mid"]
         result = session.connection().execute(
             update(_M)
             .where(_M.id == bindparam("mid"), _M.status == "sending")
-            .values({c: bindparam(f"v_{c}", type_=_COLUMNS[c].type) for c in shape}),
-            [{"mid": r["mid"], **{f"v_{c}": r[c] for c in shape}} for r in rows],
+            .values(
+                status=status,
+                **{c: _kept(c, literal(v, _COLUMNS[c].type)) for c, v in common.items()},
+                **{c: _kept(c, bindparam(f"v_{c}", type_=_COLUMNS[c].type)) for c in own},
+            ),
+            [{"mid": r["mid"], **{f"v_{c}": r[c] for c in own}} for r in same],
         )
         changed += int(result.rowcount)
     return changed
@@ -181,6 +217,10 @@ def dead_letters(session: Session, limit: int = 500) -> list[OutboxMessage]:
             select(_M).where(_M.status == "dead").order_by(_M.id.desc()).limit(limit)
         ).scalars()
     )
+
+
+def dead_letter_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).where(_M.status == "dead")).scalar_one())
 
 
 def replay(session: Session, ids: Sequence[int] | None, now: datetime) -> list[int]:
@@ -212,3 +252,50 @@ def backlog(session: Session, now: datetime) -> dict[int, int]:
         select(_M.priority, func.count()).where(_open_now(now)).group_by(_M.priority)
     )
     return {int(p): int(n) for p, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class KnownReceipt:
+    """A sent message a receipt may be about, with the receipt recorded so far."""
+
+    id: int
+    provider_ref: str | None
+    receipt_status: str | None
+    receipt_at: datetime | None
+
+
+def receipts_of(
+    session: Session, references: Sequence[str], ids: Sequence[int]
+) -> list[KnownReceipt]:
+    """Messages sent (or being sent) under one of these gateway ``references`` or ``ids``."""
+    rows = session.execute(
+        select(_M.id, _M.provider_ref, _M.receipt_status, _M.receipt_at).where(
+            or_(_M.provider_ref.in_(list(references)), _M.id.in_(list(ids))),
+            _M.status.in_(("delivered", "sending")),
+        )
+    ).all()
+    return [KnownReceipt(int(i), ref, status, at) for i, ref, status, at in rows]
+
+
+def set_receipts(session: Session, receipts: Mapping[int, tuple[str, datetime]]) -> None:
+    """Write (status, time) receipts by message id."""
+    if receipts:
+        session.connection().execute(
+            update(_M)
+            .where(_M.id == bindparam("mid"))
+            .values(
+                receipt_status=bindparam("v_status", type_=_COLUMNS["receipt_status"].type),
+                receipt_at=bindparam("v_at", type_=_COLUMNS["receipt_at"].type),
+            ),
+            [{"mid": m, "v_status": st, "v_at": at} for m, (st, at) in receipts.items()],
+        )
+
+
+def receipt_counts(session: Session) -> dict[str, int]:
+    """Delivered messages by their last receipt status (``none``: no receipt)."""
+    rows = session.execute(
+        select(_M.receipt_status, func.count())
+        .where(_M.status == "delivered")
+        .group_by(_M.receipt_status)
+    )
+    return {str(s or "none"): int(n) for s, n in rows}
