@@ -27,7 +27,7 @@ def test_the_mlro_opens_the_overview_and_a_figure_drills_down_to_as_many_records
     page.click("button[type=submit]")
     page.click("nav a[href='/overview']")
     page.wait_for_selector("text=Compliance overview")
-    assert page.locator("section.tile").count() == 7
+    assert page.locator("section.tile").count() == 8  # notifications (outbox) joined the seven
     assert page.locator("svg.bars").count() == 2  # alert volume per week, customers per band
     screenshot(page, "overview-mlro")
     for tile, label in (("large_value", "Overdue"), ("alerts", "Open (not yet in a case)")):
