@@ -35,10 +35,21 @@ from integrita.analytics.engine import (
     partition_files,
 )
 from integrita.detection.catalogue import detectors
-from integrita.detection.entity_alerts import EntityAlert, group_alerts, split_at_budget
+from integrita.detection.entity_alerts import (
+    EntityAlert,
+    group_alerts,
+    match_parties,
+    split_at_budget,
+)
 from integrita.detection.fx import rate_periods
 from integrita.detection.large_value import DUE_WORKING_DAYS, LargeValueThresholds, large_value_sql
-from integrita.detection.matches import EvidenceRow, Match, build_matches, run_detector
+from integrita.detection.matches import (
+    EvidenceRow,
+    Match,
+    build_matches,
+    run_detector,
+    txn_ends,
+)
 from integrita.detection.quality import budget_for
 from integrita.errors import InputError
 from integrita.services.core import audit
@@ -96,6 +107,8 @@ class DetectionSummary:
     budget_per_month: int | None = None
     alerts_below_line: int = 0
     alerts_without_owner: int = 0
+    #: Matches with no customer of the bank on either side: no alert.
+    matches_outside_bank: int = 0
     #: Detector -> parameter-set version used (0: parameters given to this run, not governed).
     parameter_versions: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -211,6 +224,7 @@ def run_detection(
         from integrita.services.monitoring.scoring import score_matches
 
         scored = score_matches(ctx, eng, matches)
+        ends = txn_ends(eng, (t for m in matches for t in m.txn_ids))
     finally:
         eng.close()
     summary.scored_with = scored.version
@@ -221,7 +235,19 @@ def run_detection(
         period_of=lambda ts: ctx.local_date(datetime.fromtimestamp(ts, UTC)).strftime("%Y-%m"),
         score_of=scored.scores,
         calibration=scored.calibration,
+        accounts_of=ends,
+        owners_known=bool(owner_map),
     )
+    summary.matches_outside_bank = sum(
+        1
+        for m in matches
+        if not match_parties(m, owner_map.get, ends, owners_known=bool(owner_map))
+    )
+    if summary.matches_outside_bank:
+        summary.warnings.append(
+            f"{summary.matches_outside_bank} match(es) involve no customer of the bank on either "
+            "side: no alert (another bank's customers are for that bank to investigate)"
+        )
     why = {d.name: d.explain(used[d.name]) for d in chosen}
     _store(ctx, summary, matches, alerts, large, partitions, scored, why)
     report("done", total_steps, total_steps)
@@ -285,7 +311,7 @@ def _store(
         t.matches += 1
         t.transactions += len(m.txn_ids)
         t.accounts += len(m.accounts)
-    above, below = split_at_budget(alerts, summary.alert_budget)
+    above, below = split_at_budget(alerts, summary.alert_budget, scored.calibration.alert_line)
     summary.alerts_below_line = len(below)
     summary.alerts_without_owner = sum(1 for a in above if not a.owned)
     if summary.alerts_without_owner:
@@ -295,8 +321,10 @@ def _store(
         )
     if below:
         summary.warnings.append(
-            f"{len(below)} alert(s) fell below the budget's line ({summary.alert_budget} for this "
-            f"run's period at {summary.budget_per_month} a month); the run lists them"
+            f"{len(below)} alert(s) fell below the line (the budget: {summary.alert_budget} for "
+            f"this run's period at {summary.budget_per_month} a month; the alert line: entity "
+            f"score {scored.calibration.alert_line or 0:.4f} or more, chosen on labelled history); "
+            "the run lists them"
         )
     now = ctx.now()
     with ctx.db.transaction() as session:
