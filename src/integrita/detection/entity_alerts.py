@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from integrita.detection.context import context_explained
 from integrita.detection.entity_score import (
     Calibration,
     EntityEvidence,
@@ -63,6 +64,9 @@ class EntityAlert:
     score: float = 0.0
     raw: float = 0.0
     best_txn: str | None = None
+    #: All its evidence is business the entity's context explains (:mod:`.context`) and nothing
+    #: corroborates it: kept below the line, never raised on its own.
+    explained: bool = False
 
     @property
     def owned(self) -> bool:
@@ -151,6 +155,8 @@ def group_alerts(
     ts_of: Mapping[str, int] | None = None,
     universe: set[str] | None = None,
     owners_known: bool = True,
+    business: frozenset[str] | set[str] = frozenset(),
+    corroborating_score: float | None = None,
 ) -> list[EntityAlert]:
     """Group matches (and model hits: transactions scored at or over the model's threshold) into
     (entity, period) alerts and score each with :func:`entity_score`.
@@ -159,6 +165,10 @@ def group_alerts(
     match's period is that of its last evidence transaction. A match goes to the entities of
     :func:`match_parties`. A model hit goes to the owners of its sender and receiver; to both
     accounts only when the bank registered no owners (``owners_known`` false).
+
+    An alert whose every match is context-explained (:func:`.context.context_explained` with the
+    ``business`` accounts) is marked ``explained`` unless a model score of its evidence reaches
+    ``corroborating_score`` (the model's threshold) or a model hit joined it.
     """
     alerts: dict[tuple[str, str], EntityAlert] = {}
 
@@ -178,6 +188,7 @@ def group_alerts(
             chosen.matches.append(match)
             chosen.txn_ids |= evidence
             chosen.accounts |= own
+    hit_alerts: set[tuple[str, str]] = set()
     for t in model_hits:
         if (universe is not None and t not in universe) or ts_of is None or t not in ts_of:
             continue
@@ -187,8 +198,18 @@ def group_alerts(
             chosen = alert(entity_of(account, owner_of), period_of(ts_of[t]))
             chosen.txn_ids.add(t)
             chosen.accounts.add(account)
+            hit_alerts.add((chosen.entity, chosen.period))
     result = [alerts[k] for k in sorted(alerts)]
     for a in result:
+        a.explained = (
+            (a.entity, a.period) not in hit_alerts
+            and bool(a.matches)
+            and all(context_explained(m, business) for m in a.matches)
+            and not (
+                corroborating_score is not None
+                and any(score_of.get(t, 0.0) >= corroborating_score for t in a.txn_ids)
+            )
+        )
         figures = a.evidence_figures(score_of)
         a.raw = raw_score(figures)
         a.score = entity_score(figures, calibration)
@@ -206,12 +227,14 @@ def split_at_budget(
     alerts: Iterable[EntityAlert], budget: int | None, line: float | None = None
 ) -> tuple[list[EntityAlert], list[EntityAlert]]:
     """(above the line, below the line): the ``budget`` highest-scored alerts scored at or over
-    the alert ``line`` (:attr:`Calibration.alert_line`, chosen on labelled history), and the rest."""
-    order = ranked(alerts)
+    the alert ``line`` (:attr:`Calibration.alert_line`, chosen on labelled history), and the rest
+    — context-explained alerts always below it."""
+    everything = ranked(alerts)
+    order = [a for a in everything if not a.explained]
     cut = len(order) if line is None else sum(1 for a in order if a.score >= line)
     if budget is not None:
         cut = min(cut, budget)
-    return order[:cut], order[cut:]
+    return order[:cut], order[cut:] + [a for a in everything if a.explained]
 
 
 def as_scored(alerts: Iterable[EntityAlert]) -> list[ScoredAlert]:

@@ -188,9 +188,7 @@ def line_for_recall(
     alerted: set[str] = set()
     last_useful: float | None = None
     for a in ranked:
-        found = {
-            u for u, txns in units.items() if u not in alerted and _alerted(u, txns, a, unit)
-        }
+        found = {u for u, txns in units.items() if u not in alerted and _alerted(u, txns, a, unit)}
         if found:
             alerted |= found
             last_useful = a.score

@@ -20,7 +20,7 @@ from integrita.detection.entity_alerts import (
     thirty_day_period,
 )
 from integrita.detection.entity_score import Calibration, fit_calibration
-from integrita.detection.quality import LINE_TARGET_RECALL, line_for_recall
+from integrita.detection.quality import line_for_recall
 
 if TYPE_CHECKING:
     from integrita.services.monitoring.scoring import Dataset
@@ -34,10 +34,11 @@ def split_alerts(
     owners: dict[str, str],
     calibration: Calibration = Calibration(),
 ) -> list[EntityAlert]:
-    """Entity alerts (30-day periods) from the matches and model hits within ``rows``."""
+    """Entity alerts (30-day periods) from the matches and model hits within ``rows`` — those a
+    run raises: context-explained alerts nothing corroborates are left out."""
     universe = {data.txn_ids[i] for i in rows}
     score_of = {data.txn_ids[i]: float(s) for i, s in zip(rows, score, strict=True)}
-    return group_alerts(
+    alerts = group_alerts(
         data.matches,
         owner_of=owners.get,
         period_of=lambda ts: thirty_day_period(ts),
@@ -48,7 +49,10 @@ def split_alerts(
         ts_of={data.txn_ids[i]: int(data.ts[i]) for i in rows},
         universe=universe,
         owners_known=bool(owners),
+        business=data.business,
+        corroborating_score=threshold,
     )
+    return [a for a in alerts if not a.explained]
 
 
 def calibrate(
@@ -61,7 +65,7 @@ def calibrate(
 ) -> Calibration:
     """Platt calibration of the entity score on the alerts of ``rows`` (an alert is true when its
     evidence holds a laundering transaction), with the alert line chosen on the same alerts: the
-    calibrated score that alerts :data:`LINE_TARGET_RECALL` of their patterns with the fewest
+    calibrated score that alerts :data:`~integrita.detection.quality.LINE_TARGET_RECALL` of their patterns with the fewest
     alerts (:func:`line_for_recall`) — as the model's threshold is chosen on validation."""
     alerts = split_alerts(data, rows, score, threshold, owners)
     positives = {data.txn_ids[i] for i in rows if data.y[i]}

@@ -35,6 +35,7 @@ from integrita.analytics.engine import (
     partition_files,
 )
 from integrita.detection.catalogue import detectors
+from integrita.detection.context import business_accounts_sql
 from integrita.detection.entity_alerts import (
     EntityAlert,
     group_alerts,
@@ -225,6 +226,9 @@ def run_detection(
 
         scored = score_matches(ctx, eng, matches)
         ends = txn_ends(eng, (t for m in matches for t in m.txn_ids))
+        business = frozenset(
+            str(a) for a in eng.query(business_accounts_sql()).column("account").to_pylist()
+        )
     finally:
         eng.close()
     summary.scored_with = scored.version
@@ -237,6 +241,8 @@ def run_detection(
         calibration=scored.calibration,
         accounts_of=ends,
         owners_known=bool(owner_map),
+        business=business,
+        corroborating_score=scored.threshold,
     )
     summary.matches_outside_bank = sum(
         1
@@ -313,6 +319,12 @@ def _store(
         t.accounts += len(m.accounts)
     above, below = split_at_budget(alerts, summary.alert_budget, scored.calibration.alert_line)
     summary.alerts_below_line = len(below)
+    explained = sum(1 for a in alerts if a.explained)
+    if explained:
+        summary.warnings.append(
+            f"{explained} alert(s) held only evidence that the accounts' business explains "
+            "(organisations, merchants, payroll) with nothing corroborating it: left below the line"
+        )
     summary.alerts_without_owner = sum(1 for a in above if not a.owned)
     if summary.alerts_without_owner:
         summary.warnings.append(
