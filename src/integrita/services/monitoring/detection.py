@@ -317,7 +317,8 @@ def _store(
         t.matches += 1
         t.transactions += len(m.txn_ids)
         t.accounts += len(m.accounts)
-    above, below = split_at_budget(alerts, summary.alert_budget, scored.calibration.alert_line)
+    line = scored.calibration.alert_line
+    above, below = split_at_budget(alerts, summary.alert_budget, line)
     summary.alerts_below_line = len(below)
     explained = sum(1 for a in alerts if a.explained)
     if explained:
@@ -333,10 +334,14 @@ def _store(
         )
     if below:
         summary.warnings.append(
-            f"{len(below)} alert(s) fell below the line (the budget: {summary.alert_budget} for "
-            f"this run's period at {summary.budget_per_month} a month; the alert line: entity "
-            f"score {scored.calibration.alert_line or 0:.4f} or more, chosen on labelled history); "
-            "the run lists them"
+            f"{len(below)} alert(s) fell below the budget's line ({summary.alert_budget} for this "
+            f"run's period at {summary.budget_per_month} a month)"
+            + (
+                ""
+                if line is None
+                else f" or under the alert line chosen on labelled history (score {line:.4f})"
+            )
+            + "; the run lists them"
         )
     now = ctx.now()
     with ctx.db.transaction() as session:
