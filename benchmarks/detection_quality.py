@@ -259,9 +259,11 @@ def _rounded(figures: Any) -> Any:
 
 
 def targets(ours: dict[str, Any], peer: dict[str, Any], alerts: dict[str, Any]) -> dict[str, Any]:
-    """The issue's targets (for the independent bank), each with the figure it is judged on."""
+    """The issue's targets (for the independent bank), each with the figure it is judged on: the
+    alerts at the alert line chosen on the validation split (all alerts when no line was chosen)."""
     f1, peer_f1 = ours["f1"], peer.get("f1")
-    per_case, alerted = alerts["all"]["alerts_per_true_case"], alerts["all"]["recall"]
+    judged = alerts.get("at_line", alerts["all"])
+    per_case, alerted = judged["alerts_per_true_case"], judged["recall"]
     return {
         "f1_at_least_0.40": f1 >= 0.40,
         "f1_at_least_peer_plus_0.05": None if peer_f1 is None else f1 >= peer_f1 + 0.05,

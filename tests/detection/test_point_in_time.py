@@ -6,6 +6,7 @@ import random
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -107,3 +108,38 @@ def test_whole_ledger_memberships_would_have_failed_the_property() -> None:
 def test_run_cutoffs_do_not_move_when_the_ledger_grows() -> None:
     assert cutoff_days(10, 20, 7) == [7, 14]
     assert cutoff_days(10, 30, 7)[:2] == [7, 14]
+
+
+def test_each_daily_run_reads_only_its_detectors_look_back_before_the_cutoff(
+    monkeypatch: Any,
+) -> None:
+    from integrita.detection import matches
+    from integrita.detection.catalogue import detectors
+    from integrita.services.monitoring import point_in_time
+
+    seen: list[tuple[str, int, int, int]] = []
+
+    def spying(eng: Any, det: Any, params: Any) -> Any:
+        lo, hi = eng.query("SELECT MIN(ts), MAX(ts) FROM txn").to_pylist()[0].values()
+        if lo is not None:
+            seen.append((det.name, lo, hi, int(det.lookback(params).total_seconds())))
+        return matches.run_detector(eng, det, params)
+
+    monkeypatch.setattr(point_in_time, "run_detector", spying)
+    with tempfile.TemporaryDirectory() as tmp:
+        b = _busy_ledger(3, 12)
+        ledger = b.write(Path(tmp))
+        scan = ScanRange(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+        eng = open_engine("duckdb", ledger, scan, fx())
+        try:
+            eng.register("owners", b.owners_table())
+            first, total = eng.query("SELECT MIN(ts), COUNT(*) FROM txn").to_pylist()[0].values()
+            point_in_time.flags_as_of(eng, detectors())
+            restored = eng.query("SELECT COUNT(*) AS n FROM txn").to_pylist()[0]["n"]
+        finally:
+            eng.close()
+    assert seen
+    assert all(hi - lo < lookback for _, lo, hi, lookback in seen)
+    short = [s for s in seen if s[3] <= 3 * 86400]
+    assert short and max(s[1] for s in short) > first + 7 * 86400  # later runs start later
+    assert restored == total  # txn is the whole ledger again afterwards

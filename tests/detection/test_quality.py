@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from integrita.detection.entity_alerts import as_scored, group_alerts, thirty_day_period
+from integrita.detection.entity_alerts import (
+    as_scored,
+    group_alerts,
+    split_at_budget,
+    thirty_day_period,
+)
 from integrita.detection.matches import Match
 from integrita.detection.model import temporal_split
-from integrita.detection.quality import ScoredAlert, alert_burden, budget_for, typology_figures
+from integrita.detection.quality import (
+    ScoredAlert,
+    alert_burden,
+    budget_for,
+    line_for_recall,
+    typology_figures,
+)
 
 # ten transactions; t1-t3 are a fan-in pattern P1, t4-t5 a cycle pattern P2, the rest clean
 POSITIVES = {"t1", "t2", "t3", "t4", "t5"}
@@ -111,9 +122,11 @@ def test_one_alert_per_customer_per_period_carries_all_its_evidence() -> None:
     assert alerts[0].typologies == ["cycle", "fan_in"]
 
 
-def test_a_match_without_a_registered_owner_alerts_its_account() -> None:
+def test_a_ledger_without_any_registered_owner_alerts_each_account() -> None:
     m = Match("fan_in", "m1", {"hub", "feeder"}, {"t1"}, last_ts=0)
-    alerts = group_alerts([m], owner_of={}.get, period_of=thirty_day_period, score_of={})
+    alerts = group_alerts(
+        [m], owner_of={}.get, period_of=thirty_day_period, score_of={}, owners_known=False
+    )
     assert [(a.entity, a.owned) for a in alerts] == [
         ("account:feeder", False),
         ("account:hub", False),
@@ -122,9 +135,76 @@ def test_a_match_without_a_registered_owner_alerts_its_account() -> None:
     assert [a.entity for a in owned] == ["C1"]  # an owned focal account: only its customer
 
 
+def test_a_match_at_another_bank_alerts_our_customers_on_the_other_side() -> None:
+    # a fan-in hub at another bank, paid by our customer's account a1 and by an outsider
+    m = Match("fan_in", "m1", {"hub"}, {"t1", "t2"}, last_ts=0)
+    ends = {"t1": ("a1", "hub"), "t2": ("outsider", "hub")}
+    alerts = group_alerts(
+        [m],
+        owner_of={"a1": "C1"}.get,
+        period_of=thirty_day_period,
+        score_of={},
+        accounts_of=ends,
+    )
+    assert [(a.entity, a.owned, sorted(a.accounts)) for a in alerts] == [("C1", True, ["a1"])]
+
+
+def test_a_match_with_no_customer_of_ours_on_either_side_raises_no_alert() -> None:
+    m = Match("fan_in", "m1", {"hub"}, {"t1"}, last_ts=0)
+    alerts = group_alerts(
+        [m],
+        owner_of={"a9": "C9"}.get,
+        period_of=thirty_day_period,
+        score_of={},
+        accounts_of={"t1": ("outsider", "hub")},
+        model_hits=["t1"],
+        ts_of={"t1": 0},
+    )
+    assert alerts == []
+
+
 def test_the_temporal_split_leaves_an_embargo_after_training_and_validation() -> None:
     ts = np.arange(100) * 86400  # one transaction a day
     tr, va, te = temporal_split(ts, embargo_seconds=7 * 86400)
     assert len(tr) == 60
     assert ts[va].min() - ts[tr].max() > 7 * 86400
     assert ts[te].min() - ts[79] > 7 * 86400  # day 79 ends validation's 20 %
+
+
+def test_the_alert_line_is_the_highest_score_that_reaches_the_target_share_of_patterns() -> None:
+    pattern = {"t1": "P1", "t2": "P2", "t3": "P3", "t4": "P4", "t5": "P5"}
+    alerts = [
+        _alert("c1", 0.9, {"t1"}),
+        _alert("c2", 0.8, {"x1"}),  # false
+        _alert("c3", 0.7, {"t2"}),
+        _alert("c4", 0.6, {"t3"}),
+        _alert("c5", 0.5, {"x2"}),  # false
+        _alert("c6", 0.4, {"t4"}),  # the fourth of five patterns: 80 %
+        _alert("c7", 0.3, {"t5"}),
+    ]
+    positives = set(pattern)
+    assert line_for_recall(alerts, positives, pattern, {}) == 0.4
+    assert line_for_recall(alerts, positives, pattern, {}, target=0.5) == 0.6
+    burden = alert_burden(alerts, positives, pattern, {}, line=0.4)
+    assert burden["at_line"]["alerts"] == 6 and burden["at_line"]["recall"] == 0.8
+    # out of reach: the line stops at the last alert that alerted a new pattern
+    assert line_for_recall(alerts[:2], positives, pattern, {}) == 0.9
+    assert line_for_recall([], positives, pattern, {}) is None
+
+
+def test_a_run_raises_only_alerts_at_or_over_the_line_and_within_the_budget() -> None:
+    matches = [
+        Match("fan_in", f"m{i}", {f"a{i}"}, {f"t{i}"}, last_ts=0, amount_cny_minor=10 ** (4 + i))
+        for i in range(4)
+    ]
+    alerts = group_alerts(
+        matches,
+        owner_of=lambda a: "C" + a,
+        period_of=thirty_day_period,
+        score_of={},
+    )
+    scores = sorted((a.score for a in alerts), reverse=True)
+    above, below = split_at_budget(alerts, None, scores[1])
+    assert [a.score for a in above] == scores[:2] and len(below) == 2
+    above, _ = split_at_budget(alerts, 1, scores[2])
+    assert [a.score for a in above] == scores[:1]  # the budget is the tighter line here

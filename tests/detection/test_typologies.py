@@ -136,3 +136,21 @@ def test_the_registry_does_not_import_the_typologies_back() -> None:
         "import integrita.detection.catalogue as c; assert len(c.detectors()) == len(r.REGISTRY) > 0"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_busy_week_that_is_ordinary_for_the_peer_group_is_no_behaviour_change(
+    tmp_path: Path,
+) -> None:
+    b = LedgerBuilder()
+    SCENARIOS["behaviour_change"](b, True, "bc")  # a quiet account's RMB 250,000 week
+    # its peers (same segment) move that much every week: the week is ordinary for its kind
+    for i in range(6):
+        b.own(f"peer{i}", f"P{i}", "individual")
+        for week in range(0, 9):
+            b.pay(f"peer{i}", f"shop{i}", 300_000, days=-7 * week)
+    b.own("bc-acc", "C-bc", "individual")
+    assert run(b, tmp_path / "peers", "behaviour_change") == []
+    alone = LedgerBuilder()
+    SCENARIOS["behaviour_change"](alone, True, "bc")
+    alone.own("bc-acc", "C-bc", "individual")
+    assert [m.accounts for m in run(alone, tmp_path / "alone", "behaviour_change")] == [{"bc-acc"}]

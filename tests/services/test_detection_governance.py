@@ -202,8 +202,9 @@ def test_a_later_run_adds_to_the_open_alert_of_the_same_customer_and_month(
     with ctx.db.transaction() as session:
         (alert,) = [a for a in session.execute(select(Alert)).scalars() if a.customer_id == "C0"]
         actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
-    assert alert.typologies == ["cycle", "fan_in"]
-    assert set(alert.evidence["typologies"]) == {"cycle", "fan_in"}  # type: ignore[arg-type]
+    # the cycle's other accounts are another bank's: what passed through them on to cy-a is C0's
+    assert alert.typologies == ["cycle", "fan_in", "rapid_pass_through"]
+    assert set(alert.evidence["typologies"]) == {"cycle", "fan_in", "rapid_pass_through"}  # type: ignore[arg-type]
     assert actions.count("alert.evidence_added") == 1
     # the same ledger again: nothing new, nothing added
     again = run_detection(ctx, full=True)

@@ -43,7 +43,9 @@ def _labelled_bank(ctx: Context, tmp_path: Path) -> Path:
                     row["booked_at"] = at + (row["booked_at"] - base)  # type: ignore[operator]
                     b.rows.append(row)
             bad |= {str(r["txn_id"]) for r in b.rows[before:]}
-    _customers(ctx, {f"cycle-{d}-a": (f"C{d}", "individual") for d in range(0, 40, 5)})
+    # the bank's own customers: the cycles' first accounts and the background's accounts
+    owned = {f"cycle-{d}-a": (f"C{d}", "individual") for d in range(0, 40, 5)}
+    _customers(ctx, {**owned, **{f"n{i}": (f"N{i}", "individual") for i in range(40)}})
     _append(ctx, b)
     labels = tmp_path / "labels.csv"
     ids = [str(r["txn_id"]) for r in b.rows]

@@ -211,6 +211,13 @@ def evaluate_command(
             f"within the budget ({a['budget_per_month']} a month = {b['budget']} alerts): precision "
             f"{b['precision']:.3f}, {b['recall']:.1%} of true cases alerted"
         )
+    if "at_line" in a:
+        line = a["at_line"]
+        console.print(
+            f"at the alert line chosen on validation (score {line['line']:.4f}): "
+            f"{line['alerts']:,} alerts, precision {line['precision']:.3f}, "
+            f"{line['recall']:.1%} of true cases alerted"
+        )
     calibration = a.get("calibration", {})
     console.print(
         f"entity score: {a['distinct_scores']:,} distinct scores, "

@@ -2,9 +2,12 @@
 
 An analyst works a customer, not a detector hit: every match and every high model score of the
 customer's evidence in one period is one alert. A match goes to the customers owning its focal
-accounts; only when the bank registered no owner for any of them does each focal account stand
-for its owner (``account:<id>``), so a ledger ingested without customers still raises alerts —
-and the run says how many name no owner. The product (``detect run``) and the backtest
+accounts. When none of them is the bank's — a hub at another bank that our customers pay into or
+are paid from — the bank cannot investigate that account's owner, but it can investigate its own
+customers on the other side of the flagged transactions: the alert goes to them. Only when the
+ledger has no registered owners at all (a file ingested without customers) does each focal account
+stand for its owner (``account:<id>``), so such a ledger still raises alerts — and the run warns how
+many name no owner. A match none of whose parties is the bank's customer raises no alert. The product (``detect run``) and the backtest
 (``evaluate``, the benchmark) both group and score alerts here, so the figures a backtest
 reports are those of the alerts a run raises.
 """
@@ -15,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from integrita.detection.context import context_explained
 from integrita.detection.entity_score import (
     Calibration,
     EntityEvidence,
@@ -60,6 +64,9 @@ class EntityAlert:
     score: float = 0.0
     raw: float = 0.0
     best_txn: str | None = None
+    #: All its evidence is business the entity's context explains (:mod:`.context`) and nothing
+    #: corroborates it: kept below the line, never raised on its own.
+    explained: bool = False
 
     @property
     def owned(self) -> bool:
@@ -96,10 +103,44 @@ class EntityAlert:
         )
 
 
-def match_entities(match: Match, owner_of: Callable[[str], str | None]) -> list[str]:
-    """The customers owning the match's focal accounts; the unowned accounts when none is owned."""
-    owned = sorted({c for a in match.accounts if (c := owner_of(a)) is not None})
-    return owned or sorted({entity_of(a, owner_of) for a in match.accounts})
+def match_parties(
+    match: Match,
+    owner_of: Callable[[str], str | None],
+    accounts_of: Mapping[str, Sequence[str]] | None = None,
+    *,
+    owners_known: bool = True,
+) -> dict[str, set[str]]:
+    """Whose alert the match is: entity → the entity's own accounts in the match.
+
+    The customers owning the match's focal accounts; when none is the bank's, our customers on the
+    other side of its transactions (``accounts_of``: txn id → sender and receiver); when the
+    bank registered no owner at all (``owners_known`` false), each focal account itself. Empty
+    when the match touches only other banks' customers.
+    """
+    parties: dict[str, set[str]] = {}
+    for a in match.accounts:
+        if (c := owner_of(a)) is not None:
+            parties.setdefault(c, set()).add(a)
+    if parties:
+        return parties
+    if owners_known:
+        for t in match.txn_ids:
+            for a in (accounts_of or {}).get(t, ()):
+                if (c := owner_of(a)) is not None:
+                    parties.setdefault(c, set()).add(a)
+        return parties
+    return {entity_of(a, owner_of): {a} for a in match.accounts}
+
+
+def match_entities(
+    match: Match,
+    owner_of: Callable[[str], str | None],
+    accounts_of: Mapping[str, Sequence[str]] | None = None,
+    *,
+    owners_known: bool = True,
+) -> list[str]:
+    """The entities :func:`match_parties` gives the match to, sorted."""
+    return sorted(match_parties(match, owner_of, accounts_of, owners_known=owners_known))
 
 
 def group_alerts(
@@ -113,13 +154,21 @@ def group_alerts(
     accounts_of: Mapping[str, Sequence[str]] | None = None,
     ts_of: Mapping[str, int] | None = None,
     universe: set[str] | None = None,
+    owners_known: bool = True,
+    business: frozenset[str] | set[str] = frozenset(),
+    corroborating_score: float | None = None,
 ) -> list[EntityAlert]:
     """Group matches (and model hits: transactions scored at or over the model's threshold) into
     (entity, period) alerts and score each with :func:`entity_score`.
 
     With a ``universe`` (the backtest's test split) only its transactions count as evidence; a
-    match's period is that of its last evidence transaction. A model hit goes to the owners of its
-    sender and receiver where known, else to both accounts.
+    match's period is that of its last evidence transaction. A match goes to the entities of
+    :func:`match_parties`. A model hit goes to the owners of its sender and receiver; to both
+    accounts only when the bank registered no owners (``owners_known`` false).
+
+    An alert whose every match is context-explained (:func:`.context.context_explained` with the
+    ``business`` accounts) is marked ``explained`` unless a model score of its evidence reaches
+    ``corroborating_score`` (the model's threshold) or a model hit joined it.
     """
     alerts: dict[tuple[str, str], EntityAlert] = {}
 
@@ -133,22 +182,34 @@ def group_alerts(
         last = (
             match.last_ts if ts_of is None else max(ts_of.get(t, match.last_ts) for t in evidence)
         )
-        for entity in match_entities(match, owner_of):
+        parties = match_parties(match, owner_of, accounts_of, owners_known=owners_known)
+        for entity, own in sorted(parties.items()):
             chosen = alert(entity, period_of(last))
             chosen.matches.append(match)
             chosen.txn_ids |= evidence
-            chosen.accounts |= {a for a in match.accounts if entity_of(a, owner_of) == entity}
+            chosen.accounts |= own
+    hit_alerts: set[tuple[str, str]] = set()
     for t in model_hits:
         if (universe is not None and t not in universe) or ts_of is None or t not in ts_of:
             continue
         ends = list(dict.fromkeys((accounts_of or {}).get(t, ())))
         owned = [a for a in ends if owner_of(a) is not None]
-        for account in owned or ends:
+        for account in owned if owners_known else ends:
             chosen = alert(entity_of(account, owner_of), period_of(ts_of[t]))
             chosen.txn_ids.add(t)
             chosen.accounts.add(account)
+            hit_alerts.add((chosen.entity, chosen.period))
     result = [alerts[k] for k in sorted(alerts)]
     for a in result:
+        a.explained = (
+            (a.entity, a.period) not in hit_alerts
+            and bool(a.matches)
+            and all(context_explained(m, business) for m in a.matches)
+            and not (
+                corroborating_score is not None
+                and any(score_of.get(t, 0.0) >= corroborating_score for t in a.txn_ids)
+            )
+        )
         figures = a.evidence_figures(score_of)
         a.raw = raw_score(figures)
         a.score = entity_score(figures, calibration)
@@ -163,13 +224,17 @@ def ranked(alerts: Iterable[EntityAlert]) -> list[EntityAlert]:
 
 
 def split_at_budget(
-    alerts: Iterable[EntityAlert], budget: int | None
+    alerts: Iterable[EntityAlert], budget: int | None, line: float | None = None
 ) -> tuple[list[EntityAlert], list[EntityAlert]]:
-    """(above the line, below the line): the ``budget`` highest-scored alerts and the rest."""
-    order = ranked(alerts)
-    if budget is None:
-        return order, []
-    return order[:budget], order[budget:]
+    """(above the line, below the line): the ``budget`` highest-scored alerts scored at or over
+    the alert ``line`` (:attr:`Calibration.alert_line`, chosen on labelled history), and the rest
+    — context-explained alerts always below it."""
+    everything = ranked(alerts)
+    order = [a for a in everything if not a.explained]
+    cut = len(order) if line is None else sum(1 for a in order if a.score >= line)
+    if budget is not None:
+        cut = min(cut, budget)
+    return order[:cut], order[cut:] + [a for a in everything if a.explained]
 
 
 def as_scored(alerts: Iterable[EntityAlert]) -> list[ScoredAlert]:

@@ -106,19 +106,35 @@ class Calibration:
     slope: float = DEFAULT_SLOPE
     offset: float = DEFAULT_OFFSET
     fitted_on: str = "default (no labelled history)"
+    #: The alert line: the lowest entity score raised, chosen on labelled history (validation
+    #: split) as the line that alerts the target share of its patterns with the fewest alerts —
+    #: the way the model's threshold is chosen. None: no line, every alert up to the budget.
+    alert_line: float | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"slope": self.slope, "offset": self.offset, "fitted_on": self.fitted_on}
+        return {
+            "slope": self.slope,
+            "offset": self.offset,
+            "fitted_on": self.fitted_on,
+            "alert_line": self.alert_line,
+        }
 
     @classmethod
     def of(cls, payload: object) -> Calibration:
         if not isinstance(payload, dict):
             return cls()
+        line = payload.get("alert_line")
         return cls(
             float(payload.get("slope", DEFAULT_SLOPE)),
             float(payload.get("offset", DEFAULT_OFFSET)),
             str(payload.get("fitted_on", "")),
+            None if line is None else float(line),
         )
+
+    def probability(self, raw: float) -> float:
+        """The calibrated score of a raw score."""
+        z = self.slope * raw + self.offset
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
 def raw_score(e: EntityEvidence) -> float:
@@ -127,8 +143,7 @@ def raw_score(e: EntityEvidence) -> float:
 
 def entity_score(e: EntityEvidence, calibration: Calibration = Calibration()) -> float:
     """The calibrated probability that the alert is true."""
-    z = calibration.slope * raw_score(e) + calibration.offset
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    return calibration.probability(raw_score(e))
 
 
 def explain_score(

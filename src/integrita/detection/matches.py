@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+import pyarrow as pa
+
 from integrita.analytics.engine import QueryEngine
 from integrita.detection.catalogue import merges_shared_evidence
 from integrita.detection.registry import Detector
@@ -45,6 +47,26 @@ def run_detector(engine: QueryEngine, det: Detector, params: Any) -> list[Eviden
             )
         }
     )
+
+
+def txn_ends(engine: QueryEngine, txn_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Sender and receiver of each of ``txn_ids`` (those in the engine's ``txn``): whom a match
+    between other banks' accounts concerns on our side."""
+    wanted = sorted(set(txn_ids))
+    if not wanted:
+        return {}
+    engine.register("wanted_txn", pa.table({"txn_id": pa.array(wanted, pa.string())}))
+    try:
+        cols = engine.query(
+            "SELECT t.txn_id, t.from_account, t.to_account FROM txn AS t "
+            "JOIN wanted_txn AS w ON w.txn_id = t.txn_id"
+        ).to_pydict()
+    finally:
+        engine.drop("wanted_txn")
+    return {
+        str(t): (str(a), str(b))
+        for t, a, b in zip(cols["txn_id"], cols["from_account"], cols["to_account"], strict=True)
+    }
 
 
 @dataclass

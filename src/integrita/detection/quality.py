@@ -130,9 +130,11 @@ def alert_burden(
     accounts_of: Mapping[str, Sequence[str]],
     *,
     budget: int | None = None,
+    line: float | None = None,
 ) -> dict[str, Any]:
     """Alerts per true case, share of cases alerted and precision, over all alerts and over the
-    ``budget`` highest-scored ones (ties broken by entity, so the figure is reproducible).
+    ``budget`` highest-scored ones (ties broken by entity, so the figure is reproducible), and
+    over those scored at or above the alert ``line`` (chosen beforehand by :func:`line_for_recall`).
 
     An alert is *true* when its evidence holds a laundering transaction; a case (pattern or
     laundering account) is *alerted* when some alert's evidence holds one of its transactions
@@ -158,7 +160,41 @@ def alert_burden(
     result: dict[str, Any] = {"unit": unit, "true_cases": len(units), "all": figures(ranked)}
     if budget is not None:
         result["at_budget"] = {"budget": budget, **figures(ranked[:budget])}
+    if line is not None:
+        result["at_line"] = {"line": line, **figures([a for a in ranked if a.score >= line])}
     return result
+
+
+#: The share of true patterns the alert line is chosen to reach on validation.
+LINE_TARGET_RECALL = 0.8
+
+
+def line_for_recall(
+    alerts: Sequence[ScoredAlert],
+    positives: set[str],
+    pattern_of: Mapping[str, str],
+    accounts_of: Mapping[str, Sequence[str]],
+    target: float = LINE_TARGET_RECALL,
+) -> float | None:
+    """The highest entity score such that the alerts at or above it alert ``target`` of the true
+    cases — the fewest alerts that reach the target. When no line reaches it, the lowest score
+    of an alert that alerts a case not alerted above it (more alerts below would find nothing);
+    None when there are no true cases or no alerts to choose from.
+    """
+    unit, units = true_units(positives, pattern_of, accounts_of)
+    if not units or not alerts:
+        return None
+    ranked = sorted(alerts, key=lambda a: (-a.score, a.entity))
+    alerted: set[str] = set()
+    last_useful: float | None = None
+    for a in ranked:
+        found = {u for u, txns in units.items() if u not in alerted and _alerted(u, txns, a, unit)}
+        if found:
+            alerted |= found
+            last_useful = a.score
+        if len(alerted) >= target * len(units):
+            return a.score
+    return last_useful
 
 
 def budget_for(alerts_per_month: int, seconds: float) -> int:

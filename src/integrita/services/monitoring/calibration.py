@@ -8,12 +8,19 @@ way — one path from labelled history to the score on an alert.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from integrita.detection.entity_alerts import EntityAlert, group_alerts, thirty_day_period
+from integrita.detection.entity_alerts import (
+    EntityAlert,
+    as_scored,
+    group_alerts,
+    thirty_day_period,
+)
 from integrita.detection.entity_score import Calibration, fit_calibration
+from integrita.detection.quality import line_for_recall
 
 if TYPE_CHECKING:
     from integrita.services.monitoring.scoring import Dataset
@@ -27,10 +34,11 @@ def split_alerts(
     owners: dict[str, str],
     calibration: Calibration = Calibration(),
 ) -> list[EntityAlert]:
-    """Entity alerts (30-day periods) from the matches and model hits within ``rows``."""
+    """Entity alerts (30-day periods) from the matches and model hits within ``rows`` — those a
+    run raises: context-explained alerts nothing corroborates are left out."""
     universe = {data.txn_ids[i] for i in rows}
     score_of = {data.txn_ids[i]: float(s) for i, s in zip(rows, score, strict=True)}
-    return group_alerts(
+    alerts = group_alerts(
         data.matches,
         owner_of=owners.get,
         period_of=lambda ts: thirty_day_period(ts),
@@ -40,7 +48,11 @@ def split_alerts(
         accounts_of=data.accounts_of,
         ts_of={data.txn_ids[i]: int(data.ts[i]) for i in rows},
         universe=universe,
+        owners_known=bool(owners),
+        business=data.business,
+        corroborating_score=threshold,
     )
+    return [a for a in alerts if not a.explained]
 
 
 def calibrate(
@@ -51,10 +63,16 @@ def calibrate(
     owners: dict[str, str],
     where: str = "validation split",
 ) -> Calibration:
-    """Platt calibration of the entity score on the alerts of ``rows``: an alert is true when its
-    evidence holds a laundering transaction."""
+    """Platt calibration of the entity score on the alerts of ``rows`` (an alert is true when its
+    evidence holds a laundering transaction), with the alert line chosen on the same alerts: the
+    calibrated score that alerts :data:`~integrita.detection.quality.LINE_TARGET_RECALL` of their patterns with the fewest
+    alerts (:func:`line_for_recall`) — as the model's threshold is chosen on validation."""
     alerts = split_alerts(data, rows, score, threshold, owners)
     positives = {data.txn_ids[i] for i in rows if data.y[i]}
-    return fit_calibration(
+    fitted = fit_calibration(
         [a.raw for a in alerts], [not a.txn_ids.isdisjoint(positives) for a in alerts], where
     )
+    for a in alerts:
+        a.score = fitted.probability(a.raw)
+    line = line_for_recall(as_scored(alerts), positives, data.pattern_of_label, data.accounts_of)
+    return replace(fitted, alert_line=line)

@@ -35,10 +35,22 @@ from integrita.analytics.engine import (
     partition_files,
 )
 from integrita.detection.catalogue import detectors
-from integrita.detection.entity_alerts import EntityAlert, group_alerts, split_at_budget
+from integrita.detection.context import business_accounts_sql
+from integrita.detection.entity_alerts import (
+    EntityAlert,
+    group_alerts,
+    match_parties,
+    split_at_budget,
+)
 from integrita.detection.fx import rate_periods
 from integrita.detection.large_value import DUE_WORKING_DAYS, LargeValueThresholds, large_value_sql
-from integrita.detection.matches import EvidenceRow, Match, build_matches, run_detector
+from integrita.detection.matches import (
+    EvidenceRow,
+    Match,
+    build_matches,
+    run_detector,
+    txn_ends,
+)
 from integrita.detection.quality import budget_for
 from integrita.errors import InputError
 from integrita.services.core import audit
@@ -96,6 +108,8 @@ class DetectionSummary:
     budget_per_month: int | None = None
     alerts_below_line: int = 0
     alerts_without_owner: int = 0
+    #: Matches with no customer of the bank on either side: no alert.
+    matches_outside_bank: int = 0
     #: Detector -> parameter-set version used (0: parameters given to this run, not governed).
     parameter_versions: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -211,6 +225,10 @@ def run_detection(
         from integrita.services.monitoring.scoring import score_matches
 
         scored = score_matches(ctx, eng, matches)
+        ends = txn_ends(eng, (t for m in matches for t in m.txn_ids))
+        business = frozenset(
+            str(a) for a in eng.query(business_accounts_sql()).column("account").to_pylist()
+        )
     finally:
         eng.close()
     summary.scored_with = scored.version
@@ -221,7 +239,21 @@ def run_detection(
         period_of=lambda ts: ctx.local_date(datetime.fromtimestamp(ts, UTC)).strftime("%Y-%m"),
         score_of=scored.scores,
         calibration=scored.calibration,
+        accounts_of=ends,
+        owners_known=bool(owner_map),
+        business=business,
+        corroborating_score=scored.threshold,
     )
+    summary.matches_outside_bank = sum(
+        1
+        for m in matches
+        if not match_parties(m, owner_map.get, ends, owners_known=bool(owner_map))
+    )
+    if summary.matches_outside_bank:
+        summary.warnings.append(
+            f"{summary.matches_outside_bank} match(es) involve no customer of the bank on either "
+            "side: no alert (another bank's customers are for that bank to investigate)"
+        )
     why = {d.name: d.explain(used[d.name]) for d in chosen}
     _store(ctx, summary, matches, alerts, large, partitions, scored, why)
     report("done", total_steps, total_steps)
@@ -285,8 +317,15 @@ def _store(
         t.matches += 1
         t.transactions += len(m.txn_ids)
         t.accounts += len(m.accounts)
-    above, below = split_at_budget(alerts, summary.alert_budget)
+    line = scored.calibration.alert_line
+    above, below = split_at_budget(alerts, summary.alert_budget, line)
     summary.alerts_below_line = len(below)
+    explained = sum(1 for a in alerts if a.explained)
+    if explained:
+        summary.warnings.append(
+            f"{explained} alert(s) held only evidence that the accounts' business explains "
+            "(organisations, merchants, payroll) with nothing corroborating it: left below the line"
+        )
     summary.alerts_without_owner = sum(1 for a in above if not a.owned)
     if summary.alerts_without_owner:
         summary.warnings.append(
@@ -296,7 +335,13 @@ def _store(
     if below:
         summary.warnings.append(
             f"{len(below)} alert(s) fell below the budget's line ({summary.alert_budget} for this "
-            f"run's period at {summary.budget_per_month} a month); the run lists them"
+            f"run's period at {summary.budget_per_month} a month)"
+            + (
+                ""
+                if line is None
+                else f" or under the alert line chosen on labelled history (score {line:.4f})"
+            )
+            + "; the run lists them"
         )
     now = ctx.now()
     with ctx.db.transaction() as session:

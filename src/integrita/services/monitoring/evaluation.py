@@ -86,7 +86,12 @@ def backtest_alerts(
     seconds = float(data.ts[te].max() - data.ts[te].min()) if len(te) else 0.0
     budget = budget_for(budget_per_month, max(seconds, 86400.0))
     burden = alert_burden(
-        as_scored(alerts), positives, data.pattern_of_label, data.accounts_of, budget=budget
+        as_scored(alerts),
+        positives,
+        data.pattern_of_label,
+        data.accounts_of,
+        budget=budget,
+        line=calibration.alert_line,
     )
     scores = [a.score for a in alerts]
     return {

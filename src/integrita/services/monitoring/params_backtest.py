@@ -23,8 +23,9 @@ import pyarrow as pa
 
 from integrita.analytics.engine import ScanRange, SparkConfig, ledger_bounds, open_engine
 from integrita.detection.catalogue import detectors
+from integrita.detection.context import business_accounts_sql
 from integrita.detection.entity_alerts import EntityAlert, group_alerts, split_at_budget
-from integrita.detection.matches import Match, build_matches, run_detector
+from integrita.detection.matches import Match, build_matches, run_detector, txn_ends
 from integrita.detection.quality import budget_for, true_units
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
@@ -166,6 +167,10 @@ def backtest(
             "SELECT t.txn_id, t.from_account, t.to_account FROM txn AS t "
             "JOIN positive_ids AS p ON p.txn_id = t.txn_id"
         ).to_pydict()
+        evidence_ends = txn_ends(eng, (r[3] for r in [*others, *before, *after]))
+        business = frozenset(
+            str(a) for a in eng.query(business_accounts_sql()).column("account").to_pylist()
+        )
     finally:
         eng.close()
     positives = set(ends["txn_id"])
@@ -193,6 +198,9 @@ def backtest(
             owner_of=owner_map.get,
             period_of=lambda ts: ctx.local_date(datetime.fromtimestamp(ts, UTC)).strftime("%Y-%m"),
             score_of={},
+            accounts_of=evidence_ends,
+            owners_known=bool(owner_map),
+            business=business,
         )
 
     active_side, active_above, active_cases = _side(

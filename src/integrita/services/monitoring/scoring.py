@@ -28,6 +28,7 @@ from integrita.analytics.engine import (
 )
 from integrita.detection import model as ml
 from integrita.detection.catalogue import detectors
+from integrita.detection.context import business_accounts_sql
 from integrita.detection.entity_score import Calibration
 from integrita.detection.features import LONGEST_WINDOW_SECONDS, feature_names, features_sql
 from integrita.detection.matches import Match, build_matches, run_detector
@@ -61,6 +62,9 @@ class Dataset:
     typology_of_label: dict[str, str]
     pattern_of_label: dict[str, str]
     accounts_of: dict[str, tuple[str, str]]
+    #: Business-like accounts (:mod:`integrita.detection.context`) recognised from the data
+    #: before the test split, so the backtest's context never comes from the period it tests.
+    business: frozenset[str] = frozenset()
 
 
 def membership_table(matches: list[Match]) -> pa.Table:
@@ -213,6 +217,12 @@ def dataset_from_engine(
         )
     )
     y = np.fromiter((t in positive for t in ids), dtype=bool, count=len(ids))
+    ts = np.asarray(table["ts"])
+    _, _, te = ml.temporal_split(ts, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    test_from = int(ts[te].min()) if len(te) else None
+    business = frozenset(
+        str(a) for a in eng.query(business_accounts_sql(test_from)).column("account").to_pylist()
+    )
     return Dataset(
         ids,
         np.asarray(table["ts"]),
@@ -223,6 +233,7 @@ def dataset_from_engine(
         typology_of,
         pattern_of,
         accounts_of,
+        business,
     )
 
 
@@ -344,6 +355,8 @@ class MatchScores:
     explanations: dict[str, list[dict[str, object]]]
     version: str | None
     calibration: Calibration
+    #: The model's threshold: a score at or over it corroborates context-explained evidence.
+    threshold: float | None = None
 
 
 def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> MatchScores:
@@ -353,8 +366,10 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
         path = active.path if active else None
         version = active.version if active else None
         calibration = Calibration.of(active.card.get("entity_calibration") if active else None)
+        card_threshold = active.card.get("threshold") if active else None
+    threshold = None if card_threshold is None else float(card_threshold)  # type: ignore[arg-type]
     if path is None or not matches:
-        return MatchScores({}, {}, version, calibration)
+        return MatchScores({}, {}, version, calibration, threshold)
     booster = _load(path)
     # what this run knows: the accounts of its matches, as training's daily runs knew theirs
     flags = sorted({(a, m.typology) for m in matches for a in m.accounts})
@@ -385,4 +400,5 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
         {t: w for t, w in zip(ids, why, strict=True)},
         version,
         calibration,
+        threshold,
     )
