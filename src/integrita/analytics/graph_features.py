@@ -1,0 +1,326 @@
+"""Graph features of every transaction, point in time, in the SQL DuckDB and Spark share.
+
+For a payment *t* from sender *s* to receiver *r*, what the payment graph looked like when *t*
+was booked: how many payments went into and out of *s* and *r* and how many different
+counterparties they had over the last days (fan-in and fan-out), how many temporal cycles of
+2 to 6 payments *t* closes, how many other intermediaries carried money from a source of *s*
+to *r* (scatter-gather), how wide the hub *s* is on its smaller side (gather-scatter), and
+whether *s* is passing on money it has just received (pass-through).
+
+**Point in time.** A feature of *t* reads only payments booked at or before *t*. Payments
+booked in the same second are ordered by transaction id (a stable rule: appending later
+data never reorders them), so of two payments stamped alike, the one with the smaller id is
+the earlier; the later one sees it, never the other way round.
+
+**Windows** slide: a window of *w* days is (t − w days, t]. Distinct counterparties are
+counted exactly without joining an account's payments with each other (a difference array
+summed by a window function, see :func:`_stream_sql`); every degree and counterparty count
+is a frame of one window sort per account. Paths (cycles, scatter-gather) span at most
+``path_window_days`` from their first payment to *t*.
+
+**Hubs.** Paths follow only *path payments*: transfers between two different accounts of at
+least ``min_path_amount_cny_minor``, each carrying a plausible share of the payment before it,
+whose sender had sent and whose receiver had received at most ``hub_cap`` path payments in
+the window up to it (merchants, employers and payment hubs carry no paths; on a bank's graph
+their payments would multiply every path count by their degree). Each path step is an
+equi-join on the account and on a time bucket as wide as the window (the next payment lies in
+the first payment's bucket or the next), as the detectors' ``_follow`` does, so no join pairs
+payments months apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from integrita.analytics.engine import QueryEngine
+
+DAY = 86400
+#: Time key ``k = ts * TIE_SLOTS + rank of the transaction id among those booked that second``:
+#: one number that orders payments stably and still measures time, so one window sort serves
+#: every sliding window (a window of w seconds is a ``RANGE`` of w * TIE_SLOTS on ``k``).
+TIE_SLOTS = 1 << 20
+#: The table :func:`stage_graph_features` leaves behind: ``txn_id`` and the feature columns.
+GRAPH_FEATURES_TABLE = "graph_features"
+_ROLES = ("in", "out")
+_ENDS = ("src", "dst")  # the sender's row is its 'out' event, the receiver's its 'in' event
+
+
+@dataclass(frozen=True, slots=True)
+class GraphFeatureParams:
+    """Windows and caps of the graph features (defaults are the model's)."""
+
+    #: Degree and counterparty windows in days, sliding: (t − w days, t].
+    windows_days: tuple[int, ...] = (1, 7)
+    #: Longest span of a cycle or scatter-gather, first payment to the closing one.
+    path_window_days: int = 7
+    #: Longest cycle counted (2 is a payment straight back).
+    max_cycle_hops: int = 6
+    #: A path payment's sender has sent, and its receiver received, at most this many path
+    #: payments in the path window up to it.
+    hub_cap: int = 25
+    #: Smallest payment a path follows (RMB 1,000; small purchases and bills carry no layering).
+    min_path_amount_cny_minor: int = 100_000
+    #: Each payment on a path carries this share of the one before, in percent: fees and
+    #: splits shrink money along a chain, an unrelated payment is usually of another size.
+    min_hop_share_pct: int = 10
+    max_hop_share_pct: int = 110
+    #: How recent an inflow of the sender must be for the payment to pass it through.
+    pass_through_hours: int = 24
+
+    @property
+    def longest_window_seconds(self) -> int:
+        """The furthest back any feature reads: the embargo between temporal splits."""
+        return max(*self.windows_days, self.path_window_days) * DAY
+
+
+DEFAULT_GRAPH_PARAMS = GraphFeatureParams()
+
+
+def graph_feature_names(p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> list[str]:
+    """The feature columns, in the order the model sees them."""
+    names = [
+        f"{end}_{role}_{kind}_{w}d"
+        for end in _ENDS
+        for role in _ROLES
+        for w in p.windows_days
+        for kind in ("degree", "counterparties")
+    ]
+    w = p.path_window_days
+    names += [f"cycle_{k}_hops_{w}d" for k in range(2, p.max_cycle_hops + 1)]
+    names += [
+        f"scatter_gather_{w}d",
+        f"src_gather_scatter_{max(p.windows_days)}d",
+        f"src_pass_through_count_{p.pass_through_hours}h",
+        f"src_pass_through_ratio_{p.pass_through_hours}h",
+    ]
+    return names
+
+
+def _span(days: float) -> int:
+    """A span of ``days`` on the time key ``k``."""
+    return round(days * DAY) * TIE_SLOTS
+
+
+# -- degrees and distinct counterparties ----------------------------------------------------------
+_KEYED = (
+    f"SELECT txn_id, ts, ts * {TIE_SLOTS} + ROW_NUMBER() OVER (PARTITION BY ts ORDER BY txn_id) "
+    "- 1 AS k, from_account, to_account, kind, amount_cny_minor AS amt FROM txn"
+)
+
+_MARKED = (
+    "SELECT e.*, LAG(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS prev_k, "
+    "LEAD(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS next_k FROM ("
+    "SELECT txn_id, k, from_account AS acc, to_account AS cp, 'out' AS role, amt FROM gf_keyed "
+    "UNION ALL "
+    "SELECT txn_id, k, to_account AS acc, from_account AS cp, 'in' AS role, amt FROM gf_keyed"
+    ") AS e"
+)
+
+
+def _columns(p: GraphFeatureParams, value: Callable[[str, int], str]) -> str:
+    """Columns ``c_<role>_<w>`` of every role and window, ``value(role, w)`` each."""
+    return ", ".join(f"{value(r, w)} AS c_{r}_{w}" for r in _ROLES for w in p.windows_days)
+
+
+def _stream_sql(p: GraphFeatureParams) -> str:
+    """Each payment as an event of its sender ('out') and of its receiver ('in'), and the rows
+    that end a counterparty's stay in a window.
+
+    ``c_<role>_<w>`` is a difference array of the distinct counterparties in the sliding window
+    of ``w`` days: +1 where a counterparty enters it (not seen in that role in the ``w`` days
+    before) and −1 where it leaves (``w`` days after its last payment, unless it paid again
+    by then). Summed up to an event, the counterparties in the window: an account's payments
+    are never joined with each other, so a hub costs what its payments cost. Whether a −1 row
+    exists depends on the next payment only when that payment comes before the row, so later
+    data never changes a sum up to an earlier event.
+    """
+
+    def enters(role: str, w: int) -> str:
+        fresh = f"prev_k IS NULL OR prev_k <= k - {_span(w)}"
+        return f"CASE WHEN role = '{role}' AND ({fresh}) THEN 1 ELSE 0 END"
+
+    rows = [f"SELECT txn_id, k, acc, role, amt, 1 AS is_event, {_columns(p, enters)} FROM gf_marked"]
+    for w in p.windows_days:
+
+        def leaves(role: str, v: int, w: int = w) -> str:
+            return f"CASE WHEN role = '{role}' THEN -1 ELSE 0 END" if v == w else "0"
+
+        rows.append(
+            f"SELECT CAST(NULL AS STRING) AS txn_id, k + {_span(w)} AS k, acc, role, 0 AS amt, "
+            f"0 AS is_event, {_columns(p, leaves)} FROM gf_marked "
+            f"WHERE next_k IS NULL OR next_k >= k + {_span(w)}"
+        )
+    return " UNION ALL ".join(rows)
+
+
+def _degrees_sql(p: GraphFeatureParams) -> str:
+    """Per event (``txn_id``, ``role``): the account's in/out degree and distinct counterparties
+    in each window, and its inflows in the pass-through hours, all at or before the event —
+    every column one frame of the same window sort (account, time key)."""
+    order = "OVER (PARTITION BY acc ORDER BY k RANGE BETWEEN {} PRECEDING AND CURRENT ROW)"
+    cols = []
+    for role in _ROLES:
+        is_role = f"CASE WHEN role = '{role}' AND is_event = 1 THEN 1 ELSE 0 END"
+        for w in p.windows_days:
+            cols.append(f"SUM({is_role}) {order.format(_span(w) - 1)} AS {role}_degree_{w}")
+            cols.append(
+                f"SUM(c_{role}_{w}) {order.format('UNBOUNDED')} AS {role}_counterparties_{w}"
+            )
+    recent = order.format(_span(p.pass_through_hours / 24) - 1)
+    for name, v in (("pass_count", "1"), ("pass_sum", "amt")):
+        cols.append(f"SUM(CASE WHEN role = 'in' THEN {v} ELSE 0 END) {recent} AS {name}")
+    return (
+        f"SELECT * FROM (SELECT txn_id, role, amt, is_event, {', '.join(cols)} "
+        "FROM gf_stream) AS s WHERE is_event = 1"
+    )
+
+
+# -- paths: cycles and scatter-gather ----------------------------------------------------------
+def _path_edges_sql(p: GraphFeatureParams) -> str:
+    """Path payments with their time bucket; hubs beyond the cap at the payment are left out."""
+    window = _span(p.path_window_days)
+
+    def load(account: str) -> str:  # path payments of the account in the window, this one too
+        return (
+            f"COUNT(*) OVER (PARTITION BY {account} ORDER BY k "
+            f"RANGE BETWEEN {window - 1} PRECEDING AND CURRENT ROW)"
+        )
+
+    return (
+        "SELECT id, src, dst, k, amt, b FROM ("
+        "SELECT txn_id AS id, from_account AS src, to_account AS dst, k, amt, "
+        f"CAST(FLOOR(k / {window}) AS BIGINT) AS b, {load('from_account')} AS src_load, "
+        f"{load('to_account')} AS dst_load FROM gf_keyed "
+        "WHERE kind = 'transfer' AND from_account <> to_account "
+        f"AND amt >= {p.min_path_amount_cny_minor}) AS e "
+        f"WHERE src_load <= {p.hub_cap} AND dst_load <= {p.hub_cap}"
+    )
+
+
+def _follows(later: str, earlier_k: str, earlier_amt: str, first_k: str, p: GraphFeatureParams) -> str:
+    """Payment ``later`` follows a path whose last payment has ``earlier_k``/``earlier_amt``
+    and whose first has ``first_k``: after it, within the window, with a plausible amount."""
+    return (
+        f"{later}.k > {earlier_k} AND {later}.k <= {first_k} + {_span(p.path_window_days)} "
+        f"AND {later}.amt * 100 >= {earlier_amt} * {p.min_hop_share_pct} "
+        f"AND {later}.amt * 100 <= {earlier_amt} * {p.max_hop_share_pct}"
+    )
+
+
+def _path_stage_sql(k: int, p: GraphFeatureParams) -> str:
+    """Simple temporal paths of ``k`` path payments (nodes a1..a{k+1}).
+
+    The next payment lies in the first payment's time bucket or the next one, so each step is
+    an equi-join on the account and the bucket (two of them), never a join of an account's
+    payments over the whole scan.
+    """
+    if k == 1:
+        return "SELECT src AS a1, dst AS a2, k AS f_k, b AS f_b, k AS l_k, amt AS l_amt FROM gf_edges"
+    nodes = ", ".join(f"p.a{i}" for i in range(1, k + 1))
+    simple = " AND ".join(f"e.dst <> p.a{i}" for i in range(1, k + 1))
+    follows = _follows("e", "p.l_k", "p.l_amt", "p.f_k", p)
+    return " UNION ALL ".join(
+        f"SELECT {nodes}, e.dst AS a{k + 1}, p.f_k, p.f_b, e.k AS l_k, e.amt AS l_amt "
+        f"FROM gf_p{k - 1} AS p JOIN gf_edges AS e ON e.b = p.f_b + {step} AND e.src = p.a{k} "
+        f"AND {follows} AND {simple}"
+        for step in (0, 1)
+    )
+
+
+def _cycles_sql(p: GraphFeatureParams) -> str:
+    """Per path payment s → r: the paths from r back to s that it closes, by length."""
+    parts = [
+        f"SELECT e.id AS txn_id, {k} AS hops FROM gf_edges AS e JOIN gf_p{k - 1} AS p "
+        f"ON p.a1 = e.dst AND p.a{k} = e.src AND {_follows('e', 'p.l_k', 'p.l_amt', 'p.f_k', p)}"
+        for k in range(2, p.max_cycle_hops + 1)
+    ]
+    counts = ", ".join(
+        f"SUM(CASE WHEN hops = {k} THEN 1 ELSE 0 END) AS cycle_{k}"
+        for k in range(2, p.max_cycle_hops + 1)
+    )
+    return f"SELECT txn_id, {counts} FROM ({' UNION ALL '.join(parts)}) AS c GROUP BY txn_id"
+
+
+def _scatter_gather_sql(p: GraphFeatureParams) -> str:
+    """Per path payment s → r: the other intermediaries m through which a source x that paid
+    s earlier in the window also reached r (x → m → r, all before this payment)."""
+    window = _span(p.path_window_days)
+    sources = " UNION ALL ".join(
+        "SELECT DISTINCT e.id, e.src, e.dst, e.k, i.src AS x FROM gf_edges AS e "
+        f"JOIN gf_edges AS i ON i.dst = e.src AND i.b = e.b - {step} "
+        f"AND {_follows('e', 'i.k', 'i.amt', 'i.k', p)} AND i.src <> e.dst"
+        for step in (0, 1)
+    )
+    return (
+        f"SELECT s.id AS txn_id, COUNT(DISTINCT q.a2) AS scatter_gather FROM ({sources}) AS s "
+        "JOIN gf_p2 AS q ON q.a1 = s.x AND q.a3 = s.dst AND q.a2 <> s.src "
+        f"AND q.l_k < s.k AND q.f_k >= s.k - {window} GROUP BY s.id"
+    )
+
+
+def _final_sql(p: GraphFeatureParams) -> str:
+    w, widest, h = p.path_window_days, max(p.windows_days), p.pass_through_hours
+    cols = [
+        f"CAST({end}.{role}_{kind}_{v} AS BIGINT) AS {end}_{role}_{kind}_{v}d"
+        for end in _ENDS
+        for role in _ROLES
+        for v in p.windows_days
+        for kind in ("degree", "counterparties")
+    ]
+    cols += [
+        f"CAST(COALESCE(c.cycle_{k}, 0) AS BIGINT) AS cycle_{k}_hops_{w}d"
+        for k in range(2, p.max_cycle_hops + 1)
+    ]
+    cols += [
+        f"CAST(COALESCE(g.scatter_gather, 0) AS BIGINT) AS scatter_gather_{w}d",
+        f"CAST(LEAST(src.in_counterparties_{widest}, src.out_counterparties_{widest}) AS BIGINT) "
+        f"AS src_gather_scatter_{widest}d",
+        f"CAST(src.pass_count AS BIGINT) AS src_pass_through_count_{h}h",
+        "CASE WHEN src.pass_sum > 0 THEN CAST(src.amt AS DOUBLE) / CAST(src.pass_sum AS DOUBLE) "
+        f"ELSE 0.0 END AS src_pass_through_ratio_{h}h",
+    ]
+    return (
+        f"SELECT src.txn_id, {', '.join(cols)} "
+        "FROM gf_degrees AS src JOIN gf_degrees AS dst ON dst.txn_id = src.txn_id "
+        "AND src.role = 'out' AND dst.role = 'in' "
+        "LEFT JOIN gf_cycles AS c ON c.txn_id = src.txn_id "
+        "LEFT JOIN gf_scatter AS g ON g.txn_id = src.txn_id"
+    )
+
+
+def graph_feature_stages(p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> list[tuple[str, str]]:
+    """(name, SQL) to materialise in order over ``txn``; the last is :data:`GRAPH_FEATURES_TABLE`."""
+    stages = [
+        ("gf_keyed", _KEYED),
+        ("gf_marked", _MARKED),
+        ("gf_stream", _stream_sql(p)),
+        ("gf_degrees", _degrees_sql(p)),
+        ("gf_edges", _path_edges_sql(p)),
+    ]
+    stages += [(f"gf_p{k}", _path_stage_sql(k, p)) for k in range(1, p.max_cycle_hops)]
+    stages += [("gf_cycles", _cycles_sql(p)), ("gf_scatter", _scatter_gather_sql(p))]
+    stages.append((GRAPH_FEATURES_TABLE, _final_sql(p)))
+    return stages
+
+
+def stage_graph_features(eng: QueryEngine, p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> None:
+    """Materialise :data:`GRAPH_FEATURES_TABLE` (one row per ``txn`` row) on ``eng``, dropping
+    the intermediate stages once it is built."""
+    stages = graph_feature_stages(p)
+    try:
+        for name, sql in stages:
+            eng.stage(name, sql)
+    finally:
+        for name, _ in reversed(stages[:-1]):
+            eng.drop(name)
+
+
+__all__ = [
+    "DEFAULT_GRAPH_PARAMS",
+    "GRAPH_FEATURES_TABLE",
+    "GraphFeatureParams",
+    "graph_feature_names",
+    "graph_feature_stages",
+    "stage_graph_features",
+]
