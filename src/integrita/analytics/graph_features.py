@@ -103,77 +103,64 @@ def _span(days: float) -> int:
 
 
 # -- degrees and distinct counterparties ----------------------------------------------------------
+#: Accounts numbered: every sort and join below partitions on a number, not a string.
+_ACCOUNTS = (
+    "SELECT acc, ROW_NUMBER() OVER (ORDER BY acc) AS aid FROM ("
+    "SELECT from_account AS acc FROM txn UNION SELECT to_account AS acc FROM txn) AS a"
+)
+
 _KEYED = (
-    f"SELECT txn_id, ts, ts * {TIE_SLOTS} + ROW_NUMBER() OVER (PARTITION BY ts ORDER BY txn_id) "
-    "- 1 AS k, from_account, to_account, kind, amount_cny_minor AS amt FROM txn"
+    f"SELECT t.txn_id, t.ts * {TIE_SLOTS} + ROW_NUMBER() OVER (PARTITION BY t.ts "
+    "ORDER BY t.txn_id) - 1 AS k, s.aid AS src, d.aid AS dst, t.kind, t.amount_cny_minor AS amt "
+    "FROM txn AS t JOIN gf_accounts AS s ON s.acc = t.from_account "
+    "JOIN gf_accounts AS d ON d.acc = t.to_account"
 )
 
 _MARKED = (
     "SELECT e.*, LAG(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS prev_k, "
     "LEAD(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS next_k FROM ("
-    "SELECT txn_id, k, from_account AS acc, to_account AS cp, 'out' AS role, amt FROM gf_keyed "
+    "SELECT txn_id, k, src AS acc, dst AS cp, 'out' AS role, amt FROM gf_keyed "
     "UNION ALL "
-    "SELECT txn_id, k, to_account AS acc, from_account AS cp, 'in' AS role, amt FROM gf_keyed"
+    "SELECT txn_id, k, dst AS acc, src AS cp, 'in' AS role, amt FROM gf_keyed"
     ") AS e"
 )
 
 
-def _columns(p: GraphFeatureParams, value: Callable[[str, int], str]) -> str:
-    """Columns ``c_<role>_<w>`` of every role and window, ``value(role, w)`` each."""
-    return ", ".join(f"{value(r, w)} AS c_{r}_{w}" for r in _ROLES for w in p.windows_days)
+def _ends_sql(p: GraphFeatureParams) -> str:
+    """Per event (``txn_id``, ``role``): the account's in and out degree and distinct
+    counterparties in each window and its inflows in the pass-through hours, all at or before
+    the event — frames of one window sort of the account's events by time key.
 
-
-def _stream_sql(p: GraphFeatureParams) -> str:
-    """Each payment as an event of its sender ('out') and of its receiver ('in'), and the rows
-    that end a counterparty's stay in a window.
-
-    ``c_<role>_<w>`` is a difference array of the distinct counterparties in the sliding window
-    of ``w`` days: +1 where a counterparty enters it (not seen in that role in the ``w`` days
-    before) and −1 where it leaves (``w`` days after its last payment, unless it paid again
-    by then). Summed up to an event, the counterparties in the window: an account's payments
-    are never joined with each other, so a hub costs what its payments cost. Whether a −1 row
-    exists depends on the next payment only when that payment comes before the row, so later
-    data never changes a sum up to an earlier event.
+    Distinct counterparties are counted without joining an account's payments with each other
+    (a hub costs what its payments cost): a counterparty *enters* the window with a payment
+    when it had not paid (been paid) in the window before, and *leaves* it ``w`` days after a
+    payment that is not followed by another within ``w`` days. Those in the window at *t* are
+    the entries up to *t* minus the departures up to *t*, i.e. minus the leaving payments
+    ``w`` days or more before *t*. Whether a payment is leaving depends on the next one only
+    when that comes within the ``w`` days, before *t*: later data never changes the count.
     """
-
-    def enters(role: str, w: int) -> str:
-        fresh = f"prev_k IS NULL OR prev_k <= k - {_span(w)}"
-        return f"CASE WHEN role = '{role}' AND ({fresh}) THEN 1 ELSE 0 END"
-
-    rows = [f"SELECT txn_id, k, acc, role, amt, 1 AS is_event, {_columns(p, enters)} FROM gf_marked"]
-    for w in p.windows_days:
-
-        def leaves(role: str, v: int, w: int = w) -> str:
-            return f"CASE WHEN role = '{role}' THEN -1 ELSE 0 END" if v == w else "0"
-
-        rows.append(
-            f"SELECT CAST(NULL AS STRING) AS txn_id, k + {_span(w)} AS k, acc, role, 0 AS amt, "
-            f"0 AS is_event, {_columns(p, leaves)} FROM gf_marked "
-            f"WHERE next_k IS NULL OR next_k >= k + {_span(w)}"
-        )
-    return " UNION ALL ".join(rows)
-
-
-def _degrees_sql(p: GraphFeatureParams) -> str:
-    """Per event (``txn_id``, ``role``): the account's in/out degree and distinct counterparties
-    in each window, and its inflows in the pass-through hours, all at or before the event —
-    every column one frame of the same window sort (account, time key)."""
-    order = "OVER (PARTITION BY acc ORDER BY k RANGE BETWEEN {} PRECEDING AND CURRENT ROW)"
+    order = "OVER (PARTITION BY acc ORDER BY k RANGE BETWEEN {} AND {})"
+    upto = "CURRENT ROW"
     cols = []
     for role in _ROLES:
-        is_role = f"CASE WHEN role = '{role}' AND is_event = 1 THEN 1 ELSE 0 END"
         for w in p.windows_days:
-            cols.append(f"SUM({is_role}) {order.format(_span(w) - 1)} AS {role}_degree_{w}")
+            span = _span(w)
+            mine = f"CASE WHEN role = '{role}' THEN {{}} ELSE 0 END"
+            enters = mine.format(f"CASE WHEN prev_k IS NULL OR prev_k <= k - {span} THEN 1 ELSE 0 END")
+            leaves = mine.format(f"CASE WHEN next_k IS NULL OR next_k >= k + {span} THEN 1 ELSE 0 END")
             cols.append(
-                f"SUM(c_{role}_{w}) {order.format('UNBOUNDED')} AS {role}_counterparties_{w}"
+                f"SUM({mine.format(1)}) {order.format(f'{span - 1} PRECEDING', upto)} "
+                f"AS {role}_degree_{w}"
             )
-    recent = order.format(_span(p.pass_through_hours / 24) - 1)
+            cols.append(
+                f"SUM({enters}) {order.format('UNBOUNDED PRECEDING', upto)} - COALESCE(SUM("
+                f"{leaves}) {order.format('UNBOUNDED PRECEDING', f'{span} PRECEDING')}, 0) "
+                f"AS {role}_counterparties_{w}"
+            )
+    recent = order.format(f"{_span(p.pass_through_hours / 24) - 1} PRECEDING", upto)
     for name, v in (("pass_count", "1"), ("pass_sum", "amt")):
         cols.append(f"SUM(CASE WHEN role = 'in' THEN {v} ELSE 0 END) {recent} AS {name}")
-    return (
-        f"SELECT * FROM (SELECT txn_id, role, amt, is_event, {', '.join(cols)} "
-        "FROM gf_stream) AS s WHERE is_event = 1"
-    )
+    return f"SELECT txn_id, role, amt, {', '.join(cols)} FROM gf_marked"
 
 
 # -- paths: cycles and scatter-gather ----------------------------------------------------------
@@ -189,10 +176,10 @@ def _path_edges_sql(p: GraphFeatureParams) -> str:
 
     return (
         "SELECT id, src, dst, k, amt, b FROM ("
-        "SELECT txn_id AS id, from_account AS src, to_account AS dst, k, amt, "
-        f"CAST(FLOOR(k / {window}) AS BIGINT) AS b, {load('from_account')} AS src_load, "
-        f"{load('to_account')} AS dst_load FROM gf_keyed "
-        "WHERE kind = 'transfer' AND from_account <> to_account "
+        "SELECT txn_id AS id, src, dst, k, amt, "
+        f"CAST(FLOOR(k / {window}) AS BIGINT) AS b, {load('src')} AS src_load, "
+        f"{load('dst')} AS dst_load FROM gf_keyed "
+        "WHERE kind = 'transfer' AND src <> dst "
         f"AND amt >= {p.min_path_amount_cny_minor}) AS e "
         f"WHERE src_load <= {p.hub_cap} AND dst_load <= {p.hub_cap}"
     )
@@ -282,7 +269,7 @@ def _final_sql(p: GraphFeatureParams) -> str:
     ]
     return (
         f"SELECT src.txn_id, {', '.join(cols)} "
-        "FROM gf_degrees AS src JOIN gf_degrees AS dst ON dst.txn_id = src.txn_id "
+        "FROM gf_ends AS src JOIN gf_ends AS dst ON dst.txn_id = src.txn_id "
         "AND src.role = 'out' AND dst.role = 'in' "
         "LEFT JOIN gf_cycles AS c ON c.txn_id = src.txn_id "
         "LEFT JOIN gf_scatter AS g ON g.txn_id = src.txn_id"
@@ -292,10 +279,10 @@ def _final_sql(p: GraphFeatureParams) -> str:
 def graph_feature_stages(p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> list[tuple[str, str]]:
     """(name, SQL) to materialise in order over ``txn``; the last is :data:`GRAPH_FEATURES_TABLE`."""
     stages = [
+        ("gf_accounts", _ACCOUNTS),
         ("gf_keyed", _KEYED),
         ("gf_marked", _MARKED),
-        ("gf_stream", _stream_sql(p)),
-        ("gf_degrees", _degrees_sql(p)),
+        ("gf_ends", _ends_sql(p)),
         ("gf_edges", _path_edges_sql(p)),
     ]
     stages += [(f"gf_p{k}", _path_stage_sql(k, p)) for k in range(1, p.max_cycle_hops)]
