@@ -30,7 +30,6 @@ payments months apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from integrita.analytics.engine import QueryEngine
@@ -146,8 +145,12 @@ def _ends_sql(p: GraphFeatureParams) -> str:
         for w in p.windows_days:
             span = _span(w)
             mine = f"CASE WHEN role = '{role}' THEN {{}} ELSE 0 END"
-            enters = mine.format(f"CASE WHEN prev_k IS NULL OR prev_k <= k - {span} THEN 1 ELSE 0 END")
-            leaves = mine.format(f"CASE WHEN next_k IS NULL OR next_k >= k + {span} THEN 1 ELSE 0 END")
+            enters = mine.format(
+                f"CASE WHEN prev_k IS NULL OR prev_k <= k - {span} THEN 1 ELSE 0 END"
+            )
+            leaves = mine.format(
+                f"CASE WHEN next_k IS NULL OR next_k >= k + {span} THEN 1 ELSE 0 END"
+            )
             cols.append(
                 f"SUM({mine.format(1)}) {order.format(f'{span - 1} PRECEDING', upto)} "
                 f"AS {role}_degree_{w}"
@@ -185,7 +188,9 @@ def _path_edges_sql(p: GraphFeatureParams) -> str:
     )
 
 
-def _follows(later: str, earlier_k: str, earlier_amt: str, first_k: str, p: GraphFeatureParams) -> str:
+def _follows(
+    later: str, earlier_k: str, earlier_amt: str, first_k: str, p: GraphFeatureParams
+) -> str:
     """Payment ``later`` follows a path whose last payment has ``earlier_k``/``earlier_amt``
     and whose first has ``first_k``: after it, within the window, with a plausible amount."""
     return (
@@ -203,7 +208,9 @@ def _path_stage_sql(k: int, p: GraphFeatureParams) -> str:
     payments over the whole scan.
     """
     if k == 1:
-        return "SELECT src AS a1, dst AS a2, k AS f_k, b AS f_b, k AS l_k, amt AS l_amt FROM gf_edges"
+        return (
+            "SELECT src AS a1, dst AS a2, k AS f_k, b AS f_b, k AS l_k, amt AS l_amt FROM gf_edges"
+        )
     nodes = ", ".join(f"p.a{i}" for i in range(1, k + 1))
     simple = " AND ".join(f"e.dst <> p.a{i}" for i in range(1, k + 1))
     follows = _follows("e", "p.l_k", "p.l_amt", "p.f_k", p)

@@ -26,6 +26,7 @@ from integrita.analytics.engine import (
     ledger_bounds,
     open_engine,
 )
+from integrita.analytics.graph_features import GRAPH_FEATURES_TABLE, stage_graph_features
 from integrita.detection import model as ml
 from integrita.detection.catalogue import detectors
 from integrita.detection.entity_score import Calibration
@@ -173,8 +174,10 @@ def dataset_from_engine(
     eng.stage("membership", membership_sql())
     report("features", len(chosen) + 1, len(chosen) + 2)
     try:
+        stage_graph_features(eng)
         table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
     finally:
+        eng.drop(GRAPH_FEATURES_TABLE)
         eng.drop("membership")
     names = feature_names()
     ids = table["txn_id"].to_pylist()
@@ -367,11 +370,13 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
     eng.register("evidence_txn", membership_table(matches))
     eng.stage("membership", membership_sql(by_day=False))
     try:
+        stage_graph_features(eng)
         table = eng.query(
             f"SELECT * FROM ({features_sql()}) AS f "
             "WHERE f.txn_id IN (SELECT txn_id FROM evidence_txn)"
         )
     finally:
+        eng.drop(GRAPH_FEATURES_TABLE)
         eng.drop("membership")
     names = feature_names()
     if booster.feature_name() != names:
