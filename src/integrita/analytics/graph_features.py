@@ -200,6 +200,13 @@ def _follows(
     )
 
 
+#: Each row twice, for its own time bucket and the next. Joined with ``n.step`` rather than
+#: written as a union of two joins: Spark expands a cached stage's plan wherever it is named,
+#: so two references per path step doubled the plan at each step (the final query of six
+#: steps ran the driver out of memory on a ledger of a few hundred rows).
+_NEXT_BUCKETS = "CROSS JOIN (VALUES (0), (1)) AS n(step)"
+
+
 def _path_stage_sql(k: int, p: GraphFeatureParams) -> str:
     """Simple temporal paths of ``k`` path payments (nodes a1..a{k+1}).
 
@@ -214,11 +221,10 @@ def _path_stage_sql(k: int, p: GraphFeatureParams) -> str:
     nodes = ", ".join(f"p.a{i}" for i in range(1, k + 1))
     simple = " AND ".join(f"e.dst <> p.a{i}" for i in range(1, k + 1))
     follows = _follows("e", "p.l_k", "p.l_amt", "p.f_k", p)
-    return " UNION ALL ".join(
+    return (
         f"SELECT {nodes}, e.dst AS a{k + 1}, p.f_k, p.f_b, e.k AS l_k, e.amt AS l_amt "
-        f"FROM gf_p{k - 1} AS p JOIN gf_edges AS e ON e.b = p.f_b + {step} AND e.src = p.a{k} "
-        f"AND {follows} AND {simple}"
-        for step in (0, 1)
+        f"FROM gf_p{k - 1} AS p {_NEXT_BUCKETS} JOIN gf_edges AS e ON e.b = p.f_b + n.step "
+        f"AND e.src = p.a{k} AND {follows} AND {simple}"
     )
 
 
@@ -240,11 +246,10 @@ def _scatter_gather_sql(p: GraphFeatureParams) -> str:
     """Per path payment s → r: the other intermediaries m through which a source x that paid
     s earlier in the window also reached r (x → m → r, all before this payment)."""
     window = _span(p.path_window_days)
-    sources = " UNION ALL ".join(
-        "SELECT DISTINCT e.id, e.src, e.dst, e.k, i.src AS x FROM gf_edges AS e "
-        f"JOIN gf_edges AS i ON i.dst = e.src AND i.b = e.b - {step} "
-        f"AND {_follows('e', 'i.k', 'i.amt', 'i.k', p)} AND i.src <> e.dst"
-        for step in (0, 1)
+    sources = (
+        "SELECT DISTINCT e.id, e.src, e.dst, e.k, i.src AS x "
+        f"FROM gf_edges AS e {_NEXT_BUCKETS} JOIN gf_edges AS i ON i.dst = e.src "
+        f"AND i.b = e.b - n.step AND {_follows('e', 'i.k', 'i.amt', 'i.k', p)} AND i.src <> e.dst"
     )
     return (
         f"SELECT s.id AS txn_id, COUNT(DISTINCT q.a2) AS scatter_gather FROM ({sources}) AS s "
