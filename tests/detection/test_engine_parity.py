@@ -22,6 +22,7 @@ from integrita.detection.large_value import LargeValueThresholds, large_value_sq
 from integrita.detection.matches import run_detector
 from tests.detection.builder import LedgerBuilder, fx
 from tests.detection.scenarios import SCENARIOS
+from tests.detection.test_graph_features import graph_features, ring
 
 Results = tuple[list[tuple[object, ...]], list[tuple[object, ...]]]
 
@@ -72,21 +73,21 @@ def assert_identical(duck: Results, other: Results) -> None:
 
 
 def graph_feature_ledger() -> LedgerBuilder:
-    """Every graph feature non-zero somewhere: the detectors' scenarios (fans, cycles,
-    scatter-gather, pass-through...) plus payments booked in the same second."""
+    """Every graph feature non-zero somewhere: the detectors' scenarios (fans, scatter-gather,
+    pass-through...), payments booked in the same second and cycles of every length."""
     b = LedgerBuilder()
     for name, scenario in SCENARIOS.items():
         scenario(b, True, f"{name}-hit")
     for i in range(3):
         b.pay(f"tie{i}", "tie-hub", 2_000, txn_id=f"TIE{i}")
+    for hops in range(2, 7):
+        ring(b, f"ring{hops}-", hops, start=240 + 48 * hops)
     return b
 
 
 @pytest.mark.spark
 @pytest.mark.slow
 def test_graph_features_are_identical_on_duckdb_and_spark(spark: Any, tmp_path: Path) -> None:
-    from tests.detection.test_graph_features import graph_features
-
     b = graph_feature_ledger()
     duck = graph_features(b, tmp_path / "duck")
     on_spark = graph_features(b, tmp_path / "spark", "spark", spark)
