@@ -9,9 +9,8 @@ from typing import Any
 
 from integrita.analytics.engine import ScanRange, open_engine
 from integrita.analytics.graph_features import (
-    GRAPH_FEATURES_TABLE,
     graph_feature_names,
-    stage_graph_features,
+    staged_graph_features,
 )
 from tests.detection.builder import LedgerBuilder, fx
 
@@ -23,8 +22,8 @@ def graph_features(b: LedgerBuilder, root: Path, engine: str = "duckdb", spark: 
     """Every transaction's graph features, by transaction id, on engine ``engine``."""
     eng = open_engine(engine, b.write(root), SCAN, fx(), spark=spark)
     try:
-        stage_graph_features(eng)
-        rows = eng.query(f"SELECT * FROM {GRAPH_FEATURES_TABLE}").to_pylist()
+        with staged_graph_features(eng) as table:
+            rows = eng.query(f"SELECT * FROM {table}").to_pylist()
     finally:
         eng.close()
     return {r.pop("txn_id"): r for r in rows}

@@ -30,6 +30,8 @@ payments months apart.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from integrita.analytics.engine import QueryEngine
@@ -39,7 +41,7 @@ DAY = 86400
 #: one number that orders payments stably and still measures time, so one window sort serves
 #: every sliding window (a window of w seconds is a ``RANGE`` of w * TIE_SLOTS on ``k``).
 TIE_SLOTS = 1 << 20
-#: The table :func:`stage_graph_features` leaves behind: ``txn_id`` and the feature columns.
+#: The table :func:`staged_graph_features` builds: ``txn_id`` and the feature columns.
 GRAPH_FEATURES_TABLE = "graph_features"
 _ROLES = ("in", "out")
 _ENDS = ("src", "dst")  # the sender's row is its 'out' event, the receiver's its 'in' event
@@ -303,15 +305,20 @@ def graph_feature_stages(p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> list[t
     return stages
 
 
-def stage_graph_features(eng: QueryEngine, p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> None:
-    """Materialise :data:`GRAPH_FEATURES_TABLE` (one row per ``txn`` row) on ``eng``, dropping
-    the intermediate stages once it is built."""
+@contextmanager
+def staged_graph_features(
+    eng: QueryEngine, p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS
+) -> Iterator[str]:
+    """Materialise :data:`GRAPH_FEATURES_TABLE` (one row per ``txn`` row) on ``eng`` for the
+    ``with`` block; yields its name. Every stage is dropped at the end, not before: Spark
+    resolves a cached stage's plan by the names of the stages it reads at each query."""
     stages = graph_feature_stages(p)
     try:
         for name, sql in stages:
             eng.stage(name, sql)
+        yield GRAPH_FEATURES_TABLE
     finally:
-        for name, _ in reversed(stages[:-1]):
+        for name, _ in reversed(stages):
             eng.drop(name)
 
 
@@ -321,5 +328,5 @@ __all__ = [
     "GraphFeatureParams",
     "graph_feature_names",
     "graph_feature_stages",
-    "stage_graph_features",
+    "staged_graph_features",
 ]

@@ -105,7 +105,7 @@ def features_sql() -> str:
     counterparties so far in the calendar day or week. Typology membership comes from the
     table ``membership(txn_id, typology)``, which the caller builds point-in-time
     (see ``services.monitoring.point_in_time``); the graph features from the table
-    ``graph_features``, which ``analytics.graph_features.stage_graph_features`` stages.
+    ``graph_features``, which ``analytics.graph_features.staged_graph_features`` stages.
     """
     graph_cols = ", ".join(f"COALESCE(g.{n}, 0) AS {n}" for n in graph_feature_names())
     typologies = typology_names()
