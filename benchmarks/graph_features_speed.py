@@ -6,7 +6,7 @@ Usage:
 Reads ``DIR/transactions.parquet`` (a bank written by ``integrita.synthetic``), keeps the first
 ``N`` transactions by booking time (default all), writes them to a ledger in a temporary
 folder and stages :func:`integrita.analytics.graph_features.graph_feature_stages` one by one
-on DuckDB (2 threads, 5 GB, as ``detection_speed.py``), then the model's other features over
+on DuckDB (2 threads, 5 GB, as ``detection_speed.py``), dropping each once read, then the model's other features over
 the same rows for scale. Prints one JSON object.
 """
 
@@ -31,7 +31,7 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
-    from integrita.analytics.graph_features import graph_feature_stages
+    from integrita.analytics.graph_features import graph_feature_stages, read_last
     from integrita.analytics.ledger import Ledger
     from integrita.analytics.schema import LEDGER_SCHEMA
     from integrita.detection.features import features_sql
@@ -61,11 +61,14 @@ def main() -> None:
         eng.con.execute("SET threads = 2; SET memory_limit = '5GB'")
         stages: dict[str, dict[str, float]] = {}
         started = time.perf_counter()
-        for name, sql in graph_feature_stages():
+        plan = graph_feature_stages()
+        for (name, sql), done in zip(plan, read_last(plan), strict=True):
             t = time.perf_counter()
             eng.stage(name, sql)
             rows = eng.query(f"SELECT COUNT(*) AS n FROM {name}").to_pylist()[0]["n"]
             stages[name] = {"seconds": round(time.perf_counter() - t, 1), "rows": rows}
+            for old in done:  # as staged_graph_features does
+                eng.drop(old)
         out["stages"] = stages
         out["graph_features_seconds"] = round(time.perf_counter() - started, 1)
         eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))

@@ -30,6 +30,7 @@ payments months apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,6 +118,8 @@ _KEYED = (
     "JOIN gf_accounts AS d ON d.acc = t.to_account"
 )
 
+#: Each payment as two events, the sender's ``out`` and the receiver's ``in``, with the time of
+#: the account's previous and next payment with the same counterparty in the same role.
 _MARKED = (
     "SELECT e.*, LAG(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS prev_k, "
     "LEAD(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS next_k FROM ("
@@ -125,6 +128,23 @@ _MARKED = (
     "SELECT txn_id, k, dst AS acc, src AS cp, 'in' AS role, amt FROM gf_keyed"
     ") AS e"
 )
+
+#: Two counts share one window sum: an ``in`` event adds ``_PAIR``, an ``out`` event 1. Each
+#: frame costs a pass over the account's events, and a count stays far below ``_PAIR``
+#: (2^31 payments of one account in the scan), so the two halves never mix.
+_PAIR = 1 << 31
+
+
+def _pair(flag: str) -> str:
+    """The packed value of an event whose ``flag`` holds: ``_PAIR`` for ``in``, 1 for ``out``."""
+    return f"CASE WHEN {flag} THEN CASE WHEN role = 'in' THEN {_PAIR} ELSE 1 END ELSE 0 END"
+
+
+def _half(packed: str, role: str) -> str:
+    """The ``role`` count of a packed sum (exact in both engines' division)."""
+    if role == "out":
+        return f"CAST({packed} % {_PAIR} AS BIGINT)"
+    return f"CAST(({packed} - {packed} % {_PAIR}) / {_PAIR} AS BIGINT)"
 
 
 def _ends_sql(p: GraphFeatureParams) -> str:
@@ -139,33 +159,43 @@ def _ends_sql(p: GraphFeatureParams) -> str:
     the entries up to *t* minus the departures up to *t*, i.e. minus the leaving payments
     ``w`` days or more before *t*. Whether a payment is leaving depends on the next one only
     when that comes within the ``w`` days, before *t*: later data never changes the count.
+
+    The in and out counts of one frame are one packed sum (:func:`_pair`), and frames of the
+    same span are written once: seven window sums instead of fourteen.
     """
     order = "OVER (PARTITION BY acc ORDER BY k RANGE BETWEEN {} AND {})"
     upto = "CURRENT ROW"
+    pass_span = _span(p.pass_through_hours / 24)
+    sums = {  # one window sum per distinct frame: name -> SQL
+        f"deg_{span}": f"SUM({_pair('TRUE')}) {order.format(f'{span - 1} PRECEDING', upto)}"
+        for span in sorted({*(_span(w) for w in p.windows_days), pass_span})
+    }
     cols = []
-    for role in _ROLES:
-        for w in p.windows_days:
-            span = _span(w)
-            mine = f"CASE WHEN role = '{role}' THEN {{}} ELSE 0 END"
-            enters = mine.format(
-                f"CASE WHEN prev_k IS NULL OR prev_k <= k - {span} THEN 1 ELSE 0 END"
-            )
-            leaves = mine.format(
-                f"CASE WHEN next_k IS NULL OR next_k >= k + {span} THEN 1 ELSE 0 END"
-            )
+    for w in p.windows_days:
+        span = _span(w)
+        enters = _pair(f"prev_k IS NULL OR prev_k <= k - {span}")
+        leaves = _pair(f"next_k IS NULL OR next_k >= k + {span}")
+        sums[f"ent_{w}"] = f"SUM({enters}) {order.format('UNBOUNDED PRECEDING', upto)}"
+        sums[f"lv_{w}"] = (
+            f"COALESCE(SUM({leaves}) {order.format('UNBOUNDED PRECEDING', f'{span} PRECEDING')}"
+            ", 0)"
+        )
+        for role in _ROLES:
+            cols.append(f"{_half(f'deg_{span}', role)} AS {role}_degree_{w}")
             cols.append(
-                f"SUM({mine.format(1)}) {order.format(f'{span - 1} PRECEDING', upto)} "
-                f"AS {role}_degree_{w}"
-            )
-            cols.append(
-                f"SUM({enters}) {order.format('UNBOUNDED PRECEDING', upto)} - COALESCE(SUM("
-                f"{leaves}) {order.format('UNBOUNDED PRECEDING', f'{span} PRECEDING')}, 0) "
+                f"{_half(f'ent_{w}', role)} - {_half(f'lv_{w}', role)} "
                 f"AS {role}_counterparties_{w}"
             )
-    recent = order.format(f"{_span(p.pass_through_hours / 24) - 1} PRECEDING", upto)
-    for name, v in (("pass_count", "1"), ("pass_sum", "amt")):
-        cols.append(f"SUM(CASE WHEN role = 'in' THEN {v} ELSE 0 END) {recent} AS {name}")
-    return f"SELECT txn_id, role, amt, {', '.join(cols)} FROM gf_marked"
+    cols.append(f"{_half(f'deg_{pass_span}', 'in')} AS pass_count")
+    sums["pass_sum"] = (
+        f"SUM(CASE WHEN role = 'in' THEN amt ELSE 0 END) "
+        f"{order.format(f'{pass_span - 1} PRECEDING', upto)}"
+    )
+    inner = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
+    return (
+        f"SELECT txn_id, role, amt, {', '.join(cols)}, pass_sum "
+        f"FROM (SELECT txn_id, role, amt, {inner} FROM ({_MARKED}) AS m) AS s"
+    )
 
 
 # -- paths: cycles and scatter-gather ----------------------------------------------------------
@@ -209,23 +239,30 @@ def _follows(
 _NEXT_BUCKETS = "CROSS JOIN (VALUES (0), (1)) AS n(step)"
 
 
+def _paths(k: int) -> str:
+    """The paths of ``k`` path payments, to read in a query: staged from two payments on, the
+    single ones are the path payments themselves."""
+    if k == 1:
+        return (
+            "(SELECT src AS a1, dst AS a2, k AS f_k, b AS f_b, k AS l_k, amt AS l_amt "
+            "FROM gf_edges)"
+        )
+    return f"gf_p{k}"
+
+
 def _path_stage_sql(k: int, p: GraphFeatureParams) -> str:
-    """Simple temporal paths of ``k`` path payments (nodes a1..a{k+1}).
+    """Simple temporal paths of ``k`` path payments (nodes a1..a{k+1}), ``k`` >= 2.
 
     The next payment lies in the first payment's time bucket or the next one, so each step is
     an equi-join on the account and the bucket (two of them), never a join of an account's
     payments over the whole scan.
     """
-    if k == 1:
-        return (
-            "SELECT src AS a1, dst AS a2, k AS f_k, b AS f_b, k AS l_k, amt AS l_amt FROM gf_edges"
-        )
     nodes = ", ".join(f"p.a{i}" for i in range(1, k + 1))
     simple = " AND ".join(f"e.dst <> p.a{i}" for i in range(1, k + 1))
     follows = _follows("e", "p.l_k", "p.l_amt", "p.f_k", p)
     return (
         f"SELECT {nodes}, e.dst AS a{k + 1}, p.f_k, p.f_b, e.k AS l_k, e.amt AS l_amt "
-        f"FROM gf_p{k - 1} AS p {_NEXT_BUCKETS} JOIN gf_edges AS e ON e.b = p.f_b + n.step "
+        f"FROM {_paths(k - 1)} AS p {_NEXT_BUCKETS} JOIN gf_edges AS e ON e.b = p.f_b + n.step "
         f"AND e.src = p.a{k} AND {follows} AND {simple}"
     )
 
@@ -233,7 +270,7 @@ def _path_stage_sql(k: int, p: GraphFeatureParams) -> str:
 def _cycles_sql(p: GraphFeatureParams) -> str:
     """Per path payment s → r: the paths from r back to s that it closes, by length."""
     parts = [
-        f"SELECT e.id AS txn_id, {k} AS hops FROM gf_edges AS e JOIN gf_p{k - 1} AS p "
+        f"SELECT e.id AS txn_id, {k} AS hops FROM gf_edges AS e JOIN {_paths(k - 1)} AS p "
         f"ON p.a1 = e.dst AND p.a{k} = e.src AND {_follows('e', 'p.l_k', 'p.l_amt', 'p.f_k', p)}"
         for k in range(2, p.max_cycle_hops + 1)
     ]
@@ -285,24 +322,38 @@ def _final_sql(p: GraphFeatureParams) -> str:
         f"SELECT src.txn_id, {', '.join(cols)} "
         "FROM gf_ends AS src JOIN gf_ends AS dst ON dst.txn_id = src.txn_id "
         "AND src.role = 'out' AND dst.role = 'in' "
-        "LEFT JOIN gf_cycles AS c ON c.txn_id = src.txn_id "
-        "LEFT JOIN gf_scatter AS g ON g.txn_id = src.txn_id"
+        f"LEFT JOIN ({_cycles_sql(p)}) AS c ON c.txn_id = src.txn_id "
+        f"LEFT JOIN ({_scatter_gather_sql(p)}) AS g ON g.txn_id = src.txn_id"
     )
 
 
 def graph_feature_stages(p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> list[tuple[str, str]]:
-    """(name, SQL) to materialise in order over ``txn``; the last is :data:`GRAPH_FEATURES_TABLE`."""
+    """(name, SQL) to materialise in order over ``txn``; the last is :data:`GRAPH_FEATURES_TABLE`.
+
+    Few stages: on Spark each is a job (seconds even on a few rows), on DuckDB a table held in
+    memory. What only one stage reads is a subquery of it (the events, single-payment paths,
+    cycle and scatter-gather counts)."""
     stages = [
         ("gf_accounts", _ACCOUNTS),
         ("gf_keyed", _KEYED),
-        ("gf_marked", _MARKED),
         ("gf_ends", _ends_sql(p)),
         ("gf_edges", _path_edges_sql(p)),
     ]
-    stages += [(f"gf_p{k}", _path_stage_sql(k, p)) for k in range(1, p.max_cycle_hops)]
-    stages += [("gf_cycles", _cycles_sql(p)), ("gf_scatter", _scatter_gather_sql(p))]
+    stages += [(f"gf_p{k}", _path_stage_sql(k, p)) for k in range(2, p.max_cycle_hops)]
     stages.append((GRAPH_FEATURES_TABLE, _final_sql(p)))
     return stages
+
+
+def read_last(stages: list[tuple[str, str]]) -> list[list[str]]:
+    """Per stage, the earlier stages no later one reads: to drop as soon as it is built."""
+    last = {
+        name: max(
+            (j for j, (_, sql) in enumerate(stages) if j > i and re.search(rf"\b{name}\b", sql)),
+            default=i,
+        )
+        for i, (name, _) in enumerate(stages[:-1])
+    }
+    return [[name for name, j in last.items() if j == i] for i in range(len(stages))]
 
 
 @contextmanager
@@ -310,15 +361,21 @@ def staged_graph_features(
     eng: QueryEngine, p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS
 ) -> Iterator[str]:
     """Materialise :data:`GRAPH_FEATURES_TABLE` (one row per ``txn`` row) on ``eng`` for the
-    ``with`` block; yields its name. Every stage is dropped at the end, not before: Spark
-    resolves a cached stage's plan by the names of the stages it reads at each query."""
+    ``with`` block; yields its name. Each stage is dropped once the last stage reading it is
+    built (both engines' stages hold their rows, not the plan that made them), the table at
+    the end of the block."""
     stages = graph_feature_stages(p)
+    built: list[str] = []
     try:
-        for name, sql in stages:
+        for (name, sql), done in zip(stages, read_last(stages), strict=True):
             eng.stage(name, sql)
+            built.append(name)
+            for old in done:
+                eng.drop(old)
+                built.remove(old)
         yield GRAPH_FEATURES_TABLE
     finally:
-        for name, _ in reversed(stages):
+        for name in reversed(built):
             eng.drop(name)
 
 
@@ -328,5 +385,6 @@ __all__ = [
     "GraphFeatureParams",
     "graph_feature_names",
     "graph_feature_stages",
+    "read_last",
     "staged_graph_features",
 ]
