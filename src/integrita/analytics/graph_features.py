@@ -177,14 +177,12 @@ def _ends_sql(p: GraphFeatureParams) -> str:
         leaves = _pair(f"next_k IS NULL OR next_k >= k + {span}")
         sums[f"ent_{w}"] = f"SUM({enters}) {order.format('UNBOUNDED PRECEDING', upto)}"
         sums[f"lv_{w}"] = (
-            f"COALESCE(SUM({leaves}) {order.format('UNBOUNDED PRECEDING', f'{span} PRECEDING')}"
-            ", 0)"
+            f"COALESCE(SUM({leaves}) {order.format('UNBOUNDED PRECEDING', f'{span} PRECEDING')}, 0)"
         )
         for role in _ROLES:
             cols.append(f"{_half(f'deg_{span}', role)} AS {role}_degree_{w}")
             cols.append(
-                f"{_half(f'ent_{w}', role)} - {_half(f'lv_{w}', role)} "
-                f"AS {role}_counterparties_{w}"
+                f"{_half(f'ent_{w}', role)} - {_half(f'lv_{w}', role)} AS {role}_counterparties_{w}"
             )
     cols.append(f"{_half(f'deg_{pass_span}', 'in')} AS pass_count")
     sums["pass_sum"] = (
