@@ -172,3 +172,21 @@ def test_appending_later_transactions_never_changes_an_earlier_ones_graph_featur
         before = graph_features(early, tmp_path / f"early{cut}")
         assert before == {t: after[t] for t in before}
     assert set(next(iter(after.values()))) == set(graph_feature_names())
+
+
+def test_each_stage_is_dropped_once_read_and_the_features_after_the_block(tmp_path: Path) -> None:
+    b = LedgerBuilder()
+    ring(b, "r", 3)
+    eng = open_engine("duckdb", b.write(tmp_path), SCAN, fx())
+
+    def held() -> set[str]:
+        names = eng.query("SELECT table_name FROM duckdb_tables()").column("table_name")
+        return {n for n in names.to_pylist() if n.startswith(("gf_", "graph_"))}
+
+    try:
+        with staged_graph_features(eng) as table:
+            assert held() == {table}
+            assert len(eng.query(f"SELECT * FROM {table}")) == 3
+        assert held() == set()
+    finally:
+        eng.close()
