@@ -222,9 +222,9 @@ class SparkEngine:
     and a cached table (``CACHE TABLE``) still carries the plan of every stage it reads, which
     Spark analyses, optimises and matches against the cache again at every query: the plan of
     the graph features' sixth path stage held the five before it, and the cycle stage all of
-    them (30 s to plan a few hundred rows). A checkpointed stage also outlives the stages it
-    was built from, so each is dropped once read. The price: a stage lost with its executor
-    is not recomputed, the run fails and is rerun.
+    them: tens of seconds a stage on a ledger of a hundred rows. A checkpointed stage also
+    outlives the stages it was built from, so each may be dropped once read. The price: a
+    stage lost with its executor is not recomputed, the run fails and is rerun.
     """
 
     name = "spark"

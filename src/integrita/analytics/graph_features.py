@@ -231,9 +231,9 @@ def _follows(
 
 
 #: Each row twice, for its own time bucket and the next. Joined with ``n.step`` rather than
-#: written as a union of two joins: Spark expands a cached stage's plan wherever it is named,
-#: so two references per path step doubled the plan at each step (the final query of six
-#: steps ran the driver out of memory on a ledger of a few hundred rows).
+#: written as a union of two joins: one scan of the previous stage per step (a plan that names
+#: a stage twice per step doubles at each step wherever a stage still carries its plan, as
+#: Spark's cached tables did: six steps ran the driver out of memory on a few hundred rows).
 _NEXT_BUCKETS = "CROSS JOIN (VALUES (0), (1)) AS n(step)"
 
 
