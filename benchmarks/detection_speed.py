@@ -130,6 +130,7 @@ def scoring_speed(data: Path, bank: Path) -> dict[str, float]:
     import numpy as np
 
     from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
+    from integrita.analytics.graph_features import staged_graph_features
     from integrita.detection import model as ml
     from integrita.detection.features import feature_names, features_sql
     from integrita.detection.fx import load_fx_rates, rate_periods
@@ -151,7 +152,8 @@ def scoring_speed(data: Path, bank: Path) -> dict[str, float]:
     try:
         eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
         started = time.perf_counter()
-        table = eng.query(f"SELECT * FROM ({features_sql()}) AS f")
+        with staged_graph_features(eng):
+            table = eng.query(f"SELECT * FROM ({features_sql()}) AS f")
         feature_seconds = time.perf_counter() - started
     finally:
         eng.close()

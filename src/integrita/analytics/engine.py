@@ -211,14 +211,20 @@ def spark_session(
 
 
 class SparkEngine:
-    """Apache Spark over the same Parquet files; ``txn`` and every stage are cached tables.
+    """Apache Spark over the same Parquet files; ``txn`` is a cached table, every stage a local
+    checkpoint.
 
     ``txn`` is cached once (as DuckDB materialises it), so that each detector's job
-    reads memory rather than the Parquet files and the rate join again. Stages are
-    cached too: a lazy view is recomputed wherever it is referenced, and a path-shaped
-    detector refers to each hop twice (the two bucket joins of ``_follow``), so a six-hop
-    cycle recomputed its first hop dozens of times (the parity test took 283 s with
-    views, 75 s with cached stages).
+    reads memory rather than the Parquet files and the rate join again. A stage is computed
+    once and kept on the executors (``localCheckpoint``) with its plan cut: a later query reads
+    it as a scan of its rows. A lazy view is recomputed wherever it is referenced (a six-hop
+    cycle recomputed its first hop dozens of times: the parity test took 283 s with views),
+    and a cached table (``CACHE TABLE``) still carries the plan of every stage it reads, which
+    Spark analyses, optimises and matches against the cache again at every query: the plan of
+    the graph features' sixth path stage held the five before it, and the cycle stage all of
+    them: tens of seconds a stage on a ledger of a hundred rows. A checkpointed stage also
+    outlives the stages it was built from, so each may be dropped once read. The price: a
+    stage lost with its executor is not recomputed, the run fails and is rerun.
     """
 
     name = "spark"
@@ -232,7 +238,7 @@ class SparkEngine:
         ledger_uri: str | None = None,
     ) -> None:
         self.spark = spark
-        self._staged: list[str] = []
+        self._staged: dict[str, Any] = {}
         self._registered: list[str] = []
         self.register("fx", fx)
         if ledger.files():
@@ -258,22 +264,22 @@ class SparkEngine:
         self._registered.append(name)
 
     def stage(self, name: str, sql: str) -> None:
-        if name in self._staged:
-            self.drop(name)
-        self.spark.sql(f"CACHE TABLE {name} AS {sql}")
-        self._staged.append(name)
+        frame = self.spark.sql(sql).localCheckpoint(eager=True)
+        self.drop(name)
+        frame.createOrReplaceTempView(name)
+        self._staged[name] = frame
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
 
     def drop(self, name: str) -> None:
-        if name in self._staged:
-            self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
-            self._staged.remove(name)
+        frame = self._staged.pop(name, None)
         self.spark.catalog.dropTempView(name)
+        if frame is not None:  # the checkpoint's blocks, now read by nothing
+            frame._jdf.queryExecution().logical().rdd().unpersist(False)
 
     def close(self) -> None:
-        for name in [*reversed(self._staged), "txn", "ledger", *self._registered]:
+        for name in [*reversed(list(self._staged)), "txn", "ledger", *self._registered]:
             self.drop(name)
         self._staged.clear()
         self._registered.clear()

@@ -2,7 +2,9 @@
 
 Per transaction: amount and timing; the sender's and receiver's activity in the
 day and week before it (counts, sums, gaps); their distinct counterparties so far
-that day and week (fan-in / fan-out degree); and which typologies the daily run
+that day and week (fan-in / fan-out degree); the graph features of
+:mod:`integrita.analytics.graph_features` (windowed degrees and counterparties, cycles,
+scatter-gather, gather-scatter, pass-through); and which typologies the daily run
 before it had found its sender or receiver in (table ``membership(txn_id, typology)``).
 Nothing a feature reads was booked after the transaction. Both engines can run it;
 training and scoring use the same text.
@@ -10,6 +12,11 @@ training and scoring use the same text.
 
 from __future__ import annotations
 
+from integrita.analytics.graph_features import (
+    DEFAULT_GRAPH_PARAMS,
+    GRAPH_FEATURES_TABLE,
+    graph_feature_names,
+)
 from integrita.detection.catalogue import detectors
 
 DAY = 86400
@@ -76,14 +83,16 @@ def feature_names() -> list[str]:
         "src_fan_out_week",
         "dst_fan_in_week",
         "src_amount_ratio_7d",
+        *graph_feature_names(),
         *[f"in_{t}" for t in typology_names()],
         "patterns",
     ]
 
 
-#: The longest window any feature looks back over (the weekly counts): the embargo between
-#: the temporal splits is at least this long, so no test row's features reach into training.
-LONGEST_WINDOW_SECONDS = 7 * DAY
+#: The longest window any feature looks back over (the weekly counts, the graph features'
+#: windows): the embargo between the temporal splits is at least this long, so no test row's
+#: features reach into training.
+LONGEST_WINDOW_SECONDS = max(7 * DAY, DEFAULT_GRAPH_PARAMS.longest_window_seconds)
 
 
 def features_sql() -> str:
@@ -95,8 +104,10 @@ def features_sql() -> str:
     transaction never changes an earlier one's features. Counterparty degrees are distinct
     counterparties so far in the calendar day or week. Typology membership comes from the
     table ``membership(txn_id, typology)``, which the caller builds point-in-time
-    (see ``services.monitoring.scoring.point_in_time_membership``).
+    (see ``services.monitoring.point_in_time``); the graph features from the table
+    ``graph_features``, which ``analytics.graph_features.staged_graph_features`` stages.
     """
+    graph_cols = ", ".join(f"COALESCE(g.{n}, 0) AS {n}" for n in graph_feature_names())
     typologies = typology_names()
     win = "OVER (PARTITION BY {acc} ORDER BY ts RANGE BETWEEN {span} PRECEDING AND 1 PRECEDING)"
     src1 = win.format(acc="from_account", span=DAY)
@@ -184,9 +195,11 @@ SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        d.in_week + d.own_new_week AS dst_fan_in_week,
        CAST(b.amt AS DOUBLE) * b.src_out_count_7d / (CAST(b.src_out_sum_7d AS DOUBLE) + 1)
            AS src_amount_ratio_7d,
+       {graph_cols},
        {member_cols}, {patterns} AS patterns
 FROM base AS b
 JOIN degrees AS s ON s.txn_id = b.txn_id AND s.role = 'out'
 JOIN degrees AS d ON d.txn_id = b.txn_id AND d.role = 'in'
+LEFT JOIN {GRAPH_FEATURES_TABLE} AS g ON g.txn_id = b.txn_id
 LEFT JOIN member AS m ON m.txn_id = b.txn_id
 """

@@ -26,6 +26,7 @@ from integrita.analytics.engine import (
     ledger_bounds,
     open_engine,
 )
+from integrita.analytics.graph_features import staged_graph_features
 from integrita.detection import model as ml
 from integrita.detection.catalogue import detectors
 from integrita.detection.context import business_accounts_sql
@@ -177,7 +178,8 @@ def dataset_from_engine(
     eng.stage("membership", membership_sql())
     report("features", len(chosen) + 1, len(chosen) + 2)
     try:
-        table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
+        with staged_graph_features(eng):
+            table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
     finally:
         eng.drop("membership")
     names = feature_names()
@@ -382,10 +384,11 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
     eng.register("evidence_txn", membership_table(matches))
     eng.stage("membership", membership_sql(by_day=False))
     try:
-        table = eng.query(
-            f"SELECT * FROM ({features_sql()}) AS f "
-            "WHERE f.txn_id IN (SELECT txn_id FROM evidence_txn)"
-        )
+        with staged_graph_features(eng):
+            table = eng.query(
+                f"SELECT * FROM ({features_sql()}) AS f "
+                "WHERE f.txn_id IN (SELECT txn_id FROM evidence_txn)"
+            )
     finally:
         eng.drop("membership")
     names = feature_names()

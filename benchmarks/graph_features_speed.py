@@ -1,0 +1,84 @@
+"""Cost of the graph features on DuckDB: seconds per stage, rows, peak memory.
+
+Usage:
+  python benchmarks/graph_features_speed.py --bank-dir DIR [--transactions N]
+
+Reads ``DIR/transactions.parquet`` (a bank written by ``integrita.synthetic``), keeps the first
+``N`` transactions by booking time (default all), writes them to a ledger in a temporary
+folder and stages :func:`integrita.analytics.graph_features.graph_feature_stages` one by one
+on DuckDB (2 threads, 5 GB, as ``detection_speed.py``), dropping each once read, then the model's other features over
+the same rows for scale. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bank-dir", type=Path, required=True)
+    parser.add_argument("--transactions", type=int, default=None)
+    args = parser.parse_args()
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
+    from integrita.analytics.graph_features import graph_feature_stages, read_last
+    from integrita.analytics.ledger import Ledger
+    from integrita.analytics.schema import LEDGER_SCHEMA
+    from integrita.detection.features import features_sql
+    from integrita.detection.fx import load_fx_rates, rate_periods
+    from integrita.services.monitoring.scoring import MEMBERSHIP_SCHEMA
+
+    table = pq.read_table(args.bank_dir / "transactions.parquet").sort_by(
+        [("booked_at", "ascending"), ("txn_id", "ascending")]
+    )
+    if args.transactions is not None:
+        table = table.slice(0, args.transactions)
+    out: dict[str, object] = {"transactions": table.num_rows, "stages": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ledger"
+        (Path(tmp) / ".staging").mkdir()
+        ledger = Ledger(root)
+        ledger.append_table(table.cast(LEDGER_SCHEMA))
+        del table
+        bounds = ledger_bounds(ledger)
+        assert bounds is not None
+        eng = open_engine(
+            "duckdb",
+            ledger,
+            ScanRange(bounds[0], bounds[1] + timedelta(seconds=1)),
+            fx_table(rate_periods(load_fx_rates())),
+        )
+        eng.con.execute("SET threads = 2; SET memory_limit = '5GB'")
+        stages: dict[str, dict[str, float]] = {}
+        started = time.perf_counter()
+        plan = graph_feature_stages()
+        for (name, sql), done in zip(plan, read_last(plan), strict=True):
+            t = time.perf_counter()
+            eng.stage(name, sql)
+            rows = eng.query(f"SELECT COUNT(*) AS n FROM {name}").to_pylist()[0]["n"]
+            stages[name] = {"seconds": round(time.perf_counter() - t, 1), "rows": rows}
+            for old in done:  # as staged_graph_features does
+                eng.drop(old)
+        out["stages"] = stages
+        out["graph_features_seconds"] = round(time.perf_counter() - started, 1)
+        eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
+        t = time.perf_counter()
+        eng.stage("all_features", f"SELECT * FROM ({features_sql()}) AS f")
+        out["all_model_features_seconds_after_graph"] = round(time.perf_counter() - t, 1)
+        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        eng.close()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
