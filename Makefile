@@ -34,9 +34,11 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest exits 5 when it ran no test; make treats any non-zero exit as failure. Two workers
-# (one per core); a test file stays on one worker, so its module fixtures start once.
+# (one per core); a test file stays on one worker, so its module fixtures start once. Files run
+# in collection order (--no-loadscope-reorder; xdist would otherwise sort them by test count), and
+# tests/conftest.py puts the longest files first, so no long file starts last and runs alone.
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## Benchmarks: each prints one JSON object; figures are copied into docs/benchmarks.md.
 ## The `bench` extra brings the peers the quality benchmarks compare against (snapml: IBM's GFP).

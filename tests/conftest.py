@@ -27,6 +27,43 @@ PG_ADMIN_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+#: Test files that take longest (seconds per file, both databases, measured under load on the
+#: 2-core CI machine). They are collected first so that xdist (``--dist loadfile
+#: --no-loadscope-reorder``) starts them first: a long file that starts last runs alone at the
+#: end while the other worker idles. Longest first; the rest keep their usual order.
+LONGEST_FIRST = (
+    "tests/api/test_schemathesis.py",  # every API operation fuzzed on two databases
+    "tests/detection/test_spark_cluster.py",  # one test starting a local Spark cluster
+    "tests/overview/test_overview.py",
+    "tests/governance/test_browser_governance.py",
+    "tests/workflows/test_assessment_workflow.py",
+    "tests/security/test_sessions.py",
+    "tests/reporting/test_annual_pages.py",
+    "tests/api/test_strict_boundary.py",
+    "tests/realtime/test_crash.py",
+    "tests/web/test_risk_pages.py",
+    "tests/care/test_care_defects.py",
+    "tests/realtime/test_several_workers.py",
+    "tests/realtime/test_api.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Move the files of :data:`LONGEST_FIRST` to the front, in that order (a stable sort, so
+    the tests within a file and all other files keep their order)."""
+    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
+    root = Path(str(config.rootpath))
+
+    def position(item: pytest.Item) -> int:
+        try:
+            relative = item.path.relative_to(root).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(relative, len(rank))
+
+    items.sort(key=position)
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip loudly on a developer's machine; fail under CI=true."""
     if condition:
@@ -216,6 +253,24 @@ def client(ctx: Context) -> TestClient:
     from integrita.api.app import create_app
 
     return TestClient(create_app(ctx))
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its production cost takes ~0.5 s per hash on the CI machine and every user made
+    and every sign-in hashes once, so tests use the cheapest parameters; the hashes are still
+    argon2id and verified the same way. A test marked ``real_password_hashing`` (one about the
+    time a sign-in takes) keeps the production parameters. Either way the unknown user's dummy
+    hash is made afresh, with the parameters the test's own users get."""
+    from argon2 import PasswordHasher
+
+    from integrita.services.core import auth, users
+
+    monkeypatch.setattr(auth, "_dummy_hash", [])
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(
+            users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        )
 
 
 @pytest.fixture(autouse=True)

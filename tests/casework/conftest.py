@@ -24,16 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 GOAML_SCHEMA = REPO_ROOT.parent / "shared/reference/goaml/5.0.1/goAMLSchema.xsd"
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 with its production cost takes ~0.5 s per hash here; these tests are not about it."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
 @pytest.fixture
 def goaml_ctx(ctx: Context) -> Context:
     """The context with the goAML 5.0.1 reference schema as the FIU's schema."""

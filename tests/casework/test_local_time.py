@@ -7,7 +7,6 @@ bank's date Monday. Counting from the UTC date, as the old code did, fails them.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -85,18 +84,19 @@ def test_today_on_the_deadlines_api_is_the_banks_date(
 
 
 @pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01", "2027-06-01"])
-def test_deadlines_for_a_day_outside_the_known_years_are_a_quick_422(
+def test_deadlines_for_a_day_outside_the_known_years_are_a_422_naming_the_day(
     ctx: Context, api: TestClient, token: Callable[..., dict[str, str]], today: str
 ) -> None:
+    """How quickly the refusal comes (it once walked the calendar to the year 9999) is timed by
+    ``benchmarks/deadlines.py`` (``refused_422_seconds_median``) on a quiet machine; a wall-clock bound here
+    flaked on a loaded CI machine."""
     headers = token("mo", "mlro")
     assert api.get("/v1/deadlines?today=2025-03-03", headers=headers).status_code == 200
-    started = time.perf_counter()
     got = api.get(f"/v1/deadlines?today={today}", headers=headers)
     assert got.status_code == 422
     assert "today" in got.text
     if today.startswith("2027"):  # within the field's bounds: the calendar itself refuses it
         assert "calendar load" in got.text
-    assert time.perf_counter() - started < 1.0
 
 
 def test_the_deadlines_warn_a_month_before_a_year_that_is_not_loaded(

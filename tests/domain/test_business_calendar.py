@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -35,14 +34,14 @@ def test_a_date_in_a_year_the_calendar_does_not_know_is_refused_not_guessed() ->
         CN.add_working_days(date(2026, 12, 28), 5)
 
 
-def test_far_years_are_refused_at_once() -> None:
-    started = time.perf_counter()
+def test_far_years_are_refused_not_counted_towards() -> None:
+    """How quickly (no walk day by day to the year 9999) is timed by ``benchmarks/deadlines.py``
+    on a quiet machine; a wall-clock bound here flaked on a loaded CI machine."""
     for day in (date(9999, 12, 31), date(1, 1, 1)):
         with pytest.raises(CalendarYearUnknownError):
             CN.add_working_days(day, 2)
         with pytest.raises(CalendarYearUnknownError):
             CN.working_days_between(date(2025, 3, 3), day)
-    assert time.perf_counter() - started < 0.5
 
 
 def test_a_loaded_year_counts_its_make_up_saturday_as_a_working_day() -> None:

@@ -1,7 +1,7 @@
-"""Overview fixtures: the case-work people factory and cheap password hashing."""
+"""Overview fixtures: the case-work people factory and the goAML context."""
 
 from __future__ import annotations
 
-from tests.casework.conftest import cheap_password_hashing, goaml_ctx, person
+from tests.casework.conftest import goaml_ctx, person
 
-__all__ = ["cheap_password_hashing", "goaml_ctx", "person"]
+__all__ = ["goaml_ctx", "person"]

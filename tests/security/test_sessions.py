@@ -254,6 +254,7 @@ def test_unknown_wrong_and_locked_sign_ins_get_the_same_message(ctx: Context) ->
     assert unknown == wrong == locked
 
 
+@pytest.mark.real_password_hashing
 def test_sign_in_takes_as_long_for_an_unknown_user_as_for_a_real_one(ctx: Context) -> None:
     """Before: 7 ms for an unknown user, 238 ms for a real one. Medians of seven tries each;
     the unknown user's must lie within a factor of two of the real user's (it was 1/34)."""
