@@ -32,8 +32,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 #: --no-loadscope-reorder``) starts them first: a long file that starts last runs alone at the
 #: end while the other worker idles. Longest first; the rest keep their usual order.
 LONGEST_FIRST = (
-    "tests/api/test_schemathesis.py",  # every API operation fuzzed on two databases
     "tests/detection/test_spark_cluster.py",  # one test starting a local Spark cluster
+    "tests/api/test_schemathesis.py",  # every API operation fuzzed on two databases
+    "tests/detection/test_engine_parity.py",  # every detector and graph feature on Spark
     "tests/overview/test_overview.py",
     "tests/governance/test_browser_governance.py",
     "tests/workflows/test_assessment_workflow.py",
