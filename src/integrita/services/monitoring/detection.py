@@ -225,7 +225,12 @@ def run_detection(
         from integrita.services.monitoring.scoring import score_matches
 
         scored = score_matches(ctx, eng, matches)
-        ends = txn_ends(eng, (t for m in matches for t in m.txn_ids))
+        # only matches none of whose accounts is ours are routed through their transactions'
+        # other ends; looking up every evidence transaction held millions of pairs at 5M
+        owned = {a for a, _, _ in owners}
+        ends = txn_ends(
+            eng, (t for m in matches if owned and not (m.accounts & owned) for t in m.txn_ids)
+        )
         business = frozenset(
             str(a) for a in eng.query(business_accounts_sql()).column("account").to_pylist()
         )
