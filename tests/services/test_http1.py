@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.http1 import Http1Pool, HttpError
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -33,7 +34,7 @@ def _run(handler: Handler, client: Callable[[str], Awaitable[None]]) -> None:
         finally:
             server.close()
 
-    asyncio.run(main())
+    run_to_completion(main())
 
 
 def test_requests_reuse_one_keep_alive_connection() -> None:
@@ -134,10 +135,10 @@ def test_an_unreachable_gateway_is_an_http_error() -> None:
         with pytest.raises(HttpError, match="cannot connect"):
             await pool.post({}, b"x")
 
-    asyncio.run(client())
+    run_to_completion(client())
 
 
 def test_a_header_with_a_line_break_is_refused_before_anything_is_sent() -> None:
     pool = Http1Pool("http://127.0.0.1:9/sms")
     with pytest.raises(HttpError, match="line break"):
-        asyncio.run(pool.post({"Authorization": "Bearer x\r\nX-Injected: 1"}, b""))
+        run_to_completion(pool.post({"Authorization": "Bearer x\r\nX-Injected: 1"}, b""))
