@@ -31,7 +31,7 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
-    from integrita.analytics.graph_features import graph_feature_stages, read_last
+    from integrita.analytics.graph_features import staged_graph_features
     from integrita.analytics.ledger import Ledger
     from integrita.analytics.schema import LEDGER_SCHEMA
     from integrita.detection.features import features_sql
@@ -60,21 +60,21 @@ def main() -> None:
         )
         eng.con.execute("SET threads = 2; SET memory_limit = '5GB'")
         stages: dict[str, dict[str, float]] = {}
-        started = time.perf_counter()
-        plan = graph_feature_stages()
-        for (name, sql), done in zip(plan, read_last(plan), strict=True):
-            t = time.perf_counter()
-            eng.stage(name, sql)
+        started = last = time.perf_counter()
+
+        def timed(name: str) -> None:
+            nonlocal last
             rows = eng.query(f"SELECT COUNT(*) AS n FROM {name}").to_pylist()[0]["n"]
-            stages[name] = {"seconds": round(time.perf_counter() - t, 1), "rows": rows}
-            for old in done:  # as staged_graph_features does
-                eng.drop(old)
-        out["stages"] = stages
-        out["graph_features_seconds"] = round(time.perf_counter() - started, 1)
-        eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
-        t = time.perf_counter()
-        eng.stage("all_features", f"SELECT * FROM ({features_sql()}) AS f")
-        out["all_model_features_seconds_after_graph"] = round(time.perf_counter() - t, 1)
+            stages[name] = {"seconds": round(time.perf_counter() - last, 1), "rows": rows}
+            last = time.perf_counter()
+
+        with staged_graph_features(eng, on_stage=timed):
+            out["stages"] = stages
+            out["graph_features_seconds"] = round(time.perf_counter() - started, 1)
+            eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
+            t = time.perf_counter()
+            eng.stage("all_features", f"SELECT * FROM ({features_sql()}) AS f")
+            out["all_model_features_seconds_after_graph"] = round(time.perf_counter() - t, 1)
         out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         eng.close()
     print(json.dumps(out))

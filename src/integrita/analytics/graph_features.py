@@ -31,7 +31,7 @@ payments months apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -356,18 +356,23 @@ def read_last(stages: list[tuple[str, str]]) -> list[list[str]]:
 
 @contextmanager
 def staged_graph_features(
-    eng: QueryEngine, p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS
+    eng: QueryEngine,
+    p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Iterator[str]:
     """Materialise :data:`GRAPH_FEATURES_TABLE` (one row per ``txn`` row) on ``eng`` for the
     ``with`` block; yields its name. Each stage is dropped once the last stage reading it is
     built (both engines' stages hold their rows, not the plan that made them), the table at
-    the end of the block."""
+    the end of the block. ``on_stage`` is told each stage's name as soon as it is built (the
+    speed benchmark times the stages with it)."""
     stages = graph_feature_stages(p)
     built: list[str] = []
     try:
         for (name, sql), done in zip(stages, read_last(stages), strict=True):
             eng.stage(name, sql)
             built.append(name)
+            if on_stage is not None:
+                on_stage(name)
             for old in done:
                 eng.drop(old)
                 built.remove(old)
