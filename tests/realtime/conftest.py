@@ -21,6 +21,15 @@ from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as realtime_repo
 
 PASSWORD = "a long test password"
+#: The parameters of a plain payment notice, for tests that only need some message queued.
+NOTICE_PARAMS = {
+    "account_tail": "0001",
+    "amount": "1.00",
+    "currency": "CNY",
+    "kind": "transfer",
+    "to_name": "X",
+    "time": "now",
+}
 BANK = "B001"
 
 

@@ -15,22 +15,13 @@ from integrita.services.core.outbox import Priority
 from integrita.services.core.permissions import permitted
 from integrita.services.reporting import overview
 from tests.conftest import FixedClock, send_csrf_token
-from tests.realtime.conftest import PASSWORD, RecordingAdapter
-
-NOTICE = {
-    "account_tail": "0001",
-    "amount": "1.00",
-    "currency": "CNY",
-    "kind": "transfer",
-    "to_name": "X",
-    "time": "now",
-}
+from tests.realtime.conftest import NOTICE_PARAMS, PASSWORD, RecordingAdapter
 
 
 def _enqueue(ctx: Context, key: str, priority: Priority) -> int:
     with ctx.db.transaction() as session:
         return outbox.enqueue(
-            session, "sms", "13800000009", "payment_notice", "en", NOTICE, key,
+            session, "sms", "13800000009", "payment_notice", "en", NOTICE_PARAMS, key,
             at=ctx.now(), priority=priority,
         )  # fmt: skip
 

@@ -21,22 +21,16 @@ from integrita.settings import get_settings
 from integrita.store.repositories import audit as audit_repo
 from integrita.store.repositories import outbox as outbox_repo
 from tests.conftest import FixedClock, send_csrf_token, sign_in_cli
-from tests.realtime.conftest import PASSWORD, RecordingAdapter, decide
+from tests.realtime.conftest import NOTICE_PARAMS, PASSWORD, RecordingAdapter, decide
 
 Pay = Callable[..., payments.PaymentRequest]
-PARAMS = {
-    "account_tail": "0001",
-    "amount": "1.00",
-    "currency": "CNY",
-    "kind": "transfer",
-    "to_name": "X",
-    "time": "now",
-}
 
 
 def _enqueue(ctx: Context, key: str, priority: Priority, template: str = "payment_notice") -> int:
     params = (
-        {**PARAMS, "secret_code": "123456", "minutes": 5} if template == "payment_otp" else PARAMS
+        {**NOTICE_PARAMS, "secret_code": "123456", "minutes": 5}
+        if template == "payment_otp"
+        else NOTICE_PARAMS
     )
     with ctx.db.transaction() as session:
         return outbox.enqueue(

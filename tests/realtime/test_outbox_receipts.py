@@ -15,22 +15,14 @@ from integrita.services.core.context import Context
 from integrita.services.core.outbox_adapters import Delivery, delivery_key
 from integrita.store.repositories import outbox as outbox_repo
 from tests.conftest import FixedClock
-
-NOTICE = {
-    "account_tail": "0001",
-    "amount": "1.00",
-    "currency": "CNY",
-    "kind": "transfer",
-    "to_name": "X",
-    "time": "now",
-}
+from tests.realtime.conftest import NOTICE_PARAMS
 
 
 def _sent(ctx: Context, key: str, delivery: Delivery | None) -> int:
     """A notice enqueued and claimed; delivered with ``delivery`` (or left in sending)."""
     with ctx.db.transaction() as session:
         message_id = outbox.enqueue(
-            session, "sms", "13800000009", "payment_notice", "en", NOTICE, key, at=ctx.now()
+            session, "sms", "13800000009", "payment_notice", "en", NOTICE_PARAMS, key, at=ctx.now()
         )
     (claimed,) = [m for m in outbox.claim(ctx, 10) if m.id == message_id]
     if delivery is not None:
@@ -87,7 +79,7 @@ def test_a_receipt_named_by_the_idempotency_key_finds_a_message_still_being_reco
     from integrita.store.repositories.outbox_dispatch import ClaimedMessage
 
     pending = ClaimedMessage(
-        message_id, "r-2", "sms", "13800000009", "payment_notice", "en", NOTICE, 2, 1,
+        message_id, "r-2", "sms", "13800000009", "payment_notice", "en", NOTICE_PARAMS, 2, 1,
         ctx.now(), None,
     )  # fmt: skip
     outbox.record(ctx, [outbox.SendOutcome(pending, Delivery("gw-1", receipt="accepted"))])
@@ -178,7 +170,7 @@ def test_the_demo_gateway_answers_accepted_then_calls_back_delivered(
                     "13800000009",
                     "payment_notice",
                     "en",
-                    NOTICE,
+                    NOTICE_PARAMS,
                     f"cb-{i}",
                     at=ctx.now(),
                 )
