@@ -23,16 +23,19 @@ def fan_out(b: LedgerBuilder, fire: bool, p: str = "fo") -> None:
 
 
 def cycle(b: LedgerBuilder, fire: bool, p: str = "cy") -> None:
+    # hops days apart, each losing a fee; the near miss comes back with under half the money
     b.pay(f"{p}-a", f"{p}-b", 100_000, hours=0)
-    b.pay(f"{p}-b", f"{p}-c", 97_000, hours=5)
-    b.pay(f"{p}-c", f"{p}-d", 95_000, hours=20)
-    b.pay(f"{p}-d", f"{p}-a", 93_000 if fire else 40_000, days=2)
+    b.pay(f"{p}-b", f"{p}-c", 97_300, days=1.5)
+    b.pay(f"{p}-c", f"{p}-d", 94_800, days=4)
+    b.pay(f"{p}-d", f"{p}-a", 91_200 if fire else 40_000, days=9)
 
 
 def scatter_gather(b: LedgerBuilder, fire: bool, p: str = "sg") -> None:
+    # each intermediary passes on what it got less a 3 % cut, split in two payments, days later
     for i in range(3 if fire else 2):
-        b.pay(f"{p}-src", f"{p}-m{i}", 20_000, hours=i)
-        b.pay(f"{p}-m{i}", f"{p}-dst", 19_000, hours=10 + i)
+        b.pay(f"{p}-src", f"{p}-m{i}", 20_000 + 1_500 * i, days=i)
+        b.pay(f"{p}-m{i}", f"{p}-dst", 12_000, days=3 + i)
+        b.pay(f"{p}-m{i}", f"{p}-dst", (20_000 + 1_500 * i) * 0.97 - 12_000, days=4.5 + i)
 
 
 def gather_scatter(b: LedgerBuilder, fire: bool, p: str = "gs") -> None:
@@ -42,18 +45,23 @@ def gather_scatter(b: LedgerBuilder, fire: bool, p: str = "gs") -> None:
 
 
 def bipartite(b: LedgerBuilder, fire: bool, p: str = "bp") -> None:
-    for i in range(3):
-        b.pay(f"{p}-s{i}", f"{p}-t0", 5_000, hours=i)
-        if fire or i < 2:
-            b.pay(f"{p}-s{i}", f"{p}-t1", 5_000, hours=i + 1)
+    # two senders pay the same two receivers in unrelated amounts over ten days; in the near
+    # miss the second sender's payments come a month after the first's
+    for i, yuan in enumerate((4_800, 7_300)):
+        start = 3 * i if fire else 30 * i
+        b.pay(f"{p}-s{i}", f"{p}-t0", yuan, days=start)
+        b.pay(f"{p}-s{i}", f"{p}-t1", yuan * 1.4, days=start + 6)
 
 
 def stack(b: LedgerBuilder, fire: bool, p: str = "st") -> None:
-    second = ("n0", "n1") if fire else ("n0", "n0")
-    for i, n in enumerate(second):
-        b.pay(f"{p}-src", f"{p}-m{i}", 50_000, hours=i)
-        b.pay(f"{p}-m{i}", f"{p}-{n}", 48_000, hours=5 + i)
-        b.pay(f"{p}-{n}", f"{p}-dst", 46_000, hours=10 + i)
+    # a first layer of two pays a middle layer (two accounts; one in the near miss), which
+    # splits and merges what it got and passes it on to the last layer days later
+    middle = ("m0", "m1") if fire else ("m0",)
+    for i, m in enumerate(middle):
+        for j in range(2):
+            b.pay(f"{p}-s{j}", f"{p}-{m}", 30_000 + 7_000 * j, days=i + j)
+        b.pay(f"{p}-{m}", f"{p}-r0", 41_000, days=3 + i)
+        b.pay(f"{p}-{m}", f"{p}-r1", 24_500, days=5 + i)
 
 
 def structuring(b: LedgerBuilder, fire: bool, p: str = "sr") -> None:
@@ -65,15 +73,20 @@ def structuring(b: LedgerBuilder, fire: bool, p: str = "sr") -> None:
 
 
 def rapid_pass_through(b: LedgerBuilder, fire: bool, p: str = "rp") -> None:
+    # passed on in two payments over two days (the near miss keeps it four days)
     b.pay(f"{p}-payer", f"{p}-mule", 200_000, hours=0)
-    b.pay(f"{p}-mule", f"{p}-out", 190_000, hours=20 if fire else 72)
+    b.pay(f"{p}-mule", f"{p}-out0", 120_000, hours=20 if fire else 100)
+    b.pay(f"{p}-mule", f"{p}-out1", 70_000, hours=50 if fire else 110)
 
 
 def dormant_awakening(b: LedgerBuilder, fire: bool, p: str = "dm") -> None:
+    # silent for 200 days (20 in the near miss), then money in and straight out again
+    b.own(f"{p}-acc", f"{p}-cust")
     b.pay(f"{p}-acc", f"{p}-x", 100, days=-400)
-    wake = -400 + (200 if fire else 100)
+    wake = -400 + (200 if fire else 20)
     for i in range(3):
         b.pay(f"{p}-y{i}", f"{p}-acc", 30_000, days=wake + i)
+    b.pay(f"{p}-acc", f"{p}-z", 85_000, days=wake + 4)
 
 
 def high_risk_geography(b: LedgerBuilder, fire: bool, p: str = "hg") -> None:
@@ -81,6 +94,7 @@ def high_risk_geography(b: LedgerBuilder, fire: bool, p: str = "hg") -> None:
 
 
 def behaviour_change(b: LedgerBuilder, fire: bool, p: str = "bc") -> None:
+    b.own(f"{p}-acc", f"{p}-cust")
     for week in range(1, 9):
         b.pay(f"{p}-acc", f"{p}-landlord", 5_000, days=-7 * week)
     b.pay(f"{p}-acc", f"{p}-new", 250_000 if fire else 20_000, hours=1)

@@ -107,22 +107,33 @@ def test_cycle_across_a_time_bucket_boundary_still_fires(tmp_path: Path) -> None
 def test_stack_through_a_layer_wider_than_the_limit_is_not_layering(tmp_path: Path) -> None:
     b = LedgerBuilder()
     for i in range(3):
-        b.pay("st-src", f"st-m{i}", 50_000, hours=i)
-        b.pay(f"st-m{i}", f"st-n{i}", 48_000, hours=5 + i)
-        b.pay(f"st-n{i}", "st-dst", 46_000, hours=10 + i)
+        b.pay("st-src", f"st-m{i}", 50_000, days=i)
+        b.pay(f"st-m{i}", "st-dst", 48_000 - 900 * i, days=4 + i)
     assert len(run(b, tmp_path / "a", "stack")) == 1
     assert run(b, tmp_path / "b", "stack", max_layer_width=2) == []
 
 
-def test_two_layerings_through_one_intermediary_stay_two_matches(tmp_path: Path) -> None:
+def test_two_layerings_sharing_one_intermediary_but_no_payment_stay_two_matches(
+    tmp_path: Path,
+) -> None:
     b = LedgerBuilder()
-    for target in ("st-x", "st-y"):
-        for i in range(2):
-            b.pay("st-src", f"st-m{i}", 50_000, hours=i)
-            b.pay(f"st-m{i}", f"st-n{i}", 48_000, hours=5 + i)
-            b.pay(f"st-n{i}", target, 46_000, hours=10 + i)
+    for scheme, middle in (("a", ("m0", "m1")), ("b", ("m0", "m2"))):
+        for i, m in enumerate(middle):
+            b.pay(f"st-{scheme}-src", f"st-{m}", 50_000, days=i)
+            b.pay(f"st-{m}", f"st-{scheme}-dst", 24_000, days=3 + i)
     matches = run(b, tmp_path / "ledger", "stack")
-    assert sorted(m.match_id for m in matches) == ["stack:st-src>st-x", "stack:st-src>st-y"]
+    assert sorted(m.match_id for m in matches) == [
+        "stack:st-a-src>st-a-dst",
+        "stack:st-b-src>st-b-dst",
+    ]
+
+
+def test_a_layer_that_splits_and_merges_is_one_stack(tmp_path: Path) -> None:
+    b = LedgerBuilder()
+    SCENARIOS["stack"](b, True, "st")
+    (match,) = run(b, tmp_path / "ledger", "stack")
+    assert match.accounts == {"st-s0", "st-s1", "st-m0", "st-m1", "st-r0", "st-r1"}
+    assert len(match.txn_ids) == len(b.rows)
 
 
 def test_the_registry_does_not_import_the_typologies_back() -> None:

@@ -18,7 +18,10 @@ few dozen senders within days; a shop or supplier is paid by more than that.
 
 from __future__ import annotations
 
-from integrita.detection.matches import Match
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the typologies import this module, and matches imports the typologies
+    from integrita.detection.matches import Match
 
 #: A counterparty paid by this many different accounts is a merchant or supplier, not a person.
 MERCHANT_MIN_PAYERS = 40

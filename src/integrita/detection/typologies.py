@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from integrita.detection.context import business_accounts_sql
 from integrita.detection.registry import TRANSFER, TRANSFER_T, DetectorQuery, detector
 
 DAY = 86400
@@ -84,12 +85,12 @@ def _bucket(ts: str, window_seconds: int) -> str:
     return f"CAST(FLOOR({ts} / {window_seconds}) AS BIGINT)"
 
 
-def _edges(name: str, min_amount: int, window_seconds: int) -> tuple[str, str]:
+def _edges(name: str, min_amount: int, window_seconds: int, where: str = "") -> tuple[str, str]:
     return (
         f"{name}_e",
         f"SELECT txn_id, from_account AS src, to_account AS dst, ts, amount_cny_minor AS amt, "
         f"{_bucket('ts', window_seconds)} AS b "
-        f"FROM txn WHERE {TRANSFER} AND amount_cny_minor >= {min_amount}",
+        f"FROM txn WHERE {TRANSFER} AND amount_cny_minor >= {min_amount}{where}",
     )
 
 
@@ -137,30 +138,99 @@ def _similar(later: str, earlier: str, tolerance_pct: int) -> str:
     )
 
 
+def _ours(column: str) -> str:
+    """``column`` is an account of the bank's own (any account when the bank registered no
+    owners, as with a bare AMLworld file)."""
+    return f"({column} IN (SELECT account_id FROM owners) OR (SELECT COUNT(*) FROM owners) = 0)"
+
+
+def _business(name: str) -> tuple[str, str]:
+    """Stage ``{name}_biz``: the business-like accounts (:mod:`integrita.detection.context`) in
+    the data the detector reads."""
+    return (f"{name}_biz", business_accounts_sql())
+
+
+def _person_legs(name: str, min_amount: int, window_days: int) -> tuple[tuple[str, str], ...]:
+    """Stages ending in ``{name}_legs`` (s, m, r, in_id, out_id, in_amt, out_amt): ``s`` paid
+    ``m`` and then, within ``window_days``, ``m`` paid ``r`` — three different accounts, ``m``
+    not business-like, and not both ``s`` and ``r`` business-like.
+
+    Why persons in the middle: a company or a merchant is paid by some and pays others all
+    day, so any two of its counterparties are "linked through" it; a mule layer is made of
+    personal accounts. Why not business at both ends: an employer pays wages that the
+    employees spend at the same shop — a chain every payroll makes.
+    """
+    window = window_days * DAY
+    biz = f"(SELECT account FROM {name}_biz)"
+
+    def side(column: str, other: str, flag: str) -> str:
+        return (
+            f"SELECT e.*, CASE WHEN x.account IS NULL THEN 0 ELSE 1 END AS {flag} "
+            f"FROM {name}_e AS e LEFT JOIN {name}_biz AS x ON x.account = e.{other} "
+            f"WHERE e.{column} NOT IN {biz}"
+        )
+
+    legs = _follow(
+        "i.src AS s, i.dst AS m, o.dst AS r, i.txn_id AS in_id, o.txn_id AS out_id, "
+        "i.amt AS in_amt, o.amt AS out_amt",
+        f"{name}_in AS i",
+        f"{name}_out AS o",
+        ("i.b", "o.b"),
+        f"o.src = i.dst AND o.ts > i.ts AND o.ts <= i.ts + {window} AND o.dst <> i.src "
+        f"AND i.src_biz + o.dst_biz < 2",
+    )
+    return (
+        _edges(name, min_amount, window),
+        _business(name),
+        (f"{name}_in", side("dst", "src", "src_biz")),
+        (f"{name}_out", side("src", "dst", "dst_biz")),
+        (f"{name}_legs", legs),
+    )
+
+
+def _legs_evidence(name: str, joins: str) -> str:
+    """Evidence of the ``{name}_legs`` rows (aliased ``l``) that ``joins`` keeps: the payment
+    in to the intermediary and the payment out of it, each on both of its accounts."""
+    return _evidence(
+        f"concat('{name}:', l.s, '>', l.r)",
+        [("l.s", "l.in_id"), ("l.m", "l.in_id"), ("l.m", "l.out_id"), ("l.r", "l.out_id")],
+        f"FROM {name}_legs AS l {joins}",
+    )
+
+
+def _drifted(later: str, earlier: str, loss_pct: int) -> str:
+    """``later`` amount at most ``loss_pct`` percent below ``earlier`` and at most 2 % above it:
+    money passed on loses fees and cuts on the way and never grows by much (rounding, a
+    conversion at a better rate)."""
+    return f"{later} * 100 >= {earlier} * {100 - loss_pct} AND {later} * 100 <= {earlier} * 102"
+
+
 # -- cycle ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CycleParams:
-    min_hops: int = 2
-    max_hops: int = 6
-    window_days: int = 10
-    amount_tolerance_pct: int = 10
+    #: Two hops (A pays B, B pays A back) is a loan and its repayment between people.
+    min_hops: int = 3
+    max_hops: int = 8
+    window_days: int = 21
+    amount_tolerance_pct: int = 15
     min_amount_cny_minor: int = 100_000
 
 
 @detector("cycle", title="Cycle", params=CycleParams(), lookback=lambda p: _days(p.window_days))
 def cycle(p: CycleParams) -> DetectorQuery:
     """Cycle: money left this account and came back to it through a chain of {min_hops} to
-    {max_hops} payments of RMB {min_amount_cny} or more, all within {window_days} days and
-    each within {amount_tolerance_pct} % of the previous one's amount — round-tripping that
-    hides the origin."""
+    {max_hops} payments of RMB {min_amount_cny} or more, all within {window_days} days, the
+    first paid by a personal account and each at most {amount_tolerance_pct} % less than the previous
+    one (fees and cuts taken on the way; never more than 2 % above it) — round-tripping that
+    hides the origin. Loops of trade between businesses are not counted."""
     name = "cycle"
     window = p.window_days * DAY
-    stages: list[tuple[str, str]] = [_edges(name, p.min_amount_cny_minor, window)]
+    stages: list[tuple[str, str]] = [_business(name), _edges(name, p.min_amount_cny_minor, window)]
     stages.append(
         (
             f"{name}_p1",
             f"SELECT src AS a1, dst AS a2, txn_id AS t1, ts AS ts1, b AS b1, ts AS tsl, "
-            f"amt AS amtl FROM {name}_e",
+            f"amt AS amtl FROM {name}_e WHERE src NOT IN (SELECT account FROM {name}_biz)",
         )
     )
     closed: list[tuple[int, str]] = []
@@ -170,7 +240,7 @@ def cycle(p: CycleParams) -> DetectorQuery:
         txns = ", ".join(f"p.t{i}" for i in range(1, k))
         on = (
             f"e.src = p.a{k} AND e.ts > p.tsl AND e.ts <= p.ts1 + {window} "
-            f"AND {_similar('e.amt', 'p.amtl', p.amount_tolerance_pct)}"
+            f"AND {_drifted('e.amt', 'p.amtl', p.amount_tolerance_pct)}"
         )
         left, right = f"{prev} AS p", f"{name}_e AS e"
         if k >= p.min_hops:
@@ -214,7 +284,8 @@ def cycle(p: CycleParams) -> DetectorQuery:
 @dataclass(frozen=True, slots=True)
 class ScatterGatherParams:
     min_intermediaries: int = 3
-    window_days: int = 5
+    max_intermediaries: int = 30
+    window_days: int = 14
     amount_tolerance_pct: int = 20
     min_amount_cny_minor: int = 100_000
 
@@ -226,39 +297,38 @@ class ScatterGatherParams:
     lookback=lambda p: _days(p.window_days),
 )
 def scatter_gather(p: ScatterGatherParams) -> DetectorQuery:
-    """Scatter-gather: one account split money across {min_intermediaries} or more
-    intermediaries, each of which passed an amount within {amount_tolerance_pct} % of what it
-    received on to one common receiver within {window_days} days — the money is scattered
-    to hide it and gathered again."""
+    """Scatter-gather: one account split RMB {min_amount_cny} or more a payment across
+    {min_intermediaries} to {max_intermediaries} personal accounts, each of which passed on
+    what it received, less at most {amount_tolerance_pct} % (fees, cuts, conversion; in one
+    payment or several), to one common receiver within {window_days} days — the money is
+    scattered to hide it and gathered again. Chains from one business to another through
+    persons (wages spent at a shop) are not counted."""
     name = "scatter_gather"
-    window = p.window_days * DAY
-    pairs = _follow(
-        "e1.src AS source, e1.dst AS mid, e2.dst AS target, e1.txn_id AS t1, e2.txn_id AS t2",
-        f"{name}_e AS e1",
-        f"{name}_e AS e2",
-        ("e1.b", "e2.b"),
-        f"e2.src = e1.dst AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
-        f"AND {_similar('e2.amt', 'e1.amt', p.amount_tolerance_pct)} "
-        f"AND e2.dst <> e1.src AND e2.dst <> e1.dst",
-    )
-    hits = (
-        f"SELECT source, target FROM {name}_pairs GROUP BY source, target "
-        f"HAVING COUNT(DISTINCT mid) >= {p.min_intermediaries}"
-    )
-    mid = f"concat('{name}:', p.source, '>', p.target)"
-    join = f"FROM {name}_pairs AS p JOIN {name}_hits AS h ON h.source = p.source AND h.target = p.target"
-    evidence = _evidence(
-        mid,
-        [("p.source", "p.t1"), ("p.mid", "p.t1"), ("p.mid", "p.t2"), ("p.target", "p.t2")],
-        join,
+    tol = p.amount_tolerance_pct
+    stages = (
+        *_person_legs(name, p.min_amount_cny_minor, p.window_days),
+        (
+            f"{name}_mids",
+            f"SELECT i.s, i.m, i.r FROM (SELECT s, m, r, SUM(in_amt) AS amt FROM "
+            f"(SELECT DISTINCT s, m, r, in_id, in_amt FROM {name}_legs) AS x GROUP BY s, m, r) AS i "
+            f"JOIN (SELECT s, m, r, SUM(out_amt) AS amt FROM "
+            f"(SELECT DISTINCT s, m, r, out_id, out_amt FROM {name}_legs) AS y GROUP BY s, m, r) AS o "
+            f"ON o.s = i.s AND o.m = i.m AND o.r = i.r "
+            f"WHERE o.amt * 100 >= i.amt * {100 - tol} AND o.amt * 100 <= i.amt * {100 + tol // 4}",
+        ),
+        (
+            f"{name}_hits",
+            f"SELECT s, r FROM {name}_mids GROUP BY s, r "
+            f"HAVING COUNT(*) BETWEEN {p.min_intermediaries} AND {p.max_intermediaries}",
+        ),
     )
     return DetectorQuery(
-        (
-            _edges(name, p.min_amount_cny_minor, window),
-            (f"{name}_pairs", pairs),
-            (f"{name}_hits", hits),
+        stages,
+        _legs_evidence(
+            name,
+            f"JOIN {name}_mids AS x ON x.s = l.s AND x.m = l.m AND x.r = l.r "
+            f"JOIN {name}_hits AS h ON h.s = l.s AND h.r = l.r",
         ),
-        evidence,
     )
 
 
@@ -332,9 +402,9 @@ def gather_scatter(p: GatherScatterParams) -> DetectorQuery:
 # -- bipartite / stack --------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class BipartiteParams:
-    min_sources: int = 3
+    min_sources: int = 2
     max_degree: int = 12
-    window_days: int = 7
+    window_days: int = 14
     min_amount_cny_minor: int = 100_000
 
 
@@ -342,76 +412,61 @@ class BipartiteParams:
     "bipartite",
     title="Bipartite",
     params=BipartiteParams(),
-    lookback=lambda p: _days(p.window_days),
+    lookback=lambda p: _days(2 * p.window_days),
 )
 def bipartite(p: BipartiteParams) -> DetectorQuery:
-    """Bipartite: a group of senders all paid the same group of receivers in the same
-    {window_days}-day window (each of at least {min_sources} senders paid each of at least
-    two receivers, RMB {min_amount_cny} or more a payment), a coordinated web of payments
-    between otherwise unrelated accounts."""
+    """Bipartite: a group of {min_sources} to {max_degree} personal accounts each paid the same
+    two personal accounts within {window_days} days of one another (RMB {min_amount_cny} or
+    more a payment, in amounts that need not match) — a coordinated web of payments between
+    otherwise unrelated accounts. Payments to or from businesses (a shop or an employer shared
+    by many) are not counted."""
     name = "bipartite"
-    filt = f"{TRANSFER} AND amount_cny_minor >= {p.min_amount_cny_minor}"
-    bucket = f"CAST(FLOOR(day / {p.window_days}) AS BIGINT)"
+    window = p.window_days * DAY
+    biz = f"(SELECT account FROM {name}_biz)"
     stages = (
-        (
-            f"{name}_e",
-            f"SELECT from_account AS s, to_account AS t, {bucket} AS bucket FROM txn "
-            f"WHERE {filt} GROUP BY from_account, to_account, {bucket}",
-        ),
-        (
-            f"{name}_s",
-            f"SELECT s, bucket FROM {name}_e GROUP BY s, bucket "
-            f"HAVING COUNT(*) BETWEEN 2 AND {p.max_degree}",
-        ),
-        (
-            f"{name}_t",
-            f"SELECT t, bucket FROM {name}_e GROUP BY t, bucket "
-            f"HAVING COUNT(*) BETWEEN {p.min_sources} AND {p.max_degree}",
-        ),
-        (
-            f"{name}_ok",
-            f"SELECT e.s, e.t, e.bucket FROM {name}_e AS e "
-            f"JOIN {name}_s AS s ON s.s = e.s AND s.bucket = e.bucket "
-            f"JOIN {name}_t AS t ON t.t = e.t AND t.bucket = e.bucket",
+        _business(name),
+        _edges(
+            name,
+            p.min_amount_cny_minor,
+            window,
+            f" AND from_account NOT IN {biz} AND to_account NOT IN {biz}",
         ),
         (
             f"{name}_pairs",
-            f"SELECT a.t AS t1, b.t AS t2, a.bucket, a.s FROM {name}_ok AS a JOIN {name}_ok AS b "
-            f"ON b.s = a.s AND b.bucket = a.bucket AND a.t < b.t",
+            _follow(
+                "a.src AS s, a.dst AS ta, c.dst AS tc, a.ts, a.txn_id AS xa, c.txn_id AS xc, "
+                "CASE WHEN a.dst < c.dst THEN a.dst ELSE c.dst END AS t1, "
+                "CASE WHEN a.dst < c.dst THEN c.dst ELSE a.dst END AS t2",
+                f"{name}_e AS a",
+                f"{name}_e AS c",
+                ("a.b", "c.b"),
+                f"c.src = a.src AND c.dst <> a.dst AND c.ts > a.ts AND c.ts <= a.ts + {window}",
+            ),
         ),
         (
             f"{name}_hits",
-            f"SELECT p.t1, p.t2, p.bucket, p.s FROM {name}_pairs AS p JOIN "
-            f"(SELECT t1, t2, bucket FROM {name}_pairs GROUP BY t1, t2, bucket "
-            f"HAVING COUNT(*) >= {p.min_sources}) AS g "
-            f"ON g.t1 = p.t1 AND g.t2 = p.t2 AND g.bucket = p.bucket",
+            f"SELECT p.t1, p.t2, p.s, p.xa, p.xc, p.ta, p.tc FROM {name}_pairs AS p "
+            f"JOIN {name}_pairs AS q ON q.t1 = p.t1 AND q.t2 = p.t2 AND q.s <> p.s "
+            f"AND q.ts >= p.ts - {window} AND q.ts <= p.ts + {window} "
+            f"GROUP BY p.t1, p.t2, p.s, p.xa, p.xc, p.ta, p.tc "
+            f"HAVING COUNT(DISTINCT q.s) BETWEEN {p.min_sources - 1} AND {p.max_degree - 1}",
         ),
     )
-    mid = f"concat('{name}:', h.t1, '|', h.t2, ':', CAST(h.bucket AS STRING))"
-    tx = (
-        f"JOIN txn AS x ON x.from_account = h.s AND x.to_account = {{target}} "
-        f"AND CAST(FLOOR(x.day / {p.window_days}) AS BIGINT) = h.bucket "
-        f"AND x.amount_cny_minor >= {p.min_amount_cny_minor} "
-        f"AND x.kind = 'transfer'"
+    evidence = _evidence(
+        f"concat('{name}:', h.t1, '|', h.t2)",
+        [("h.s", "h.xa"), ("h.ta", "h.xa"), ("h.s", "h.xc"), ("h.tc", "h.xc")],
+        f"FROM {name}_hits AS h",
     )
-    parts = []
-    for target in ("h.t1", "h.t2"):
-        for who in ("h.s", target):
-            parts.append(
-                f"SELECT {mid} AS match_id, {who} AS account, x.txn_id "
-                f"FROM {name}_hits AS h {tx.format(target=target)}"
-            )
-    return DetectorQuery(stages, " UNION ALL ".join(parts))
+    return DetectorQuery(stages, evidence)
 
 
 @dataclass(frozen=True, slots=True)
 class StackParams:
     min_layer_width: int = 2
     #: Wider "layers" are a busy account's ordinary traffic, not a layering scheme.
-    max_layer_width: int = 12
-    window_days: int = 7
-    amount_tolerance_pct: int = 30
-    min_amount_cny_minor: int = 500_000
+    max_layer_width: int = 30
+    window_days: int = 14
+    min_amount_cny_minor: int = 100_000
 
 
 @detector(
@@ -419,64 +474,26 @@ class StackParams:
     title="Stack (layering)",
     params=StackParams(),
     lookback=lambda p: _days(p.window_days),
-    merge_shared_evidence=False,
 )
 def stack(p: StackParams) -> DetectorQuery:
-    """Stack (layering): money from one account reached one final receiver through two
-    successive layers of intermediaries ({min_layer_width} to {max_layer_width} different
-    accounts in each layer), every hop of RMB {min_amount_cny} or more, within {window_days}
-    days and within {amount_tolerance_pct} % of the previous hop — layering that puts
-    distance between the funds and their source."""
+    """Stack (layering): money from one account reached one final receiver through a layer of
+    {min_layer_width} to {max_layer_width} different personal accounts, each of which was paid
+    by the first and paid the last within {window_days} days (RMB {min_amount_cny} or more a
+    payment, in amounts that need not match: a layer splits and merges what it passes on) —
+    layering that puts distance between the funds and their source. Chains from one business
+    to another through persons (wages spent at a shop) are not counted."""
     name = "stack"
-    window = p.window_days * DAY
-    tol = p.amount_tolerance_pct
     stages = (
-        _edges(name, p.min_amount_cny_minor, window),
-        (
-            f"{name}_p2",
-            _follow(
-                "e1.src AS a1, e1.dst AS a2, e2.dst AS a3, e1.txn_id AS t1, e2.txn_id AS t2, "
-                "e1.ts AS ts1, e1.b AS b1, e2.ts AS ts2, e2.amt AS amt2",
-                f"{name}_e AS e1",
-                f"{name}_e AS e2",
-                ("e1.b", "e2.b"),
-                f"e2.src = e1.dst AND e2.ts > e1.ts AND e2.ts <= e1.ts + {window} "
-                f"AND {_similar('e2.amt', 'e1.amt', tol)} AND e2.dst <> e1.src",
-            ),
-        ),
-        (
-            f"{name}_p3",
-            _follow(
-                "p.a1, p.a2, p.a3, e.dst AS a4, p.t1, p.t2, e.txn_id AS t3",
-                f"{name}_p2 AS p",
-                f"{name}_e AS e",
-                ("p.b1", "e.b"),
-                f"e.src = p.a3 AND e.ts > p.ts2 AND e.ts <= p.ts1 + {window} "
-                f"AND {_similar('e.amt', 'p.amt2', tol)} AND e.dst <> p.a1 AND e.dst <> p.a2",
-            ),
-        ),
+        *_person_legs(name, p.min_amount_cny_minor, p.window_days),
         (
             f"{name}_hits",
-            f"SELECT a1, a4 FROM {name}_p3 GROUP BY a1, a4 "
-            f"HAVING COUNT(DISTINCT a2) BETWEEN {p.min_layer_width} AND {p.max_layer_width} "
-            f"AND COUNT(DISTINCT a3) BETWEEN {p.min_layer_width} AND {p.max_layer_width}",
+            f"SELECT s, r FROM {name}_legs GROUP BY s, r "
+            f"HAVING COUNT(DISTINCT m) BETWEEN {p.min_layer_width} AND {p.max_layer_width}",
         ),
     )
-    mid = f"concat('{name}:', p.a1, '>', p.a4)"
-    join = f"FROM {name}_p3 AS p JOIN {name}_hits AS h ON h.a1 = p.a1 AND h.a4 = p.a4"
-    evidence = _evidence(
-        mid,
-        [
-            ("p.a1", "p.t1"),
-            ("p.a2", "p.t1"),
-            ("p.a2", "p.t2"),
-            ("p.a3", "p.t2"),
-            ("p.a3", "p.t3"),
-            ("p.a4", "p.t3"),
-        ],
-        join,
+    return DetectorQuery(
+        stages, _legs_evidence(name, f"JOIN {name}_hits AS h ON h.s = l.s AND h.r = l.r")
     )
-    return DetectorQuery(stages, evidence)
 
 
 # -- structuring --------------------------------------------------------------------------------
@@ -534,7 +551,7 @@ def structuring(p: StructuringParams) -> DetectorQuery:
 # -- rapid pass-through -------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class PassThroughParams:
-    window_hours: int = 48
+    window_hours: int = 72
     min_amount_cny_minor: int = 1_000_000
     min_out_pct: int = 90
     max_out_pct: int = 110
@@ -547,24 +564,30 @@ class PassThroughParams:
     lookback=lambda p: timedelta(hours=p.window_hours),
 )
 def rapid_pass_through(p: PassThroughParams) -> DetectorQuery:
-    """Rapid pass-through: RMB {min_amount_cny} or more came into this account and
-    {min_out_pct} % to {max_out_pct} % of it went out again within {window_hours} hours,
-    leaving little behind — the account is used as a conduit, not to hold money."""
+    """Rapid pass-through: a transfer of RMB {min_amount_cny} or more from another party came
+    into this personal account and {min_out_pct} % to {max_out_pct} % of it was transferred or
+    withdrawn again within {window_hours} hours, in one payment or several — the account is
+    used as a conduit, not to hold money. Salaries, refunds and the account holder's own
+    transfers are not counted as money to pass on, spending by card or bill is not counted as
+    passing it on, and businesses (which pass on their takings every day) are not counted."""
     name = "rapid_pass_through"
     window = p.window_hours * 3600
     bucket = _bucket("ts", window)
     within = f"o.account = i.account AND o.ts > i.ts AND o.ts <= i.ts + {window}"
     stages = (
+        _business(name),
         (
             f"{name}_in",
             f"SELECT txn_id, to_account AS account, ts, amount_cny_minor AS amt, {bucket} AS b "
-            f"FROM txn WHERE from_account <> to_account AND kind <> 'cash_withdrawal' "
-            f"AND amount_cny_minor >= {p.min_amount_cny_minor}",
+            f"FROM txn WHERE {TRANSFER} AND counterparty_type <> 'own_account' "
+            f"AND amount_cny_minor >= {p.min_amount_cny_minor} "
+            f"AND to_account NOT IN (SELECT account FROM {name}_biz)",
         ),
         (
             f"{name}_out",
             f"SELECT txn_id, from_account AS account, ts, amount_cny_minor AS amt, {bucket} AS b "
-            "FROM txn WHERE from_account <> to_account AND kind <> 'cash_deposit'",
+            "FROM txn WHERE from_account <> to_account "
+            "AND kind IN ('transfer', 'cash_withdrawal')",
         ),
         (
             f"{name}_follow",
@@ -596,7 +619,7 @@ def rapid_pass_through(p: PassThroughParams) -> DetectorQuery:
 # -- dormant account ----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class DormantParams:
-    dormant_days: int = 180
+    dormant_days: int = 30
     active_days: int = 30
     min_transactions: int = 3
     min_amount_cny_minor: int = 5_000_000
@@ -609,32 +632,37 @@ class DormantParams:
     lookback=lambda p: _days(p.dormant_days + p.active_days),
 )
 def dormant_awakening(p: DormantParams) -> DetectorQuery:
-    """Dormant account suddenly active: this account had no transactions for {dormant_days}
-    days or more and then, within {active_days} days of waking up, moved RMB
-    {min_amount_cny} or more in {min_transactions} or more transactions — dormant accounts
-    are bought or taken over to launder money."""
+    """Dormant account suddenly active: this account of ours had no transactions for
+    {dormant_days} days or more (since its last one, or since the start of the data read) and
+    then, within {active_days} days of waking up, moved RMB {min_amount_cny} or more in
+    {min_transactions} or more transactions, with money both coming in and going out again —
+    dormant accounts are bought or taken over to launder money. Only the bank's own accounts
+    count (every account when the bank registered none): an account at another bank is silent
+    to us whenever our customers do not deal with it."""
     name = "dormant_awakening"
     active = p.active_days * DAY
     stages = (
         (
             f"{name}_act",
-            "SELECT from_account AS account, txn_id, ts, amount_cny_minor AS amt FROM txn "
-            "UNION ALL SELECT to_account AS account, txn_id, ts, amount_cny_minor AS amt "
-            "FROM txn WHERE to_account <> from_account",
+            "SELECT to_account AS account, txn_id, ts, amount_cny_minor AS amt, 1 AS incoming "
+            f"FROM txn WHERE to_account <> from_account AND {_ours('to_account')} "
+            "UNION ALL SELECT from_account AS account, txn_id, ts, amount_cny_minor AS amt, "
+            f"0 AS incoming FROM txn WHERE {_ours('from_account')}",
         ),
         (
             f"{name}_wake",
-            f"SELECT account, txn_id, ts FROM (SELECT account, txn_id, ts, "
+            f"SELECT x.account, x.txn_id, x.ts FROM (SELECT account, txn_id, ts, "
             f"LAG(ts) OVER (PARTITION BY account ORDER BY ts, txn_id) AS prev_ts "
-            f"FROM {name}_act) AS x WHERE prev_ts IS NOT NULL "
-            f"AND ts - prev_ts >= {p.dormant_days * DAY}",
+            f"FROM {name}_act) AS x CROSS JOIN (SELECT MIN(ts) AS t0 FROM txn) AS s "
+            f"WHERE x.ts - COALESCE(x.prev_ts, s.t0) >= {p.dormant_days * DAY}",
         ),
         (
             f"{name}_hits",
             f"SELECT w.account, w.txn_id AS wake_id, w.ts FROM {name}_wake AS w "
             f"JOIN {name}_act AS a ON a.account = w.account AND a.ts >= w.ts "
             f"AND a.ts < w.ts + {active} GROUP BY w.account, w.txn_id, w.ts "
-            f"HAVING COUNT(*) >= {p.min_transactions} AND SUM(a.amt) >= {p.min_amount_cny_minor}",
+            f"HAVING COUNT(*) >= {p.min_transactions} AND SUM(a.amt) >= {p.min_amount_cny_minor} "
+            f"AND SUM(a.incoming) > 0 AND SUM(a.incoming) < COUNT(*)",
         ),
     )
     evidence = (
@@ -706,7 +734,9 @@ def behaviour_change(p: BehaviourParams) -> DetectorQuery:
     more its own weekly average over the previous {history_weeks} weeks (with at least
     {min_history_weeks} weeks of history) and {peer_ratio} times or more the average week of
     its peer group (accounts of the same customer segment) — a sudden change in how the account
-    is used that its kind of customer does not explain."""
+    is used that its kind of customer does not explain. Only the bank's own personal accounts
+    are judged: a business's busy weeks are its trade, and another bank's account shows us
+    only the part of its traffic that touches our customers."""
     # Why the peer group: an account with a quiet history trips its own ratio with any
     # ordinary busy week (a month's rent and a holiday); on the synthetic banks nine in ten
     # such weeks were weeks every account of its segment has. The segment is the owner's
@@ -715,6 +745,7 @@ def behaviour_change(p: BehaviourParams) -> DetectorQuery:
     h = p.history_weeks
     frame = f"OVER (PARTITION BY account ORDER BY week RANGE BETWEEN {h} PRECEDING AND 1 PRECEDING)"
     stages = (
+        _business(name),
         (
             f"{name}_side",
             "SELECT from_account AS account, to_account AS cp, CAST(FLOOR(day / 7) AS BIGINT) AS week, "
@@ -747,7 +778,8 @@ def behaviour_change(p: BehaviourParams) -> DetectorQuery:
             f"COUNT(*) {frame} AS hist_weeks FROM {name}_week) AS x "
             f"JOIN {name}_seg AS s ON s.account = x.account "
             f"JOIN {name}_peer AS g ON g.segment = s.segment "
-            f"WHERE x.hist_weeks >= {p.min_history_weeks} AND ("
+            f"WHERE x.hist_weeks >= {p.min_history_weeks} "
+            f"AND x.account NOT IN (SELECT account FROM {name}_biz) AND {_ours('x.account')} AND ("
             f"(x.amt >= {p.min_amount_cny_minor} AND x.amt * {h} >= x.hist_amt * {p.ratio} "
             f"AND x.amt >= g.peer_amt * {p.peer_ratio}) OR "
             f"(x.cps >= {p.min_counterparties} AND x.cps * {h} >= x.hist_cps * {p.ratio} "
