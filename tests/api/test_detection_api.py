@@ -22,10 +22,10 @@ def test_a_parameter_proposal_is_approved_by_two_other_people_over_http(
     assert listed.status_code == 200
     assert {v["detector"] for v in listed.json()} >= {"fan_in", "cycle", "behaviour_change"}
     url = "/v1/detection/parameters/rapid_pass_through"
-    created = client.post(url, json={"changes": {"window_hours": 72}}, headers=mia)
+    created = client.post(url, json={"changes": {"window_hours": 96}}, headers=mia)
     assert created.status_code == 201, created.text
-    assert created.json()["diff"] == {"window_hours": {"from": 48, "to": 72}}
-    assert "within 72 hours" in created.json()["explanation"]
+    assert created.json()["diff"] == {"window_hours": {"from": 72, "to": 96}}
+    assert "within 96 hours" in created.json()["explanation"]
     own = client.post(f"{url}/2/approve", headers=mia)
     assert own.status_code == 409 and "separation of duties" in own.json()["detail"]
     assert client.post(f"{url}/2/approve", headers=biz).json()["status"] == "proposed"

@@ -56,8 +56,11 @@ def test_detection_raises_one_alert_per_customer_with_every_typology(ctx: Contex
     SCENARIOS["cycle"](b, True, "cy")
     SCENARIOS["rapid_pass_through"](b, True, "rp")
     # cy-b is also the mule of a pass-through owned by the same customer
-    b.pay("rp-payer2", "cy-b", 300_000, hours=30)
-    b.pay("cy-b", "rp-out2", 295_000, hours=40)
+    b.pay("rp-payer2", "cy-b", 300_000, days=5)
+    b.pay("cy-b", "rp-out2", 295_000, days=5.4)
+    # cy-d, another bank's account, passes money on to C1's cy-a
+    b.pay("rp-payer3", "cy-d", 200_000, days=10)
+    b.pay("cy-d", "cy-a", 196_000, days=11)
     _customers(ctx, {"cy-a": ("C1", "individual"), "cy-b": ("C2", "individual")})
     _append(ctx, b)
     summary = run_detection(ctx)
@@ -71,7 +74,7 @@ def test_detection_raises_one_alert_per_customer_with_every_typology(ctx: Contex
         assert summary.alerts_raised == len(alerts)
         assert summary.matches_outside_bank >= 1
         assert any("no customer of the bank" in w for w in summary.warnings)
-        # cy-c, another bank's account, passed the cycle's money on to C1's cy-a
+        # the pass-through on cy-d ends in C1's cy-a
         assert alerts["C1"].typologies == ["cycle", "rapid_pass_through"]
         assert alerts["C2"].typologies == ["cycle", "rapid_pass_through"]
         why = alerts["C2"].evidence["typologies"]["cycle"]["why"]  # type: ignore[index]
