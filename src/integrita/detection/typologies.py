@@ -623,6 +623,9 @@ class DormantParams:
     active_days: int = 30
     min_transactions: int = 3
     min_amount_cny_minor: int = 5_000_000
+    #: what went out again, as a share of what came in after the account woke
+    min_out_pct: int = 50
+    max_out_pct: int = 110
 
 
 @detector(
@@ -635,7 +638,8 @@ def dormant_awakening(p: DormantParams) -> DetectorQuery:
     """Dormant account suddenly active: this account of ours had no transactions for
     {dormant_days} days or more (since its last one, or since the start of the data read) and
     then, within {active_days} days of waking up, moved RMB {min_amount_cny} or more in
-    {min_transactions} or more transactions, with money both coming in and going out again —
+    {min_transactions} or more transactions, and {min_out_pct} % to {max_out_pct} % of the money
+    that came in went out again —
     dormant accounts are bought or taken over to launder money. Only the bank's own accounts
     count (every account when the bank registered none): an account at another bank is silent
     to us whenever our customers do not deal with it."""
@@ -662,7 +666,8 @@ def dormant_awakening(p: DormantParams) -> DetectorQuery:
             f"JOIN {name}_act AS a ON a.account = w.account AND a.ts >= w.ts "
             f"AND a.ts < w.ts + {active} GROUP BY w.account, w.txn_id, w.ts "
             f"HAVING COUNT(*) >= {p.min_transactions} AND SUM(a.amt) >= {p.min_amount_cny_minor} "
-            f"AND SUM(a.incoming) > 0 AND SUM(a.incoming) < COUNT(*)",
+            f"AND SUM(a.amt * (1 - a.incoming)) * 100 >= SUM(a.amt * a.incoming) * {p.min_out_pct} "
+            f"AND SUM(a.amt * (1 - a.incoming)) * 100 <= SUM(a.amt * a.incoming) * {p.max_out_pct}",
         ),
     )
     evidence = (
