@@ -120,7 +120,7 @@ def test_two_layerings_sharing_one_intermediary_but_no_payment_stay_two_matches(
     for scheme, middle in (("a", ("m0", "m1")), ("b", ("m0", "m2"))):
         for i, m in enumerate(middle):
             b.pay(f"st-{scheme}-src", f"st-{m}", 50_000, days=i)
-            b.pay(f"st-{m}", f"st-{scheme}-dst", 24_000, days=3 + i)
+            b.pay(f"st-{m}", f"st-{scheme}-dst", 48_000, days=3 + i)
     matches = run(b, tmp_path / "ledger", "stack")
     assert sorted(m.match_id for m in matches) == [
         "stack:st-a-src>st-a-dst",
@@ -134,6 +134,15 @@ def test_a_layer_that_splits_and_merges_is_one_stack(tmp_path: Path) -> None:
     (match,) = run(b, tmp_path / "ledger", "stack")
     assert match.accounts == {"st-s0", "st-s1", "st-m0", "st-m1", "st-r0", "st-r1"}
     assert len(match.txn_ids) == len(b.rows)
+
+
+def test_a_layer_that_keeps_most_of_the_money_is_no_stack(tmp_path: Path) -> None:
+    b = LedgerBuilder()
+    for i in range(2):
+        b.pay("st-src", f"st-m{i}", 50_000, days=i)
+        b.pay(f"st-m{i}", "st-dst", 48_000 if i == 0 else 20_000, days=3 + i)
+    assert len(run(b, tmp_path / "a", "stack")) == 0  # st-m1 kept 60 %: a layer of one
+    assert len(run(b, tmp_path / "b", "stack", amount_tolerance_pct=70)) == 1
 
 
 def test_the_registry_does_not_import_the_typologies_back() -> None:

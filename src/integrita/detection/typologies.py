@@ -466,6 +466,8 @@ class StackParams:
     #: Wider "layers" are a busy account's ordinary traffic, not a layering scheme.
     max_layer_width: int = 30
     window_days: int = 14
+    #: how far what a layer account passed on may be from what it received (in total)
+    amount_tolerance_pct: int = 50
     min_amount_cny_minor: int = 100_000
 
 
@@ -479,20 +481,37 @@ def stack(p: StackParams) -> DetectorQuery:
     """Stack (layering): money from one account reached one final receiver through a layer of
     {min_layer_width} to {max_layer_width} different personal accounts, each of which was paid
     by the first and paid the last within {window_days} days (RMB {min_amount_cny} or more a
-    payment, in amounts that need not match: a layer splits and merges what it passes on) —
+    payment, in amounts that need not match one another: a layer splits and merges what it
+    passes on, but each layer account passed on in all within {amount_tolerance_pct} % of what
+    it received) —
     layering that puts distance between the funds and their source. Chains from one business
     to another through persons (wages spent at a shop) are not counted."""
     name = "stack"
+    tol = p.amount_tolerance_pct
     stages = (
         *_person_legs(name, p.min_amount_cny_minor, p.window_days),
         (
+            f"{name}_layer",
+            f"SELECT i.m FROM (SELECT m, SUM(in_amt) AS amt FROM "
+            f"(SELECT DISTINCT m, in_id, in_amt FROM {name}_legs) AS x GROUP BY m) AS i "
+            f"JOIN (SELECT m, SUM(out_amt) AS amt FROM "
+            f"(SELECT DISTINCT m, out_id, out_amt FROM {name}_legs) AS y GROUP BY m) AS o "
+            f"ON o.m = i.m WHERE o.amt * 100 >= i.amt * {100 - tol} "
+            f"AND o.amt * 100 <= i.amt * {100 + tol}",
+        ),
+        (
             f"{name}_hits",
-            f"SELECT s, r FROM {name}_legs GROUP BY s, r "
-            f"HAVING COUNT(DISTINCT m) BETWEEN {p.min_layer_width} AND {p.max_layer_width}",
+            f"SELECT l.s, l.r FROM {name}_legs AS l JOIN {name}_layer AS y ON y.m = l.m "
+            f"GROUP BY l.s, l.r "
+            f"HAVING COUNT(DISTINCT l.m) BETWEEN {p.min_layer_width} AND {p.max_layer_width}",
         ),
     )
     return DetectorQuery(
-        stages, _legs_evidence(name, f"JOIN {name}_hits AS h ON h.s = l.s AND h.r = l.r")
+        stages,
+        _legs_evidence(
+            name,
+            f"JOIN {name}_layer AS y ON y.m = l.m JOIN {name}_hits AS h ON h.s = l.s AND h.r = l.r",
+        ),
     )
 
 
