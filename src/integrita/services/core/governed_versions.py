@@ -54,8 +54,24 @@ class GovernedSet:
         return f"{self.table.label} version {version}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VersionView:
+    """What every version shows, whatever its values are called (a subclass adds them)."""
+
+    version: int
+    status: str
+    note: str | None
+    proposed_by: str
+    proposed_at: datetime
+    business_approved_by: str | None
+    technology_approved_by: str | None
+    activated_at: datetime | None
+    base_version: int | None
+    diff: dict[str, Any] | None
+
+
 def version_fields(row: Any) -> dict[str, Any]:
-    """The fields every version's view shows, whatever its values are called."""
+    """:class:`VersionView`'s fields of a stored version."""
     return {
         "version": row.version,
         "status": row.status,

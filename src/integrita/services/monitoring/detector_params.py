@@ -26,21 +26,11 @@ from integrita.store import Session
 from integrita.store.repositories import detection as repo
 
 
-@dataclass(frozen=True, slots=True)
-class ParameterSetView:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParameterSetView(governed.VersionView):
     detector: str
-    version: int
-    status: str
     params: dict[str, Any]
     explanation: str
-    note: str | None
-    proposed_by: str
-    proposed_at: datetime
-    business_approved_by: str | None
-    technology_approved_by: str | None
-    activated_at: datetime | None
-    base_version: int | None
-    diff: dict[str, Any] | None
 
 
 def as_json(params: Any) -> dict[str, Any]:

@@ -35,19 +35,9 @@ RULE_SET = governed.GovernedSet(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSetView:
-    version: int
-    status: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleSetView(governed.VersionView):
     thresholds: dict[str, Any]
-    note: str | None
-    proposed_by: str
-    proposed_at: datetime
-    business_approved_by: str | None
-    technology_approved_by: str | None
-    activated_at: datetime | None
-    base_version: int | None = None
-    diff: dict[str, Any] | None = None
 
 
 def _view(row: Any) -> RuleSetView:
