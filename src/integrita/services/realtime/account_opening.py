@@ -19,6 +19,7 @@ from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.services.core.sanctions import screen_new_or_changed_customers
+from integrita.services.core.view_objects import view_of
 from integrita.store.models import AccountOpeningTask
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo
@@ -41,16 +42,7 @@ class OpeningTaskView:
 
 
 def _view(task: AccountOpeningTask) -> OpeningTaskView:
-    return OpeningTaskView(
-        task.id,
-        task.account_id,
-        task.kind,
-        task.subject,
-        task.status,
-        task.outcome,
-        task.completed_by,
-        task.completed_at,
-    )
+    return view_of(OpeningTaskView, task)
 
 
 def required_task(account_type: str, opened_by: str) -> str | None:
