@@ -80,17 +80,18 @@ T = TypeVar("T")
 def redirect_after(
     path: str,
     step: Callable[[], T],
-    notice: str | Callable[[T], str],
+    notice: str | Callable[[T], str] | None = None,
     *,
     then: Callable[[T], str] | None = None,
 ) -> Response:
     """Take ``step`` and go to ``then(result)`` (default: back to ``path``) with ``notice`` (a
-    text, or one made from the result), or come back to ``path`` with the refusal's message."""
+    text, one made from the result, or none), or come back to ``path`` with the refusal's
+    message."""
     try:
         done = step()
     except IntegritaError as exc:
         return redirect_back(path, exc)
-    text = notice if isinstance(notice, str) else notice(done)
+    text = notice(done) if callable(notice) else notice
     return redirect_back(then(done) if then else path, notice=text)
 
 
