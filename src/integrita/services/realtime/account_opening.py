@@ -170,17 +170,10 @@ def complete_task(
         )
         tasks = repo.opening_tasks(session, task.account_id)
         if all(t.status == "completed" and t.outcome == "confirmed" for t in tasks):
-            repo.set_account_status(session, task.account_id, AccountStatus.ACTIVE.value)
-            audit.record(
-                session,
-                at=now,
-                actor=actor,
-                action="account.activated",
-                entity_type="account",
-                entity_id=task.account_id,
-                before={"status": AccountStatus.PENDING_VERIFICATION.value},
-                after={"status": AccountStatus.ACTIVE.value},
-            )
+            account = customers_repo.get_account(session, task.account_id)
+            if account is None:
+                raise NotFoundError(f"account {task.account_id} does not exist")
+            _change_status(session, account, AccountStatus.ACTIVE, "account.activated", actor, now)
         session.flush()
         return _view(task)
 
