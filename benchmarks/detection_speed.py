@@ -33,6 +33,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ledger_engine import whole_ledger_engine
+
 #: Trees in the model whose predictions are timed.
 SCORING_TREES = 300
 
@@ -129,28 +132,14 @@ def scoring_speed(data: Path, bank: Path) -> dict[str, float]:
     """
     import numpy as np
 
-    from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
     from integrita.analytics.graph_features import staged_graph_features
     from integrita.detection import model as ml
     from integrita.detection.features import feature_names, features_sql
-    from integrita.detection.fx import load_fx_rates, rate_periods
     from integrita.services.core.ledger import open_ledger
-    from integrita.services.monitoring.scoring import MEMBERSHIP_SCHEMA, _to_matrix
+    from integrita.services.monitoring.scoring import _to_matrix
 
-    ctx = _context(data, "duckdb")
-    ledger = open_ledger(ctx)
-    bounds = ledger_bounds(ledger)
-    assert bounds is not None
-    from datetime import timedelta
-
-    eng = open_engine(
-        "duckdb",
-        ledger,
-        ScanRange(bounds[0], bounds[1] + timedelta(seconds=1)),
-        fx_table(rate_periods(load_fx_rates())),
-    )
+    eng = whole_ledger_engine(open_ledger(_context(data, "duckdb")))
     try:
-        eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
         started = time.perf_counter()
         with staged_graph_features(eng):
             table = eng.query(f"SELECT * FROM ({features_sql()}) AS f")

@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ledger_engine import whole_ledger_engine
 
 
 def main() -> None:
@@ -27,16 +30,12 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=None)
     args = parser.parse_args()
 
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from integrita.analytics.engine import ScanRange, fx_table, ledger_bounds, open_engine
     from integrita.analytics.graph_features import staged_graph_features
     from integrita.analytics.ledger import Ledger
     from integrita.analytics.schema import LEDGER_SCHEMA
     from integrita.detection.features import features_sql
-    from integrita.detection.fx import load_fx_rates, rate_periods
-    from integrita.services.monitoring.scoring import MEMBERSHIP_SCHEMA
 
     table = pq.read_table(args.bank_dir / "transactions.parquet").sort_by(
         [("booked_at", "ascending"), ("txn_id", "ascending")]
@@ -50,14 +49,7 @@ def main() -> None:
         ledger = Ledger(root)
         ledger.append_table(table.cast(LEDGER_SCHEMA))
         del table
-        bounds = ledger_bounds(ledger)
-        assert bounds is not None
-        eng = open_engine(
-            "duckdb",
-            ledger,
-            ScanRange(bounds[0], bounds[1] + timedelta(seconds=1)),
-            fx_table(rate_periods(load_fx_rates())),
-        )
+        eng = whole_ledger_engine(ledger)
         eng.con.execute("SET threads = 2; SET memory_limit = '5GB'")
         stages: dict[str, dict[str, float]] = {}
         started = last = time.perf_counter()
@@ -71,7 +63,6 @@ def main() -> None:
         with staged_graph_features(eng, on_stage=timed):
             out["stages"] = stages
             out["graph_features_seconds"] = round(time.perf_counter() - started, 1)
-            eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
             t = time.perf_counter()
             eng.stage("all_features", f"SELECT * FROM ({features_sql()}) AS f")
             out["all_model_features_seconds_after_graph"] = round(time.perf_counter() - t, 1)

@@ -111,3 +111,17 @@ def test_the_reporter_identity_is_shown_only_on_an_audited_request(
     shown = mona.post(f"{path}/reveal", data={"field": "reporter_identity"})
     assert '<strong id="revealed">Li Na</strong>' in shown.text
     assert "viewed reporter identity" in shown.text
+
+
+def test_a_refused_filing_comes_back_to_the_register_naming_the_field(
+    ctx: Context, make_user: Callable[..., str]
+) -> None:
+    ana = _signed_in(ctx, make_user, "ana", "analyst")
+    refused = ana.post(
+        "/governance/supplier", data={"f_code": "S02", "f_name": "x" * 5000}, follow_redirects=False
+    )
+    assert refused.status_code == 303
+    assert refused.headers["location"] == (
+        "/governance/supplier?error=name%3A%20Name%20is%20longer%20than%204000%20characters"
+    )
+    assert "name: Name is longer than 4000 characters" in ana.get(refused.headers["location"]).text

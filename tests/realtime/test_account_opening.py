@@ -63,3 +63,24 @@ def test_a_completed_task_cannot_be_completed_again(bank: Context) -> None:
     account_opening.complete_task(bank, tasks[0].id, "confirmed", "ok", user=CLERK)
     with pytest.raises(StateTransitionError):
         account_opening.complete_task(bank, tasks[0].id, "refused", "changed mind", user=CLERK)
+
+
+def test_each_status_change_of_the_account_is_in_the_audit_trail(bank: Context) -> None:
+    import json
+
+    from integrita.store.repositories import audit as audit_repo
+
+    def status(snapshot: str | None) -> object:
+        return json.loads(snapshot)["status"] if snapshot else None
+
+    tasks = account_opening.record_opening(bank, "A1", "representative", "Zhao Lei", user=CLERK)
+    account_opening.complete_task(bank, tasks[0].id, "confirmed", "called back", user=CLERK)
+    with bank.db.transaction() as session:
+        changes = [
+            (e.action, e.actor, status(e.before), status(e.after))
+            for e in audit_repo.events_for(session, "account", "A1")
+        ]
+    assert changes == [
+        ("account_opening.task_created", "clerk", "active", "pending_verification"),
+        ("account.activated", "clerk", "pending_verification", "active"),
+    ]

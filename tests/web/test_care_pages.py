@@ -107,3 +107,24 @@ def test_a_survey_is_set_up_and_agency_results_uploaded_through_the_pages(ctx: C
     assert uploaded.status_code == 200
     assert "100.0 %" in uploaded.text and "below the 80% floor" not in uploaded.text
     assert "<svg" in uploaded.text  # the scores chart
+
+
+def test_a_refused_customer_note_comes_back_to_the_record_naming_the_field(ctx: Context) -> None:
+    customer = set_up_care(ctx)
+    client = _signed_in(ctx, "olivia", "complaints_officer")
+    notes = f"/care/customers/{customer}/notes"
+    refused = client.post(
+        notes, data={"kind": "special_requirement", "text": "  "}, follow_redirects=False
+    )
+    assert refused.status_code == 303
+    assert refused.headers["location"] == (
+        f"/care/customers/{customer}?error=text%3A%20the%20note%20is%20empty"
+    )
+    assert "text: the note is empty" in client.get(refused.headers["location"]).text
+    added = client.post(
+        notes,
+        data={"kind": "special_requirement", "text": "deliver after 10:00"},
+        follow_redirects=False,
+    )
+    assert added.headers["location"] == f"/care/customers/{customer}"
+    assert "deliver after 10:00" in client.get(added.headers["location"]).text

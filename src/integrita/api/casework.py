@@ -314,6 +314,18 @@ def str_figures(
     return str_reports.year_figures(ctx, query.year).as_dict()
 
 
+def _audit_filters(query: AuditFilter) -> audit_trail.AuditFilters:
+    """An audit query's filters as the audit trail takes them."""
+    return {
+        "actor": query.actor,
+        "action": query.action,
+        "entity_type": query.entity_type,
+        "entity_id": query.entity_id,
+        "since": query.since,
+        "until": query.until,
+    }
+
+
 @router.get("/v1/audit", response_model=list[EventOut])
 def audit_events(
     query: Annotated[AuditQuery, Query()],
@@ -322,16 +334,7 @@ def audit_events(
 ) -> list[EventOut]:
     """Audit events, newest first."""
     result = audit_trail.events(
-        ctx,
-        user,
-        actor=query.actor,
-        action=query.action,
-        entity_type=query.entity_type,
-        entity_id=query.entity_id,
-        since=query.since,
-        until=query.until,
-        page=query.page,
-        size=query.size,
+        ctx, user, page=query.page, size=query.size, **_audit_filters(query)
     )
     return [EventOut.of(e) for e in result.rows]
 
@@ -343,16 +346,7 @@ def audit_csv(
     ctx: Context = Depends(get_ctx),
 ) -> StreamingResponse:
     """The matching audit events as CSV, in chain order, hashes included."""
-    chunks = audit_trail.export_csv(
-        ctx,
-        user,
-        actor=query.actor,
-        action=query.action,
-        entity_type=query.entity_type,
-        entity_id=query.entity_id,
-        since=query.since,
-        until=query.until,
-    )
+    chunks = audit_trail.export_csv(ctx, user, **_audit_filters(query))
     return StreamingResponse(
         chunks,
         media_type="text/csv",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from integrita.errors import InputError, IntegritaError
 from integrita.logging import configure_logging
@@ -107,3 +108,24 @@ def parse_changes(assignments: list[str]) -> dict[str, object]:
         except json.JSONDecodeError:
             changes[name.strip()] = raw
     return changes
+
+
+class Proposal(Protocol):
+    """A proposed version with its diff against its base (a rule set, a parameter set)."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def base_version(self) -> int | None: ...
+    @property
+    def diff(self) -> dict[str, Any] | None: ...
+
+
+def print_diff(what: str, proposal: Proposal) -> None:
+    """A proposal's diff (rule set or parameter set): one row per ``what`` changed, its value
+    in the base version and in the proposed one."""
+    table = Table(what, f"version {proposal.base_version}", f"version {proposal.version}")
+    for name, change in (proposal.diff or {}).items():
+        values = change if isinstance(change, dict) else {}
+        table.add_row(name, json.dumps(values.get("from")), json.dumps(values.get("to")))
+    console.print(table)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from integrita.cli.common import console, context, handle_errors, parse_changes
+from integrita.cli.common import console, context, handle_errors, parse_changes, print_diff
 from integrita.cli.identity import AS_OPTION, needs, refuse_as, signed_in
 from integrita.domain.permissions import Permission
 from integrita.services.monitoring import alert_budget, detector_params, params_backtest
@@ -18,14 +18,6 @@ params_app = typer.Typer(
     help="Detector parameter sets: show, propose, approve, backtest.", no_args_is_help=True
 )
 budget_app = typer.Typer(help="The MLRO's alert budget: show, set.", no_args_is_help=True)
-
-
-def _print_diff(v: detector_params.ParameterSetView) -> None:
-    table = Table("parameter", f"version {v.base_version}", f"version {v.version}")
-    for name, change in (v.diff or {}).items():
-        values = change if isinstance(change, dict) else {}
-        table.add_row(name, json.dumps(values.get("from")), json.dumps(values.get("to")))
-    console.print(table)
 
 
 @params_app.command("show")
@@ -61,7 +53,7 @@ def params_propose(
         f"proposed {v.detector} version {v.version} based on version {v.base_version}; "
         "needs a business and a technology approval by two other people"
     )
-    _print_diff(v)
+    print_diff("parameter", v)
     console.print(f"explanation with these values: {v.explanation}")
 
 

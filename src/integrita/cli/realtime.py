@@ -7,7 +7,14 @@ import json
 import typer
 from rich.table import Table
 
-from integrita.cli.common import console, context, handle_errors, parse_changes, progress_bar
+from integrita.cli.common import (
+    console,
+    context,
+    handle_errors,
+    parse_changes,
+    print_diff,
+    progress_bar,
+)
 from integrita.cli.identity import AS_OPTION, batch_job, local_command, needs, refuse_as, signed_in
 from integrita.demo.realtime import demo_channel_token, stream_synthetic_payments
 from integrita.domain.permissions import Permission
@@ -56,15 +63,7 @@ def rules_show(
     console.print(f"version {v.version} ({v.status})")
     console.print_json(json.dumps(v.thresholds))
     if v.diff:
-        _print_diff(v)
-
-
-def _print_diff(v: rulesets.RuleSetView) -> None:
-    table = Table("threshold", f"version {v.base_version}", f"version {v.version}")
-    for name, change in (v.diff or {}).items():
-        values = change if isinstance(change, dict) else {}
-        table.add_row(name, json.dumps(values.get("from")), json.dumps(values.get("to")))
-    console.print(table)
+        print_diff("threshold", v)
 
 
 @rules_app.command("propose")
@@ -83,7 +82,7 @@ def rules_propose(
         f"proposed version {v.version} based on version {v.base_version}; "
         "needs a business and a technology approval by two other people"
     )
-    _print_diff(v)
+    print_diff("threshold", v)
 
 
 @rules_app.command("approve")
@@ -113,7 +112,7 @@ def rules_rebase(version: int = typer.Argument(..., help="Proposed version to re
     console.print(
         f"version {v.version} is now based on version {v.base_version}; approvals start again"
     )
-    _print_diff(v)
+    print_diff("threshold", v)
 
 
 @rules_app.command("backtest")

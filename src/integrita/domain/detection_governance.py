@@ -14,35 +14,27 @@ Why each constraint exists:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from integrita.domain.permissions import Permission
-from integrita.domain.workflow import (
-    Actor,
-    Involvement,
-    Workflow,
-    by_action,
-    person_step,
-    two_approvals,
+from integrita.domain.governed_versions import (
+    ACTIVE,
+    NEW,
+    PROPOSED,
+    SUPERSEDED,
+    based_on_the_active_version,
 )
+from integrita.domain.permissions import Permission
+from integrita.domain.workflow import Involvement, Workflow, by_action, person_step, two_approvals
 
-NEW = "new"
-PROPOSED = "proposed"
-ACTIVE = "active"
-SUPERSEDED = "superseded"
+__all__ = [
+    "ACTIVE",
+    "ALERT_BUDGET_WORKFLOW",
+    "DETECTOR_PARAMETERS_WORKFLOW",
+    "IN_FORCE",
+    "NEW",
+    "PROPOSED",
+    "SUPERSEDED",
+]
+
 IN_FORCE = "in_force"
-
-
-def drafted_against_the_active_version(facts: Mapping[str, object], actor: Actor) -> str | None:
-    """A proposal drafted against an older active version would revert what went live since;
-    it must be proposed again from the version active now."""
-    base, active = facts.get("base_version"), facts.get("active_version")
-    if base != active:
-        return (
-            f"this proposal is based on version {base}, but version {active} is active now; "
-            "propose the change again from the active version"
-        )
-    return None
 
 
 DETECTOR_PARAMETERS_WORKFLOW = Workflow(
@@ -66,7 +58,9 @@ DETECTOR_PARAMETERS_WORKFLOW = Workflow(
             activate=Permission.DETECTION_PARAMS_ACTIVATE,
             record="a parameter set",
             in_force="The second approval puts the version in force for the next detection run.",
-            guards=(drafted_against_the_active_version,),
+            guards=(
+                based_on_the_active_version("propose the change again from the active version"),
+            ),
         ),
     ),
 )

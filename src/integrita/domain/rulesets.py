@@ -12,37 +12,20 @@ Why each constraint exists:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from integrita.domain.permissions import Permission
-from integrita.domain.workflow import (
-    Actor,
-    Involvement,
-    Workflow,
-    by_action,
-    person_step,
-    two_approvals,
+from integrita.domain.governed_versions import (
+    ACTIVE,
+    NEW,
+    PROPOSED,
+    SUPERSEDED,
+    based_on_the_active_version,
+    diff,
 )
+from integrita.domain.permissions import Permission
+from integrita.domain.workflow import Involvement, Workflow, by_action, person_step, two_approvals
 
-NEW = "new"
-PROPOSED = "proposed"
-ACTIVE = "active"
-SUPERSEDED = "superseded"
+__all__ = ["ACTIVE", "NEW", "PROPOSED", "REJECTED", "RULESET_WORKFLOW", "SUPERSEDED", "diff"]
+
 REJECTED = "rejected"
-
-
-def based_on_the_active_version(facts: Mapping[str, object], actor: Actor) -> str | None:
-    """A proposal drafted against an older active version must be rebased (its diff shown)
-    before it is approved or activated, or it would revert what went live since."""
-    base, active = facts.get("base_version"), facts.get("active_version")
-    if base != active:
-        return (
-            f"this proposal is based on version {base}, but version {active} is active now; "
-            "rebase it (integrita rules rebase / POST /v1/rulesets/{version}/rebase) and review "
-            "the diff before approving"
-        )
-    return None
 
 
 RULESET_WORKFLOW = Workflow(
@@ -74,16 +57,12 @@ RULESET_WORKFLOW = Workflow(
             activate=Permission.RULESET_ACTIVATE,
             record="a rule set",
             in_force="The second approval puts the version in force.",
-            guards=(based_on_the_active_version,),
+            guards=(
+                based_on_the_active_version(
+                    "rebase it (integrita rules rebase / POST /v1/rulesets/{version}/rebase) "
+                    "and review the diff before approving"
+                ),
+            ),
         ),
     ),
 )
-
-
-def diff(base: Mapping[str, Any], proposed: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """What a proposal changes: name -> {"from": value in its base, "to": proposed value}."""
-    return {
-        name: {"from": base.get(name), "to": value}
-        for name, value in sorted(proposed.items())
-        if base.get(name) != value
-    }

@@ -30,7 +30,7 @@ from integrita.services.core import charts, customer_names
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
-from integrita.web.render import add_nav, page
+from integrita.web.render import add_nav, page, redirect_after
 
 router = APIRouter(include_in_schema=False)
 
@@ -335,13 +335,9 @@ def survey_reminders(
     user: UserView = Depends(require(Permission.SURVEY_RUN)),
 ) -> Response:
     """Queue reminders to everyone who has not answered."""
-    try:
-        surveys.send_reminders(ctx, survey_id, _actor(user))
-    except IntegritaError as exc:
-        return RedirectResponse(
-            f"/care/surveys/{survey_id}?error={quote(str(exc))}", status_code=303
-        )
-    return RedirectResponse(f"/care/surveys/{survey_id}", status_code=303)
+    return redirect_after(
+        f"/care/surveys/{survey_id}", lambda: surveys.send_reminders(ctx, survey_id, _actor(user))
+    )
 
 
 @router.post("/care/surveys/{survey_id}/agency-import")
@@ -433,14 +429,11 @@ async def customer_note(
 ) -> Response:
     """Add a dated, authored note to the record."""
     form = await request.form()
-    target = f"/care/customers/{quote(customer_id)}"
-    try:
-        customer_records.add_note(
-            ctx, customer_id, str(form.get("kind", "")), str(form.get("text", "")), _actor(user)
-        )
-    except IntegritaError as exc:
-        return RedirectResponse(f"{target}?error={quote(str(exc))}", status_code=303)
-    return RedirectResponse(target, status_code=303)
+    kind, text = str(form.get("kind", "")), str(form.get("text", ""))
+    return redirect_after(
+        f"/care/customers/{quote(customer_id)}",
+        lambda: customer_records.add_note(ctx, customer_id, kind, text, _actor(user)),
+    )
 
 
 # -- monthly report -------------------------------------------------------------------------------

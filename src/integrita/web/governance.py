@@ -19,7 +19,7 @@ from integrita.services.core.context import Context
 from integrita.services.core.permissions import permitted
 from integrita.services.core.users import UserView
 from integrita.services.governance import figures, imports, registers, trade_check
-from integrita.web.render import add_nav, messages, page, redirect_back
+from integrita.web.render import add_nav, messages, page, redirect_after, redirect_back
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,14 +84,11 @@ def run_trade_check(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.GOVERNANCE_RECORD)),
 ) -> Response:
-    try:
-        done = trade_check.check_trades(ctx, day, actor=user)
-    except IntegritaError as exc:
-        return redirect_back("/governance", exc)
-    return redirect_back(
+    return redirect_after(
         "/governance",
-        notice=f"{day.isoformat()}: {done.checked} trades checked, {done.flagged} flagged, "
-        f"{len(done.alert_ids)} alerts raised",
+        lambda: trade_check.check_trades(ctx, day, actor=user),
+        lambda done: f"{day.isoformat()}: {done.checked} trades checked, "
+        f"{done.flagged} flagged, {len(done.alert_ids)} alerts raised",
     )
 
 
@@ -135,12 +132,13 @@ async def file_record(
     user: UserView = Depends(require(Permission.GOVERNANCE_DECLARE)),
 ) -> Response:
     path = f"/governance/{register}"
-    try:
-        filed = registers.file_record(ctx, register, _fields_from(await request.form()), actor=user)
-    except IntegritaError as exc:
-        return redirect_back(path, exc)
-    notice = "filed" if filed.created else "already on file"
-    return redirect_back(f"{path}/{filed.record.id}", notice=notice)
+    form = await request.form()  # its fields are checked inside the step: a refusal comes back
+    return redirect_after(
+        path,
+        lambda: registers.file_record(ctx, register, _fields_from(form), actor=user),
+        lambda filed: "filed" if filed.created else "already on file",
+        then=lambda filed: f"{path}/{filed.record.id}",
+    )
 
 
 @router.post("/governance/{register}/import")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
@@ -65,21 +65,34 @@ def redirect_back(
 ) -> Response:
     """Post/redirect/get: a refused step comes back to ``path`` as a message naming the field,
     a step taken as its notice."""
+    sep = "&" if "?" in path else "?"
     if error is not None:
         field = getattr(error, "field", None)
         text = f"{field}: {error}" if field else str(error)
-        return RedirectResponse(f"{path}?error={quote(text)}", status_code=303)
-    suffix = f"?notice={quote(notice)}" if notice else ""
+        return RedirectResponse(f"{path}{sep}error={quote(text)}", status_code=303)
+    suffix = f"{sep}notice={quote(notice)}" if notice else ""
     return RedirectResponse(f"{path}{suffix}", status_code=303)
 
 
-def redirect_after(path: str, step: Callable[[], object], notice: str) -> Response:
-    """Take ``step`` and come back to ``path`` with ``notice``, or with the refusal's message."""
+T = TypeVar("T")
+
+
+def redirect_after(
+    path: str,
+    step: Callable[[], T],
+    notice: str | Callable[[T], str] | None = None,
+    *,
+    then: Callable[[T], str] | None = None,
+) -> Response:
+    """Take ``step`` and go to ``then(result)`` (default: back to ``path``) with ``notice`` (a
+    text, one made from the result, or none), or come back to ``path`` with the refusal's
+    message."""
     try:
-        step()
+        done = step()
     except IntegritaError as exc:
         return redirect_back(path, exc)
-    return redirect_back(path, notice=notice)
+    text = notice(done) if callable(notice) else notice
+    return redirect_back(then(done) if then else path, notice=text)
 
 
 class Messages(TypedDict):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from integrita.domain.permissions import Permission
 from integrita.errors import IntegritaError
@@ -19,7 +18,7 @@ from integrita.services.core.permissions import permitted
 from integrita.services.core.report_labels import label
 from integrita.services.core.users import UserView
 from integrita.services.reporting import annual, annual_pack, registers
-from integrita.web.render import add_nav, page
+from integrita.web.render import add_nav, page, redirect_after
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,13 +108,10 @@ def publish(
     user: UserView = Depends(require(Permission.DISCLOSURE_PUBLISH)),
 ) -> Response:
     """Sign the year's figures off as a frozen edition (the head of compliance)."""
-    path = f"/reports/annual?year={year}"
-    try:
-        edition = annual.publish(ctx, year, user)
-    except IntegritaError as exc:
-        return RedirectResponse(f"{path}&error={quote(str(exc))}", status_code=303)
-    return RedirectResponse(
-        f"{path}&notice={quote(f'edition {edition.edition} published')}", status_code=303
+    return redirect_after(
+        f"/reports/annual?year={year}",
+        lambda: annual.publish(ctx, year, user),
+        lambda edition: f"edition {edition.edition} published",
     )
 
 

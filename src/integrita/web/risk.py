@@ -174,11 +174,12 @@ def draft_assessment(
     ctx: Context = Depends(get_ctx),
     user: UserView = Depends(require(Permission.ASSESSMENT_DRAFT)),
 ) -> Response:
-    try:
-        view = assessment.draft(ctx, year, actor=user)
-    except IntegritaError as exc:
-        return redirect_back("/risk/assessments", exc)
-    return redirect_back(f"/risk/assessments/{view.id}", notice="draft computed from the data")
+    return redirect_after(
+        "/risk/assessments",
+        lambda: assessment.draft(ctx, year, actor=user),
+        "draft computed from the data",
+        then=lambda view: f"/risk/assessments/{view.id}",
+    )
 
 
 @router.get("/risk/assessments/{assessment_id}", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ acknowledged, transferred to another authority, filed as a case, or closed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -164,13 +164,18 @@ def schema_errors(ctx: Context, str_id: int, user: HasRoles) -> list[goaml.Schem
     return goaml.validate(ctx.settings, report_xml(ctx, report))
 
 
-def export_xml(ctx: Context, str_id: int, user: HasRoles) -> bytes:
-    """The goAML XML, refused with the schema's messages unless it validates."""
+def _export(
+    ctx: Context,
+    str_id: int,
+    user: HasRoles,
+    fmt: str,
+    render: Callable[[SuspiciousTransactionReport], bytes],
+) -> bytes:
+    """The report as ``render`` makes it; every export is audited with its format and size."""
     ensure_permitted(user, Permission.STR_EXPORT)
     with ctx.db.transaction() as session:
         report = _load(session, str_id)
-        xml = report_xml(ctx, report)
-        goaml.require_valid(ctx.settings, xml, f"STR {str_id}")
+        body = render(report)
         audit.record(
             session,
             at=ctx.now(),
@@ -178,29 +183,27 @@ def export_xml(ctx: Context, str_id: int, user: HasRoles) -> bytes:
             action="str.exported",
             entity_type="str",
             entity_id=report.id,
-            after={"format": "goaml-xml", "bytes": len(xml)},
+            after={"format": fmt, "bytes": len(body)},
         )
+        return body
+
+
+def export_xml(ctx: Context, str_id: int, user: HasRoles) -> bytes:
+    """The goAML XML, refused with the schema's messages unless it validates."""
+
+    def valid_xml(report: SuspiciousTransactionReport) -> bytes:
+        xml = report_xml(ctx, report)
+        goaml.require_valid(ctx.settings, xml, f"STR {str_id}")
         return xml
+
+    return _export(ctx, str_id, user, "goaml-xml", valid_xml)
 
 
 def export_pdf(ctx: Context, str_id: int, user: HasRoles) -> bytes:
     """A PDF of the report for the file."""
     from integrita.services.casework.str_pdf import render_pdf
 
-    ensure_permitted(user, Permission.STR_EXPORT)
-    with ctx.db.transaction() as session:
-        report = _load(session, str_id)
-        pdf = render_pdf(ctx, report)
-        audit.record(
-            session,
-            at=ctx.now(),
-            actor=user.username,
-            action="str.exported",
-            entity_type="str",
-            entity_id=report.id,
-            after={"format": "pdf", "bytes": len(pdf)},
-        )
-        return pdf
+    return _export(ctx, str_id, user, "pdf", lambda report: render_pdf(ctx, report))
 
 
 #: An STR's steps in the order they happen; a later step is never dated before an earlier one.

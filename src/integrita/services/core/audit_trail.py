@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError
@@ -27,6 +28,17 @@ CSV_COLUMNS = (
     "prev_hash",
     "hash",
 )
+
+
+class AuditFilters(TypedDict, total=False):
+    """What the auditor filters on; a blank filter matches every event."""
+
+    actor: str | None
+    action: str | None  # a prefix: "case." matches every case action
+    entity_type: str | None
+    entity_id: str | None
+    since: str | None  # the bank's local day YYYY-MM-DD, included
+    until: str | None  # the bank's local day YYYY-MM-DD, included
 
 
 def _require(user: UserView) -> None:
@@ -54,73 +66,46 @@ def events(
     ctx: Context,
     user: UserView,
     *,
-    actor: str | None = None,
-    action: str | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
     page: int = 1,
-    size: int = 50,
+    size: int | None = 50,
+    **filters: Unpack[AuditFilters],
 ) -> PageOf:
-    """Events newest first; ``since``/``until`` are inclusive days, ``action`` a prefix."""
+    """Events newest first, ``size`` to a page; ``size=None``: every matching event, in chain
+    order (the CSV export)."""
     _require(user)
-    if page < 1 or not 1 <= size <= 500:
+    if page < 1 or (size is not None and not 1 <= size <= 500):
         raise InputError("page starts at 1 and size is 1-500", field="size")
     with ctx.db.transaction() as session:
         return cases_repo.audit_page(
             session,
-            actor=actor or None,
-            action=action or None,
-            entity_type=entity_type or None,
-            entity_id=entity_id or None,
-            since=_day(ctx, since, "since"),
-            until=_day(ctx, until, "until", end=True),
+            actor=filters.get("actor") or None,
+            action=filters.get("action") or None,
+            entity_type=filters.get("entity_type") or None,
+            entity_id=filters.get("entity_id") or None,
+            since=_day(ctx, filters.get("since"), "since"),
+            until=_day(ctx, filters.get("until"), "until", end=True),
             page=page,
             size=size,
         )
 
 
-def export_csv(
-    ctx: Context,
-    user: UserView,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> Iterator[str]:
+def export_csv(ctx: Context, user: UserView, **filters: Unpack[AuditFilters]) -> Iterator[str]:
     """The matching events in chain order as CSV, with their hashes so a reader can re-verify."""
-    _require(user)
-    with ctx.db.transaction() as session:
-        rows = cases_repo.audit_page(
-            session,
-            actor=actor or None,
-            action=action or None,
-            entity_type=entity_type or None,
-            entity_id=entity_id or None,
-            since=_day(ctx, since, "since"),
-            until=_day(ctx, until, "until", end=True),
-            page=1,
-            size=None,
-        ).rows
-        lines: list[list[object]] = [
-            [
-                e.seq,
-                e.occurred_at.isoformat(),
-                e.actor,
-                e.action,
-                e.entity_type,
-                e.entity_id,
-                e.before or "",
-                e.after or "",
-                e.prev_hash,
-                e.hash,
-            ]
-            for e in rows
+    lines: list[list[object]] = [
+        [
+            e.seq,
+            e.occurred_at.isoformat(),
+            e.actor,
+            e.action,
+            e.entity_type,
+            e.entity_id,
+            e.before or "",
+            e.after or "",
+            e.prev_hash,
+            e.hash,
         ]
+        for e in events(ctx, user, size=None, **filters).rows
+    ]
     return _csv_chunks(lines)
 
 

@@ -106,14 +106,20 @@ def add_user(
         return UserView(user.id, user.username, user.display_name, frozenset(role_set), True)
 
 
+def _existing(session: Session, username: str) -> User:
+    """The user called ``username``; NotFoundError when there is none."""
+    user = users_repo.get_by_username(session, username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return user
+
+
 def set_roles(
     ctx: Context, username: str, roles: Iterable[str], *, actor: str = "system"
 ) -> UserView:
     role_set = _parse_roles(roles)
     with ctx.db.transaction() as session:
-        user = users_repo.get_by_username(session, username)
-        if user is None:
-            raise NotFoundError(f"no user {username!r}")
+        user = _existing(session, username)
         before = sorted(user.role_names)
         users_repo.set_roles(session, user, role_set)
         CHECKED_TOKENS.clear()
@@ -153,9 +159,7 @@ def issue_token(ctx: Context, username: str, name: str, *, actor: str = "system"
     """Create an API token for a system acting as ``username``; the clear token is shown once."""
     token = "itg_" + secrets.token_urlsafe(32)
     with ctx.db.transaction() as session:
-        user = users_repo.get_by_username(session, username)
-        if user is None:
-            raise NotFoundError(f"no user {username!r}")
+        user = _existing(session, username)
         users_repo.add_token(session, user, name, hash_token(token))
         audit.record(
             session,
@@ -189,9 +193,7 @@ def deactivate_user(ctx: Context, username: str, *, actor: str = "system") -> tu
     returns (sessions ended, tokens revoked). The audit trail keeps who they were."""
     now = ctx.now()
     with ctx.db.transaction() as session:
-        user = users_repo.get_by_username(session, username)
-        if user is None:
-            raise NotFoundError(f"no user {username!r}")
+        user = _existing(session, username)
         user.active = False
         ended = users_repo.revoke_user_sessions(session, user.id, now)
         revoked = users_repo.revoke_tokens(session, user.id, None, now)
@@ -217,9 +219,7 @@ def revoke_tokens(
     ``api_token_recheck_seconds``."""
     now = ctx.now()
     with ctx.db.transaction() as session:
-        user = users_repo.get_by_username(session, username)
-        if user is None:
-            raise NotFoundError(f"no user {username!r}")
+        user = _existing(session, username)
         revoked = users_repo.revoke_tokens(session, user.id, name, now)
         CHECKED_TOKENS.clear()
         audit.record(
@@ -238,9 +238,7 @@ def list_tokens(ctx: Context, username: str | None = None) -> list[TokenView]:
     with ctx.db.transaction() as session:
         user_id = None
         if username is not None:
-            user = users_repo.get_by_username(session, username)
-            if user is None:
-                raise NotFoundError(f"no user {username!r}")
+            user = _existing(session, username)
             user_id = user.id
         return [
             TokenView(t.id, owner, t.name, t.created_at, t.revoked_at)

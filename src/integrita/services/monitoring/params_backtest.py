@@ -29,12 +29,13 @@ from integrita.detection.matches import Match, build_matches, run_detector, txn_
 from integrita.detection.quality import budget_for, true_units
 from integrita.domain.permissions import Permission
 from integrita.errors import InputError, NotFoundError
+from integrita.services.core import governed_versions as governed
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.services.monitoring.alert_budget import budget_in_force
 from integrita.services.monitoring.detection import OWNERS_SCHEMA, batch_fx_table
-from integrita.services.monitoring.detector_params import parameters_in_force
+from integrita.services.monitoring.detector_params import governed_set, parameters_in_force
 from integrita.services.monitoring.scoring import default_labels, read_labels
 from integrita.store.repositories import detection as repo
 
@@ -117,9 +118,7 @@ def backtest(
     if target is None:
         raise NotFoundError(f"unknown detector {detector!r}")
     with ctx.db.transaction() as session:
-        row = repo.get_parameter_set(session, detector, version)
-        if row is None:
-            raise NotFoundError(f"{detector} has no parameter set version {version}")
+        row = governed.get(session, governed_set(target), version)
         proposal = target.params(dict(row.params))
         in_force = parameters_in_force(session, chosen, ctx.now())
         owners = repo.account_owners(session)

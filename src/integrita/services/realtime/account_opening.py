@@ -19,7 +19,9 @@ from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
 from integrita.services.core.sanctions import screen_new_or_changed_customers
-from integrita.store.models import AccountOpeningTask
+from integrita.services.core.view_objects import view_of
+from integrita.store import Session
+from integrita.store.models import Account, AccountOpeningTask
 from integrita.store.repositories import customers as customers_repo
 from integrita.store.repositories import realtime as repo
 
@@ -41,15 +43,30 @@ class OpeningTaskView:
 
 
 def _view(task: AccountOpeningTask) -> OpeningTaskView:
-    return OpeningTaskView(
-        task.id,
-        task.account_id,
-        task.kind,
-        task.subject,
-        task.status,
-        task.outcome,
-        task.completed_by,
-        task.completed_at,
+    return view_of(OpeningTaskView, task)
+
+
+def _change_status(
+    session: Session,
+    account: Account,
+    status: AccountStatus,
+    action: str,
+    actor: str,
+    at: datetime,
+    **facts: object,
+) -> None:
+    """Set the account's status and write the audit event of the change in the same session."""
+    before = account.status
+    account.status = status.value
+    audit.record(
+        session,
+        at=at,
+        actor=actor,
+        action=action,
+        entity_type="account",
+        entity_id=account.account_id,
+        before={"status": before},
+        after={"status": account.status, **facts},
     )
 
 
@@ -109,17 +126,15 @@ def _record_opening(
             created_at=now,
             blocking=True,
         )
-        before = account.status
-        account.status = AccountStatus.PENDING_VERIFICATION.value
-        audit.record(
+        _change_status(
             session,
-            at=now,
-            actor=actor,
-            action="account_opening.task_created",
-            entity_type="account",
-            entity_id=account_id,
-            before={"status": before},
-            after={"status": account.status, "task": kind, "opened_by": opened_by},
+            account,
+            AccountStatus.PENDING_VERIFICATION,
+            "account_opening.task_created",
+            actor,
+            now,
+            task=kind,
+            opened_by=opened_by,
         )
         session.flush()
         return [_view(task)], owner
@@ -155,17 +170,10 @@ def complete_task(
         )
         tasks = repo.opening_tasks(session, task.account_id)
         if all(t.status == "completed" and t.outcome == "confirmed" for t in tasks):
-            repo.set_account_status(session, task.account_id, AccountStatus.ACTIVE.value)
-            audit.record(
-                session,
-                at=now,
-                actor=actor,
-                action="account.activated",
-                entity_type="account",
-                entity_id=task.account_id,
-                before={"status": AccountStatus.PENDING_VERIFICATION.value},
-                after={"status": AccountStatus.ACTIVE.value},
-            )
+            account = customers_repo.get_account(session, task.account_id)
+            if account is None:
+                raise NotFoundError(f"account {task.account_id} does not exist")
+            _change_status(session, account, AccountStatus.ACTIVE, "account.activated", actor, now)
         session.flush()
         return _view(task)
 
@@ -190,18 +198,7 @@ def activate(ctx: Context, account_id: str, *, user: HasRoles) -> str:
                 )
         if account.status == AccountStatus.ACTIVE.value:
             return account.status
-        before = account.status
-        account.status = AccountStatus.ACTIVE.value
-        audit.record(
-            session,
-            at=now,
-            actor=actor,
-            action="account.activated",
-            entity_type="account",
-            entity_id=account_id,
-            before={"status": before},
-            after={"status": account.status},
-        )
+        _change_status(session, account, AccountStatus.ACTIVE, "account.activated", actor, now)
         return account.status
 
 

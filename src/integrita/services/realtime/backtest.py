@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from integrita.detection.realtime import AccountSnapshot, PaymentEvent, RollingState, evaluate
-from integrita.errors import InputError, NotFoundError
+from integrita.errors import InputError
+from integrita.services.core import governed_versions as governed
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.realtime import rulesets
@@ -92,9 +93,7 @@ def backtest(ctx: Context, version: int, *, where: str = "TRUE") -> BacktestRepo
     """Replay the ledger rows matching ``where`` under ``version`` and the active version."""
     with ctx.db.transaction() as session:
         active_version, active_thresholds = rulesets.active_in(session, ctx.now())
-        candidate = repo.get_rule_set(session, version)
-        if candidate is None:
-            raise NotFoundError(f"rule-set version {version} does not exist")
+        candidate = governed.get(session, rulesets.RULE_SET, version)
         thresholds = dict(candidate.thresholds)
         segments = repo.segments_by_account(session)
         blocked = repo.blocked_set(session)

@@ -14,45 +14,34 @@ from typing import Any
 
 from integrita.detection.realtime import DEFAULT_THRESHOLDS, RULES, validate_thresholds
 from integrita.domain.permissions import Permission
-from integrita.domain.rulesets import ACTIVE, NEW, PROPOSED, RULESET_WORKFLOW, diff
-from integrita.errors import InputError, NotFoundError, PermissionDeniedError, StateTransitionError
-from integrita.services.core import audit
+from integrita.domain.rulesets import PROPOSED, RULESET_WORKFLOW, diff
+from integrita.errors import InputError
+from integrita.services.core import governed_versions as governed
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
-from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted, permitted
+from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted
 from integrita.store import Session
 from integrita.store.repositories import realtime as repo
 
+RULE_SET = governed.GovernedSet(
+    table=repo.RULE_SETS,
+    workflow=RULESET_WORKFLOW,
+    record_type="rule_set",
+    values_field="thresholds",
+    value_noun="threshold",
+    approve_business=Permission.RULESET_APPROVE_BUSINESS,
+    approve_technology=Permission.RULESET_APPROVE_TECHNOLOGY,
+    check=validate_thresholds,
+)
 
-@dataclass(frozen=True, slots=True)
-class RuleSetView:
-    version: int
-    status: str
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleSetView(governed.VersionView):
     thresholds: dict[str, Any]
-    note: str | None
-    proposed_by: str
-    proposed_at: datetime
-    business_approved_by: str | None
-    technology_approved_by: str | None
-    activated_at: datetime | None
-    base_version: int | None = None
-    diff: dict[str, Any] | None = None
 
 
 def _view(row: Any) -> RuleSetView:
-    return RuleSetView(
-        row.version,
-        row.status,
-        dict(row.thresholds),
-        row.note,
-        row.proposed_by,
-        row.proposed_at,
-        row.business_approved_by,
-        row.technology_approved_by,
-        row.activated_at,
-        row.base_version,
-        dict(row.diff) if row.diff is not None else None,
-    )
+    return RuleSetView(thresholds=dict(row.thresholds), **governed.version_fields(row))
 
 
 def active_in(session: Session, at: datetime) -> tuple[int, dict[str, Any]]:
@@ -60,27 +49,7 @@ def active_in(session: Session, at: datetime) -> tuple[int, dict[str, Any]]:
     found = repo.active_rule_set(session)
     if found is not None:
         return found
-    repo.add_rule_set(
-        session,
-        version=1,
-        thresholds=dict(DEFAULT_THRESHOLDS),
-        status="active",
-        note="default policy",
-        proposed_by="system",
-        proposed_at=at,
-        business_approved_by="system",
-        technology_approved_by="system",
-        activated_at=at,
-    )
-    audit.record(
-        session,
-        at=at,
-        actor="system",
-        action="ruleset.activated",
-        entity_type="rule_set",
-        entity_id=1,
-        after={"version": 1, "thresholds": DEFAULT_THRESHOLDS},
-    )
+    governed.install_defaults(session, RULE_SET, dict(DEFAULT_THRESHOLDS), "default policy", at)
     return 1, dict(DEFAULT_THRESHOLDS)
 
 
@@ -88,17 +57,14 @@ def list_versions(ctx: Context, user: HasRoles) -> list[RuleSetView]:
     ensure_permitted(user, Permission.RULESET_READ)
     with ctx.db.transaction() as session:
         active_in(session, ctx.now())
-        return [_view(r) for r in repo.list_rule_sets(session)]
+        return [_view(r) for r in RULE_SET.table.list(session)]
 
 
 def show(ctx: Context, user: HasRoles, version: int | None = None) -> RuleSetView:
     ensure_permitted(user, Permission.RULESET_READ)
     with ctx.db.transaction() as session:
         active, _ = active_in(session, ctx.now())
-        row = repo.get_rule_set(session, version if version is not None else active)
-        if row is None:
-            raise NotFoundError(f"rule-set version {version} does not exist")
-        return _view(row)
+        return _view(governed.get(session, RULE_SET, version if version is not None else active))
 
 
 def rule_catalogue() -> list[dict[str, str]]:
@@ -106,19 +72,6 @@ def rule_catalogue() -> list[dict[str, str]]:
     return [
         {"rule": r.name, "action": r.action, "explanation": r.explanation} for r in RULES.values()
     ]
-
-
-def _ref(version: int) -> engine.RecordRef:
-    return engine.RecordRef("rule_set", version)
-
-
-def _facts(row: Any, active: int) -> dict[str, object]:
-    return {
-        "base_version": row.base_version,
-        "active_version": active,
-        "business_approved_by": row.business_approved_by,
-        "technology_approved_by": row.technology_approved_by,
-    }
 
 
 def propose(
@@ -129,40 +82,11 @@ def propose(
     The proposal records the active version it is based on and its diff against it.
     """
     ensure_permitted(user, Permission.RULESET_PROPOSE)
-    if not changes:
-        raise InputError("a proposal must change at least one threshold", field="changes")
     actor = as_actor(user)
     now = ctx.now()
     with ctx.db.transaction() as session:
-        base, current = active_in(session, now)
-        thresholds = validate_thresholds({**current, **changes})
-        if thresholds == current:
-            raise InputError("the proposal changes nothing", field="changes")
-        version = repo.next_rule_set_version(session)
-        changed = diff(current, thresholds)
-        engine.transition(
-            session,
-            RULESET_WORKFLOW,
-            _ref(version),
-            NEW,
-            "propose",
-            actor,
-            at=now,
-            before={"base_version": base},
-            after={"base_version": base, "diff": changed, "note": note},
-        )
-        row = repo.add_rule_set(
-            session,
-            version=version,
-            thresholds=thresholds,
-            status=PROPOSED,
-            note=note,
-            proposed_by=actor.username,
-            proposed_at=now,
-            base_version=base,
-            diff=dict(changed),
-        )
-        return _view(row)
+        base = active_in(session, now)
+        return _view(governed.propose(session, RULE_SET, actor, now, base, changes, note))
 
 
 def rebase(ctx: Context, version: int, user: HasRoles) -> RuleSetView:
@@ -176,9 +100,7 @@ def rebase(ctx: Context, version: int, user: HasRoles) -> RuleSetView:
     now = ctx.now()
     with ctx.db.transaction() as session:
         active, current = active_in(session, now)
-        row = repo.get_rule_set(session, version, lock=True)
-        if row is None:
-            raise NotFoundError(f"rule-set version {version} does not exist")
+        row = governed.get(session, RULE_SET, version, lock=True)
         if row.base_version == active and row.status == PROPOSED:
             return _view(row)
         wanted = {
@@ -197,7 +119,7 @@ def rebase(ctx: Context, version: int, user: HasRoles) -> RuleSetView:
         engine.transition(
             session,
             RULESET_WORKFLOW,
-            _ref(version),
+            RULE_SET.ref(version),
             row.status,
             "rebase",
             actor,
@@ -222,52 +144,4 @@ def approve(ctx: Context, version: int, user: HasRoles) -> RuleSetView:
     now = ctx.now()
     with ctx.db.transaction() as session:
         active, _ = active_in(session, now)
-        row = repo.get_rule_set(session, version, lock=True)
-        if row is None:
-            raise NotFoundError(f"rule-set version {version} does not exist")
-        if row.status != PROPOSED:
-            raise StateTransitionError(f"rule-set version {version} is {row.status}, not proposed")
-        if permitted(actor, Permission.RULESET_APPROVE_BUSINESS) and not row.business_approved_by:
-            side = "business"
-        elif (
-            permitted(actor, Permission.RULESET_APPROVE_TECHNOLOGY)
-            and not row.technology_approved_by
-        ):
-            side = "technology"
-        else:
-            raise PermissionDeniedError(
-                f"{actor.username} holds no approver role whose side of version {version} "
-                "is still open"
-            )
-        engine.transition(
-            session,
-            RULESET_WORKFLOW,
-            _ref(version),
-            row.status,
-            f"approve_{side}",
-            actor,
-            at=now,
-            after={"base_version": row.base_version, "diff": row.diff},
-            facts=_facts(row, active),
-        )
-        if side == "business":
-            row.business_approved_by = actor.username
-        else:
-            row.technology_approved_by = actor.username
-        if row.business_approved_by and row.technology_approved_by:
-            engine.transition(
-                session,
-                RULESET_WORKFLOW,
-                _ref(version),
-                row.status,
-                "activate",
-                actor,
-                at=now,
-                before={"active_version": active},
-                after={"version": version, "thresholds": row.thresholds},
-                facts=_facts(row, active),
-            )
-            repo.supersede_active(session, version)
-            row.status, row.activated_at = ACTIVE, now
-        session.flush()
-        return _view(row)
+        return _view(governed.approve(session, RULE_SET, actor, now, version, active))

@@ -24,9 +24,8 @@ from integrita.services.casework import cases, deadlines, filings
 from integrita.services.core import outbox
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted, permitted
-from integrita.services.ingest import stream
-from integrita.services.ingest.stream import StreamLag
 from integrita.services.realtime import decision_register
+from integrita.services.reporting.stream_status import StreamStatus, status
 from integrita.services.risk import rating
 from integrita.store.repositories import cases as cases_repo
 
@@ -100,8 +99,9 @@ class Tile:
 class Overview:
     today: date
     tiles: list[Tile]
-    #: How far the ledger is behind the transaction stream; None when the bank does not stream.
-    stream_lag: StreamLag | None = None
+    #: How far the ledger is behind the transaction stream (or that the figure is unavailable);
+    #: None when the bank does not stream.
+    stream: StreamStatus | None = None
 
 
 def _link(path: str, **params: object) -> str:
@@ -368,4 +368,4 @@ def overview(ctx: Context, user: HasRoles) -> Overview:
     """Every tile this person may open, computed now on the bank's local date."""
     ensure_permitted(user, Permission.OVERVIEW_READ)
     tiles = [tile(ctx, user) for needed, tile in TILES if permitted(user, needed)]
-    return Overview(ctx.local_date(), tiles, stream.lag(ctx))
+    return Overview(ctx.local_date(), tiles, status(ctx))

@@ -27,6 +27,7 @@ from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.core.permissions import HasRoles, as_actor
+from integrita.services.core.view_objects import view_of
 from integrita.services.risk.configuration import current_config
 from integrita.store import Session
 from integrita.store.models import RiskSelfAssessment
@@ -94,20 +95,7 @@ def _step(
 
 
 def _view(row: RiskSelfAssessment, revision: int = 1) -> AssessmentView:
-    return AssessmentView(
-        row.id,
-        row.year,
-        row.version,
-        row.status,
-        dict(row.body),
-        row.drafted_by,
-        row.drafted_at,
-        row.reviewed_by,
-        row.reviewed_at,
-        row.signed_by,
-        row.signed_at,
-        revision,
-    )
+    return view_of(AssessmentView, row, body=dict(row.body), revision=revision)
 
 
 def _share(part: float, whole: float) -> float:

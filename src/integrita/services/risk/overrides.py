@@ -24,6 +24,7 @@ from integrita.errors import ConflictError, InputError, NotFoundError, StateTran
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, as_actor
+from integrita.services.core.view_objects import view_of
 from integrita.services.risk.configuration import current_config
 from integrita.store.models import RiskOverride
 from integrita.store.repositories import risk as repo
@@ -47,19 +48,7 @@ class OverrideView:
 
 
 def _view(row: RiskOverride) -> OverrideView:
-    return OverrideView(
-        row.id,
-        row.customer_id,
-        row.from_band,
-        row.to_band,
-        row.reason,
-        row.requested_by,
-        row.requested_at,
-        row.status,
-        row.decided_by,
-        row.decided_at,
-        row.decision_note,
-    )
+    return view_of(OverrideView, row)
 
 
 def _record(override_id: int) -> engine.RecordRef:

@@ -23,6 +23,7 @@ from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import workflow as engine
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, as_actor
+from integrita.services.core.view_objects import view_of
 from integrita.store import Session
 from integrita.store.models import ProductReview, ProductReviewOpinion
 from integrita.store.repositories import risk_documents as repo
@@ -68,40 +69,12 @@ class ReviewView:
 
 
 def _opinion(o: ProductReviewOpinion) -> OpinionView:
-    return OpinionView(
-        o.id,
-        o.reviewer,
-        o.text,
-        o.required_control,
-        o.due_on,
-        o.resolved,
-        o.resolved_by,
-        o.resolution_note,
-        o.created_at,
-    )
+    return view_of(OpinionView, o)
 
 
 def _view(session: Session, r: ProductReview) -> ReviewView:
-    return ReviewView(
-        r.id,
-        r.reference,
-        r.kind,
-        r.title,
-        r.description,
-        r.target_customers,
-        r.channels,
-        r.cross_border,
-        r.cash,
-        r.third_party_payments,
-        r.submitted_by,
-        r.submitted_at,
-        r.status,
-        r.decided_by,
-        r.decided_at,
-        r.decision_note,
-        r.launched_at,
-        [_opinion(o) for o in repo.opinions(session, r.id)],
-    )
+    opinions = [_opinion(o) for o in repo.opinions(session, r.id)]
+    return view_of(ReviewView, r, opinions=opinions)
 
 
 def _required(value: str, field: str, limit: int = 4000) -> str:

@@ -26,6 +26,7 @@ from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit, workflow
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, as_actor, ensure_permitted
+from integrita.services.core.view_objects import view_of
 from integrita.store.models import GoodGuyEntry, ScreeningMatch
 from integrita.store.repositories import screening as repo
 
@@ -75,35 +76,11 @@ class GoodGuyView:
 
 
 def _match_view(row: ScreeningMatch) -> MatchView:
-    return MatchView(
-        row.id,
-        row.subject_ref,
-        dict(row.subject),
-        row.source,
-        row.entity_id,
-        row.snapshot_id,
-        row.score,
-        list(row.features),
-        row.trigger,
-        row.state,
-        row.version,
-        row.alert_id,
-        row.created_at,
-    )
+    return view_of(MatchView, row, subject=dict(row.subject), features=list(row.features))
 
 
 def _good_guy_view(row: GoodGuyEntry) -> GoodGuyView:
-    return GoodGuyView(
-        row.id,
-        row.customer_id,
-        row.source,
-        row.entity_id,
-        row.state,
-        row.reason,
-        row.proposed_by,
-        row.decided_by,
-        row.match_id,
-    )
+    return view_of(GoodGuyView, row)
 
 
 def _ref(match_id: int) -> workflow.RecordRef:

@@ -20,6 +20,7 @@ from integrita.errors import InputError, NotFoundError, StateTransitionError
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.permissions import HasRoles, ensure_permitted
+from integrita.services.core.view_objects import view_of
 from integrita.services.screening.formats import read_list
 from integrita.store import Session
 from integrita.store.models import ScreeningSnapshot
@@ -59,20 +60,7 @@ class ListDiff:
 
 
 def _view(row: ScreeningSnapshot) -> SnapshotView:
-    return SnapshotView(
-        row.id,
-        row.source,
-        row.version,
-        row.file_name,
-        row.imported_at,
-        row.imported_by,
-        row.status,
-        row.entity_count,
-        row.added,
-        row.removed,
-        row.changed,
-        row.note,
-    )
+    return view_of(SnapshotView, row)
 
 
 def _diff(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[list[str], list[str], list[str]]:

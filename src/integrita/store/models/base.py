@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,3 +44,20 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class GovernedVersionColumns:
+    """The columns of one version of a governed set of values (a rule set, a detector's
+    parameters): who proposed it, the two approvers, when it went live, and what it changes
+    against the active version it was drafted on (approval is refused once that is stale)."""
+
+    status: Mapped[str] = mapped_column(String(16))  # proposed | active | superseded | rejected
+    note: Mapped[str | None] = mapped_column(Text)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    business_approved_by: Mapped[str | None] = mapped_column(String(64))
+    technology_approved_by: Mapped[str | None] = mapped_column(String(64))
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    #: What the proposal changes against its base: name -> {"from": old, "to": new}.
+    diff: Mapped[dict[str, object] | None] = mapped_column(JSON)

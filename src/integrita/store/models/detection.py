@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integrita.store.models.base import Base, UtcDateTime, utcnow
+from integrita.store.models.base import Base, GovernedVersionColumns, UtcDateTime, utcnow
 
 
 class DetectionRun(Base):
@@ -54,7 +54,7 @@ class ScoringModel(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class DetectorParameterSet(Base):
+class DetectorParameterSet(GovernedVersionColumns, Base):
     """One version of a detector's parameters; in force only after business + technology approval."""
 
     __tablename__ = "detector_parameter_sets"
@@ -63,16 +63,6 @@ class DetectorParameterSet(Base):
     detector: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     params: Mapped[dict[str, object]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16))  # proposed | active | superseded
-    note: Mapped[str | None] = mapped_column(Text)
-    proposed_by: Mapped[str] = mapped_column(String(64))
-    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    business_approved_by: Mapped[str | None] = mapped_column(String(64))
-    technology_approved_by: Mapped[str | None] = mapped_column(String(64))
-    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    #: The active version the proposal was drafted against (approval refused once it is stale).
-    base_version: Mapped[int | None] = mapped_column(Integer)
-    diff: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
     __table_args__ = (
         UniqueConstraint("detector", "version", name="uq_detector_parameter_sets_version"),

@@ -21,28 +21,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integrita.store.models.base import Base, UtcDateTime, utcnow
+from integrita.store.models.base import Base, GovernedVersionColumns, UtcDateTime
 
 
-class RuleSetVersion(Base):
+class RuleSetVersion(GovernedVersionColumns, Base):
     """One version of the real-time thresholds; active only after business + technology approval."""
 
     __tablename__ = "rule_set_versions"
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     thresholds: Mapped[dict[str, object]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16))  # proposed | active | superseded | rejected
-    note: Mapped[str | None] = mapped_column(Text)
-    proposed_by: Mapped[str] = mapped_column(String(64))
-    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    business_approved_by: Mapped[str | None] = mapped_column(String(64))
-    technology_approved_by: Mapped[str | None] = mapped_column(String(64))
-    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    #: The active version the proposal was drafted against; approving it after another version
-    #: went live is refused until the proposal is rebased on the new active version.
-    base_version: Mapped[int | None] = mapped_column(Integer)
-    #: What the proposal changes against its base: name -> {"from": old, "to": new}.
-    diff: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class PaymentDecision(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from integrita.store.models import (
     LargeValueRecord,
     ScoringModel,
 )
+from integrita.store.repositories.versions import VersionTable
 
 
 def account_owners(session: Session) -> list[tuple[str, str, str]]:
@@ -107,56 +108,9 @@ def active_parameter_sets(session: Session) -> dict[str, DetectorParameterSet]:
     return {row.detector: row for row in session.execute(stmt).scalars()}
 
 
-def get_parameter_set(
-    session: Session, detector: str, version: int, *, lock: bool = False
-) -> DetectorParameterSet | None:
-    stmt = select(DetectorParameterSet).where(
-        DetectorParameterSet.detector == detector, DetectorParameterSet.version == version
-    )
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def list_parameter_sets(session: Session, detector: str) -> list[DetectorParameterSet]:
-    stmt = (
-        select(DetectorParameterSet)
-        .where(DetectorParameterSet.detector == detector)
-        .order_by(DetectorParameterSet.version)
-    )
-    return list(session.execute(stmt).scalars())
-
-
-def next_parameter_set_version(session: Session, detector: str) -> int:
-    stmt = select(func.max(DetectorParameterSet.version)).where(
-        DetectorParameterSet.detector == detector
-    )
-    return int(session.execute(stmt).scalar_one() or 0) + 1
-
-
-def add_parameter_set(session: Session, **fields: Any) -> DetectorParameterSet:
-    """Raises :class:`DuplicateKeyError` when a concurrent transaction stored this version first."""
-    row = DetectorParameterSet(**fields)
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise DuplicateKeyError(
-            f"parameter set {row.detector} v{row.version} exists: {exc.orig}"
-        ) from exc
-    return row
-
-
-def supersede_active_parameter_set(session: Session, detector: str, except_version: int) -> None:
-    session.execute(
-        update(DetectorParameterSet)
-        .where(
-            DetectorParameterSet.detector == detector,
-            DetectorParameterSet.status == "active",
-            DetectorParameterSet.version != except_version,
-        )
-        .values(status="superseded")
-    )
+def parameter_sets(detector: str) -> VersionTable[DetectorParameterSet]:
+    """Every version of one detector's parameters."""
+    return VersionTable(DetectorParameterSet, f"{detector} parameter set", {"detector": detector})
 
 
 # -- alert budget ------------------------------------------------------------------------------

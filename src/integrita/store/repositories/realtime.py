@@ -37,6 +37,7 @@ from integrita.store.repositories.driver_sql import (
     Write,
     json_value,
 )
+from integrita.store.repositories.versions import VersionTable
 
 
 def _insert(session: Session) -> Any:
@@ -74,40 +75,8 @@ def active_version_number(session: Session) -> int | None:
     return int(value) if value is not None else None
 
 
-def get_rule_set(session: Session, version: int, *, lock: bool = False) -> RuleSetVersion | None:
-    stmt = select(RuleSetVersion).where(RuleSetVersion.version == version)
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def list_rule_sets(session: Session) -> list[RuleSetVersion]:
-    return list(session.execute(select(RuleSetVersion).order_by(RuleSetVersion.version)).scalars())
-
-
-def next_rule_set_version(session: Session) -> int:
-    current = session.execute(select(func.max(RuleSetVersion.version))).scalar_one()
-    return int(current or 0) + 1
-
-
-def add_rule_set(session: Session, **fields: Any) -> RuleSetVersion:
-    """Raises :class:`DuplicateKeyError` when a concurrent transaction stored this version
-    first (two first decisions creating the default policy at once); the caller retries."""
-    version = RuleSetVersion(**fields)
-    session.add(version)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise DuplicateKeyError(f"rule set version {version.version} exists: {exc.orig}") from exc
-    return version
-
-
-def supersede_active(session: Session, except_version: int) -> None:
-    session.execute(
-        update(RuleSetVersion)
-        .where(RuleSetVersion.status == "active", RuleSetVersion.version != except_version)
-        .values(status="superseded")
-    )
+#: Every version of the real-time thresholds.
+RULE_SETS = VersionTable(RuleSetVersion, "rule set")
 
 
 # -- accounts, contacts, blocklist ---------------------------------------------------------------
