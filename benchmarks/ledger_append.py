@@ -33,6 +33,9 @@ from integrita.analytics.ledger import Ledger
 from integrita.analytics.ledger_compaction import compact
 from integrita.analytics.schema import LEDGER_SCHEMA
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from soak import _rss_mb
+
 _COLUMNS = """'T' || lpad(CAST(i AS VARCHAR), 10, '0') AS txn_id,
   TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(i * {apart}) AS booked_at,
   'mobile' AS channel, 'transfer' AS kind, 'B001' AS from_bank, 'A' || (i % 20000) AS from_account,
@@ -66,13 +69,6 @@ def preload(root: Path, rows: int, files: int, apart: int) -> None:
                 f"COPY ({rows_sql(first, first + step, apart)}) TO '{directory}/part-pre{f}-0.parquet' "
                 "(FORMAT PARQUET, COMPRESSION ZSTD)"
             )
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
 
 
 def main() -> None:
@@ -128,7 +124,7 @@ def main() -> None:
                         "files": len(ledger.files()),
                         "median_wall_ms": round(statistics.median(c[0] for c in recent) * 1e3, 1),
                         "median_cpu_ms": round(statistics.median(c[1] for c in recent) * 1e3, 1),
-                        "rss_mb": rss_mb(),
+                        "rss_mb": _rss_mb(os.getpid()),
                     }
                 )
                 print(json.dumps(windows[-1]), file=sys.stderr, flush=True)

@@ -141,32 +141,34 @@ def test_retired_files_are_deleted_after_their_grace_period(tmp_path: Path) -> N
     assert _ids(ledger) == ids
 
 
-_KILLED_MERGE = textwrap.dedent(
+#: Python run in a child process: SIGKILL it at a step of a merge (``sys.argv[1]``): after
+#: the merged file is announced, once it is in place but not live, or just after the switch
+KILL_AT_MERGE_STEP = textwrap.dedent(
     """
     import os, signal, sys
-    from pathlib import Path
     from integrita.analytics import ledger_compaction as lc
-    from integrita.analytics.ledger import Ledger
 
-    root, step = Path(sys.argv[1]), sys.argv[2]
-    states, write_state, fsync_path = [], lc.write_state, lc.fsync_path
+    step, write_state, fsync_path = sys.argv[1], lc.write_state, lc.fsync_path
 
-    def kill() -> None:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    def state_then_maybe_die(*args):
-        write_state(*args)
-        states.append(1)
-        if (step, len(states)) in {("announced", 1), ("switched", 2)}:
-            kill()
+    def state_then_maybe_die(root, state):
+        write_state(root, state)
+        announced = bool(state.pending)
+        if (step, announced) in {("announced", True), ("switched", False)}:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def fsync_then_maybe_die(path):
         fsync_path(path)
         if step == "in-place" and path.is_dir():
-            kill()
+            os.kill(os.getpid(), signal.SIGKILL)
 
     lc.write_state, lc.fsync_path = state_then_maybe_die, fsync_then_maybe_die
-    lc.compact(Ledger(root), policy=lc.CompactionPolicy(min_files=4, grace_seconds=3600))
+    """
+)
+_KILLED_MERGE = KILL_AT_MERGE_STEP + textwrap.dedent(
+    """
+    from integrita.analytics.ledger import Ledger
+
+    lc.compact(Ledger(sys.argv[2]), policy=lc.CompactionPolicy(min_files=4, grace_seconds=3600))
     """
 )
 
@@ -177,7 +179,7 @@ def test_a_merge_killed_at_any_step_loses_and_duplicates_nothing(tmp_path: Path,
     ledger = Ledger(root)
     ids = _small_batches(ledger)
     killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_MERGE, str(root), step], env=dict(os.environ), check=False
+        [sys.executable, "-c", _KILLED_MERGE, step, str(root)], env=dict(os.environ), check=False
     )
     assert killed.returncode == -signal.SIGKILL
     assert _ids(ledger) == ids

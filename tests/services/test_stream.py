@@ -24,6 +24,7 @@ from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.ledger import open_ledger
 from integrita.services.ingest import stream
 from integrita.settings import Settings
+from tests.analytics.test_ledger_compaction import KILL_AT_MERGE_STEP
 from tests.conftest import require
 
 NATS = ("127.0.0.1", 4222)
@@ -233,29 +234,17 @@ def test_a_message_of_several_transactions_stores_each_and_dead_letters_only_its
     assert (again.read, again.stored, again.duplicates) == (42, 19, 19)  # idempotent per txn_id
 
 
-_CONSUMER_KILLED_MID_MERGE = """
-import os, signal, sys
-from integrita.analytics import ledger_compaction as lc
+_CONSUMER_KILLED_MID_MERGE = (
+    KILL_AT_MERGE_STEP
+    + """
 from integrita.services.core.context import Context
 from integrita.services.core.event_loop import run_to_completion
 from integrita.services.ingest import stream
 from integrita.settings import Settings
 
-step, write_state, fsync_path = sys.argv[1], lc.write_state, lc.fsync_path
-
-def state_then_maybe_die(root, state):
-    write_state(root, state)
-    if step == "switched" and not state.pending and state.retired:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-def fsync_then_maybe_die(path):
-    fsync_path(path)
-    if step == "in-place" and path.is_dir():
-        os.kill(os.getpid(), signal.SIGKILL)
-
-lc.write_state, lc.fsync_path = state_then_maybe_die, fsync_then_maybe_die
 run_to_completion(stream.consume(Context.from_settings(Settings())))
 """
+)
 
 
 @pytest.mark.slow

@@ -22,7 +22,8 @@ Writers hold the ledger's writer lock (``ledger_files.writer_lock``); readers ne
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -67,8 +68,16 @@ class TxnIdIndex:
     ) -> None:
         self._con.close()
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._con)
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` .. ``COMMIT`` (``ROLLBACK`` on an error)."""
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
 
     def _journal(self, names: Iterable[str]) -> None:
         self._con.executemany("INSERT OR IGNORE INTO unindexed VALUES (?)", ((n,) for n in names))
@@ -119,22 +128,3 @@ class TxnIdIndex:
     def count(self) -> int:
         row = self._con.execute("SELECT count(*) FROM ids").fetchone()
         return int(row[0]) if row else 0
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` .. ``COMMIT`` (or ``ROLLBACK`` on an error)."""
-
-    def __init__(self, con: sqlite3.Connection) -> None:
-        self._con = con
-
-    def __enter__(self) -> sqlite3.Connection:
-        self._con.execute("BEGIN IMMEDIATE")
-        return self._con
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._con.execute("ROLLBACK" if kind is not None else "COMMIT")
