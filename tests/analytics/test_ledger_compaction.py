@@ -11,6 +11,7 @@ import sys
 import textwrap
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -115,14 +116,14 @@ def test_a_listing_raced_by_a_merge_starting_is_taken_again(
     listing = ledger_files._on_disk
     raced = []
 
-    def merge_starts_meanwhile(where: Path) -> list[Path]:
+    def merge_starts_meanwhile(where: Path, partitions: Any = None) -> list[Path]:
         if not raced:
             first = listing(where)[0]
             merged = first.parent / "part-mraced-0.parquet"
             write_state(root, LedgerState(pending=[f"{first.parent.name}/{merged.name}"]))
             shutil.copy(first, merged)  # holds rows the small files hold too
             raced.append(merged)
-        return listing(where)
+        return listing(where, partitions)
 
     monkeypatch.setattr(ledger_files, "_on_disk", merge_starts_meanwhile)
     assert _ids(ledger) == ids

@@ -32,13 +32,12 @@ def _connection(memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
 def _files(ledger: Ledger, first_day: date | None, last_day: date | None) -> list[str]:
     """The ledger's files of the booking days between the optional bounds (``Ledger.files``:
     a merge of small files never shows both the merged file and the files it replaced)."""
-    chosen: list[str] = []
-    for file in ledger.files():
-        day = date.fromisoformat(file.parent.name.split("=", 1)[1])
-        if (first_day and day < first_day) or (last_day and day > last_day):
-            continue
-        chosen.append(str(file))
-    return chosen
+
+    def wanted(partition: str) -> bool:
+        day = date.fromisoformat(partition.split("=", 1)[1])
+        return not ((first_day and day < first_day) or (last_day and day > last_day))
+
+    return [str(f) for f in ledger.files(wanted)]
 
 
 def _quote(text: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -118,9 +118,10 @@ class Ledger:
                 "FROM _empty_ledger"
             )
 
-    def files(self) -> list[Path]:
-        """The ledger's Parquet files (merged files replace the ones they hold atomically)."""
-        return live_files(self.root)
+    def files(self, partitions: Callable[[str], bool] | None = None) -> list[Path]:
+        """The ledger's Parquet files (merged files replace the ones they hold atomically);
+        only those of the partition directories ``partitions`` accepts, when given."""
+        return live_files(self.root, partitions)
 
     def partitions(self) -> list[date]:
         return sorted({date.fromisoformat(f.parent.name.split("=", 1)[1]) for f in self.files()})
@@ -193,12 +194,13 @@ class Ledger:
                     con.register("stored_ids", pa.table({"txn_id": pa.array(known, pa.string())}))
                     unseen = "ANTI JOIN stored_ids AS l USING (txn_id)"
                 else:
-                    self.define_view(con)
-                    unseen = (
-                        "ANTI JOIN (SELECT txn_id FROM ledger) AS l USING (txn_id)"
-                        if self.files()
-                        else ""
-                    )
+                    stored_files = self.files()
+                    unseen = ""
+                    if stored_files:
+                        con.execute(
+                            f"CREATE TEMP VIEW stored_ids AS SELECT txn_id FROM read_parquet({parquet_list(stored_files)})"
+                        )
+                        unseen = "ANTI JOIN stored_ids AS l USING (txn_id)"
                 fresh = f"SELECT {columns} FROM incoming AS i {unseen}"
                 if has_repeats:
                     fresh = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,17 +82,21 @@ def relative(root: Path, file: Path) -> str:
     return f"{file.parent.name}/{file.name}"
 
 
-def _on_disk(root: Path) -> list[Path]:
-    return sorted(root.glob(f"{PARTITION_KEY}=*/*.parquet"))
+def _on_disk(root: Path, partitions: Callable[[str], bool] | None = None) -> list[Path]:
+    if partitions is None:
+        return sorted(root.glob(f"{PARTITION_KEY}=*/*.parquet"))
+    chosen = sorted(d for d in root.glob(f"{PARTITION_KEY}=*") if partitions(d.name))
+    return [f for d in chosen for f in sorted(d.glob("*.parquet"))]
 
 
-def live_files(root: Path) -> list[Path]:
-    """The ledger's files, all of one generation (see the module's docstring)."""
+def live_files(root: Path, partitions: Callable[[str], bool] | None = None) -> list[Path]:
+    """The ledger's files, all of one generation (see the module's docstring); only those of
+    the partition directories ``partitions`` accepts, when given."""
     if not root.exists():
         return []
     while True:
         before = read_state(root)
-        found = _on_disk(root)
+        found = _on_disk(root, partitions)
         after = read_state(root)
         if after.generation == before.generation:
             hidden = before.hidden
