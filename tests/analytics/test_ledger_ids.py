@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,3 +88,24 @@ def test_an_append_killed_before_publishing_leaves_no_id_behind(
     assert ledger.count() == 0
     assert ledger.append_table(_table([_row("T1", NOON)])).stored == 1
     assert _ids(ledger) == ["T1"]
+
+
+def test_a_bulk_append_leaves_the_index_to_the_next_small_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading millions of rows twice does not wait for their ids to enter the index."""
+    root = tmp_path / "ledger"
+    bulk = Ledger(root, index_max_rows=0)
+    bulk.append_table(_table([_row(f"T{i}", NOON) for i in range(20)]))
+    read: list[list[str]] = []
+    catch_up = TxnIdIndex.catch_up
+
+    def counted(self: TxnIdIndex, *args: Any) -> int:
+        read.append(self.journalled())
+        return catch_up(self, *args)
+
+    monkeypatch.setattr(TxnIdIndex, "catch_up", counted)
+    assert bulk.append_table(_table([_row(f"T{i}", NOON) for i in range(25)])).stored == 5
+    assert read == []
+    assert Ledger(root).append_table(_table([_row("T3", NOON), _row("T99", NOON)])).stored == 1
+    assert len(read) == 1 and len(read[0]) == 2  # both bulk files, read in once

@@ -183,10 +183,11 @@ class Ledger:
                 repeats = con.execute("SELECT count(*) FROM repeated").fetchone()
                 has_repeats = bool(repeats and repeats[0])
             with TxnIdIndex(self.root, self.live_names) as index:
-                index.catch_up(self._is_live, lambda names: self._ids_of(con, names))
                 by_index = offered <= self.index_max_rows
                 fresh_ids: set[str] = set()
                 if by_index:
+                    # files published but not yet indexed (a bulk append, a crash) first
+                    index.catch_up(self._is_live, lambda names: self._ids_of(con, names))
                     offered_ids = con.execute("SELECT txn_id FROM incoming").fetchnumpy()["txn_id"]
                     fresh_ids = set(offered_ids.tolist())
                     known = index.known(sorted(fresh_ids))
