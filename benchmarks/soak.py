@@ -15,7 +15,7 @@ JetStream stream. Then, for ``--minutes``:
 
 Each minute it records request p50/p99 and the achieved rate, the RSS of every process (and of
 each API worker), the outbox lag (messages waiting, age of the oldest) and the stream lag
-(published, not yet in the ledger). The verdict (``benchmarks/soak_verdict.py``): memory slope
+(published, not yet in the ledger) and the number of ledger files. The verdict (``benchmarks/soak_verdict.py``): memory slope
 per process in MB/min after the first minute, flat within ``--flat-mb-per-min`` (the gateway
 and this driver are reported, not judged); a lag grew if its slope over the last half of the
 run exceeds 1 % of its inflow per minute (1 s/min for the oldest message's age). PostgreSQL's
@@ -144,6 +144,13 @@ async def _stream_lag(settings: Any) -> dict[str, int | None]:
     }
 
 
+def _ledger_files(settings: Any) -> int:
+    """Parquet files the ledger's readers open (the consumer merges a day's small files)."""
+    from integrita.analytics.ledger import Ledger
+
+    return len(Ledger(settings.resolved_ledger_dir).files())
+
+
 # -- load ------------------------------------------------------------------------------------------
 class Publisher:
     """Executed transactions at a steady rate; behind schedule it catches up a second at most
@@ -229,6 +236,7 @@ async def _soak(
                 "stream_published": published - published_before,
                 "stream_published_per_s": round((published - published_before) / (now - started)),
                 **await _stream_lag(settings),
+                "ledger_files": await asyncio.to_thread(_ledger_files, settings),
                 "outbox_created": outbox["created"] - before["created"],
                 "outbox_waiting": outbox["waiting"],
                 "outbox_oldest_age_s": outbox["oldest_age_s"],

@@ -24,6 +24,7 @@ from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.ledger import open_ledger
 from integrita.services.ingest import stream
 from integrita.settings import Settings
+from tests.analytics.test_ledger_compaction import KILL_AT_MERGE_STEP
 from tests.conftest import require
 
 NATS = ("127.0.0.1", 4222)
@@ -231,3 +232,46 @@ def test_a_message_of_several_transactions_stores_each_and_dead_letters_only_its
     assert dead[1][1].startswith("not valid JSON")
     again = run_to_completion(stream.consume(ctx, from_seq=1, until_idle=True, idle_seconds=1.0))
     assert (again.read, again.stored, again.duplicates) == (42, 19, 19)  # idempotent per txn_id
+
+
+_CONSUMER_KILLED_MID_MERGE = (
+    KILL_AT_MERGE_STEP
+    + """
+from integrita.services.core.context import Context
+from integrita.services.core.event_loop import run_to_completion
+from integrita.services.ingest import stream
+from integrita.settings import Settings
+
+run_to_completion(stream.consume(Context.from_settings(Settings())))
+"""
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["in-place", "switched"])
+def test_consumer_killed_mid_merge_and_restarted_loses_nothing_and_duplicates_nothing(
+    streamed: Context, step: str
+) -> None:
+    """Every batch lands on the same booking day, so the consumer merges the day's files after
+    its fourth batch; it is killed with the merged file written but not yet live, or just after
+    the switch, and a new consumer finishes the stream."""
+    ctx = streamed
+    rows = [_row(i) for i in range(TOTAL)]
+    bad = {i + 1 for i in range(TOTAL) if i % BAD_EVERY == 7}
+    run_to_completion(_publish(ctx.settings, rows))
+    killed = subprocess.run(
+        [sys.executable, "-c", _CONSUMER_KILLED_MID_MERGE, step],
+        env=dict(os.environ),
+        timeout=180,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert 0 < stream.read_manifest(ctx.settings).read < TOTAL
+    second = _consumer("--until-idle", "--idle", "3")
+    assert second.wait(timeout=180) == 0
+    ids = _ledger_ids(ctx)
+    assert len(ids) == len(set(ids)) == TOTAL - len(bad)
+    totals = stream.read_manifest(ctx.settings)
+    assert totals.balanced and totals.stored == TOTAL - len(bad)
+    ledger = open_ledger(ctx)
+    assert len(ledger.files()) < totals.batches  # the day's files were merged

@@ -241,9 +241,12 @@ class SparkEngine:
         self._staged: dict[str, Any] = {}
         self._registered: list[str] = []
         self.register("fx", fx)
-        if ledger.files():
-            root = ledger_uri or str(ledger.root)
-            frame = spark.read.option("basePath", root).parquet(root)
+        files = ledger.live_names()
+        if files:
+            # the listed files, not the directory: a merge of small files keeps the ones it
+            # replaced on disk for a while (see analytics.ledger_files)
+            root = (ledger_uri or str(ledger.root)).rstrip("/")
+            frame = spark.read.option("basePath", root).parquet(*(f"{root}/{f}" for f in files))
         else:
             from integrita.analytics.schema import LEDGER_SCHEMA
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from integrita.analytics.ledger import PARTITION_KEY, Ledger
+from integrita.analytics.ledger import Ledger
 from integrita.analytics.schema import LEDGER_SCHEMA
 
 _local = threading.local()
@@ -30,15 +30,14 @@ def _connection(memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
 
 
 def _files(ledger: Ledger, first_day: date | None, last_day: date | None) -> list[str]:
-    if not ledger.root.exists():
-        return []
-    chosen: list[str] = []
-    for directory in sorted(ledger.root.glob(f"{PARTITION_KEY}=*")):
-        day = date.fromisoformat(directory.name.split("=", 1)[1])
-        if (first_day and day < first_day) or (last_day and day > last_day):
-            continue
-        chosen.extend(str(p) for p in sorted(directory.glob("*.parquet")))
-    return chosen
+    """The ledger's files of the booking days between the optional bounds (``Ledger.files``:
+    a merge of small files never shows both the merged file and the files it replaced)."""
+
+    def wanted(partition: str) -> bool:
+        day = date.fromisoformat(partition.split("=", 1)[1])
+        return not ((first_day and day < first_day) or (last_day and day > last_day))
+
+    return [str(f) for f in ledger.files(wanted)]
 
 
 def _quote(text: str) -> str:

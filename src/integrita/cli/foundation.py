@@ -11,6 +11,7 @@ from rich.table import Table
 
 from integrita.cli.common import console, context, handle_errors, progress_bar
 from integrita.cli.identity import batch_job, local_command
+from integrita.services.core.ledger import compact_ledger, open_ledger
 from integrita.services.core.ledger import ledger_stats as compute_ledger_stats
 from integrita.services.ingest import stream
 from integrita.services.ingest.ingest import IngestReport, ProgressFactory, ingest_path
@@ -49,6 +50,29 @@ def ledger_stats() -> None:
     if behind is not None:
         table.add_row(f"stream lag ({behind.stream})", behind.text)
     console.print(table)
+
+
+@ledger_app.command("compact")
+@handle_errors
+@batch_job
+def ledger_compact(
+    min_files: int = typer.Option(
+        4, "--min-files", min=2, help="Merge a day's files of one size tier once it has this many."
+    ),
+) -> None:
+    """Merge each booking day's small files into fewer, larger ones (readers keep seeing each
+    row once; the files replaced are deleted after a grace period). Safe beside a running
+    stream consumer: both take the ledger's writer lock."""
+    ctx = context()
+    days = len(open_ledger(ctx).partitions())
+    with progress_bar("merging small ledger files", days) as advance:
+        result = compact_ledger(ctx, min_files=min_files, on_partition=lambda _name: advance(1))
+    console.print(
+        f"{result.partitions_checked:,} booking days checked: {result.files_merged:,} files "
+        f"merged into {result.merges:,} ({result.rows_rewritten:,} rows rewritten); "
+        f"{result.retired_files_deleted:,} replaced files past their grace period deleted, "
+        f"{result.pending_files_removed:,} unfinished merge(s) cleared"
+    )
 
 
 def _progress_factory(stack: ExitStack) -> ProgressFactory:

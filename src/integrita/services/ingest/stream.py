@@ -41,7 +41,7 @@ from integrita.analytics.sources import BadRow, Layout, jsonl_line_count
 from integrita.analytics.staging import ledger_source, stage
 from integrita.services.core.context import Context
 from integrita.services.core.event_loop import run_to_completion
-from integrita.services.core.ledger import open_ledger
+from integrita.services.core.ledger import compact_ledger, open_ledger
 from integrita.settings import Settings
 
 REASON_HEADER = "Integrita-Reason"
@@ -81,6 +81,7 @@ class BatchResult:
     stored: int
     duplicates: int
     bad: list[BadLine]
+    partitions: tuple[str, ...] = ()  # ledger partitions that received a file
 
 
 def manifest_path(settings: Settings) -> Path:
@@ -150,6 +151,7 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
         stored=appended.stored,
         duplicates=staged.valid - appended.stored,
         bad=[BadLine(m, n, row.reason) for (m, n), row in zip(where, bad, strict=True)],
+        partitions=appended.partitions,
     )
 
 
@@ -323,6 +325,10 @@ async def consume(
                 totals.last_sequence = messages[-1].metadata.sequence.stream
                 await asyncio.to_thread(_write_manifest, s, totals)
                 await messages[-1].ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
+                if result.partitions:
+                    # a file per batch and day: merge a day's small files once there are a few
+                    # (after the acknowledgement, which does not wait for it)
+                    await asyncio.to_thread(compact_ledger, ctx, partitions=result.partitions)
                 if on_batch is not None:
                     on_batch(totals)
         finally:
