@@ -91,3 +91,25 @@ def test_a_budget_keeps_the_highest_scores_and_lists_the_rest_below_the_line() -
     assert above[0].score > above[1].score > below[0].score
     everything, nothing = split_at_budget(alerts, None)
     assert len(everything) == 3 and nothing == []
+
+
+def test_a_hub_match_reaching_many_customers_shares_its_evidence_instead_of_copying_it() -> None:
+    """A match at another bank's hub goes to every customer of ours on the other side; each
+    alert carries the whole evidence and its best-scored transaction, but from the match's one
+    set (copies of a busy hub's transactions per customer held gigabytes at 5M)."""
+    txns = {f"t{i}" for i in range(50)}
+    ends = {f"t{i}": (f"a{i}", "hub") for i in range(50)}
+    hub = Match("behaviour_change", "m1", {"hub"}, set(txns), last_ts=0, amount_cny_minor=10**6)
+    alerts = group_alerts(
+        [hub],
+        owner_of={f"a{i}": f"C{i}" for i in range(50)}.get,
+        period_of=thirty_day_period,
+        score_of={"t7": 0.9, "t8": 0.9, "t3": 0.4},
+        accounts_of=ends,
+        corroborating_score=0.5,
+    )
+    assert len(alerts) == 50
+    assert all(a.txn_ids == txns and a.best_txn == "t8" for a in alerts)
+    assert all(a.evidence_figures({"t3": 0.4}).model_score == 0.4 for a in alerts)
+    assert all(a.evidence_sets == [hub.txn_ids] for a in alerts)
+    assert len({id(a.evidence_sets[0]) for a in alerts}) == 1
