@@ -67,6 +67,8 @@ class EntityAlert:
     #: All its evidence is business the entity's context explains (:mod:`.context`) and nothing
     #: corroborates it: kept below the line, never raised on its own.
     explained: bool = False
+    #: The model's threshold when the alert was grouped: evidence scored at or over it are hits.
+    model_threshold: float | None = None
 
     @property
     def owned(self) -> bool:
@@ -93,6 +95,7 @@ class EntityAlert:
 
     def evidence_figures(self, score_of: Mapping[str, float]) -> EntityEvidence:
         scored = [score_of[t] for t in self.txn_ids if t in score_of]
+        line = self.model_threshold
         linked = {a for m in self.matches for a in m.accounts} | self.accounts
         return EntityEvidence(
             typologies=len(self.typologies),
@@ -100,6 +103,7 @@ class EntityAlert:
             accounts=len(linked),
             amount_cny_minor=sum(m.amount_cny_minor for m in self.matches),
             model_score=max(scored) if scored else None,
+            model_hits=0 if line is None else sum(1 for s in scored if s >= line),
         )
 
 
@@ -210,8 +214,9 @@ def group_alerts(
                 and any(score_of.get(t, 0.0) >= corroborating_score for t in a.txn_ids)
             )
         )
+        a.model_threshold = corroborating_score
         figures = a.evidence_figures(score_of)
-        a.raw = raw_score(figures)
+        a.raw = raw_score(figures, calibration)
         a.score = entity_score(figures, calibration)
         scored = [(score_of[t], t) for t in a.txn_ids if t in score_of]
         a.best_txn = max(scored)[1] if scored else None
