@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,7 @@ def gfp_baseline(
         "chosen_on": "validation F1",
         "windows": tried,
         "features": best["features"],
+        "hyper_parameters": best["hyper_parameters"],
     }
 
 
@@ -198,6 +201,7 @@ def gfp_at_window(
     return {
         "validation": trained.metrics["validation"],
         "test": trained.metrics["test"],
+        "hyper_parameters": trained.chosen["params"],
         "features": features.shape[1],
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -216,7 +220,7 @@ def choose_peer(per_window: dict[int, dict[str, Any]]) -> dict[str, Any]:
     hours = max(done, key=lambda h: (done[h]["windows"][str(h)]["validation_f1"], -h))
     chosen = done[hours]
     return {
-        **{k: chosen[k] for k in ("precision", "recall", "f1", "features")},
+        **{k: chosen[k] for k in ("precision", "recall", "f1", "features", "hyper_parameters")},
         "window_hours": hours,
         "chosen_on": "validation F1",
         "windows": windows,
@@ -301,24 +305,44 @@ def main() -> None:
         help="edges per GFP transform call, in time order (0: fit_transform on the training "
         "part at once, as in IBM's example)",
     )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="keep the bank, its data directory and the point-in-time dataset here and reuse them "
+        "on the next run with the same folder (re-train and re-measure without re-building)",
+    )
+    parser.add_argument("--no-peer", action="store_true", help="measure ours only")
     args = parser.parse_args()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="integrita-quality-") as tmp:
-        root = Path(tmp)
+    with ExitStack() as stack:
+        if args.cache_dir:
+            root = args.cache_dir
+            root.mkdir(parents=True, exist_ok=True)
+        else:
+            root = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="integrita-quality-"))
+            )
+        cached = root / "dataset.pkl"
         if args.amlworld:
             source = str(args.amlworld)
             to_ingest = args.amlworld
         else:
-            to_ingest = args.bank_dir or generate(
-                args.transactions, root / "bank", independent=args.independent
-            )
+            to_ingest = args.bank_dir or root / "bank"
+            if not cached.exists() and not args.bank_dir:
+                generate(args.transactions, to_ingest, independent=args.independent)
             source = str(to_ingest) + (" (independent configuration)" if args.independent else "")
         ctx = Context.from_settings(Settings(data_dir=root / "var"))
         t0 = time.perf_counter()
-        ingest_path(ctx, to_ingest)
+        if not cached.exists():
+            ingest_path(ctx, to_ingest)
         ingest_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
-        data = build_dataset(ctx)
+        if cached.exists():
+            data = pickle.loads(cached.read_bytes())
+        else:
+            data = build_dataset(ctx)
+            if args.cache_dir:
+                cached.write_bytes(pickle.dumps(data))
         detect_seconds = time.perf_counter() - t1
         t2 = time.perf_counter()
         measured = measure(ctx, data, budget_per_month=args.budget)
@@ -329,20 +353,24 @@ def main() -> None:
         order = np.argsort(data.ts, kind="stable")
         # one child per window, each with its own time limit, so a slow long window cannot
         # take the shorter windows' results with it
-        per_window = {
-            hours: run_peer(
-                (
-                    open_ledger(ctx),
-                    [data.txn_ids[i] for i in order],
-                    data.y[order],
-                    data.ts[order],
-                    (hours,),
-                    args.peer_batch,
-                ),
-                args.peer_timeout,
-            )
-            for hours in args.peer_windows
-        }
+        per_window = (
+            {}
+            if args.no_peer
+            else {
+                hours: run_peer(
+                    (
+                        open_ledger(ctx),
+                        [data.txn_ids[i] for i in order],
+                        data.y[order],
+                        data.ts[order],
+                        (hours,),
+                        args.peer_batch,
+                    ),
+                    args.peer_timeout,
+                )
+                for hours in args.peer_windows
+            }
+        )
         baseline = choose_peer(per_window)
     model = ours["model_minority_class"]
     result = {

@@ -84,6 +84,8 @@ class EntityAlert:
     #: All its evidence is business the entity's context explains (:mod:`.context`) and nothing
     #: corroborates it: kept below the line, never raised on its own.
     explained: bool = False
+    #: The model's threshold when the alert was grouped: evidence scored at or over it are hits.
+    model_threshold: float | None = None
 
     @property
     def owned(self) -> bool:
@@ -128,8 +130,30 @@ class EntityAlert:
             },
         }
 
+    def hits(
+        self, score_of: Mapping[str, float], cache: dict[int, frozenset[str]] | None = None
+    ) -> set[str]:
+        """The evidence transactions scored at or over :attr:`model_threshold` (none without
+        one); ``cache`` (by set identity) lets the alerts sharing a match's set count it once."""
+        line = self.model_threshold
+        found: set[str] = set()
+        if line is None:
+            return found
+        for evidence in self.evidence_sets:
+            if cache is not None and id(evidence) in cache:
+                over = cache[id(evidence)]
+            else:
+                over = frozenset(t for t in evidence if score_of.get(t, -1.0) >= line)
+                if cache is not None:
+                    cache[id(evidence)] = over
+            found |= over
+        return found
+
     def evidence_figures(
-        self, score_of: Mapping[str, float], cache: dict[int, Best] | None = None
+        self,
+        score_of: Mapping[str, float],
+        cache: dict[int, Best] | None = None,
+        hit_cache: dict[int, frozenset[str]] | None = None,
     ) -> EntityEvidence:
         best = self.best(score_of, cache)
         linked = {a for m in self.matches for a in m.accounts} | self.accounts
@@ -139,6 +163,7 @@ class EntityAlert:
             accounts=len(linked),
             amount_cny_minor=sum(m.amount_cny_minor for m in self.matches),
             model_score=None if best is None else best[0],
+            model_hits=len(self.hits(score_of, hit_cache)),
         )
 
 
@@ -240,10 +265,12 @@ def group_alerts(
             hit_alerts.add((chosen.entity, chosen.period))
     result = [alerts[k] for k in sorted(alerts)]
     best_of_set: dict[int, Best] = {}
+    hits_of_set: dict[int, frozenset[str]] = {}
     # a transaction with no model score counts as 0.0 against the corroborating score
     unscored = corroborating_score is not None and corroborating_score <= 0.0
     for a in result:
-        figures = a.evidence_figures(score_of, best_of_set)
+        a.model_threshold = corroborating_score
+        figures = a.evidence_figures(score_of, best_of_set, hits_of_set)
         corroborated = corroborating_score is not None and (
             (figures.model_score is not None and figures.model_score >= corroborating_score)
             or (unscored and any(t not in score_of for s in a.evidence_sets for t in s))
@@ -254,7 +281,7 @@ def group_alerts(
             and all(context_explained(m, business) for m in a.matches)
             and not corroborated
         )
-        a.raw = raw_score(figures)
+        a.raw = raw_score(figures, calibration)
         a.score = entity_score(figures, calibration)
         best = a.best(score_of, best_of_set)
         a.best_txn = None if best is None else best[1]

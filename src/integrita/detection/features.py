@@ -54,6 +54,40 @@ def typology_names() -> list[str]:
     return [d.name for d in detectors()]
 
 
+#: Windows (days) of the amount statistics of each end's inflows and outflows.
+FLOW_WINDOWS_DAYS = (3, 7)
+_FLOW_STATS = ("mean", "std", "max")
+
+
+def flow_statistic_names() -> list[str]:
+    """Amount statistics of the sender's and receiver's payments in and out before this one (the
+    peer's vertex statistics): mean, spread and largest amount per window, and how this payment
+    compares with what the sender received — layering passes on what just came in."""
+    names = [
+        f"{end}_{role}_amount_{stat}_{w}d"
+        for end in ("src", "dst")
+        for role in ("in", "out")
+        for w in FLOW_WINDOWS_DAYS
+        for stat in _FLOW_STATS
+    ]
+    return [*names, f"src_amount_over_in_mean_{max(FLOW_WINDOWS_DAYS)}d"]
+
+
+def _flows_sql() -> str:
+    """Per (transaction, end): the amount statistics of :func:`flow_statistic_names` over one
+    window sort of each account's payments in and out, strictly before this one."""
+    aggregate = {"mean": "AVG", "std": "STDDEV_POP", "max": "MAX"}
+    cols = ", ".join(
+        f"{aggregate[stat]}(CASE WHEN role = '{role}' THEN CAST(amt AS DOUBLE) END) OVER "
+        f"(PARTITION BY acc ORDER BY ts RANGE BETWEEN {w * DAY} PRECEDING AND 1 PRECEDING) "
+        f"AS {role}_amount_{stat}_{w}d"
+        for role in ("in", "out")
+        for w in FLOW_WINDOWS_DAYS
+        for stat in _FLOW_STATS
+    )
+    return f"SELECT txn_id, role, {cols} FROM ends"
+
+
 def feature_names() -> list[str]:
     return [
         "amount_cny",
@@ -83,6 +117,7 @@ def feature_names() -> list[str]:
         "src_fan_out_week",
         "dst_fan_in_week",
         "src_amount_ratio_7d",
+        *flow_statistic_names(),
         *graph_feature_names(),
         *[f"in_{t}" for t in typology_names()],
         "patterns",
@@ -92,7 +127,9 @@ def feature_names() -> list[str]:
 #: The longest window any feature looks back over (the weekly counts, the graph features'
 #: windows): the embargo between the temporal splits is at least this long, so no test row's
 #: features reach into training.
-LONGEST_WINDOW_SECONDS = max(7 * DAY, DEFAULT_GRAPH_PARAMS.longest_window_seconds)
+LONGEST_WINDOW_SECONDS = max(
+    7 * DAY, max(FLOW_WINDOWS_DAYS) * DAY, DEFAULT_GRAPH_PARAMS.longest_window_seconds
+)
 
 
 def features_sql() -> str:
@@ -107,6 +144,13 @@ def features_sql() -> str:
     (see ``services.monitoring.point_in_time``); the graph features from the table
     ``graph_features``, which ``analytics.graph_features.staged_graph_features`` stages.
     """
+    widest = max(FLOW_WINDOWS_DAYS)
+    flow_cols = ", ".join(
+        f"COALESCE(f{end[0]}.{n.removeprefix(end + '_')}, 0) AS {n}"
+        for n in flow_statistic_names()[:-1]
+        for end in ("src", "dst")
+        if n.startswith(end + "_")
+    )
     graph_cols = ", ".join(f"COALESCE(g.{n}, 0) AS {n}" for n in graph_feature_names())
     typologies = typology_names()
     win = "OVER (PARTITION BY {acc} ORDER BY ts RANGE BETWEEN {span} PRECEDING AND 1 PRECEDING)"
@@ -155,12 +199,15 @@ WITH base AS (
   FROM txn
 ),
 ends AS (
-  SELECT txn_id, ts, day, {week} AS week, from_account AS acc, to_account AS cp, 'out' AS role
+  SELECT txn_id, ts, day, {week} AS week, from_account AS acc, to_account AS cp, 'out' AS role,
+         amount_cny_minor AS amt
   FROM txn
   UNION ALL
-  SELECT txn_id, ts, day, {week} AS week, to_account AS acc, from_account AS cp, 'in' AS role
+  SELECT txn_id, ts, day, {week} AS week, to_account AS acc, from_account AS cp, 'in' AS role,
+         amount_cny_minor AS amt
   FROM txn
 ),
+flows AS ({_flows_sql()}),
 marked AS (
   SELECT txn_id, ts, day, week, acc, role,
          CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, day ORDER BY ts, txn_id) = 1
@@ -195,11 +242,16 @@ SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        d.in_week + d.own_new_week AS dst_fan_in_week,
        CAST(b.amt AS DOUBLE) * b.src_out_count_7d / (CAST(b.src_out_sum_7d AS DOUBLE) + 1)
            AS src_amount_ratio_7d,
+       {flow_cols},
+       CAST(b.amt AS DOUBLE) / (COALESCE(fs.in_amount_mean_{widest}d, 0) + 1)
+           AS src_amount_over_in_mean_{widest}d,
        {graph_cols},
        {member_cols}, {patterns} AS patterns
 FROM base AS b
 JOIN degrees AS s ON s.txn_id = b.txn_id AND s.role = 'out'
 JOIN degrees AS d ON d.txn_id = b.txn_id AND d.role = 'in'
+JOIN flows AS fs ON fs.txn_id = b.txn_id AND fs.role = 'out'
+JOIN flows AS fd ON fd.txn_id = b.txn_id AND fd.role = 'in'
 LEFT JOIN {GRAPH_FEATURES_TABLE} AS g ON g.txn_id = b.txn_id
 LEFT JOIN member AS m ON m.txn_id = b.txn_id
 """

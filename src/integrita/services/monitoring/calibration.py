@@ -1,5 +1,5 @@
 """Entity alerts over a split of labelled history: the backtest's alerts and the entity score's
-Platt calibration, fitted on the validation split so the test split stays unseen.
+calibration (its weights), fitted on the validation split so the test split stays unseen.
 
 Training (:func:`integrita.services.monitoring.scoring.train_model`) stores the calibration in the
 model card, a detection run reads it from the active model, and the evaluation fits it the same
@@ -19,7 +19,7 @@ from integrita.detection.entity_alerts import (
     group_alerts,
     thirty_day_period,
 )
-from integrita.detection.entity_score import Calibration, fit_calibration
+from integrita.detection.entity_score import Calibration, entity_score, fit_weights
 from integrita.detection.quality import line_for_recall
 
 if TYPE_CHECKING:
@@ -63,16 +63,19 @@ def calibrate(
     owners: dict[str, str],
     where: str = "validation split",
 ) -> Calibration:
-    """Platt calibration of the entity score on the alerts of ``rows`` (an alert is true when its
-    evidence holds a laundering transaction), with the alert line chosen on the same alerts: the
+    """The entity score's weights fitted on the alerts of ``rows`` (:func:`fit_weights`; an alert
+    is true when its evidence holds a laundering transaction), with the alert line chosen on the same alerts: the
     calibrated score that alerts :data:`~integrita.detection.quality.LINE_TARGET_RECALL` of their patterns with the fewest
     alerts (:func:`line_for_recall`) — as the model's threshold is chosen on validation."""
     alerts = split_alerts(data, rows, score, threshold, owners)
     positives = {data.txn_ids[i] for i in rows if data.y[i]}
-    fitted = fit_calibration(
-        [a.raw for a in alerts], [not a.txn_ids.isdisjoint(positives) for a in alerts], where
+    score_of = {data.txn_ids[i]: float(s) for i, s in zip(rows, score, strict=True)}
+    fitted = fit_weights(
+        [a.evidence_figures(score_of) for a in alerts],
+        [not a.txn_ids.isdisjoint(positives) for a in alerts],
+        where,
     )
     for a in alerts:
-        a.score = fitted.probability(a.raw)
+        a.score = entity_score(a.evidence_figures(score_of), fitted)
     line = line_for_recall(as_scored(alerts), positives, data.pattern_of_label, data.accounts_of)
     return replace(fitted, alert_line=line)

@@ -105,7 +105,7 @@ def backtest_alerts(
     }
 
 
-def _fit_or_load(ctx: Context, data: Dataset) -> tuple[Any, float, str]:
+def _fit_or_load(ctx: Context, data: Dataset) -> tuple[Any, float, str, dict[str, Any]]:
     with ctx.db.transaction() as session:
         active = repo.active_model(session)
         model_path = active.path if active else None
@@ -115,9 +115,9 @@ def _fit_or_load(ctx: Context, data: Dataset) -> tuple[Any, float, str]:
 
         booster = lgb.Booster(model_file=str(Path(model_path) / "model.txt"))
         if booster.feature_name() == data.names:
-            return booster, model_threshold, f"active model {Path(model_path).name}"
+            return booster, model_threshold, f"active model {Path(model_path).name}", {}
     trained = ml.train(data.x, data.y, data.ts, data.names, embargo_seconds=LONGEST_WINDOW_SECONDS)
-    return trained.booster, trained.threshold, "trained for this report"
+    return trained.booster, trained.threshold, "trained for this report", trained.chosen
 
 
 def _charts(
@@ -184,12 +184,13 @@ def measure(ctx: Context, data: Dataset, *, budget_per_month: int) -> Measured:
     """The figures of :func:`evaluate` (and of the benchmark) for a built dataset."""
     te, universe = held_out(data)
     figures, rules = rule_figures(data, universe)
-    booster, threshold, source = _fit_or_load(ctx, data)
+    booster, threshold, source, chosen = _fit_or_load(ctx, data)
     score = np.asarray(booster.predict(data.x[te]))
     model_metrics: dict[str, Any] = {
         "source": source,
         "threshold": threshold,
         **ml.binary_metrics(data.y[te], score >= threshold),
+        "hyper_parameters": chosen,
     }
     with ctx.db.transaction() as session:
         owners = {a: c for a, c, _ in repo.account_owners(session)}
