@@ -371,7 +371,11 @@ def main() -> None:
                 for hours in args.peer_windows
             }
         )
-        baseline = choose_peer(per_window)
+        baseline = (
+            {"error": "not run (--no-peer)", "windows": {}}
+            if args.no_peer
+            else choose_peer(per_window)
+        )
     model = ours["model_minority_class"]
     result = {
         "benchmark": "detection_quality",
