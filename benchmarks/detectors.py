@@ -36,7 +36,7 @@ from integrita.detection.quality import typology_figures
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.ingest.ingest import ingest_path
-from integrita.services.monitoring.detection import _owners_table, batch_fx_table
+from integrita.services.monitoring.detection import batch_fx_table, owners_table
 from integrita.services.monitoring.scoring import read_labels
 from integrita.settings import Settings
 from integrita.store.repositories import detection as repo
@@ -74,7 +74,7 @@ def measure_bank(ctx: Context, only: list[str] | None) -> dict[str, Any]:
     rows = []
     eng = open_engine("duckdb", ledger, scan, batch_fx_table(ctx))
     try:
-        eng.register("owners", _owners_table(owners))
+        eng.register("owners", owners_table(owners))
         every = eng.query("SELECT txn_id, ts FROM txn ORDER BY ts, txn_id")
         for det in chosen:
             t0 = time.perf_counter()

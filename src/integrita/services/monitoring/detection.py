@@ -125,7 +125,8 @@ def batch_fx_table(ctx: Context) -> pa.Table:
     return fx_table(rate_periods(core_fx.fx_table(ctx), ctx.zone))
 
 
-def _owners_table(owners: list[tuple[str, str, str]]) -> pa.Table:
+def owners_table(owners: list[tuple[str, str, str]]) -> pa.Table:
+    """The ledger's registered owners as an Arrow table (account, customer, customer type)."""
     return pa.Table.from_pylist(
         [{"account_id": a, "customer_id": c, "customer_type": t} for a, c, t in owners],
         schema=OWNERS_SCHEMA,
@@ -211,7 +212,7 @@ def run_detection(
         spark=spark,
     )
     try:
-        eng.register("owners", _owners_table(owners))
+        eng.register("owners", owners_table(owners))
         _check_rates(eng)
         rows: list[EvidenceRow] = []
         for n, det in enumerate(chosen):
