@@ -30,9 +30,9 @@ from integrita.analytics.ledger_files import (
     PARTITION_KEY,
     fsync_path,
     live_files,
-    read_state,
     relative,
     writer_lock,
+    writer_state,
 )
 from integrita.analytics.ledger_ids import TxnIdIndex
 from integrita.analytics.schema import LEDGER_SCHEMA, conform
@@ -237,7 +237,7 @@ class Ledger:
     def _is_live(self, name: str) -> bool:
         """Whether a file (by its name under the root) is part of the ledger; called under the
         writer lock, so no merge is switching files meanwhile."""
-        return (self.root / name).exists() and name not in read_state(self.root).hidden
+        return (self.root / name).exists() and not writer_state(self.root).is_hidden(name)
 
     def _ids_of(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> Iterator[list[str]]:
         """The ids stored in these files, a block at a time, each file flushed to disk first

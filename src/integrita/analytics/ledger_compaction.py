@@ -31,11 +31,12 @@ from integrita.analytics.ledger import Ledger, parquet_list
 from integrita.analytics.ledger_files import (
     PARTITION_KEY,
     LedgerState,
+    forget_writer_state,
     fsync_path,
-    read_state,
     relative,
     write_state,
     writer_lock,
+    writer_state,
 )
 from integrita.analytics.ledger_ids import TxnIdIndex
 from integrita.analytics.schema import LEDGER_SCHEMA
@@ -147,23 +148,30 @@ def compact(
     if not root.exists():
         return result
     with writer_lock(root):
-        state = read_state(root)
-        recover(root, state, policy.grace_seconds, result)
-        names = (
-            sorted(p.name for p in root.glob(f"{PARTITION_KEY}=*"))
-            if partitions is None
-            else sorted(set(partitions))
-        )
-        for name in names:
-            hidden = state.hidden
-            files = sorted(
-                f for f in (root / name).glob("*.parquet") if relative(root, f) not in hidden
+        # the state this process last wrote, unless another writer replaced it: not parsed
+        # again at every append (see ledger_files)
+        state = writer_state(root)
+        try:
+            recover(root, state, policy.grace_seconds, result)
+            names = (
+                sorted(p.name for p in root.glob(f"{PARTITION_KEY}=*"))
+                if partitions is None
+                else sorted(set(partitions))
             )
-            for group in plan(files, policy):
-                result.rows_rewritten += _merge(ledger, group, state)
-                result.merges += 1
-                result.files_merged += len(group)
-            result.partitions_checked += 1
-            if on_partition is not None:
-                on_partition(name)
+            for name in names:
+                files = sorted(
+                    f
+                    for f in (root / name).glob("*.parquet")
+                    if not state.is_hidden(relative(root, f))
+                )
+                for group in plan(files, policy):
+                    result.rows_rewritten += _merge(ledger, group, state)
+                    result.merges += 1
+                    result.files_merged += len(group)
+                result.partitions_checked += 1
+                if on_partition is not None:
+                    on_partition(name)
+        except BaseException:
+            forget_writer_state(root)  # it may have been changed in place and not written
+            raise
     return result
