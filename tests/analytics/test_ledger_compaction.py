@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pytest
 
 from integrita.analytics import ledger_compaction, ledger_files
@@ -196,3 +197,85 @@ def test_a_merge_killed_at_any_step_loses_and_duplicates_nothing(tmp_path: Path,
     compact(ledger, policy=NOW_POLICY)  # deletes the files retired by the merge just done
     assert len(list(root.glob("booking_date=*/*.parquet"))) == 1
     assert _ids(ledger) == ids
+
+
+def _with_retired_names(root: Path, count: int) -> None:
+    """A state holding ``count`` merged-away files still in their grace period, as a stream's
+    ledger does after an hour of merges (names only: the files are long gone)."""
+    state = read_state(root)
+    state.retired.update(
+        {f"booking_date=2019-01-01/part-{n:012x}-0.parquet": 1e12 for n in range(count)}
+    )
+    write_state(root, state)
+    ledger_files.forget_writer_state(root)  # as if another process had written it
+
+
+def test_an_append_and_merge_does_not_cost_memory_in_proportion_to_the_retired_files(
+    tmp_path: Path,
+) -> None:
+    """The stream consumer merges after every batch; each merge read the whole state, whose
+    retired names grow for an hour of grace, and the consumer's memory climbed with it."""
+    import tracemalloc
+
+    root = tmp_path / "ledger"
+    ledger = Ledger(root)
+    _small_batches(ledger, batches=2)
+    _with_retired_names(root, 20_000)
+    tracemalloc.start()
+    compact(ledger, policy=KEEP_POLICY)  # the first reads it, as any new writer must
+    first = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert first > 5 * 2**20  # what every append's merge cost before (the test's yardstick)
+    peaks = []
+    for b in range(6):  # the stream's next batches of that day: appends, merges among them
+        ledger.append_table(_table([_row(f"N{b}", NOON + timedelta(hours=1, minutes=b))]))
+        tracemalloc.start()
+        result = compact(ledger, policy=KEEP_POLICY)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert result.partitions_checked == 1
+    assert len(read_state(root).retired) == 20_000 + 8  # two merges of four files
+    # reading 20,000 names takes about 10 MB at its peak; a merge still writes them (~1 MB)
+    assert max(peaks) < 3 * 2**20, peaks
+    assert sorted(peaks)[2] < 2**20, peaks  # the batches without a merge write nothing
+
+
+def test_a_writer_reads_the_state_again_once_another_writer_replaced_it(tmp_path: Path) -> None:
+    root = tmp_path / "ledger"
+    ledger = Ledger(root)
+    _small_batches(ledger, batches=4)
+    compact(ledger, policy=KEEP_POLICY)  # this process now keeps the state it wrote
+    merged = ledger.files()[0]
+    # another process announces a merged file and dies before writing it (its pending name)
+    state = read_state(root)
+    orphan = merged.parent / "part-mdeadbeef0000-0.parquet"
+    shutil.copy(merged, orphan)
+    state.pending.append(f"{merged.parent.name}/{orphan.name}")
+    state.generation += 1
+    (root / ledger_files.STATE_FILE).write_bytes(  # in place: same inode, other generation
+        orjson.dumps(
+            {"generation": state.generation, "pending": state.pending, "retired": state.retired}
+        )
+    )
+    assert compact(ledger, policy=KEEP_POLICY).pending_files_removed == 1
+    assert not orphan.exists()
+    assert ledger.count() == 20
+
+
+def test_a_merge_failing_half_way_leaves_no_kept_state_ahead_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "ledger"
+    ledger = Ledger(root)
+    _small_batches(ledger, batches=3)
+    compact(ledger, policy=KEEP_POLICY)
+    _small_batches(ledger, batches=1)
+
+    def recover_then_fail(root_: Path, state: LedgerState, *_: Any) -> None:
+        state.pending.append("booking_date=2025-03-01/part-never-0.parquet")  # not written
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ledger_compaction, "recover", recover_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        compact(ledger, policy=KEEP_POLICY)
+    assert ledger_files.writer_state(root).pending == read_state(root).pending == []
