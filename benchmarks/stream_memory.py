@@ -14,9 +14,14 @@ of small files over that many earlier days first (the file count without the str
 ``--no-compact`` skips the merges; ``--trim`` calls glibc's ``malloc_trim(0)`` before each
 sample (if the RSS then stays flat, the growth was freed memory the allocator kept, not live
 objects); run with ``MALLOC_ARENA_MAX=2`` in the environment to see the arenas' share.
+``--preload-retired N`` starts, and ``--retire-per-batch N`` grows, the merged-away file names
+the ledger's state holds for their grace period (as an hour of a stream's merges does).
+``--consume-minutes M`` runs the whole consumer (``stream.consume`` over NATS) instead, fed by
+the soak's publisher in another process, sampling every ``--sample-seconds``.
 
 Usage: ``PYTHONPATH=src:. python benchmarks/stream_memory.py [--batches 3000] [--batch 364]
-[--seconds-apart 7] [--window 250] [--preload-days 0] [--no-compact] [--trim] [--tracemalloc]``.
+[--seconds-apart 7] [--window 250] [--preload-days 0] [--no-compact] [--trim] [--tracemalloc]
+[--preload-retired 0] [--retire-per-batch 0] [--consume-minutes M]``.
 """
 
 from __future__ import annotations
@@ -160,6 +165,20 @@ def _consume(args: argparse.Namespace) -> dict[str, Any]:
     return {"samples": samples}
 
 
+def _retire(root: Path, count: int, tag: int) -> None:
+    """Name ``count`` more merged-away files in the state (under the writer lock)."""
+    from integrita.analytics import ledger_files
+
+    read = getattr(ledger_files, "writer_state", ledger_files.read_state)  # before the fix: none
+    with ledger_files.writer_lock(root):
+        state = read(root)
+        now = time.time()
+        state.retired.update(
+            {f"booking_date=2019-01-01/part-{tag:06d}{n:06x}-0.parquet": now for n in range(count)}
+        )
+        ledger_files.write_state(root, state)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=3000)
@@ -173,6 +192,13 @@ def main() -> None:
         type=int,
         default=0,
         help="start with this many merged-away files in the ledger's state (names only)",
+    )
+    parser.add_argument(
+        "--retire-per-batch",
+        type=int,
+        default=0,
+        help="add this many merged-away names to the state per batch (every 50 batches), as "
+        "an hour of a stream's merges leaves there, in fewer batches",
     )
     parser.add_argument(
         "--grace-seconds", type=float, help="merged-away files kept this long (default: policy's)"
@@ -253,6 +279,8 @@ def main() -> None:
             result = pool.submit(append_batch, ctx, bodies).result()
             if result.partitions and not args.no_compact:
                 pool.submit(compact, ledger, partitions=result.partitions, policy=policy).result()
+            if args.retire_per_batch and n % 50 == 0:
+                _retire(ledger.root, args.retire_per_batch * 50, n)
             if n % args.window == 0 or n == 1:
                 gc.collect()
                 if args.trim:
