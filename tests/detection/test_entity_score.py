@@ -93,10 +93,11 @@ def test_a_budget_keeps_the_highest_scores_and_lists_the_rest_below_the_line() -
     assert len(everything) == 3 and nothing == []
 
 
-def test_a_hub_match_reaching_many_customers_shares_its_evidence_instead_of_copying_it() -> None:
+def test_a_hub_match_reaching_many_customers_gives_each_their_part_without_copying_it() -> None:
     """A match at another bank's hub goes to every customer of ours on the other side; each
-    alert carries the whole evidence and its best-scored transaction, but from the match's one
-    set (copies of a busy hub's transactions per customer held gigabytes at 5M)."""
+    alert carries the customer's own transactions with the hub and is scored on them, and the
+    parts together hold no more entries than the match (copies of a busy hub's transactions per
+    customer held gigabytes at 5M)."""
     txns = {f"t{i}" for i in range(50)}
     ends = {f"t{i}": (f"a{i}", "hub") for i in range(50)}
     hub = Match("behaviour_change", "m1", {"hub"}, set(txns), last_ts=0, amount_cny_minor=10**6)
@@ -109,7 +110,57 @@ def test_a_hub_match_reaching_many_customers_shares_its_evidence_instead_of_copy
         corroborating_score=0.5,
     )
     assert len(alerts) == 50
-    assert all(a.txn_ids == txns and a.best_txn == "t8" for a in alerts)
-    assert all(a.evidence_figures({"t3": 0.4}).model_score == 0.4 for a in alerts)
-    assert all(a.evidence_sets == [hub.txn_ids] for a in alerts)
-    assert len({id(a.evidence_sets[0]) for a in alerts}) == 1
+    by_entity = {a.entity: a for a in alerts}
+    assert all(by_entity[f"C{i}"].txn_ids == {f"t{i}"} for i in range(50))
+    assert by_entity["C8"].best_txn == "t8" and by_entity["C3"].best_txn == "t3"
+    assert by_entity["C1"].best_txn is None
+    # scored on the customer's own transactions: a customer the model flags ranks first
+    assert by_entity["C7"].score > by_entity["C3"].score
+    assert by_entity["C7"].score > by_entity["C1"].score
+    assert sum(len(s) for a in alerts for s in a.evidence_sets) == len(txns)
+
+
+def test_two_customers_at_a_hub_each_see_their_part_and_the_hub_explained() -> None:
+    """Another bank's account gathers from five senders, two of them our customers (one with
+    two accounts); each customer's alert lists only the transactions of their own accounts, and
+    says what the hub is and how much of it the customer is."""
+    ends = {
+        "t1": ("c1-a", "hub"),
+        "t2": ("c1-b", "hub"),
+        "t3": ("c2-a", "hub"),
+        "t4": ("x1", "hub"),
+        "t5": ("x2", "hub"),
+        "t6": ("hub", "x3"),
+    }
+    hub = Match(
+        "gather_scatter", "m1", {"hub"}, set(ends), last_ts=5 * 86400, amount_cny_minor=9 * 10**6
+    )
+    owners = {"c1-a": "C1", "c1-b": "C1", "c2-a": "C2"}
+    alerts = group_alerts(
+        [hub],
+        owner_of=owners.get,
+        period_of=thirty_day_period,
+        score_of={"t4": 0.99, "t1": 0.3, "t3": 0.2},
+        accounts_of=ends,
+    )
+    c1, c2 = alerts
+    assert (c1.entity, c2.entity) == ("C1", "C2")
+    assert c1.txn_ids == {"t1", "t2"} and c2.txn_ids == {"t3"}
+    # the other sender's transaction scored 0.99 is not this customer's evidence
+    assert c1.best_txn == "t1" and c2.best_txn == "t3"
+    shown = c1.evidence({"gather_scatter": "money gathered and scattered on"})
+    typologies = shown["typologies"]
+    assert isinstance(typologies, dict)
+    (match,) = typologies["gather_scatter"]["matches"]
+    assert typologies["gather_scatter"]["why"] == "money gathered and scattered on"
+    assert match["txn_ids"] == ["t1", "t2"] and match["accounts"] == ["hub"]
+    assert match["amount_cny_minor"] == 9 * 10**6
+    part = match["customer_part"]
+    assert part["accounts"] == ["c1-a", "c1-b"] and part["transactions"] == 2
+    assert part["of_match_transactions"] == 6 and "2 of its 6 transactions" in part["why"]
+    # a customer's own focal match is still carried whole, from the match's own set
+    own = Match("fan_in", "m2", {"c2-a"}, {"t7", "t8"}, last_ts=0)
+    (whole,) = group_alerts(
+        [own], owner_of=owners.get, period_of=thirty_day_period, score_of={}
+    )
+    assert whole.evidence_sets == [own.txn_ids] and whole.parts == [None]
