@@ -214,9 +214,7 @@ def match_parties(
     return {entity_of(a, owner_of): {a} for a in match.accounts}
 
 
-def hub_part_evidence(
-    match: Match, part: Set[str], own_accounts: Set[str]
-) -> dict[str, object]:
+def hub_part_evidence(match: Match, part: Set[str], own_accounts: Set[str]) -> dict[str, object]:
     """A hub match of another bank as one customer's alert shows it: the match's context (its
     accounts, period and money: the pattern the customer takes part in) and only the customer's
     transactions in it, with the customer's accounts that carry them."""
