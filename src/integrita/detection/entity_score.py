@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,96 +216,35 @@ def fit_calibration(raw: Sequence[float], truth: Sequence[bool], where: str) -> 
     return Calibration(slope, offset, f"Platt on {len(raw)} labelled alerts ({where})")
 
 
-#: The L2 strengths (sklearn's C: smaller is stronger) the weights' fit chooses between.
-C_CANDIDATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-
-
-def _monotone_fit(x: Any, y: Any, c: float) -> tuple[Any, list[int]] | None:
-    """Logistic regression of ``y`` on the columns of ``x`` with L2 strength ``c``, leaving out
-    and refitting without any column whose weight comes out negative; None when none is left."""
-    from sklearn.linear_model import LogisticRegression
-
-    kept = list(range(x.shape[1]))
-    while kept:
-        model = LogisticRegression(C=c)
-        model.fit(x[:, kept], y)
-        coef = model.coef_[0]
-        if all(w >= 0 for w in coef):
-            return (model, kept) if any(w > 0 for w in coef) else None
-        kept = [k for k, w in zip(kept, coef, strict=True) if w >= 0]
-    return None
-
-
-def choose_strength(x: Any, y: Any) -> tuple[float, dict[float, float]]:
-    """The L2 strength whose monotone fit predicts held-out alerts best: mean log-loss over
-    stratified folds of the labelled alerts (as many as the rarer class allows, at most five).
-
-    A few dozen validation alerts that happen to be separable drive an unpenalised (or weakly
-    penalised) fit to a cliff — weights so large that every alert above it scores 0.99+ and ties
-    at "1.00" for the analyst. Held-out log-loss punishes that overconfidence, so the chosen
-    strength is the one whose probabilities new alerts bear out."""
-    import numpy as np
-    from sklearn.metrics import log_loss
-    from sklearn.model_selection import StratifiedKFold
-
-    folds = int(min(5, np.bincount(y.astype(int)).min()))
-    if folds < 2:
-        return 1.0, {}
-    losses: dict[float, float] = {}
-    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y))
-    for c in C_CANDIDATES:
-        total = 0.0
-        for train, held in splits:
-            fitted = _monotone_fit(x[train], y[train], c)
-            if fitted is None or len(set(y[train])) < 2:
-                p = np.full(len(held), y[train].mean())
-            else:
-                model, kept = fitted
-                p = model.predict_proba(x[held][:, kept])[:, 1]
-            total += log_loss(y[held], p, labels=[False, True]) * len(held)
-        losses[c] = round(total / len(y), 6)
-    # the strongest penalty among the (rounded) best: the smoother score when the data cannot
-    # tell them apart
-    best = min(losses.values())
-    return min(c for c in C_CANDIDATES if losses[c] <= best + 1e-3), losses
-
-
 def fit_weights(
     evidence: Sequence[EntityEvidence], truth: Sequence[bool], where: str
 ) -> Calibration:
     """The features' weights fitted on labelled alerts: a logistic regression of each alert's
-    truth on its feature values, each feature scaled to unit spread so one penalty fits them
-    all, with the penalty's strength chosen by held-out log-loss (:func:`choose_strength`). A
-    feature whose weight comes out negative is left out and the rest refitted, so more
-    evidence still never lowers the score. Falls back to :func:`fit_calibration` of the default
-    weights when the labels hold one class or no feature keeps a positive weight.
+    truth on its feature values. A feature whose weight comes out negative is left out and the
+    rest refitted, so more evidence still never lowers the score. Falls back to :func:`fit_calibration`
+    of the default weights when the labels hold one class or no feature keeps a positive weight.
     """
     if len(evidence) != len(truth) or len(set(truth)) < 2:
         return Calibration()
     import numpy as np
+    from sklearn.linear_model import LogisticRegression
 
     x = np.asarray([[f.value(e) for f in FEATURES] for e in evidence], dtype=float)
     y = np.asarray(truth, dtype=bool)
-    spread = x.std(axis=0)
-    spread[spread == 0] = 1.0
-    scaled = x / spread
-    c, _ = choose_strength(scaled, y)
-    fitted = _monotone_fit(scaled, y, c)
-    if fitted is None:
+    kept = list(range(len(FEATURES)))
+    while kept:
+        model = LogisticRegression(C=1.0)
+        model.fit(x[:, kept], y)
+        coef = model.coef_[0]
+        if np.all(coef >= 0):
+            break
+        kept = [k for k, c in zip(kept, coef, strict=True) if c >= 0]
+    if not kept or not np.any(model.coef_[0] > 0):
         return fit_calibration([raw_score(e) for e in evidence], truth, where)
-    model, kept = fitted
-    by_name = {
-        FEATURES[k].name: float(w) / float(spread[k])
-        for k, w in zip(kept, model.coef_[0], strict=True)
-    }
-    weights = tuple((f.name, round(by_name.get(f.name, 0.0), 6)) for f in FEATURES)
+    fitted = dict(zip((FEATURES[k].name for k in kept), model.coef_[0], strict=True))
+    weights = tuple((f.name, round(float(fitted.get(f.name, 0.0)), 6)) for f in FEATURES)
     # score = sigmoid(intercept + sum w f) = sigmoid(1 * raw + offset), raw carrying INTERCEPT
     offset = float(model.intercept_[0]) - INTERCEPT
     return Calibration(
-        1.0,
-        offset,
-        f"weights fitted on {len(evidence)} labelled alerts ({where}), L2 C={c:g} chosen by "
-        "held-out log-loss",
-        None,
-        weights,
+        1.0, offset, f"weights fitted on {len(evidence)} labelled alerts ({where})", None, weights
     )
