@@ -14,6 +14,7 @@ from integrita.domain.casework import (
     check_case_transition,
     check_str_transition,
     priority_for,
+    score_text,
 )
 from integrita.domain.workflow import Actor, Involvement, Participation
 from integrita.errors import PermissionDeniedError, StaleVersionError, StateTransitionError
@@ -143,3 +144,11 @@ def test_an_str_approver_is_none_of_its_authors_and_names_the_current_version() 
 )
 def test_priority_comes_from_the_model_score(score: float | None, priority: str) -> None:
     assert priority_for(score) == priority
+
+
+def test_strong_alert_scores_are_shown_with_the_decimals_that_separate_them() -> None:
+    shown = [score_text(s) for s in (0.9973, 0.9991, 0.99991, 0.999994)]
+    assert shown == ["0.9973", "0.99910", "0.999910", "0.999994"]
+    assert len(set(shown)) == 4 and "1.00" not in shown
+    assert score_text(0.5) == "0.50" and score_text(0.95) == "0.950"
+    assert score_text(None) == "–" and score_text(1.0) == "1.000000"

@@ -7,7 +7,14 @@ are paid from — the bank cannot investigate that account's owner, but it can i
 customers on the other side of the flagged transactions: the alert goes to them. Only when the
 ledger has no registered owners at all (a file ingested without customers) does each focal account
 stand for its owner (``account:<id>``), so such a ledger still raises alerts — and the run warns how
-many name no owner. A match none of whose parties is the bank's customer raises no alert. The product (``detect run``) and the backtest
+many name no owner. A match none of whose parties is the bank's customer raises no alert.
+
+A customer reached through another bank's hub is alerted on *their part* of the hub's pattern: the
+evidence transactions in which one of their own accounts is sender or receiver, not the hub's
+transactions with everybody else (which the bank can neither show to nor ask about this customer).
+The pattern itself — the hub's accounts, its size, its period, the money it moved — stays on the
+alert as context. The parts of one match are disjoint slices of its evidence, so together they hold
+no more entries than the match itself, however many customers it reaches. The product (``detect run``) and the backtest
 (``evaluate``, the benchmark) both group and score alerts here, so the figures a backtest
 reports are those of the alerts a run raises.
 """
@@ -65,15 +72,19 @@ class EntityAlert:
     """Everything one entity's alert for one period carries.
 
     The evidence transactions are kept as the sets they came in (a match's, shared by every
-    alert the match goes to, and the model hits'), not copied into one set per alert: a match
-    at a busy account of another bank goes to thousands of our customers, and copying its
-    thousands of transactions into each of their alerts held over a hundred million set
-    entries (8.6 GB) in a 5,000,000-transaction run.
+    alert the match goes to; the customer's part of a hub match; the model hits'), not copied
+    into one set per alert: a match at a busy account of another bank goes to thousands of our
+    customers, and copying its thousands of transactions into each of their alerts held over a
+    hundred million set entries (8.6 GB) in a 5,000,000-transaction run.
     """
 
     entity: str
     period: str
     matches: list[Match] = field(default_factory=list)
+    #: Per match (same order as :attr:`matches`): the customer's part of it when the match is
+    #: another bank's hub reached through the customer's transactions, None when the alert holds
+    #: the match whole (the customer's own account is one of its focal accounts).
+    parts: list[frozenset[str] | None] = field(default_factory=list)
     #: Evidence transaction sets, shared with the matches (read them through :attr:`txn_ids`).
     evidence_sets: list[Set[str]] = field(default_factory=list)
     #: The entity's own accounts that carry the evidence.
@@ -117,10 +128,17 @@ class EntityAlert:
 
     def evidence(self, explanations: Mapping[str, str]) -> dict[str, object]:
         """The alert's evidence as stored: per typology, the reason (rendered from the parameters
-        the run used) and every match."""
+        the run used) and every match — a hub match of another bank with only the customer's
+        part of its transactions and the hub's context (:func:`hub_part_evidence`)."""
         by_typology: dict[str, list[dict[str, object]]] = {}
-        for m in sorted(self.matches, key=lambda m: (m.typology, m.match_id)):
-            by_typology.setdefault(m.typology, []).append(m.evidence)
+        shown = sorted(
+            zip(self.matches, self.parts, strict=True),
+            key=lambda mp: (mp[0].typology, mp[0].match_id),
+        )
+        for m, part in shown:
+            by_typology.setdefault(m.typology, []).append(
+                m.evidence if part is None else hub_part_evidence(m, part, self.accounts)
+            )
         return {
             "period": self.period,
             "owner_known": self.owned,
@@ -196,6 +214,45 @@ def match_parties(
     return {entity_of(a, owner_of): {a} for a in match.accounts}
 
 
+def hub_part_evidence(match: Match, part: Set[str], own_accounts: Set[str]) -> dict[str, object]:
+    """A hub match of another bank as one customer's alert shows it: the match's context (its
+    accounts, period and money: the pattern the customer takes part in) and only the customer's
+    transactions in it, with the customer's accounts that carry them."""
+    through = sorted({a for a in own_accounts if a not in match.accounts})
+    return {
+        **{k: v for k, v in match.evidence.items() if k != "txn_ids"},
+        "txn_ids": sorted(part),
+        "customer_part": {
+            "accounts": through,
+            "transactions": len(part),
+            "of_match_transactions": len(match.txn_ids),
+            "why": (
+                f"the pattern centres on {len(match.accounts)} account(s) the bank does not hold; "
+                f"the customer takes part in {len(part)} of its {len(match.txn_ids)} transactions "
+                "(listed), the rest are between the hub and other banks' or other customers' "
+                "accounts"
+            ),
+        },
+    }
+
+
+def customer_parts(
+    evidence: Set[str],
+    parties: Mapping[str, set[str]],
+    accounts_of: Mapping[str, Sequence[str]],
+) -> dict[str, frozenset[str]]:
+    """Each party's part of a hub match's ``evidence``: the transactions one of its own accounts
+    sends or receives. The parts are slices of the match's evidence (a transaction belongs to at
+    most its two ends' parts), so all of them together are at most twice the match's size."""
+    entity_of_account = {a: e for e, own in parties.items() for a in own}
+    found: dict[str, set[str]] = {}
+    for t in evidence:
+        for a in accounts_of.get(t, ()):
+            if (e := entity_of_account.get(a)) is not None:
+                found.setdefault(e, set()).add(t)
+    return {e: frozenset(ts) for e, ts in found.items()}
+
+
 def match_entities(
     match: Match,
     owner_of: Callable[[str], str | None],
@@ -227,7 +284,8 @@ def group_alerts(
 
     With a ``universe`` (the backtest's test split) only its transactions count as evidence; a
     match's period is that of its last evidence transaction. A match goes to the entities of
-    :func:`match_parties`. A model hit goes to the owners of its sender and receiver; to both
+    :func:`match_parties`; one reached through another bank's hub carries only the entity's part
+    of the evidence (:func:`customer_parts`), and none when that part is empty. A model hit goes to the owners of its sender and receiver; to both
     accounts only when the bank registered no owners (``owners_known`` false).
 
     An alert whose every match is context-explained (:func:`.context.context_explained` with the
@@ -247,10 +305,16 @@ def group_alerts(
             match.last_ts if ts_of is None else max(ts_of.get(t, match.last_ts) for t in evidence)
         )
         parties = match_parties(match, owner_of, accounts_of, owners_known=owners_known)
+        through_hub = owners_known and not any(owner_of(a) is not None for a in match.accounts)
+        parts = customer_parts(evidence, parties, accounts_of or {}) if through_hub else {}
         for entity, own in sorted(parties.items()):
+            part = parts.get(entity) if through_hub else None
+            if through_hub and not part:
+                continue  # none of the customer's transactions with the hub is evidence here
             chosen = alert(entity, period_of(last))
             chosen.matches.append(match)
-            chosen.evidence_sets.append(evidence)
+            chosen.parts.append(part)
+            chosen.evidence_sets.append(evidence if part is None else part)
             chosen.accounts |= own
     hit_alerts: set[tuple[str, str]] = set()
     for t in model_hits:

@@ -8,6 +8,7 @@ transaction that applies the change, so a refused transition changes nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
@@ -226,6 +227,18 @@ def priority_for(score: float | None) -> str:
 
 
 PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
+
+
+def score_text(score: float | None) -> str:
+    """An alert's score as the queue and the alert page show it: two decimals, and near 1 as
+    many more as it takes to show two digits of the distance to 1 (0.9973, 0.99991; at most six)
+    — with two decimals every strong alert read "1.00" and the analyst could not tell which of
+    them ranks first."""
+    if score is None:
+        return "–"
+    gap = round(1.0 - score, 9)
+    decimals = 2 if gap >= 0.1 else 6 if gap <= 0 else math.floor(-math.log10(gap)) + 2
+    return f"{score:.{min(decimals, 6)}f}"
 
 
 # -- suspicious transaction reports ------------------------------------------------------------

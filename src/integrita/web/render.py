@@ -12,12 +12,15 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from integrita.domain.casework import score_text
 from integrita.domain.permissions import Permission, roles_for
 from integrita.domain.roles import Role
 from integrita.errors import IntegritaError
 from integrita.services.core.users import UserView
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+#: Alert and case scores with the precision that tells strong alerts apart (``{{ a.score|score }}``).
+TEMPLATES.env.filters["score"] = score_text
 
 
 @dataclass(frozen=True, slots=True)
