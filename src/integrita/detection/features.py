@@ -16,6 +16,8 @@ from integrita.analytics.graph_features import (
     DEFAULT_GRAPH_PARAMS,
     GRAPH_FEATURES_TABLE,
     graph_feature_names,
+    pair_half,
+    role_pair,
 )
 from integrita.detection.catalogue import detectors
 
@@ -73,11 +75,11 @@ def flow_statistic_names() -> list[str]:
     return [*names, f"src_amount_over_in_mean_{max(FLOW_WINDOWS_DAYS)}d"]
 
 
-def _flows_sql() -> str:
+def _flow_columns() -> str:
     """Per (transaction, end): the amount statistics of :func:`flow_statistic_names` over one
     window sort of each account's payments in and out, strictly before this one."""
     aggregate = {"mean": "AVG", "std": "STDDEV_POP", "max": "MAX"}
-    cols = ", ".join(
+    return ", ".join(
         f"{aggregate[stat]}(CASE WHEN role = '{role}' THEN CAST(amt AS DOUBLE) END) OVER "
         f"(PARTITION BY acc ORDER BY ts RANGE BETWEEN {w * DAY} PRECEDING AND 1 PRECEDING) "
         f"AS {role}_amount_{stat}_{w}d"
@@ -85,7 +87,6 @@ def _flows_sql() -> str:
         for w in FLOW_WINDOWS_DAYS
         for stat in _FLOW_STATS
     )
-    return f"SELECT txn_id, role, {cols} FROM ends"
 
 
 def feature_names() -> list[str]:
@@ -146,7 +147,7 @@ def features_sql() -> str:
     """
     widest = max(FLOW_WINDOWS_DAYS)
     flow_cols = ", ".join(
-        f"COALESCE(f{end[0]}.{n.removeprefix(end + '_')}, 0) AS {n}"
+        f"COALESCE({end[0]}.{n.removeprefix(end + '_')}, 0) AS {n}"
         for n in flow_statistic_names()[:-1]
         for end in ("src", "dst")
         if n.startswith(end + "_")
@@ -166,13 +167,25 @@ def features_sql() -> str:
     patterns = " + ".join(f"COALESCE(m.in_{t}, 0)" for t in typologies)
     week = "CAST(FLOOR(day / 7) AS BIGINT)"
 
-    def seen(role: str, period: str) -> str:
-        # distinct counterparties of this role first seen in the period strictly before now
+    def seen(period: str) -> str:
+        # distinct counterparties first seen in the period strictly before now, in and out
+        # packed in one sum (one window pass for both roles)
         return (
-            f"COALESCE(SUM(CASE WHEN role = '{role}' THEN new_{period} ELSE 0 END) "
+            f"COALESCE(SUM({role_pair(f'new_{period} = 1')}) "
             f"OVER (PARTITION BY acc, {period} ORDER BY ts {before}), 0)"
         )
 
+    def unpacked(period: str) -> str:
+        return ", ".join(
+            f"{pair_half(f'seen_{period}', role)} AS {role}_{period}" for role in ("out", "in")
+        )
+
+    # One sort of each account's payments with one counterparty in one role and week gives
+    # every first-of-the-period flag: the first row of the week, the first row of each day in
+    # it (the day before differs), and whether no earlier-stamped row of the week (or day)
+    # precedes this one. Which of several rows stamped alike carries a period's flag does not
+    # matter: the degrees sum only rows stamped strictly earlier.
+    pair_week = "PARTITION BY acc, role, cp, week ORDER BY ts"
     return f"""
 WITH base AS (
   SELECT txn_id, ts, day, from_account, to_account,
@@ -207,24 +220,25 @@ ends AS (
          amount_cny_minor AS amt
   FROM txn
 ),
-flows AS ({_flows_sql()}),
 marked AS (
-  SELECT txn_id, ts, day, week, acc, role,
-         CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, day ORDER BY ts, txn_id) = 1
-              THEN 1 ELSE 0 END AS new_day,
-         CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, week ORDER BY ts, txn_id) = 1
-              THEN 1 ELSE 0 END AS new_week,
-         CASE WHEN MIN(ts) OVER (PARTITION BY acc, role, cp, day) = ts THEN 1 ELSE 0 END
-             AS own_new_day,
-         CASE WHEN MIN(ts) OVER (PARTITION BY acc, role, cp, week) = ts THEN 1 ELSE 0 END
-             AS own_new_week
+  SELECT txn_id, ts, day, week, acc, role, amt,
+         CASE WHEN ROW_NUMBER() OVER ({pair_week}) = 1 THEN 1 ELSE 0 END AS new_week,
+         CASE WHEN COALESCE(LAG(day) OVER ({pair_week}), -1) <> day THEN 1 ELSE 0 END
+             AS new_day,
+         CASE WHEN MIN(ts) OVER ({pair_week}) = ts THEN 1 ELSE 0 END AS own_new_week,
+         CASE WHEN COALESCE(MAX(ts) OVER ({pair_week} {before}), -1) < day * {DAY}
+              THEN 1 ELSE 0 END AS own_new_day
   FROM ends
 ),
-degrees AS (
-  SELECT txn_id, role, own_new_day, own_new_week,
-         {seen("out", "day")} AS out_day, {seen("in", "day")} AS in_day,
-         {seen("out", "week")} AS out_week, {seen("in", "week")} AS in_week
+seen AS (
+  SELECT txn_id, ts, acc, role, amt, own_new_day, own_new_week,
+         {seen("day")} AS seen_day, {seen("week")} AS seen_week
   FROM marked
+),
+per_end AS (
+  SELECT txn_id, role, own_new_day, own_new_week, {unpacked("day")}, {unpacked("week")},
+         {_flow_columns()}
+  FROM seen
 ),
 member AS (SELECT txn_id, {member} FROM membership GROUP BY txn_id)
 SELECT b.txn_id, b.ts, b.from_account, b.to_account,
@@ -243,15 +257,13 @@ SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        CAST(b.amt AS DOUBLE) * b.src_out_count_7d / (CAST(b.src_out_sum_7d AS DOUBLE) + 1)
            AS src_amount_ratio_7d,
        {flow_cols},
-       CAST(b.amt AS DOUBLE) / (COALESCE(fs.in_amount_mean_{widest}d, 0) + 1)
+       CAST(b.amt AS DOUBLE) / (COALESCE(s.in_amount_mean_{widest}d, 0) + 1)
            AS src_amount_over_in_mean_{widest}d,
        {graph_cols},
        {member_cols}, {patterns} AS patterns
 FROM base AS b
-JOIN degrees AS s ON s.txn_id = b.txn_id AND s.role = 'out'
-JOIN degrees AS d ON d.txn_id = b.txn_id AND d.role = 'in'
-JOIN flows AS fs ON fs.txn_id = b.txn_id AND fs.role = 'out'
-JOIN flows AS fd ON fd.txn_id = b.txn_id AND fd.role = 'in'
+JOIN per_end AS s ON s.txn_id = b.txn_id AND s.role = 'out'
+JOIN per_end AS d ON d.txn_id = b.txn_id AND d.role = 'in'
 LEFT JOIN {GRAPH_FEATURES_TABLE} AS g ON g.txn_id = b.txn_id
 LEFT JOIN member AS m ON m.txn_id = b.txn_id
 """
