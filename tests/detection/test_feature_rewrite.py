@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from integrita.analytics.engine import ScanRange, open_engine
 from integrita.analytics.graph_features import staged_graph_features
@@ -44,8 +45,15 @@ def tangled_ledger(seed: int, days: int = 24) -> LedgerBuilder:
     return b
 
 
-def _features(b: LedgerBuilder, root: Path, memberships: list[dict[str, str]]) -> Any:
-    eng = open_engine("duckdb", b.write(root), SCAN, fx())
+def _features(
+    b: LedgerBuilder,
+    root: Path,
+    memberships: list[dict[str, str]],
+    engine: str = "duckdb",
+    spark: Any = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of the rewritten SQL and of the reference, on engine ``engine``."""
+    eng = open_engine(engine, b.write(root), SCAN, fx(), spark=spark)
     try:
         eng.register("membership", pa.Table.from_pylist(memberships, schema=MEMBERSHIP_SCHEMA))
         with staged_graph_features(eng):
@@ -54,6 +62,26 @@ def _features(b: LedgerBuilder, root: Path, memberships: list[dict[str, str]]) -
     finally:
         eng.close()
     return new, old
+
+
+def _memberships(b: LedgerBuilder) -> list[dict[str, str]]:
+    return [
+        {"txn_id": str(r["txn_id"]), "typology": typology}
+        for r, typology in zip(b.rows[::7], ["fan_in", "cycle", "fan_out"] * 999, strict=False)
+    ]
+
+
+def _differing(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> set[str]:
+    """Columns in which some row of ``new`` differs from the same transaction's in ``old``."""
+    assert len(new) == len(old)
+    assert list(new[0]) == list(old[0])
+    by_id = {r["txn_id"]: r for r in old}
+    return {
+        name
+        for row in new
+        for name, value in row.items()
+        if not _same(value, by_id[row["txn_id"]][name])
+    }
 
 
 def _same(a: object, b: object) -> bool:
@@ -66,25 +94,25 @@ def _same(a: object, b: object) -> bool:
 def test_every_feature_of_every_transaction_equals_the_reference_sql(tmp_path: Path) -> None:
     for seed in (1, 2):
         b = tangled_ledger(seed)
-        memberships = [
-            {"txn_id": str(r["txn_id"]), "typology": typology}
-            for r, typology in zip(b.rows[::7], ["fan_in", "cycle", "fan_out"] * 999, strict=False)
-        ]
-        new, old = _features(b, tmp_path / f"s{seed}", memberships)
-        assert len(new) == len(old) == len(b.rows)
-        assert list(new[0]) == list(old[0])
+        new, old = _features(b, tmp_path / f"s{seed}", _memberships(b))
+        assert len(new) == len(b.rows)
         assert set(feature_names()) <= set(new[0])
-        by_id = {r["txn_id"]: r for r in old}
-        differing = {
-            name
-            for row in new
-            for name, value in row.items()
-            if not _same(value, by_id[row["txn_id"]][name])
-        }
-        assert differing == set()
+        assert _differing(new, old) == set()
         # the ledger exercises what the rewrite changed: fan degrees above one, the same
         # counterparty met twice in a day, amount spreads and ties
         assert max(r["src_fan_out_day"] for r in new) > 2
         assert max(r["dst_fan_in_week"] for r in new) > 4
         assert any(r["src_in_amount_std_7d"] > 0 for r in new)
         assert sum(r["in_cycle"] for r in new) > 0
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_runs_the_rewritten_sql_to_the_same_features_as_duckdb(
+    spark: Any, tmp_path: Path
+) -> None:
+    b = tangled_ledger(1, days=10)
+    on_spark, reference_on_spark = _features(b, tmp_path / "spark", _memberships(b), "spark", spark)
+    on_duckdb, _ = _features(b, tmp_path / "duck", _memberships(b))
+    assert _differing(on_spark, on_duckdb) == set()
+    assert _differing(on_spark, reference_on_spark) == set()
