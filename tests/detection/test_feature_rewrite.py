@@ -28,19 +28,20 @@ SCAN = ScanRange(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=U
 
 
 def tangled_ledger(seed: int, days: int = 24) -> LedgerBuilder:
-    """Payments among 14 accounts over ``days`` days: a third share a booking second with
+    """Payments among 14 accounts over ``days`` days, stamped to the second (as ledgers are;
+    the engines round fractions of a second differently): a third share a booking second with
     another, some accounts pay themselves, amounts repeat (ties in the maxima) and vary
     widely (spread in the deviations), and a hub takes a share of all payments."""
     rng = random.Random(seed)
     b = LedgerBuilder()
     accounts = [f"a{i}" for i in range(14)]
     for day in range(days):
-        stamps = [15.0, *(rng.random() * 24 for _ in range(5))]  # 15 h after T0: midnight
+        stamps = [15.0, *(rng.randrange(86_400) / 3600 for _ in range(5))]  # 15 h: midnight
         for _ in range(rng.randrange(10, 30)):
             src = rng.choice(accounts)
             dst = src if rng.random() < 0.04 else rng.choice([*accounts, "hub", "hub"])
             yuan = rng.choice([500, 500, 2_000, rng.randrange(1, 90_000), rng.random() * 10])
-            hours = rng.choice(stamps) if rng.random() < 0.35 else rng.random() * 24
+            hours = rng.choice(stamps) if rng.random() < 0.35 else rng.randrange(86_400) / 3600
             b.pay(src, dst, yuan, days=day, hours=hours)
     return b
 
