@@ -168,6 +168,11 @@ def features_sql() -> str:
     member_cols = ", ".join(f"COALESCE(m.in_{t}, 0) AS in_{t}" for t in typologies)
     patterns = " + ".join(f"COALESCE(m.in_{t}, 0)" for t in typologies)
     week = "CAST(FLOOR(day / 7) AS BIGINT)"
+    # One sort of an account's payments with one counterparty in one role and week gives
+    # every first-of-the-period flag: the week's first row, each day's first row in it (the
+    # row before is of another day), and whether no row of the week (of the day) was stamped
+    # earlier. Which of several rows stamped alike carries a period's flag does not matter:
+    # the counterparty counts sum only rows stamped strictly earlier.
     pair_week = "PARTITION BY acc, role, cp, week ORDER BY ts"
     # One order of an account's payments serves the day's and the week's counterparties so
     # far: on ``ts + day * DAY + week * _WEEK_GAP`` the rows of the same day lie less than a
