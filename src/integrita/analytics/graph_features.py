@@ -135,12 +135,12 @@ _MARKED = (
 _PAIR = 1 << 31
 
 
-def _pair(flag: str) -> str:
+def role_pair(flag: str) -> str:
     """The packed value of an event whose ``flag`` holds: ``_PAIR`` for ``in``, 1 for ``out``."""
     return f"CASE WHEN {flag} THEN CASE WHEN role = 'in' THEN {_PAIR} ELSE 1 END ELSE 0 END"
 
 
-def _half(packed: str, role: str) -> str:
+def pair_half(packed: str, role: str) -> str:
     """The ``role`` count of a packed sum (exact in both engines' division)."""
     if role == "out":
         return f"CAST({packed} % {_PAIR} AS BIGINT)"
@@ -160,31 +160,31 @@ def _ends_sql(p: GraphFeatureParams) -> str:
     ``w`` days or more before *t*. Whether a payment is leaving depends on the next one only
     when that comes within the ``w`` days, before *t*: later data never changes the count.
 
-    The in and out counts of one frame are one packed sum (:func:`_pair`), and frames of the
+    The in and out counts of one frame are one packed sum (:func:`role_pair`), and frames of the
     same span are written once: seven window sums instead of fourteen.
     """
     order = "OVER (PARTITION BY acc ORDER BY k RANGE BETWEEN {} AND {})"
     upto = "CURRENT ROW"
     pass_span = _span(p.pass_through_hours / 24)
     sums = {  # one window sum per distinct frame: name -> SQL
-        f"deg_{span}": f"SUM({_pair('TRUE')}) {order.format(f'{span - 1} PRECEDING', upto)}"
+        f"deg_{span}": f"SUM({role_pair('TRUE')}) {order.format(f'{span - 1} PRECEDING', upto)}"
         for span in sorted({*(_span(w) for w in p.windows_days), pass_span})
     }
     cols = []
     for w in p.windows_days:
         span = _span(w)
-        enters = _pair(f"prev_k IS NULL OR prev_k <= k - {span}")
-        leaves = _pair(f"next_k IS NULL OR next_k >= k + {span}")
+        enters = role_pair(f"prev_k IS NULL OR prev_k <= k - {span}")
+        leaves = role_pair(f"next_k IS NULL OR next_k >= k + {span}")
         sums[f"ent_{w}"] = f"SUM({enters}) {order.format('UNBOUNDED PRECEDING', upto)}"
         sums[f"lv_{w}"] = (
             f"COALESCE(SUM({leaves}) {order.format('UNBOUNDED PRECEDING', f'{span} PRECEDING')}, 0)"
         )
         for role in _ROLES:
-            cols.append(f"{_half(f'deg_{span}', role)} AS {role}_degree_{w}")
+            cols.append(f"{pair_half(f'deg_{span}', role)} AS {role}_degree_{w}")
             cols.append(
-                f"{_half(f'ent_{w}', role)} - {_half(f'lv_{w}', role)} AS {role}_counterparties_{w}"
+                f"{pair_half(f'ent_{w}', role)} - {pair_half(f'lv_{w}', role)} AS {role}_counterparties_{w}"
             )
-    cols.append(f"{_half(f'deg_{pass_span}', 'in')} AS pass_count")
+    cols.append(f"{pair_half(f'deg_{pass_span}', 'in')} AS pass_count")
     sums["pass_sum"] = (
         f"SUM(CASE WHEN role = 'in' THEN amt ELSE 0 END) "
         f"{order.format(f'{pass_span - 1} PRECEDING', upto)}"
@@ -388,6 +388,8 @@ __all__ = [
     "GraphFeatureParams",
     "graph_feature_names",
     "graph_feature_stages",
+    "pair_half",
     "read_last",
+    "role_pair",
     "staged_graph_features",
 ]

@@ -16,6 +16,8 @@ from integrita.analytics.graph_features import (
     DEFAULT_GRAPH_PARAMS,
     GRAPH_FEATURES_TABLE,
     graph_feature_names,
+    pair_half,
+    role_pair,
 )
 from integrita.detection.catalogue import detectors
 
@@ -73,11 +75,11 @@ def flow_statistic_names() -> list[str]:
     return [*names, f"src_amount_over_in_mean_{max(FLOW_WINDOWS_DAYS)}d"]
 
 
-def _flows_sql() -> str:
+def _flow_columns() -> str:
     """Per (transaction, end): the amount statistics of :func:`flow_statistic_names` over one
     window sort of each account's payments in and out, strictly before this one."""
     aggregate = {"mean": "AVG", "std": "STDDEV_POP", "max": "MAX"}
-    cols = ", ".join(
+    return ", ".join(
         f"{aggregate[stat]}(CASE WHEN role = '{role}' THEN CAST(amt AS DOUBLE) END) OVER "
         f"(PARTITION BY acc ORDER BY ts RANGE BETWEEN {w * DAY} PRECEDING AND 1 PRECEDING) "
         f"AS {role}_amount_{stat}_{w}d"
@@ -85,7 +87,6 @@ def _flows_sql() -> str:
         for w in FLOW_WINDOWS_DAYS
         for stat in _FLOW_STATS
     )
-    return f"SELECT txn_id, role, {cols} FROM ends"
 
 
 def feature_names() -> list[str]:
@@ -132,6 +133,12 @@ LONGEST_WINDOW_SECONDS = max(
 )
 
 
+#: Calendar order key (see :func:`features_sql`): weeks spaced further apart than a week's
+#: rows can spread on it (up to 7 days of seconds plus 6 days of day offsets).
+_WEEK_GAP = 14 * DAY
+_WEEK_FRAME = 7 * DAY + 6 * DAY
+
+
 def features_sql() -> str:
     """One row per transaction in ``txn``: ``txn_id``, ``ts`` and :func:`feature_names` columns.
 
@@ -146,59 +153,52 @@ def features_sql() -> str:
     """
     widest = max(FLOW_WINDOWS_DAYS)
     flow_cols = ", ".join(
-        f"COALESCE(f{end[0]}.{n.removeprefix(end + '_')}, 0) AS {n}"
+        f"COALESCE({end[0]}.{n.removeprefix(end + '_')}, 0) AS {n}"
         for n in flow_statistic_names()[:-1]
         for end in ("src", "dst")
         if n.startswith(end + "_")
     )
     graph_cols = ", ".join(f"COALESCE(g.{n}, 0) AS {n}" for n in graph_feature_names())
     typologies = typology_names()
-    win = "OVER (PARTITION BY {acc} ORDER BY ts RANGE BETWEEN {span} PRECEDING AND 1 PRECEDING)"
-    src1 = win.format(acc="from_account", span=DAY)
-    src7 = win.format(acc="from_account", span=7 * DAY)
-    dst1 = win.format(acc="to_account", span=DAY)
-    dst7 = win.format(acc="to_account", span=7 * DAY)
     before = "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    own = "OVER (PARTITION BY acc, role ORDER BY ts RANGE BETWEEN {} PRECEDING AND 1 PRECEDING)"
     member = ", ".join(
         f"MAX(CASE WHEN typology = '{t}' THEN 1 ELSE 0 END) AS in_{t}" for t in typologies
     )
     member_cols = ", ".join(f"COALESCE(m.in_{t}, 0) AS in_{t}" for t in typologies)
     patterns = " + ".join(f"COALESCE(m.in_{t}, 0)" for t in typologies)
     week = "CAST(FLOOR(day / 7) AS BIGINT)"
+    # One sort of an account's payments with one counterparty in one role and week gives
+    # every first-of-the-period flag: the week's first row, each day's first row in it (the
+    # row before is of another day), and whether no row of the week (of the day) was stamped
+    # earlier. Which of several rows stamped alike carries a period's flag does not matter:
+    # the counterparty counts sum only rows stamped strictly earlier.
+    pair_week = "PARTITION BY acc, role, cp, week ORDER BY ts"
+    # One order of an account's payments serves the day's and the week's counterparties so
+    # far: on ``ts + day * DAY + week * _WEEK_GAP`` the rows of the same day lie less than a
+    # day apart, those of an earlier day of the week more than a day, and those of an earlier
+    # week more than the week frame (so a constant RANGE frame is "earlier today" or "earlier
+    # this week"; ``ts`` alone orders them the same way).
+    calendar = f"ts + day * {DAY} + week * {_WEEK_GAP}"
 
-    def seen(role: str, period: str) -> str:
-        # distinct counterparties of this role first seen in the period strictly before now
+    def seen(period: str, span: int) -> str:
+        # distinct counterparties first seen in the period strictly before now, in and out
+        # packed in one sum (one window pass for both roles)
         return (
-            f"COALESCE(SUM(CASE WHEN role = '{role}' THEN new_{period} ELSE 0 END) "
-            f"OVER (PARTITION BY acc, {period} ORDER BY ts {before}), 0)"
+            f"COALESCE(SUM({role_pair(f'new_{period} = 1')}) OVER (PARTITION BY acc "
+            f"ORDER BY {calendar} RANGE BETWEEN {span} PRECEDING AND 1 PRECEDING), 0)"
         )
 
+    def unpacked(period: str) -> str:
+        return ", ".join(
+            f"{pair_half(f'seen_{period}', role)} AS {role}_{period}" for role in ("out", "in")
+        )
+
+    # Each stage below adds window columns to the one before, so an account's payments are
+    # sorted once per order (its own role's; each counterparty's; its calendar; its time)
+    # and the two ends of a payment are joined back once each.
     return f"""
-WITH base AS (
-  SELECT txn_id, ts, day, from_account, to_account,
-         amount_cny_minor AS amt,
-         CAST(FLOOR((ts % {DAY}) / 3600) AS BIGINT) AS hour,
-         (day + 4) % 7 AS weekday,
-         CASE WHEN kind IN ('cash_deposit', 'cash_withdrawal') THEN 1 ELSE 0 END AS is_cash,
-         CASE WHEN cross_border THEN 1 ELSE 0 END AS cross_border,
-         CASE WHEN from_bank = to_bank THEN 1 ELSE 0 END AS same_bank,
-         CASE WHEN paid_currency <> 'CNY' THEN 1 ELSE 0 END AS foreign_currency,
-         CASE WHEN amount_paid_minor % 100000 = 0 THEN 1 ELSE 0 END AS round_amount,
-         {_code("payment_format", _FORMATS)} AS payment_format,
-         {_code("kind", _KINDS)} AS kind,
-         1 + COUNT(*) {src1} AS src_out_count_1d,
-         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {src1}, 0) AS src_out_sum_1d,
-         1 + COUNT(*) {src7} AS src_out_count_7d,
-         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {src7}, 0) AS src_out_sum_7d,
-         ts - MAX(ts) OVER (PARTITION BY from_account ORDER BY ts {before}) AS src_gap_seconds,
-         1 + COUNT(*) {dst1} AS dst_in_count_1d,
-         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {dst1}, 0) AS dst_in_sum_1d,
-         1 + COUNT(*) {dst7} AS dst_in_count_7d,
-         amount_cny_minor + COALESCE(SUM(amount_cny_minor) {dst7}, 0) AS dst_in_sum_7d,
-         ts - MAX(ts) OVER (PARTITION BY to_account ORDER BY ts {before}) AS dst_gap_seconds
-  FROM txn
-),
-ends AS (
+WITH ends AS (
   SELECT txn_id, ts, day, {week} AS week, from_account AS acc, to_account AS cp, 'out' AS role,
          amount_cny_minor AS amt
   FROM txn
@@ -207,51 +207,69 @@ ends AS (
          amount_cny_minor AS amt
   FROM txn
 ),
-flows AS ({_flows_sql()}),
-marked AS (
-  SELECT txn_id, ts, day, week, acc, role,
-         CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, day ORDER BY ts, txn_id) = 1
-              THEN 1 ELSE 0 END AS new_day,
-         CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, week ORDER BY ts, txn_id) = 1
-              THEN 1 ELSE 0 END AS new_week,
-         CASE WHEN MIN(ts) OVER (PARTITION BY acc, role, cp, day) = ts THEN 1 ELSE 0 END
-             AS own_new_day,
-         CASE WHEN MIN(ts) OVER (PARTITION BY acc, role, cp, week) = ts THEN 1 ELSE 0 END
-             AS own_new_week
+activity AS (
+  SELECT txn_id, ts, day, week, acc, cp, role, amt,
+         1 + COUNT(*) {own.format(DAY)} AS count_1d,
+         amt + COALESCE(SUM(amt) {own.format(DAY)}, 0) AS sum_1d,
+         1 + COUNT(*) {own.format(7 * DAY)} AS count_7d,
+         amt + COALESCE(SUM(amt) {own.format(7 * DAY)}, 0) AS sum_7d,
+         ts - MAX(ts) OVER (PARTITION BY acc, role ORDER BY ts {before}) AS gap_seconds
   FROM ends
 ),
-degrees AS (
-  SELECT txn_id, role, own_new_day, own_new_week,
-         {seen("out", "day")} AS out_day, {seen("in", "day")} AS in_day,
-         {seen("out", "week")} AS out_week, {seen("in", "week")} AS in_week
+marked AS (
+  SELECT *,
+         CASE WHEN ROW_NUMBER() OVER ({pair_week}) = 1 THEN 1 ELSE 0 END AS new_week,
+         CASE WHEN COALESCE(LAG(day) OVER ({pair_week}), -1) <> day THEN 1 ELSE 0 END
+             AS new_day,
+         CASE WHEN MIN(ts) OVER ({pair_week}) = ts THEN 1 ELSE 0 END AS own_new_week,
+         CASE WHEN COALESCE(MAX(ts) OVER ({pair_week} {before}), -1) < day * {DAY}
+              THEN 1 ELSE 0 END AS own_new_day
+  FROM activity
+),
+seen AS (
+  SELECT txn_id, ts, acc, role, amt, count_1d, sum_1d, count_7d, sum_7d, gap_seconds,
+         own_new_day, own_new_week,
+         {seen("day", DAY)} AS seen_day, {seen("week", _WEEK_FRAME)} AS seen_week
   FROM marked
 ),
+per_end AS (
+  SELECT txn_id, role, count_1d, sum_1d, count_7d, sum_7d, gap_seconds,
+         own_new_day, own_new_week, {unpacked("day")}, {unpacked("week")},
+         {_flow_columns()}
+  FROM seen
+),
 member AS (SELECT txn_id, {member} FROM membership GROUP BY txn_id)
-SELECT b.txn_id, b.ts, b.from_account, b.to_account,
-       CAST(b.amt AS DOUBLE) AS amount_cny, b.hour, b.weekday, b.is_cash, b.cross_border,
-       b.same_bank, b.foreign_currency, b.round_amount, b.payment_format, b.kind,
-       b.src_out_count_1d, CAST(b.src_out_sum_1d AS DOUBLE) AS src_out_sum_1d,
-       b.src_out_count_7d, CAST(b.src_out_sum_7d AS DOUBLE) AS src_out_sum_7d,
-       CAST(COALESCE(b.src_gap_seconds, -1) AS DOUBLE) AS src_gap_seconds,
-       b.dst_in_count_1d, CAST(b.dst_in_sum_1d AS DOUBLE) AS dst_in_sum_1d,
-       b.dst_in_count_7d, CAST(b.dst_in_sum_7d AS DOUBLE) AS dst_in_sum_7d,
-       CAST(COALESCE(b.dst_gap_seconds, -1) AS DOUBLE) AS dst_gap_seconds,
+SELECT t.txn_id, t.ts, t.from_account, t.to_account,
+       CAST(t.amount_cny_minor AS DOUBLE) AS amount_cny,
+       CAST(FLOOR((t.ts % {DAY}) / 3600) AS BIGINT) AS hour,
+       (t.day + 4) % 7 AS weekday,
+       CASE WHEN t.kind IN ('cash_deposit', 'cash_withdrawal') THEN 1 ELSE 0 END AS is_cash,
+       CASE WHEN t.cross_border THEN 1 ELSE 0 END AS cross_border,
+       CASE WHEN t.from_bank = t.to_bank THEN 1 ELSE 0 END AS same_bank,
+       CASE WHEN t.paid_currency <> 'CNY' THEN 1 ELSE 0 END AS foreign_currency,
+       CASE WHEN t.amount_paid_minor % 100000 = 0 THEN 1 ELSE 0 END AS round_amount,
+       {_code("t.payment_format", _FORMATS)} AS payment_format,
+       {_code("t.kind", _KINDS)} AS kind,
+       s.count_1d AS src_out_count_1d, CAST(s.sum_1d AS DOUBLE) AS src_out_sum_1d,
+       s.count_7d AS src_out_count_7d, CAST(s.sum_7d AS DOUBLE) AS src_out_sum_7d,
+       CAST(COALESCE(s.gap_seconds, -1) AS DOUBLE) AS src_gap_seconds,
+       d.count_1d AS dst_in_count_1d, CAST(d.sum_1d AS DOUBLE) AS dst_in_sum_1d,
+       d.count_7d AS dst_in_count_7d, CAST(d.sum_7d AS DOUBLE) AS dst_in_sum_7d,
+       CAST(COALESCE(d.gap_seconds, -1) AS DOUBLE) AS dst_gap_seconds,
        s.out_day + s.own_new_day AS src_fan_out_day, s.in_day AS src_fan_in_day,
        d.in_day + d.own_new_day AS dst_fan_in_day, d.out_day AS dst_fan_out_day,
        s.out_week + s.own_new_week AS src_fan_out_week,
        d.in_week + d.own_new_week AS dst_fan_in_week,
-       CAST(b.amt AS DOUBLE) * b.src_out_count_7d / (CAST(b.src_out_sum_7d AS DOUBLE) + 1)
+       CAST(t.amount_cny_minor AS DOUBLE) * s.count_7d / (CAST(s.sum_7d AS DOUBLE) + 1)
            AS src_amount_ratio_7d,
        {flow_cols},
-       CAST(b.amt AS DOUBLE) / (COALESCE(fs.in_amount_mean_{widest}d, 0) + 1)
+       CAST(t.amount_cny_minor AS DOUBLE) / (COALESCE(s.in_amount_mean_{widest}d, 0) + 1)
            AS src_amount_over_in_mean_{widest}d,
        {graph_cols},
        {member_cols}, {patterns} AS patterns
-FROM base AS b
-JOIN degrees AS s ON s.txn_id = b.txn_id AND s.role = 'out'
-JOIN degrees AS d ON d.txn_id = b.txn_id AND d.role = 'in'
-JOIN flows AS fs ON fs.txn_id = b.txn_id AND fs.role = 'out'
-JOIN flows AS fd ON fd.txn_id = b.txn_id AND fd.role = 'in'
-LEFT JOIN {GRAPH_FEATURES_TABLE} AS g ON g.txn_id = b.txn_id
-LEFT JOIN member AS m ON m.txn_id = b.txn_id
+FROM txn AS t
+JOIN per_end AS s ON s.txn_id = t.txn_id AND s.role = 'out'
+JOIN per_end AS d ON d.txn_id = t.txn_id AND d.role = 'in'
+LEFT JOIN {GRAPH_FEATURES_TABLE} AS g ON g.txn_id = t.txn_id
+LEFT JOIN member AS m ON m.txn_id = t.txn_id
 """
