@@ -256,6 +256,28 @@ def run_peer(args: tuple[Any, ...], timeout: float) -> dict[str, Any]:
     return found
 
 
+def peer_windows(
+    inputs: tuple[Any, ...], args: argparse.Namespace, cache: Path | None
+) -> dict[int, dict[str, Any]]:
+    """The peer at each window, one child per window with its own time limit (a slow long window
+    cannot take the shorter windows' results with it). Each window's result is printed on stderr
+    as it finishes and, with ``--cache-dir``, kept there (``peer-<hours>h-batch<edges>.json``) and reused by
+    the next run on the same cached dataset: a long window that a run had to give up is the only
+    thing the next run computes, and no finished window is lost with the process. Delete the
+    files to measure the peer again."""
+    found: dict[int, dict[str, Any]] = {}
+    for hours in args.peer_windows:
+        kept = None if cache is None else cache / f"peer-{hours}h-batch{args.peer_batch}.json"
+        if kept is not None and kept.exists():
+            found[hours] = {**json.loads(kept.read_text()), "reused_from": str(kept)}
+        else:
+            found[hours] = run_peer((*inputs, (hours,), args.peer_batch), args.peer_timeout)
+            if kept is not None and "f1" in found[hours]:
+                kept.write_text(json.dumps(found[hours]))
+        print(json.dumps({"peer_window_hours": hours, **found[hours]}), file=sys.stderr, flush=True)
+    return found
+
+
 def _rounded(figures: Any) -> Any:
     if isinstance(figures, dict):
         return {k: _rounded(v) for k, v in figures.items()}
@@ -309,7 +331,8 @@ def main() -> None:
         "--cache-dir",
         type=Path,
         help="keep the bank, its data directory and the point-in-time dataset here and reuse them "
-        "on the next run with the same folder (re-train and re-measure without re-building)",
+        "on the next run with the same folder (re-train and re-measure without re-building); the "
+        "peer's finished windows are kept there too and not run again",
     )
     parser.add_argument("--no-peer", action="store_true", help="measure ours only")
     args = parser.parse_args()
@@ -351,25 +374,19 @@ def main() -> None:
         # the peer can take long on two cores: report ours first, on stderr
         print(json.dumps(ours), file=sys.stderr, flush=True)
         order = np.argsort(data.ts, kind="stable")
-        # one child per window, each with its own time limit, so a slow long window cannot
-        # take the shorter windows' results with it
         per_window = (
             {}
             if args.no_peer
-            else {
-                hours: run_peer(
-                    (
-                        open_ledger(ctx),
-                        [data.txn_ids[i] for i in order],
-                        data.y[order],
-                        data.ts[order],
-                        (hours,),
-                        args.peer_batch,
-                    ),
-                    args.peer_timeout,
-                )
-                for hours in args.peer_windows
-            }
+            else peer_windows(
+                (
+                    open_ledger(ctx),
+                    [data.txn_ids[i] for i in order],
+                    data.y[order],
+                    data.ts[order],
+                ),
+                args,
+                root if args.cache_dir else None,
+            )
         )
         baseline = (
             {"error": "not run (--no-peer)", "windows": {}}
