@@ -35,14 +35,15 @@ if TYPE_CHECKING:
     from integrita.settings import Settings
 
 
-def _rows(n: int, start: int = 0) -> list[bytes]:
-    """``n`` canonical transactions with the ids ``start`` .. ``start + n - 1``."""
+def _rows(n: int, start: int = 0, apart: float = 7) -> list[bytes]:
+    """``n`` canonical transactions with the ids ``start`` .. ``start + n - 1``, booked
+    ``apart`` seconds apart."""
     base = datetime(2026, 11, 1, tzinfo=UTC)
     return [
         orjson.dumps(
             {
                 "txn_id": f"B{i:09d}",
-                "booked_at": (base + timedelta(seconds=i * 7)).isoformat(),
+                "booked_at": (base + timedelta(seconds=i * apart)).isoformat(),
                 "channel": "mobile",
                 "kind": "transfer",
                 "from_bank": "B001",

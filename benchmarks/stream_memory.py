@@ -44,33 +44,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak import _rss_mb
-
-
-def _rows(n: int, start: int, apart: float) -> list[bytes]:
-    """The soak publisher's transactions (``stream._rows``), ``apart`` seconds of booking apart."""
-    base = datetime(2026, 11, 1, tzinfo=UTC)
-    return [
-        orjson.dumps(
-            {
-                "txn_id": f"B{i:09d}",
-                "booked_at": (base + timedelta(seconds=i * apart)).isoformat(),
-                "channel": "mobile",
-                "kind": "transfer",
-                "from_bank": "B001",
-                "from_account": f"A{i % 20000}",
-                "to_bank": "B002",
-                "to_account": f"Z{(i * 7) % 50000}",
-                "amount_paid_minor": 1000 + i % 100000,
-                "paid_currency": "CNY",
-                "amount_received_minor": 1000 + i % 100000,
-                "received_currency": "CNY",
-                "payment_format": "ACH",
-                "counterparty_type": "third_party_personal",
-                "cross_border": False,
-            }
-        )
-        for i in range(start, start + n)
-    ]
+from stream import _rows
 
 
 def _anon_mb() -> float:
