@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ledger_engine import whole_ledger_engine
+from ledger_engine import bank_ledger, whole_ledger_engine
 
 
 def main() -> None:
@@ -30,25 +30,12 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=None)
     args = parser.parse_args()
 
-    import pyarrow.parquet as pq
-
     from integrita.analytics.graph_features import staged_graph_features
-    from integrita.analytics.ledger import Ledger
-    from integrita.analytics.schema import LEDGER_SCHEMA
     from integrita.detection.features import features_sql
 
-    table = pq.read_table(args.bank_dir / "transactions.parquet").sort_by(
-        [("booked_at", "ascending"), ("txn_id", "ascending")]
-    )
-    if args.transactions is not None:
-        table = table.slice(0, args.transactions)
-    out: dict[str, object] = {"transactions": table.num_rows, "stages": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "ledger"
-        (Path(tmp) / ".staging").mkdir()
-        ledger = Ledger(root)
-        ledger.append_table(table.cast(LEDGER_SCHEMA))
-        del table
+        ledger, rows = bank_ledger(args.bank_dir, args.transactions, Path(tmp))
+        out: dict[str, object] = {"transactions": rows, "stages": {}}
         eng = whole_ledger_engine(ledger)
         eng.con.execute("SET threads = 2; SET memory_limit = '5GB'")
         stages: dict[str, dict[str, float]] = {}

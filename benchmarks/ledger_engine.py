@@ -1,12 +1,13 @@
 """The set-up the speed benchmarks share: a DuckDB engine over the whole ledger.
 
-Used by ``detection_speed.py`` (scoring speed) and ``graph_features_speed.py``; not a benchmark
-itself (it prints nothing).
+Used by ``detection_speed.py`` (scoring speed), ``graph_features_speed.py`` and
+``features_before_after.py``; not a benchmark itself (it prints nothing).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,3 +36,22 @@ def whole_ledger_engine(ledger: Ledger) -> QueryEngine:
     )
     eng.register("membership", pa.Table.from_pylist([], schema=MEMBERSHIP_SCHEMA))
     return eng
+
+
+def bank_ledger(bank_dir: Path, transactions: int | None, workdir: Path) -> tuple[Ledger, int]:
+    """A ledger under ``workdir`` holding a generated bank's transactions in booking order (the
+    first ``transactions`` of them when given), and how many it holds."""
+    import pyarrow.parquet as pq
+
+    from integrita.analytics.ledger import Ledger
+    from integrita.analytics.schema import LEDGER_SCHEMA
+
+    table = pq.read_table(bank_dir / "transactions.parquet").sort_by(
+        [("booked_at", "ascending"), ("txn_id", "ascending")]
+    )
+    if transactions is not None:
+        table = table.slice(0, transactions)
+    ledger = Ledger(workdir / "ledger")
+    (workdir / ".staging").mkdir()
+    ledger.append_table(table.cast(LEDGER_SCHEMA))
+    return ledger, table.num_rows
