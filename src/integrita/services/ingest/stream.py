@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import operator
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -39,7 +40,7 @@ from nats.js.errors import NotFoundError
 
 from integrita.analytics.ledger import fsync_path
 from integrita.analytics.sources import BadRow, Layout, jsonl_line_count
-from integrita.analytics.staging import ledger_source, stage
+from integrita.analytics.staging import StagedFile, ledger_source, stage
 from integrita.services.core.context import Context
 from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.ledger import compact_ledger, open_ledger
@@ -109,7 +110,12 @@ def _write_manifest(settings: Settings, totals: StreamTotals) -> None:
 
 def _block(bodies: list[bytes]) -> bytes:
     """The messages as one block of JSON lines (a message holds one or more lines)."""
+    if not any(map(_ends_line, bodies)):  # the usual case, without a Python loop per message
+        return b"\n".join(bodies) + b"\n"
     return b"\n".join(b[:-1] if b.endswith(b"\n") else b for b in bodies) + b"\n"
+
+
+_ends_line = operator.methodcaller("endswith", b"\n")
 
 
 def _message_of(bodies: list[bytes], lines: list[int]) -> list[tuple[int, int]]:
@@ -129,14 +135,39 @@ def _message_of(bodies: list[bytes], lines: list[int]) -> list[tuple[int, int]]:
     return found
 
 
-def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
-    """Validate messages as canonical transactions and append the valid ones durably."""
+@dataclass(slots=True)
+class ValidatedBatch:
+    """A batch's messages checked at the boundary and staged in a work directory of their own:
+    nothing of it is in the ledger yet, so it may be validated while the previous batch is
+    being stored."""
+
+    bodies: list[bytes]
+    work: Path
+    staged: StagedFile
+    bad: list[BadRow]
+
+    def discard(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def validate_batch(ctx: Context, bodies: list[bytes]) -> ValidatedBatch:
+    """Check messages as canonical transactions (``store_batch`` appends the valid ones)."""
     root = ctx.settings.data_dir / "work"
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="stream-", dir=root))
     bad: list[BadRow] = []
     try:
         staged = stage(_block(bodies), Layout.CANONICAL_JSONL, work / "staged.parquet", bad.extend)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return ValidatedBatch(bodies, work, staged, bad)
+
+
+def store_batch(ctx: Context, batch: ValidatedBatch) -> BatchResult:
+    """Append a validated batch's valid transactions to the ledger durably, once per id."""
+    staged = batch.staged
+    try:
         appended = open_ledger(ctx).append_query(
             ledger_source(staged),
             offered=staged.valid,
@@ -144,9 +175,9 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
             durable=True,
         )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    bad.sort(key=lambda row: row.line)
-    where = _message_of(bodies, [row.line for row in bad])
+        batch.discard()
+    bad = sorted(batch.bad, key=lambda row: row.line)
+    where = _message_of(batch.bodies, [row.line for row in bad])
     return BatchResult(
         read=staged.rows_read,
         stored=appended.stored,
@@ -154,6 +185,11 @@ def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
         bad=[BadLine(m, n, row.reason) for (m, n), row in zip(where, bad, strict=True)],
         partitions=appended.partitions,
     )
+
+
+def append_batch(ctx: Context, bodies: list[bytes]) -> BatchResult:
+    """Validate messages as canonical transactions and append the valid ones durably."""
+    return store_batch(ctx, validate_batch(ctx, bodies))
 
 
 async def _ensure_stream(js: JetStreamContext, s: Settings) -> None:
@@ -241,7 +277,8 @@ class _StreamClient(NatsClient):
         if sid == self._diverted_sid and self._diverted_sink is not None:
             self._diverted_sink(subject, reply, data, headers)
             return
-        await super()._process_msg(sid, subject, reply, data, headers)
+        # nats-py passes None for a message without headers, though it annotates bytes
+        await super()._process_msg(sid, subject, reply, data, headers)  # type: ignore[arg-type]
 
 
 def _status(headers: bytes | None) -> str | None:
@@ -264,9 +301,7 @@ class Delivery:
 
     def message(self, index: int) -> Msg:
         """The ``index``-th message as nats-py's ``Msg`` (to acknowledge or dead-letter it)."""
-        return Msg(
-            _client=self.client, reply=self.replies[index].decode(), data=self.bodies[index]
-        )
+        return Msg(_client=self.client, reply=self.replies[index].decode(), data=self.bodies[index])
 
 
 class _Puller:
@@ -341,6 +376,17 @@ class _Puller:
         return Delivery(self._nc, bodies, replies)
 
 
+def _validating(ctx: Context, delivery: Delivery) -> asyncio.Future[ValidatedBatch]:
+    """Validate a delivery's messages on a worker thread."""
+    return asyncio.ensure_future(asyncio.to_thread(validate_batch, ctx, delivery.bodies))
+
+
+async def _discard(validating: asyncio.Future[ValidatedBatch]) -> None:
+    """Wait for a validation that will not be stored, and drop its work directory."""
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        (await validating).discard()
+
+
 async def consume(
     ctx: Context,
     *,
@@ -371,19 +417,35 @@ async def consume(
         puller = _Puller(nc, s.stream_name, s.stream_consumer)
         await puller.start()
         want, wait = s.stream_batch, idle_seconds if until_idle else 5.0
-        # The next batch is fetched while this one is validated and appended (on the other
-        # core); batches are still appended and acknowledged one after another, in order.
+        # Three batches move at once: one is stored (appended, its manifest written, then
+        # acknowledged), the next is validated meanwhile (nothing of it reaches the ledger
+        # before its turn), and the one after is fetched. Batches are still stored and
+        # acknowledged one after another, in order; a validated batch not yet stored is
+        # discarded when the consumer stops (it was not acknowledged: it comes again).
         fetching = asyncio.ensure_future(puller.fetch(want, wait))
+        ready: tuple[Delivery, asyncio.Future[ValidatedBatch]] | None = None
         try:
             while True:
-                delivery = await fetching
-                if not delivery.bodies:
-                    if until_idle:
-                        return totals
+                if ready is None:
+                    delivery = await fetching
+                    if not delivery.bodies:
+                        if until_idle:
+                            return totals
+                        fetching = asyncio.ensure_future(puller.fetch(want, wait))
+                        continue
                     fetching = asyncio.ensure_future(puller.fetch(want, wait))
-                    continue
-                fetching = asyncio.ensure_future(puller.fetch(want, wait))
-                result = await asyncio.to_thread(append_batch, ctx, delivery.bodies)
+                    ready = delivery, _validating(ctx, delivery)
+                delivery, validating = ready
+                ready = None
+                storing = asyncio.ensure_future(
+                    asyncio.to_thread(store_batch, ctx, await validating)
+                )
+                await asyncio.wait({storing, fetching}, return_when=asyncio.FIRST_COMPLETED)
+                if fetching.done() and fetching.result().bodies:
+                    following = fetching.result()
+                    fetching = asyncio.ensure_future(puller.fetch(want, wait))
+                    ready = following, _validating(ctx, following)
+                result = await storing
                 for bad in result.bad:
                     await _dead_letter(js, s, delivery.message(bad.message), bad)
                 last = delivery.message(len(delivery.bodies) - 1)
@@ -398,7 +460,8 @@ async def consume(
                 await last.ack_sync()  # acknowledges the whole batch (AckPolicy.ALL)
                 if result.partitions:
                     # a file per batch and day: merge a day's small files once there are a few
-                    # (after the acknowledgement, which does not wait for it)
+                    # (after the acknowledgement, which does not wait for it; the next batch is
+                    # being validated meanwhile)
                     await asyncio.to_thread(compact_ledger, ctx, partitions=result.partitions)
                 if on_batch is not None:
                     on_batch(totals)
@@ -406,6 +469,8 @@ async def consume(
             fetching.cancel()
             with contextlib.suppress(asyncio.CancelledError, NatsTimeout, TimeoutError):
                 await fetching
+            if ready is not None:
+                await _discard(ready[1])
     finally:
         await nc.close()
 
