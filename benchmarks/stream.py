@@ -143,8 +143,8 @@ def main() -> None:
 
                 return run
 
-            stream.validate_batch = timed("validating", stream.validate_batch)  # type: ignore[assignment]
-            stream.store_batch = timed("storing", stream.store_batch)  # type: ignore[assignment]
+            stream.validate_batch = timed("validating", stream.validate_batch)
+            stream.store_batch = timed("storing", stream.store_batch)
             started = time.perf_counter()
             cpu_started = time.process_time()
             totals = asyncio.run(
