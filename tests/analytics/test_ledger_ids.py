@@ -109,3 +109,15 @@ def test_a_bulk_append_leaves_the_index_to_the_next_small_one(
     assert read == []
     assert Ledger(root).append_table(_table([_row("T3", NOON), _row("T99", NOON)])).stored == 1
     assert len(read) == 1 and len(read[0]) == 2  # both bulk files, read in once
+
+
+def test_ids_with_quotes_backslashes_and_other_scripts_are_indexed_and_known_exactly(
+    tmp_path: Path,
+) -> None:
+    """Ids enter the index as one JSON array: each must come out as the same string."""
+    awkward = ['T"1', "T\\2", "T 3\n", "交易-4", "5", "T6\u2028"]
+    with TxnIdIndex(tmp_path, list) as index:
+        index.indexed(awkward, [])
+        index.indexed(awkward[:2], [])  # again: ignored, not a second row
+        assert index.count() == len(awkward)
+        assert sorted(index.known([*awkward, "T7", "T1"])) == sorted(awkward)

@@ -275,3 +275,42 @@ def test_consumer_killed_mid_merge_and_restarted_loses_nothing_and_duplicates_no
     assert totals.balanced and totals.stored == TOTAL - len(bad)
     ledger = open_ledger(ctx)
     assert len(ledger.files()) < totals.batches  # the day's files were merged
+
+
+def test_a_batch_validated_while_the_previous_failed_to_store_is_dropped_and_comes_again(
+    streamed: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next batch is validated while one is stored; when storing fails, the consumer stops
+    with nothing after the failed batch acknowledged or stored, and no work left behind."""
+    ctx = streamed
+    rows = [_row(i) for i in range(1000)]  # batches of 300: 300, 300, 300, 100
+    run_to_completion(_publish(ctx.settings, rows))
+    validated: list[int] = []
+    validate, store = stream.validate_batch, stream.store_batch
+
+    def counting_validate(ctx_: Context, bodies: list[bytes]) -> stream.ValidatedBatch:
+        validated.append(len(bodies))
+        return validate(ctx_, bodies)
+
+    def failing_store(ctx_: Context, batch: stream.ValidatedBatch) -> stream.BatchResult:
+        if not stream.read_manifest(ctx_.settings).batches:
+            return store(ctx_, batch)
+        time.sleep(0.5)  # the third batch is fetched and validated meanwhile
+        batch.discard()
+        raise OSError("disk full")
+
+    monkeypatch.setattr(stream, "validate_batch", counting_validate)
+    monkeypatch.setattr(stream, "store_batch", failing_store)
+    with pytest.raises(OSError, match="disk full"):
+        run_to_completion(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
+    assert validated == [300, 300, 300]
+    assert list((ctx.settings.data_dir / "work").glob("stream-*")) == []
+    first = stream.read_manifest(ctx.settings)
+    assert (first.batches, first.read, first.stored, first.last_sequence) == (1, 300, 299, 300)
+    assert len(_ledger_ids(ctx)) == 299
+    monkeypatch.setattr(stream, "store_batch", store)
+    totals = run_to_completion(stream.consume(ctx, until_idle=True, idle_seconds=1.0))
+    assert (totals.read, totals.stored, totals.duplicates) == (1000, 997, 0)
+    assert totals.balanced and totals.last_sequence == 1000
+    ids = _ledger_ids(ctx)
+    assert len(ids) == len(set(ids)) == 997
