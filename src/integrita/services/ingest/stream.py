@@ -3,9 +3,10 @@
 A message holds one canonical transaction as a JSON object, or several, one per line (JSON
 lines: a payment system that batches sends fewer, larger messages). A durable pull consumer
 fetches a batch (at most ``stream_batch`` messages; the server holds back more than
-``stream_max_in_flight`` unacknowledged ones: back-pressure), fetching the next batch while
-this one is appended. The batch's lines cross the same strict boundary as a file
-(``analytics.staging.stage`` on canonical JSON lines, parsed by Arrow as one block), its valid
+``stream_max_in_flight`` unacknowledged ones: back-pressure); while one batch is stored, the
+next is validated and the one after fetched. The batch's lines cross the same strict boundary
+as a file (``analytics.staging.stage`` on canonical JSON lines, parsed by Arrow as one block;
+nothing reaches the ledger there, so it may run ahead), its valid
 rows are appended to the ledger once per ``txn_id`` (a redelivered message is a counted
 duplicate, never a second row) with the new files and directories flushed to disk, refused
 transactions are republished on the dead-letter subject with their reason, stream sequence and
