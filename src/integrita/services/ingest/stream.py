@@ -382,6 +382,17 @@ def _validating(ctx: Context, delivery: Delivery) -> asyncio.Future[ValidatedBat
     return asyncio.ensure_future(asyncio.to_thread(validate_batch, ctx, delivery.bodies))
 
 
+def _fetched(fetching: asyncio.Future[Delivery]) -> bool:
+    """Whether a fetch has brought messages; an empty or failed one is left for the loop to
+    see once the batch being stored is acknowledged."""
+    return (
+        fetching.done()
+        and not fetching.cancelled()
+        and fetching.exception() is None
+        and bool(fetching.result().bodies)
+    )
+
+
 async def _discard(validating: asyncio.Future[ValidatedBatch]) -> None:
     """Wait for a validation that will not be stored, and drop its work directory."""
     with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -437,12 +448,11 @@ async def consume(
                     fetching = asyncio.ensure_future(puller.fetch(want, wait))
                     ready = delivery, _validating(ctx, delivery)
                 delivery, validating = ready
+                validated = await validating  # (a consumer stopped here discards it)
                 ready = None
-                storing = asyncio.ensure_future(
-                    asyncio.to_thread(store_batch, ctx, await validating)
-                )
+                storing = asyncio.ensure_future(asyncio.to_thread(store_batch, ctx, validated))
                 await asyncio.wait({storing, fetching}, return_when=asyncio.FIRST_COMPLETED)
-                if fetching.done() and fetching.result().bodies:
+                if _fetched(fetching):
                     following = fetching.result()
                     fetching = asyncio.ensure_future(puller.fetch(want, wait))
                     ready = following, _validating(ctx, following)
