@@ -136,23 +136,30 @@ def scoring_speed(data: Path, bank: Path) -> dict[str, float]:
     from integrita.detection import model as ml
     from integrita.detection.features import feature_names, features_sql
     from integrita.services.core.ledger import open_ledger
-    from integrita.services.monitoring.scoring import _to_matrix
+    from integrita.services.monitoring.feature_matrix import feature_rows
 
+    names = feature_names()
     eng = whole_ledger_engine(open_ledger(_context(data, "duckdb")))
     try:
         started, cpu = time.perf_counter(), time.process_time()
+        transactions = eng.query("SELECT COUNT(*) AS n FROM txn").column("n")[0].as_py()
         with staged_graph_features(eng):
             graph_cpu = time.process_time() - cpu
-            table = eng.query(f"SELECT * FROM ({features_sql()}) AS f")
+            # the matrix filled batch by batch, as the product's scoring builds it
+            found = feature_rows(
+                eng.query_batches(f"SELECT * FROM ({features_sql()}) AS f"),
+                names,
+                ["txn_id"],
+                transactions,
+            )
         feature_seconds = time.perf_counter() - started
         feature_cpu = time.process_time() - cpu
     finally:
         eng.close()
-    names = feature_names()
-    x = _to_matrix(table, names)
+    x = found.x
     labels = pacsv.read_csv(bank / "labels.csv", convert_options=_TEXT_LABELS)
     laundering = set(labels.filter(pc.field("is_laundering")).column("txn_id").to_pylist())
-    y = np.fromiter((t in laundering for t in table["txn_id"].to_pylist()), bool, len(x))
+    y = np.fromiter((t in laundering for t in found.keys["txn_id"].to_pylist()), bool, len(x))
     import lightgbm as lgb
 
     # A fixed number of trees with the product's parameters: early stopping on this

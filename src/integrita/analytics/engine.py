@@ -14,6 +14,7 @@ amount paid valued in CNY and in USD minor units at the dated exchange rate.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -22,6 +23,9 @@ import pyarrow as pa
 
 from integrita.analytics.ledger import PARTITION_KEY, Ledger
 from integrita.settings import Settings
+
+#: Rows per Arrow batch of :meth:`QueryEngine.query_batches` (a few MB of a wide feature row).
+BATCH_ROWS = 65_536
 
 #: Columns of the registered FX table (see :func:`fx_table`).
 FX_SCHEMA = pa.schema(
@@ -78,6 +82,8 @@ class QueryEngine(Protocol):
 
     def query(self, sql: str) -> pa.Table: ...
 
+    def query_batches(self, sql: str, rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]: ...
+
     def drop(self, name: str) -> None: ...
 
     def close(self) -> None: ...
@@ -122,6 +128,10 @@ class DuckDBEngine:
 
     def query(self, sql: str) -> pa.Table:
         return self.con.execute(sql).fetch_arrow_table()
+
+    def query_batches(self, sql: str, rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """The result in batches as DuckDB produces them: never the whole result at once."""
+        yield from self.con.execute(sql).fetch_record_batch(rows)
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -274,6 +284,10 @@ class SparkEngine:
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
+
+    def query_batches(self, sql: str, rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """The result in batches (collected to the driver first: Spark's Arrow export is whole)."""
+        yield from self.query(sql).to_batches(max_chunksize=rows)
 
     def drop(self, name: str) -> None:
         frame = self._staged.pop(name, None)

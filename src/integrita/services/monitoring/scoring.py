@@ -40,6 +40,7 @@ from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.monitoring.calibration import calibrate
 from integrita.services.monitoring.detection import batch_fx_table
+from integrita.services.monitoring.feature_matrix import feature_rows
 from integrita.services.monitoring.point_in_time import FLAGS_SCHEMA, flags_as_of, membership_sql
 from integrita.store.repositories import detection as repo
 
@@ -71,12 +72,6 @@ class Dataset:
 def membership_table(matches: list[Match]) -> pa.Table:
     rows = [{"txn_id": t, "typology": m.typology} for m in matches for t in sorted(m.txn_ids)]
     return pa.Table.from_pylist(rows, schema=MEMBERSHIP_SCHEMA)
-
-
-def _to_matrix(table: pa.Table, names: list[str]) -> np.ndarray[Any, Any]:
-    return np.column_stack(
-        [np.asarray(pc.fill_null(table[n], 0).cast(pa.float64())) for n in names]
-    ).astype(np.float32)
 
 
 def read_labels(path: Path) -> pa.Table:
@@ -177,12 +172,19 @@ def dataset_from_engine(
     eng.register("flags", flags_as_of(eng, chosen, params, every_days=every_days))
     eng.stage("membership", membership_sql())
     report("features", len(chosen) + 1, len(chosen) + 2)
+    names = feature_names()
+    transactions = eng.query("SELECT COUNT(*) AS n FROM txn").column("n")[0].as_py()
     try:
         with staged_graph_features(eng):
-            table = eng.query(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id")
+            found = feature_rows(
+                eng.query_batches(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id"),
+                names,
+                ["txn_id", "ts", "from_account", "to_account"],
+                transactions,
+            )
     finally:
         eng.drop("membership")
-    names = feature_names()
+    table = found.keys
     ids = table["txn_id"].to_pylist()
     positive = {
         t
@@ -228,7 +230,7 @@ def dataset_from_engine(
     return Dataset(
         ids,
         np.asarray(table["ts"]),
-        _to_matrix(table, names),
+        found.x,
         y,
         names,
         matches,
@@ -373,6 +375,9 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
     if path is None or not matches:
         return MatchScores({}, {}, version, calibration, threshold)
     booster = _load(path)
+    names = feature_names()
+    if booster.feature_name() != names:  # a model of other features scores nothing
+        return MatchScores({}, {}, None, Calibration())
     # what this run knows: the accounts of its matches, as training's daily runs knew theirs
     flags = sorted({(a, m.typology) for m in matches for a in m.accounts})
     eng.register(
@@ -385,18 +390,19 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
     eng.stage("membership", membership_sql(by_day=False))
     try:
         with staged_graph_features(eng):
-            table = eng.query(
-                f"SELECT * FROM ({features_sql()}) AS f "
-                "WHERE f.txn_id IN (SELECT txn_id FROM evidence_txn)"
+            found = feature_rows(
+                eng.query_batches(
+                    f"SELECT * FROM ({features_sql()}) AS f "
+                    "WHERE f.txn_id IN (SELECT txn_id FROM evidence_txn)"
+                ),
+                names,
+                ["txn_id"],
             )
     finally:
         eng.drop("membership")
-    names = feature_names()
-    if booster.feature_name() != names:
-        return MatchScores({}, {}, None, Calibration())
-    x = _to_matrix(table, names)
+    x = found.x
     scores = booster.predict(x)
-    ids = table["txn_id"].to_pylist()
+    ids = found.keys["txn_id"].to_pylist()
     why = ml.explain(booster, x, names)
     return MatchScores(
         {t: float(s) for t, s in zip(ids, scores, strict=True)},
