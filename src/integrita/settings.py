@@ -304,6 +304,14 @@ class Settings(BaseSettings):
     stream_batch: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Messages per ledger append."
     )
+    stream_linger_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How long a batch short of stream_batch waits for more messages: a slow "
+        "stream is appended in fewer, larger batches (each batch costs a ledger write, an index "
+        "commit and a merge check whatever its size).",
+    )
     stream_max_in_flight: int = Field(
         default=50_000,
         ge=1,

@@ -314,3 +314,41 @@ def test_a_batch_validated_while_the_previous_failed_to_store_is_dropped_and_com
     assert totals.balanced and totals.last_sequence == 1000
     ids = _ledger_ids(ctx)
     assert len(ids) == len(set(ids)) == 997
+
+
+async def _fetch_while_trickling(settings: Settings, linger: float) -> int:
+    """Messages in one fetch of up to 100 when 5 are ready and 5 more come 0.2 s later."""
+    import nats
+
+    await _publish(settings, [_row(i) for i in range(5)])
+    nc = stream._StreamClient()
+    await nc.connect(settings.nats_url)
+    try:
+        js = nc.jetstream()
+        await js.add_consumer(settings.stream_name, stream._consumer_config(settings, None))
+        puller = stream._Puller(nc, settings.stream_name, settings.stream_consumer)
+        await puller.start()
+
+        async def later() -> None:
+            await asyncio.sleep(0.2)
+            late = await nats.connect(settings.nats_url)
+            for i in range(5, 10):
+                await late.jetstream().publish(settings.stream_subject, _row(i))
+            await late.close()
+
+        trickle = asyncio.ensure_future(later())
+        delivery = await puller.fetch(100, 1.0, linger)
+        await trickle
+        return len(delivery.bodies)
+    finally:
+        await nc.close()
+
+
+def test_a_slow_stream_is_appended_in_fewer_larger_batches(streamed: Context) -> None:
+    """With a linger the batch waits for the messages that trickle in; without, it takes what is
+    ready (each batch costs a ledger file, an index commit and a merge check)."""
+    assert run_to_completion(_fetch_while_trickling(streamed.settings, 3.0)) == 10
+
+
+def test_without_a_linger_a_fetch_takes_what_is_ready(streamed: Context) -> None:
+    assert run_to_completion(_fetch_while_trickling(streamed.settings, 0.0)) == 5
