@@ -371,9 +371,8 @@ class _Puller:
         """Up to ``want`` messages: wait ``wait`` seconds for the first, then up to ``linger``
         seconds more for the batch to fill (a busy stream fills it at once; a slow one is
         appended in fewer, larger batches instead of one per trickle: each batch costs a ledger
-        file, an index commit and a merge check, and in the 30-minute soak 2,000 transactions/s
-        arriving in batches of ~480 kept the consumer at 44 % of a core, starving the payment
-        API on the same two cores)."""
+        file, an index commit and a merge check; the 30-minute soak's 2,000 transactions/s came
+        in 7,773 batches without the linger and 1,397 with one second of it)."""
         bodies, replies = await self._pull(want, None)
         if not bodies:
             bodies, replies = await self._pull(1, wait)
