@@ -20,6 +20,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from integrita.analytics.engine import QueryEngine
+from integrita.detection.features import feature_names, features_sql
+
 
 @dataclass(frozen=True, slots=True)
 class FeatureRows:
@@ -78,3 +81,12 @@ def feature_rows(
         else pa.table({k: pa.array([], pa.null()) for k in keep})
     )
     return FeatureRows(x[:filled], keys)
+
+
+def every_transaction(eng: QueryEngine, keep: list[str], order_by: str = "") -> FeatureRows:
+    """Every transaction's features (``features_sql`` over the engine's ``txn``, the graph
+    features staged by the caller), the matrix allocated once at the transaction count: the
+    model's training set, and the speed benchmark's measure of it."""
+    rows = eng.query("SELECT COUNT(*) AS n FROM txn").column("n")[0].as_py()
+    sql = f"SELECT * FROM ({features_sql()}) AS f" + (f" ORDER BY {order_by}" if order_by else "")
+    return feature_rows(eng.query_batches(sql), feature_names(), keep, rows)

@@ -40,7 +40,7 @@ from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
 from integrita.services.monitoring.calibration import calibrate
 from integrita.services.monitoring.detection import batch_fx_table
-from integrita.services.monitoring.feature_matrix import feature_rows
+from integrita.services.monitoring.feature_matrix import every_transaction, feature_rows
 from integrita.services.monitoring.point_in_time import FLAGS_SCHEMA, flags_as_of, membership_sql
 from integrita.store.repositories import detection as repo
 
@@ -173,14 +173,10 @@ def dataset_from_engine(
     eng.stage("membership", membership_sql())
     report("features", len(chosen) + 1, len(chosen) + 2)
     names = feature_names()
-    transactions = eng.query("SELECT COUNT(*) AS n FROM txn").column("n")[0].as_py()
     try:
         with staged_graph_features(eng):
-            found = feature_rows(
-                eng.query_batches(f"SELECT * FROM ({features_sql()}) AS f ORDER BY f.ts, f.txn_id"),
-                names,
-                ["txn_id", "ts", "from_account", "to_account"],
-                transactions,
+            found = every_transaction(
+                eng, ["txn_id", "ts", "from_account", "to_account"], order_by="f.ts, f.txn_id"
             )
     finally:
         eng.drop("membership")
