@@ -94,6 +94,35 @@ def lag_trend(
     return trend
 
 
+def payment_trend(
+    rows: Sequence[Mapping[str, Any]],
+    offered_per_s: float,
+    keep_up_share: float = 0.98,
+    p50_tolerance_ms_per_min: float = 2.0,
+) -> dict[str, Any]:
+    """Did the payment API keep up with the offered rate, and did its queue grow?
+
+    The load is open loop: payments arrive on schedule whether or not the API has answered the
+    earlier ones, so an API short of processor shows first as minutes answered below the offered
+    rate and as a median latency that climbs while requests queue (a multi-second p50 is a
+    queue, not a slow rule). Kept up: every minute at ``keep_up_share`` of the offered rate or
+    more. The queue grew: the p50's slope over the last half of the run (as for the other lags)
+    exceeds ``p50_tolerance_ms_per_min``."""
+    rates = [float(r["achieved_per_s"]) for r in rows if r.get("achieved_per_s") is not None]
+    half = rows[-max(2, math.ceil(len(rows) / 2)) :]
+    p50 = [(float(r["minute"]), float(r["p50_ms"])) for r in half if r.get("p50_ms") is not None]
+    per_min = slope(p50)
+    slowest = min(rates) if rates else None
+    return {
+        "offered_per_s": offered_per_s,
+        "slowest_minute_per_s": slowest,
+        "kept_up": slowest is not None and slowest >= keep_up_share * offered_per_s,
+        "p50_slope_ms_per_min_last_half": None if per_min is None else round(per_min, 3),
+        "p50_tolerance_ms_per_min": p50_tolerance_ms_per_min,
+        "queue_grew": per_min is not None and per_min > p50_tolerance_ms_per_min,
+    }
+
+
 def verdict(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -101,14 +130,18 @@ def verdict(
     lag_share: float = 0.01,
     age_tolerance_s_per_min: float = 1.0,
     harness: tuple[str, ...] = (),
+    offered_per_s: float | None = None,
 ) -> dict[str, Any]:
-    """Flat memory in every process of integrita and no growing lag: the soak's target.
+    """Flat memory in every process of integrita and no growing lag: the soak's target; with
+    ``offered_per_s``, the payment API keeping up without a growing queue as well.
 
     The ``harness`` processes (the stand-in SMS gateway, which remembers every idempotency key
     it was sent, and the benchmark's own driver) are reported beside them but not judged.
     """
     memory = memory_trend(rows, tolerance_mb_per_min)
     lags = lag_trend(rows, lag_share, age_tolerance_s_per_min)
+    payments = None if offered_per_s is None else payment_trend(rows, offered_per_s)
+    payments_ok = payments is None or (payments["kept_up"] and not payments["queue_grew"])
     for process, trend in memory.items():
         trend["judged"] = process.split("/")[0] not in harness
     judged = [m for m in memory.values() if m["judged"]]
@@ -120,5 +153,6 @@ def verdict(
         "memory_flat": flat,
         "lags": lags,
         "lags_grew": grew,
-        "target_met": flat and not grew,
+        "payments": payments,
+        "target_met": flat and not grew and payments_ok,
     }

@@ -268,6 +268,15 @@ class Settings(BaseSettings):
         ge=1,
         description="A bulk message (survey invitation) not sent within this is dropped.",
     )
+    outbox_poll_seconds: float = Field(
+        default=0.2,
+        gt=0,
+        le=5,
+        description="Once a claim drained the queue, how long a dispatcher waits before the "
+        "next, and how long a send's outcome may wait to be recorded with others: longer costs "
+        "the database fewer transactions when messages trickle in, shorter sends a code sooner "
+        "(a backlog is claimed without waiting).",
+    )
     outbox_sms_concurrency: int = Field(
         default=64, ge=1, le=4096, description="SMS sends in flight at once per dispatcher."
     )

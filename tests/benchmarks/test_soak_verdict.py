@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from benchmarks.soak_verdict import lag_trend, memory_trend, slope, verdict
+from benchmarks.soak_verdict import lag_trend, memory_trend, payment_trend, slope, verdict
 
 
 def _rows(
@@ -106,3 +106,33 @@ def test_a_growing_stand_in_gateway_is_reported_but_not_judged() -> None:
     assert not result["memory"]["sms-gateway"]["judged"]
     assert result["target_met"]
     assert not verdict(rows)["target_met"]
+
+
+def _paced(achieved: list[float], p50: list[float]) -> list[dict[str, Any]]:
+    rows = _rows([90.0] * len(achieved), [1000.0] * len(achieved))
+    for row, rate, median in zip(rows, achieved, p50, strict=True):
+        row["achieved_per_s"], row["p50_ms"] = rate, median
+    return rows
+
+
+def test_an_api_answering_below_the_offered_rate_did_not_keep_up() -> None:
+    trend = payment_trend(_paced([500, 499, 471, 498], [20, 22, 21, 20]), offered_per_s=500)
+    assert trend["slowest_minute_per_s"] == 471
+    assert not trend["kept_up"]
+    assert payment_trend(_paced([500, 499, 495, 498], [20] * 4), offered_per_s=500)["kept_up"]
+
+
+def test_a_median_latency_climbing_in_the_last_half_is_a_growing_queue() -> None:
+    climbing = payment_trend(_paced([500] * 6, [20, 21, 20, 60, 250, 900]), offered_per_s=500)
+    assert climbing["queue_grew"]
+    noisy = payment_trend(_paced([500] * 6, [20, 35, 19, 24, 18, 22]), offered_per_s=500)
+    assert not noisy["queue_grew"]
+
+
+def test_a_payment_api_falling_behind_fails_the_verdict_only_when_judged() -> None:
+    rows = _paced([500, 480, 440, 430], [20, 400, 2600, 4700])
+    assert verdict(rows)["target_met"]  # memory and lags alone: the old verdict
+    judged = verdict(rows, offered_per_s=500)
+    assert not judged["payments"]["kept_up"] and judged["payments"]["queue_grew"]
+    assert not judged["target_met"]
+    assert verdict(_paced([500] * 4, [20] * 4), offered_per_s=500)["target_met"]

@@ -3,9 +3,13 @@ and rate limits, one-time codes first.
 
 One event loop claims small batches (lowest priority number first) whenever the sends in
 flight fall below half the capacity, so a code enqueued behind a backlog of notices waits for
-at most one batch, not for the backlog. Outcomes are recorded in batches, one transaction each.
-Database work runs on one worker thread, so the loop keeps sending while it commits. Before
-each claim, messages no longer worth sending are dropped (:func:`outbox.expire_stale`).
+at most one batch, not for the backlog. A claim that found fewer messages than it asked for
+drained the queue: the next one waits ``idle_poll`` (``outbox_poll_seconds``, 0.2 s), so a
+trickle of messages is claimed a few at a time rather than in a transaction or two each. Outcomes are recorded in
+batches, one transaction each: when nothing is in flight, when a batch has gathered, or when
+the oldest unrecorded outcome is ``idle_poll`` old. Database work runs on one worker thread,
+so the loop keeps sending while it commits. Every second, messages no longer worth sending
+are dropped (:func:`outbox.expire_stale`).
 
 Several dispatchers (processes or hosts) may run against one database: claims are disjoint
 (``SKIP LOCKED`` on PostgreSQL, the single writer on SQLite) and leased.
@@ -101,7 +105,7 @@ class Dispatcher:
         *,
         limits: Mapping[str, ChannelLimits] | None = None,
         batch: int = 200,
-        idle_poll: float = 0.05,
+        idle_poll: float | None = None,
         on_progress: Callable[[DispatchTotals], None] | None = None,
     ) -> None:
         self.ctx = ctx
@@ -111,12 +115,13 @@ class Dispatcher:
             sum(self.limits[c].concurrency for c in adapters if c in self.limits), 1
         )
         self.batch = batch
-        self.idle_poll = idle_poll
+        self.idle_poll = ctx.settings.outbox_poll_seconds if idle_poll is None else idle_poll
         self.totals = DispatchTotals()
         self._on_progress = on_progress
         self._semaphores = {c: asyncio.Semaphore(lim.concurrency) for c, lim in self.limits.items()}
         self._rates = {c: RateLimit(lim.per_second) for c, lim in self.limits.items()}
         self._done: list[SendOutcome] = []
+        self._first_done_at = 0.0  # when the oldest unrecorded outcome arrived
         self._stopping = False
         # one thread for the database: a SQLite connection is used by one thread at a time
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
@@ -136,12 +141,26 @@ class Dispatcher:
             async with self._semaphores.setdefault(claimed.channel, asyncio.Semaphore(1)):
                 await self._rates.setdefault(claimed.channel, RateLimit(0)).acquire()
                 delivery = await adapter.send(message)
-            self._done.append(SendOutcome(claimed, delivery))
+            self._finished(SendOutcome(claimed, delivery))
         except (DeliveryError, InputError) as exc:
-            self._done.append(SendOutcome(claimed, None, str(exc)))
+            self._finished(SendOutcome(claimed, None, str(exc)))
         except Exception as exc:  # a fault of ours must not strand the message in "sending"
             log.exception("sending outbox message %s failed", claimed.id)
-            self._done.append(SendOutcome(claimed, None, f"{type(exc).__name__}: {exc}"))
+            self._finished(SendOutcome(claimed, None, f"{type(exc).__name__}: {exc}"))
+
+    def _finished(self, outcome: SendOutcome) -> None:
+        if not self._done:
+            self._first_done_at = time.monotonic()
+        self._done.append(outcome)
+
+    def _flush_due(self, now: float, sending: bool) -> bool:
+        """Record now: nothing is in flight, a batch has gathered, or the oldest outcome waited
+        ``idle_poll`` (a delivered message stays ``sending`` under its lease until recorded)."""
+        return bool(self._done) and (
+            not sending
+            or len(self._done) >= self.batch
+            or now - self._first_done_at >= self.idle_poll
+        )
 
     async def _flush(self) -> None:
         if not self._done:
@@ -154,17 +173,22 @@ class Dispatcher:
     async def run(self, *, follow: bool = False) -> DispatchTotals:
         in_flight: set[asyncio.Task[None]] = set()
         last_sweep = 0.0
+        next_claim = 0.0  # the last claim drained the queue: none before this (monotonic)
         try:
             while True:
-                await self._flush()
+                if self._flush_due(time.monotonic(), bool(in_flight)):
+                    await self._flush()
                 if time.monotonic() - last_sweep >= EXPIRE_EVERY:
                     self.totals.expired += await self._in_db(lambda: outbox.expire_stale(self.ctx))
                     last_sweep = time.monotonic()
                 room = self.capacity - len(in_flight)
                 claimed: list[ClaimedMessage] = []
-                if not self._stopping and room * 2 >= self.capacity:
+                may_claim = not in_flight or time.monotonic() >= next_claim
+                if not self._stopping and room * 2 >= self.capacity and may_claim:
                     want = min(room, self.batch)
                     claimed = await self._in_db(partial(outbox.claim, self.ctx, want))
+                    if len(claimed) < want:
+                        next_claim = time.monotonic() + self.idle_poll
                 for message in claimed:
                     in_flight.add(asyncio.create_task(self._send(message)))
                 if not in_flight:
@@ -173,7 +197,7 @@ class Dispatcher:
                     await asyncio.sleep(self.idle_poll)
                     continue
                 finished, in_flight = await asyncio.wait(
-                    in_flight, timeout=0.01, return_when=asyncio.FIRST_COMPLETED
+                    in_flight, timeout=self.idle_poll / 5, return_when=asyncio.FIRST_COMPLETED
                 )
                 for task in finished:
                     task.result()

@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    Integer,
     Table,
     and_,
     bindparam,
     case,
     exists,
     func,
-    literal,
     or_,
     select,
     union_all,
@@ -105,54 +106,71 @@ def mark_expired(session: Session, expired: Sequence[tuple[int, dict[str, object
     )
 
 
+@lru_cache(maxsize=1)
+def _claim_statement() -> Any:
+    """The claim, built once with bound ``now``, ``claimed_until`` and ``lim``: constructing
+    the statement and its cache key each time cost about as much processor as running it
+    (a dispatcher claims several times a second even when messages only trickle in)."""
+    now = bindparam("now", type_=_COLUMNS["next_attempt_at"].type)
+    table = _COLUMNS["id"].table
+    c = table.c
+    # Two index-ordered scans (``ix_outbox_messages_due``: status, priority, id) that each stop
+    # after ``lim`` rows, rather than one OR over both states, which sorted every due message
+    # on every claim and made a claim's cost grow with the backlog (migration 0016 dropped the
+    # (status, next_attempt_at) index SQLite preferred, with a sort of the whole backlog).
+    waiting = [
+        select(c.id, c.priority)
+        .where(state)
+        .order_by(c.priority, c.id)
+        .limit(bindparam("lim", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .subquery()
+        for state in (
+            and_(c.status == "pending", c.next_attempt_at <= now),
+            and_(c.status == "sending", c.claimed_until < now),
+        )
+    ]
+    both = union_all(*(select(w.c.id, w.c.priority) for w in waiting)).subquery()
+    chosen = (
+        select(both.c.id)
+        .order_by(both.c.priority, both.c.id)
+        .limit(bindparam("lim", type_=Integer))
+        .scalar_subquery()
+    )
+    return (
+        update(table)
+        # no second test of "due" here: the chosen rows are locked (PostgreSQL re-evaluates the
+        # inner condition on a row changed meanwhile) or the statement runs under SQLite's one
+        # write lock; and an OR over both states here made SQLite scan every waiting message
+        .where(c.id.in_(chosen))
+        .values(
+            status="sending",
+            claimed_until=bindparam("claimed_until", type_=c.claimed_until.type),
+            attempts=c.attempts + case((c.status == "pending", 1), else_=0),
+        )
+        .returning(
+            c.id,
+            c.idempotency_key,
+            c.channel,
+            c.recipient,
+            c.template,
+            c.language,
+            c.params,
+            c.priority,
+            c.attempts,
+            c.created_at,
+            c.challenge_id,
+        )
+    )
+
+
 def claim(
     session: Session, now: datetime, claimed_until: datetime, limit: int
 ) -> list[ClaimedMessage]:
     """Claim up to ``limit`` due messages, lowest priority number first, then oldest; the
     attempt is counted for a pending message (a lapsed claim was attempted already)."""
-    # Two index-ordered scans (``ix_outbox_messages_due``: status, priority, id) that each stop
-    # after ``limit`` rows, rather than one OR over both states, which sorted every due message
-    # on every claim and made a claim's cost grow with the backlog (migration 0016 dropped the
-    # (status, next_attempt_at) index SQLite preferred, with a sort of the whole backlog).
-    waiting = [
-        select(_M.id, _M.priority)
-        .where(state)
-        .order_by(_M.priority, _M.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .subquery()
-        for state in (
-            and_(_M.status == "pending", _M.next_attempt_at <= now),
-            and_(_M.status == "sending", _M.claimed_until < now),
-        )
-    ]
-    both = union_all(*(select(w.c.id, w.c.priority) for w in waiting)).subquery()
-    chosen = select(both.c.id).order_by(both.c.priority, both.c.id).limit(limit).scalar_subquery()
-    result = session.execute(
-        update(_M)
-        # no second test of "due" here: the chosen rows are locked (PostgreSQL re-evaluates the
-        # inner condition on a row changed meanwhile) or the statement runs under SQLite's one
-        # write lock; and an OR over both states here made SQLite scan every waiting message
-        .where(_M.id.in_(chosen))
-        .values(
-            status="sending",
-            claimed_until=claimed_until,
-            attempts=_M.attempts + case((_M.status == "pending", 1), else_=0),
-        )
-        .returning(
-            _M.id,
-            _M.idempotency_key,
-            _M.channel,
-            _M.recipient,
-            _M.template,
-            _M.language,
-            _M.params,
-            _M.priority,
-            _M.attempts,
-            _M.created_at,
-            _M.challenge_id,
-        )
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _claim_statement(), {"now": now, "claimed_until": claimed_until, "lim": limit}
     )
     claimed = [ClaimedMessage(*row) for row in result.all()]
     claimed.sort(key=lambda m: (m.priority, m.id))
@@ -175,28 +193,38 @@ def record(
     each row's own values (a dict of columns and ``mid``, the message id), in one statement per
     shape of row. Returns how many messages changed.
 
-    The values every row shares are bound once per statement, not once per row: a batch of
-    deliveries differs only in the gateway's reference and answer."""
+    The statement of each shape is built once (see :func:`_claim_statement`); the values every
+    row shares are bound with each row's own."""
     if not rows:
         return 0
     by_shape: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for row in rows:
         by_shape.setdefault(tuple(row), []).append(row)
+    shared = {f"c_{c}": v for c, v in common.items()}
     changed = 0
     for shape, same in by_shape.items():
-        own = [c for c in shape if c != "mid"]
+        own = tuple(c for c in shape if c != "mid")
         result = session.connection().execute(
-            update(_M)
-            .where(_M.id == bindparam("mid"), _M.status == "sending")
-            .values(
-                status=status,
-                **{c: _kept(c, literal(v, _COLUMNS[c].type)) for c, v in common.items()},
-                **{c: _kept(c, bindparam(f"v_{c}", type_=_COLUMNS[c].type)) for c in own},
-            ),
-            [{"mid": r["mid"], **{f"v_{c}": r[c] for c in own}} for r in same],
+            _record_statement(status, tuple(common), own),
+            [{"mid": r["mid"], **shared, **{f"v_{c}": r[c] for c in own}} for r in same],
         )
         changed += int(result.rowcount)
     return changed
+
+
+@lru_cache(maxsize=64)
+def _record_statement(status: str, common: tuple[str, ...], own: tuple[str, ...]) -> Any:
+    """The outcome's update for one shape: ``status``, the ``common`` columns (bound as
+    ``c_<column>``) and each row's ``own`` (``v_<column>``), on a message still sending."""
+    return (
+        update(_M)
+        .where(_M.id == bindparam("mid"), _M.status == "sending")
+        .values(
+            status=status,
+            **{c: _kept(c, bindparam(f"c_{c}", type_=_COLUMNS[c].type)) for c in common},
+            **{c: _kept(c, bindparam(f"v_{c}", type_=_COLUMNS[c].type)) for c in own},
+        )
+    )
 
 
 def flag_duplicates(session: Session, ids: Sequence[int]) -> None:
