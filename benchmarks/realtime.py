@@ -47,7 +47,7 @@ PG_ADMIN = os.environ.get(
 )
 
 
-def _event(i: int, rng: random.Random, prefix: str) -> dict[str, Any]:
+def _event(i: int, rng: random.Random, prefix: str, accounts: int = ACCOUNTS) -> dict[str, Any]:
     external = rng.random() < 0.3
     return {
         "txn_id": f"{prefix}{i:08d}",
@@ -55,7 +55,7 @@ def _event(i: int, rng: random.Random, prefix: str) -> dict[str, Any]:
         "channel": "mobile",
         "kind": rng.choices(["transfer", "purchase", "bill_payment"], weights=[70, 20, 10])[0],
         "from_bank": "B001",
-        "from_account": f"A{rng.randrange(ACCOUNTS):05d}",
+        "from_account": f"A{rng.randrange(accounts):05d}",
         "to_bank": "B999" if external else "B001",
         "to_account": f"Z{rng.randrange(5000)}",
         "amount": f"{rng.lognormvariate(7.5, 1.6):.2f}",
@@ -129,7 +129,9 @@ def bench_rules(n: int) -> dict[str, float]:
 
 
 # -- database set-up -----------------------------------------------------------------------------
-def _seed(url: str, data_dir: Path) -> str:
+def _seed(url: str, data_dir: Path, accounts: int = ACCOUNTS) -> str:
+    """Customers, their accounts and contacts (``accounts`` of each) and a payment channel's
+    API token, which is returned."""
     from integrita.services.core import users
     from integrita.services.core.context import Context
     from integrita.settings import Settings
@@ -151,7 +153,7 @@ def _seed(url: str, data_dir: Path) -> str:
                     "id_number": f"ID{i:08d}",
                     "segment": "elderly" if i % 7 == 0 else "retail",
                 }
-                for i in range(ACCOUNTS)
+                for i in range(accounts)
             ],
         )
         customers_repo.upsert_accounts(
@@ -166,14 +168,24 @@ def _seed(url: str, data_dir: Path) -> str:
                     "currency": "CNY",
                     "opened_on": date(2020, 1, 1),
                 }
-                for i in range(ACCOUNTS)
+                for i in range(accounts)
             ],
         )
     from integrita.store.repositories import realtime as repo
 
     with db.transaction() as session:
-        for i in range(ACCOUNTS):
-            repo.upsert_contact(session, f"C{i:05d}", f"1380{i:07d}", None, "zh")
+        repo.upsert_contacts(
+            session,
+            [
+                {
+                    "customer_id": f"C{i:05d}",
+                    "phone": f"1380{i:07d}",
+                    "email": None,
+                    "language": "zh",
+                }
+                for i in range(accounts)
+            ],
+        )
     # a user of its own per run, so the benchmark can be pointed at an existing database
     channel = f"bench-channel-{uuid.uuid4().hex[:8]}"
     users.add_user(ctx, channel, "Bench", None, ["payment_channel"])
@@ -328,7 +340,9 @@ class _Connection:
         self.writer.close()
 
 
-async def _load(base: str, token: str, mode: str, seconds: float, prefix: str) -> dict[str, Any]:
+async def _load(
+    base: str, token: str, mode: str, seconds: float, prefix: str, accounts: int = ACCOUNTS
+) -> dict[str, Any]:
     host, port = base.removeprefix("http://").split(":")
     head = (
         "POST /v1/payments/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -349,7 +363,7 @@ async def _load(base: str, token: str, mode: str, seconds: float, prefix: str) -
         spent waiting for a free connection is included (no coordinated omission)."""
         nonlocal counter, errors
         counter += 1
-        body = json.dumps(_event(counter, rng, prefix)).encode()
+        body = json.dumps(_event(counter, rng, prefix, accounts)).encode()
         connection = await idle.get()
         began = time.perf_counter() if due is None else due
         try:
@@ -561,13 +575,16 @@ def main() -> None:
         help="only the acceptance measurement: this many independent runs of 1,000 requests/s "
         "on PostgreSQL (a new server each), each run and the median p99 against 25 ms",
     )
-    parser.add_argument("--client", nargs=5)
+    parser.add_argument(
+        "--client", nargs="+", help="BASE TOKEN MODE SECONDS PREFIX [ACCOUNTS]: one load run"
+    )
     args = parser.parse_args()
     if args.client:
-        base, token, mode, seconds, prefix = args.client
+        base, token, mode, seconds, prefix, *rest = args.client
+        accounts = int(rest[0]) if rest else ACCOUNTS
         import uvloop  # the load generator's own CPU is taken from the server's machine
 
-        print(json.dumps(uvloop.run(_load(base, token, mode, float(seconds), prefix))))
+        print(json.dumps(uvloop.run(_load(base, token, mode, float(seconds), prefix, accounts))))
         return
 
     report: dict[str, Any] = {

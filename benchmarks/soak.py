@@ -6,7 +6,8 @@ PostgreSQL database (or ``--database-url``), ``integrita outbox dispatch --follo
 local SMS gateway (``integrita.demo.sms_gateway``), and ``integrita stream consume`` on a fresh
 JetStream stream. Then, for ``--minutes``:
 
-* ``--rate`` payments/s through the HTTP decision API, open loop (the load generator of
+* ``--rate`` payments/s through the HTTP decision API from ``--accounts`` paying accounts (a
+  bank's population: each keeps a rolling state of its recent payments), open loop (the load generator of
   ``benchmarks/realtime.py``, a new client process each minute); the payments the rule set
   decides ``notify`` or ``verify`` queue payment notices and one-time codes (``outbox_created``
   in each minute's row says how many);
@@ -29,7 +30,8 @@ at the end the publisher stops, the consumer drains the stream, and every transa
 must be stored (once). PostgreSQL's memory is not measured.
 
 Usage: ``PYTHONPATH=src:. .venv/bin/python benchmarks/soak.py [--minutes 30] [--rate 500]
-[--stream-rate 2000] [--workers 2] [--database-url URL] [--chart soak.png] [--vacuum auto]``.
+[--stream-rate 2000] [--workers 1] [--accounts 200000] [--database-url URL] [--chart soak.png]
+[--vacuum auto]``.
 """
 
 from __future__ import annotations
@@ -303,8 +305,11 @@ async def _drained(settings: Any, within_s: float = 180.0) -> bool:
     return False
 
 
-async def _payments(base: str, token: str, rate: float, seconds: float, prefix: str) -> Any:
-    """One paced run of realtime.py's load generator, in a process of its own."""
+async def _payments(
+    base: str, token: str, rate: float, seconds: float, prefix: str, accounts: int
+) -> Any:
+    """One paced run of realtime.py's load generator over ``accounts`` paying accounts, in a
+    process of its own."""
     client = await asyncio.create_subprocess_exec(
         sys.executable,
         realtime.__file__,
@@ -314,6 +319,7 @@ async def _payments(base: str, token: str, rate: float, seconds: float, prefix: 
         str(rate),
         str(seconds),
         prefix,
+        str(accounts),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -341,7 +347,7 @@ async def _soak(
         if args.warmup_seconds > 0:
             # the decision tables get rows before the planner's statistics are taken, as in a
             # running bank (see realtime._analyze)
-            await _payments(base, token, args.rate, args.warmup_seconds, "skw")
+            await _payments(base, token, args.rate, args.warmup_seconds, "skw", args.accounts)
             await asyncio.to_thread(realtime._analyze, url)
         rows: list[dict[str, Any]] = []
         before = await asyncio.to_thread(_outbox_lag, db)
@@ -349,7 +355,7 @@ async def _soak(
         cpu_before = _cpu(processes, with_children=("api",))
         checkpoints_before = (await asyncio.to_thread(_database_activity, db))["checkpoints"]
         for minute in range(1, args.minutes + 1):
-            load = await _payments(base, token, args.rate, 60.0, f"sk{minute:03d}")
+            load = await _payments(base, token, args.rate, 60.0, f"sk{minute:03d}", args.accounts)
             if publishing.done():
                 publishing.result()  # raises what stopped the publisher
             outbox = await asyncio.to_thread(_outbox_lag, db)
@@ -433,7 +439,22 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=30)
     parser.add_argument("--rate", type=float, default=500.0, help="payments/s over HTTP")
     parser.add_argument("--stream-rate", type=float, default=2000.0, help="transactions/s")
-    parser.add_argument("--workers", type=int, default=2, help="API worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API worker processes (on two cores shared with PostgreSQL, the dispatcher and the "
+        "consumer one served 500/s with 65-72 %% of a core against 80-84 %% for two: "
+        "docs/benchmarks.md, soak, 2026-12-07 16:04)",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=200_000,
+        help="paying accounts (each keeps a rolling state of up to 200 recent payments): "
+        "900,000 payments over 2,000 accounts made each a 450-payment-an-hour account whose "
+        "state grew for the first 13 minutes of every run",
+    )
     parser.add_argument("--warmup-seconds", type=float, default=15.0)
     parser.add_argument("--flat-mb-per-min", type=float, default=0.5)
     parser.add_argument("--database-url", help="an existing PostgreSQL database (kept)")
@@ -483,11 +504,12 @@ def main() -> None:
             "rate_per_s": args.rate,
             "stream_rate_per_s": args.stream_rate,
             "api_workers": args.workers,
+            "paying_accounts": args.accounts,
             "database": "given" if args.database_url else "fresh",
         },
     }
     try:
-        token = realtime._seed(url, tmp)
+        token = realtime._seed(url, tmp, args.accounts)
         db = Database(url)
         with db.engine.connect() as connection:
             autovacuum = connection.exec_driver_sql("SHOW autovacuum").scalar()

@@ -5,9 +5,10 @@ One event loop claims small batches (lowest priority number first) whenever the 
 flight fall below half the capacity, so a code enqueued behind a backlog of notices waits for
 at most one batch, not for the backlog. A claim that found fewer messages than it asked for
 drained the queue: the next one waits ``idle_poll`` (``outbox_poll_seconds``, 0.2 s), so a
-trickle of messages is claimed a few at a time rather than in a transaction or two each. Outcomes are recorded in
-batches, one transaction each: when nothing is in flight, when a batch has gathered, or when
-the oldest unrecorded outcome is ``idle_poll`` old. Database work runs on one worker thread,
+trickle of messages is claimed a few at a time rather than in a transaction or two each;
+without ``follow`` the dispatcher then stops once its sends are done. Outcomes are recorded
+in batches, one transaction each: when nothing is in flight, when a batch has gathered, or
+when the oldest unrecorded outcome is ``idle_poll`` old. Database work runs on one worker thread,
 so the loop keeps sending while it commits. Every second, messages no longer worth sending
 are dropped (:func:`outbox.expire_stale`).
 
@@ -183,7 +184,7 @@ class Dispatcher:
                     last_sweep = time.monotonic()
                 room = self.capacity - len(in_flight)
                 claimed: list[ClaimedMessage] = []
-                may_claim = not in_flight or time.monotonic() >= next_claim
+                may_claim = time.monotonic() >= next_claim
                 if not self._stopping and room * 2 >= self.capacity and may_claim:
                     want = min(room, self.batch)
                     claimed = await self._in_db(partial(outbox.claim, self.ctx, want))
@@ -191,10 +192,10 @@ class Dispatcher:
                         next_claim = time.monotonic() + self.idle_poll
                 for message in claimed:
                     in_flight.add(asyncio.create_task(self._send(message)))
-                if not in_flight:
+                if not in_flight:  # the queue was found drained
                     if self._stopping or not follow:
                         return self.totals
-                    await asyncio.sleep(self.idle_poll)
+                    await asyncio.sleep(max(next_claim - time.monotonic(), 0.001))
                     continue
                 finished, in_flight = await asyncio.wait(
                     in_flight, timeout=self.idle_poll / 5, return_when=asyncio.FIRST_COMPLETED

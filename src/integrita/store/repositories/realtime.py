@@ -3,7 +3,7 @@ payments, the blocklist, customer contacts and account-opening tasks. Never comm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -131,14 +131,24 @@ def contact_for_customer(
 def upsert_contact(
     session: Session, customer_id: str, phone: str | None, email: str | None, language: str
 ) -> None:
-    stmt = _insert(session)(CustomerContact).values(
-        customer_id=customer_id, phone=phone, email=email, language=language
+    upsert_contacts(
+        session,
+        [{"customer_id": customer_id, "phone": phone, "email": email, "language": language}],
     )
-    session.execute(
+
+
+def upsert_contacts(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Store many customers' contact details (``customer_id``, ``phone``, ``email``,
+    ``language``) in one statement executed for every row; a stored customer's are replaced."""
+    if not rows:
+        return
+    stmt = _insert(session)(CustomerContact)
+    session.connection().execute(
         stmt.on_conflict_do_update(
             index_elements=["customer_id"],
-            set_={"phone": phone, "email": email, "language": language},
-        )
+            set_={c: stmt.excluded[c] for c in ("phone", "email", "language")},
+        ),
+        [dict(r) for r in rows],
     )
 
 
