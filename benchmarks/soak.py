@@ -7,8 +7,8 @@ local SMS gateway (``integrita.demo.sms_gateway``), and ``integrita stream consu
 JetStream stream. Then, for ``--minutes``:
 
 * ``--rate`` payments/s through the HTTP decision API from ``--accounts`` paying accounts (a
-  bank's population: each keeps a rolling state of its recent payments), open loop (the load generator of
-  ``benchmarks/realtime.py``, a new client process each minute); the payments the rule set
+  bank's population: each keeps a rolling state of its recent payments), open loop (the load
+  generator of ``benchmarks/realtime.py``, a new client process each minute); the payments the rule set
   decides ``notify`` or ``verify`` queue payment notices and one-time codes (``outbox_created``
   in each minute's row says how many);
 * ``--stream-rate`` executed transactions/s published to the stream (the publisher of
@@ -19,8 +19,8 @@ each API worker), the processor share of each process, of PostgreSQL's processes
 machine's busy and I/O-wait time (``cpu_percent``, 100 = one core; ``other`` is the machine less
 the processes named: the payment client, NATS, the kernel), PostgreSQL's checkpoints in the
 minute and its tables' dead rows (``dead_rows``; with the server's autovacuum off the soak
-vacuums those tables each minute in its place, ``--vacuum``), the outbox lag (messages waiting, age of the
-oldest) and the stream lag (published, not yet in the ledger) and the number of ledger files.
+vacuums those tables each minute in its place, ``--vacuum``), the outbox lag (messages waiting,
+age of the oldest), the stream lag (published, not yet in the ledger) and the ledger's files.
 The verdict (``benchmarks/soak_verdict.py``): memory slope per process in MB/min after the first
 minute, flat within ``--flat-mb-per-min`` (the gateway and this driver are reported, not judged);
 a lag grew if its slope over the last half of the run exceeds 1 % of its inflow per minute (1
@@ -196,9 +196,9 @@ def _database_activity(db: Any) -> dict[str, Any]:
 
 def _vacuum(db: Any, at_least: int = 1000) -> list[str]:
     """What autovacuum would do on a production server: VACUUM (ANALYZE) the tables with dead
-    rows. This machine's PostgreSQL runs with autovacuum off (for the test suite's speed), so
-    without it the outbox's table keeps every superseded row version of a run (each message is
-    written three times: pending, sending, delivered)."""
+    rows. The PostgreSQL of the machines measured here runs with autovacuum off, and without
+    it the outbox's table keeps every superseded row version of a run (each message is written
+    three times: pending, sending, delivered)."""
     with db.engine.connect() as connection:
         tables = [
             str(name)
@@ -262,7 +262,7 @@ class Publisher:
 
     Plain NATS publishes to the stream's subject, flushed each round (the stream stores them
     as it would a JetStream publish): waiting for JetStream's acknowledgement of each message
-    cost this driver about 125 µs of processor a message, a quarter of a core at 2,000/s taken
+    cost this driver about 125 µs of processor a message, a third of a core at 2,000/s taken
     from the processes under test on a two-core machine (4 µs a message this way). That every
     message published was stored is checked at the end: published against the consumer's
     stored count and the lag."""
