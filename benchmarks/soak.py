@@ -55,6 +55,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import realtime
+from outbox import _cpu_seconds as process_cpu_seconds
 from outbox import _dispatcher, _gateway
 from soak_verdict import verdict
 from stream import _rows, drop_stream, ensure_stream
@@ -126,10 +127,9 @@ _TICK = os.sysconf("SC_CLK_TCK")
 def _cpu_seconds(pid: int) -> float | None:
     """User + system processor seconds a process has used so far (None once it has ended)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return process_cpu_seconds(pid)
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
 
 
 def _postgres_pids() -> list[int]:
