@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from integrita.api.app import create_app
-from integrita.services.core import users
+from integrita.services.core import outbox, users
 from integrita.services.core.context import Context
 from integrita.services.core.outbox_adapters import OutgoingMessage
 from integrita.services.realtime import decisions, payments
@@ -31,6 +31,24 @@ NOTICE_PARAMS = {
     "time": "now",
 }
 BANK = "B001"
+
+
+def enqueue_notices(ctx: Context, keys: list[str]) -> list[int]:
+    """Payment notices by SMS to one customer, one per idempotency key, due now; their ids."""
+    with ctx.db.transaction() as session:
+        return [
+            outbox.enqueue(
+                session,
+                "sms",
+                "13800000009",
+                "payment_notice",
+                "en",
+                NOTICE_PARAMS,
+                key,
+                at=ctx.now(),
+            )
+            for key in keys
+        ]
 
 
 def seed_bank(ctx: Context) -> None:

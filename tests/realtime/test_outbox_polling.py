@@ -13,7 +13,7 @@ from integrita.services.core import outbox, outbox_dispatch
 from integrita.services.core.context import Context
 from integrita.services.core.event_loop import run_to_completion
 from integrita.services.core.outbox_adapters import Delivery, OutgoingMessage
-from tests.realtime.conftest import NOTICE_PARAMS
+from tests.realtime.conftest import enqueue_notices
 
 
 class _Gateway:
@@ -28,21 +28,6 @@ class _Gateway:
 
     async def close(self) -> None:
         return None
-
-
-def _enqueue(ctx: Context, keys: list[str]) -> None:
-    with ctx.db.transaction() as session:
-        for key in keys:
-            outbox.enqueue(
-                session,
-                "sms",
-                "13800000009",
-                "payment_notice",
-                "en",
-                NOTICE_PARAMS,
-                key,
-                at=ctx.now(),
-            )
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
@@ -67,7 +52,7 @@ def _trickle(ctx: Context, poll: float, seconds: float = 1.2) -> tuple[int, _Gat
         running = asyncio.create_task(dispatcher.run(follow=True))
         n, ends = 0, time.monotonic() + seconds
         while time.monotonic() < ends:
-            await asyncio.to_thread(_enqueue, ctx, [f"trickle-{n}"])
+            await asyncio.to_thread(enqueue_notices, ctx, [f"trickle-{n}"])
             n += 1
             await asyncio.sleep(0.02)
         await asyncio.sleep(2 * poll + 0.3)  # the last ones claimed and recorded
@@ -102,7 +87,7 @@ def test_a_shorter_poll_claims_more_often(ctx: Context, monkeypatch: pytest.Monk
 def test_a_backlog_is_claimed_without_waiting_for_the_poll(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _enqueue(ctx, [f"backlog-{i}" for i in range(450)])
+    enqueue_notices(ctx, [f"backlog-{i}" for i in range(450)])
     claims = _counted(monkeypatch, "claim")
     gateway = _Gateway()
     started = time.monotonic()

@@ -15,15 +15,12 @@ from integrita.services.core.context import Context
 from integrita.services.core.outbox_adapters import Delivery, delivery_key
 from integrita.store.repositories import outbox as outbox_repo
 from tests.conftest import FixedClock
-from tests.realtime.conftest import NOTICE_PARAMS
+from tests.realtime.conftest import NOTICE_PARAMS, enqueue_notices
 
 
 def _sent(ctx: Context, key: str, delivery: Delivery | None) -> int:
     """A notice enqueued and claimed; delivered with ``delivery`` (or left in sending)."""
-    with ctx.db.transaction() as session:
-        message_id = outbox.enqueue(
-            session, "sms", "13800000009", "payment_notice", "en", NOTICE_PARAMS, key, at=ctx.now()
-        )
+    (message_id,) = enqueue_notices(ctx, [key])
     (claimed,) = [m for m in outbox.claim(ctx, 10) if m.id == message_id]
     if delivery is not None:
         outbox.record(ctx, [outbox.SendOutcome(claimed, delivery)])
@@ -162,20 +159,7 @@ def test_the_demo_gateway_answers_accepted_then_calls_back_delivered(
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "the demo gateway did not start"
                 time.sleep(0.1)
-        with ctx.db.transaction() as session:
-            ids = [
-                outbox.enqueue(
-                    session,
-                    "sms",
-                    "13800000009",
-                    "payment_notice",
-                    "en",
-                    NOTICE_PARAMS,
-                    f"cb-{i}",
-                    at=ctx.now(),
-                )
-                for i in range(3)
-            ]
+        ids = enqueue_notices(ctx, [f"cb-{i}" for i in range(3)])
         adapter = AsyncWebhookSmsAdapter(f"http://127.0.0.1:{port}/sms")
         totals = run_to_completion(outbox_dispatch.dispatch(ctx, {"sms": adapter}))
         assert totals.delivered == 3
