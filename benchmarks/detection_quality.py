@@ -189,7 +189,10 @@ def gfp_at_window(
         gfp = GraphFeaturePreprocessor()
         gfp.set_params(params)
         if batch_edges > 0:
-            parts = [gfp.transform(x[i : i + batch_edges]) for i in range(0, len(x), batch_edges)]
+            parts = []
+            for i in range(0, len(x), batch_edges):
+                parts.append(gfp.transform(x[i : i + batch_edges]))
+                _progress(window_seconds, i + len(parts[-1]), len(x), started)
         else:
             parts = [gfp.fit_transform(x[tr]), gfp.transform(x[va]), gfp.transform(x[te])]
         enriched = np.vstack(parts)
@@ -205,6 +208,23 @@ def gfp_at_window(
         "features": features.shape[1],
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _progress(window_seconds: int, done: int, total: int, started: float) -> None:
+    """One stderr line per batch: a long window's run shows how far it is and how fast it goes."""
+    print(
+        json.dumps(
+            {
+                "peer_window_hours": window_seconds // 3600,
+                "edges_done": done,
+                "edges": total,
+                "seconds": round(time.perf_counter() - started, 1),
+                "cpu_seconds": round(time.process_time(), 1),
+            }
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def choose_peer(per_window: dict[int, dict[str, Any]]) -> dict[str, Any]:
