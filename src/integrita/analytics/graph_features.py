@@ -118,16 +118,28 @@ _KEYED = (
     "JOIN gf_accounts AS d ON d.acc = t.to_account"
 )
 
-#: Each payment as two events, the sender's ``out`` and the receiver's ``in``, with the time of
-#: the account's previous and next payment with the same counterparty in the same role.
-_MARKED = (
-    "SELECT e.*, LAG(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS prev_k, "
-    "LEAD(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS next_k FROM ("
-    "SELECT txn_id, k, src AS acc, dst AS cp, 'out' AS role, amt FROM gf_keyed "
-    "UNION ALL "
-    "SELECT txn_id, k, dst AS acc, src AS cp, 'in' AS role, amt FROM gf_keyed"
-    ") AS e"
-)
+
+def _marked_sql(scope: str | None) -> str:
+    """Each payment as two events, the sender's ``out`` and the receiver's ``in``, with the time
+    of the account's previous and next payment with the same counterparty in the same role.
+
+    With ``scope`` (a table of accounts, column ``acc``), only the scope's accounts' events:
+    every window below partitions by the event's account, so each of them still sees all of
+    its account's payments and computes what it would over the whole ledger.
+    """
+    out_of, in_of = "", ""
+    if scope is not None:
+        aids = f"SELECT a.aid FROM gf_accounts AS a JOIN {scope} AS s ON s.acc = a.acc"
+        out_of, in_of = f" WHERE src IN ({aids})", f" WHERE dst IN ({aids})"
+    return (
+        "SELECT e.*, LAG(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS prev_k, "
+        "LEAD(k) OVER (PARTITION BY acc, role, cp ORDER BY k) AS next_k FROM ("
+        f"SELECT txn_id, k, src AS acc, dst AS cp, 'out' AS role, amt FROM gf_keyed{out_of} "
+        "UNION ALL "
+        f"SELECT txn_id, k, dst AS acc, src AS cp, 'in' AS role, amt FROM gf_keyed{in_of}"
+        ") AS e"
+    )
+
 
 #: Two counts share one window sum: an ``in`` event adds ``_PAIR``, an ``out`` event 1. Each
 #: frame costs a pass over the account's events, and a count stays far below ``_PAIR``
@@ -147,7 +159,7 @@ def pair_half(packed: str, role: str) -> str:
     return f"CAST(({packed} - {packed} % {_PAIR}) / {_PAIR} AS BIGINT)"
 
 
-def _ends_sql(p: GraphFeatureParams) -> str:
+def _ends_sql(p: GraphFeatureParams, scope: str | None = None) -> str:
     """Per event (``txn_id``, ``role``): the account's in and out degree and distinct
     counterparties in each window and its inflows in the pass-through hours, all at or before
     the event — frames of one window sort of the account's events by time key.
@@ -192,7 +204,7 @@ def _ends_sql(p: GraphFeatureParams) -> str:
     inner = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
     return (
         f"SELECT txn_id, role, amt, {', '.join(cols)}, pass_sum "
-        f"FROM (SELECT txn_id, role, amt, {inner} FROM ({_MARKED}) AS m) AS s"
+        f"FROM (SELECT txn_id, role, amt, {inner} FROM ({_marked_sql(scope)}) AS m) AS s"
     )
 
 
@@ -325,16 +337,24 @@ def _final_sql(p: GraphFeatureParams) -> str:
     )
 
 
-def graph_feature_stages(p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS) -> list[tuple[str, str]]:
+def graph_feature_stages(
+    p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS, scope: str | None = None
+) -> list[tuple[str, str]]:
     """(name, SQL) to materialise in order over ``txn``; the last is :data:`GRAPH_FEATURES_TABLE`.
 
     Few stages: on Spark each is a job (seconds even on a few rows), on DuckDB a table held in
     memory. What only one stage reads is a subquery of it (the events, single-payment paths,
-    cycle and scatter-gather counts)."""
+    cycle and scatter-gather counts).
+
+    ``scope`` (a table of accounts, column ``acc``): features only for the payments both of
+    whose accounts are in it, the same as over the whole of ``txn`` — the accounts' own
+    windows read only the scope's accounts' events (an account's whole history either way),
+    while the time keys and the paths (cycles, scatter-gather) still come from every payment.
+    Scoring a run's evidence needs only its accounts' windows, a small part of a bank's."""
     stages = [
         ("gf_accounts", _ACCOUNTS),
         ("gf_keyed", _KEYED),
-        ("gf_ends", _ends_sql(p)),
+        ("gf_ends", _ends_sql(p, scope)),
         ("gf_edges", _path_edges_sql(p)),
     ]
     stages += [(f"gf_p{k}", _path_stage_sql(k, p)) for k in range(2, p.max_cycle_hops)]
@@ -359,13 +379,14 @@ def staged_graph_features(
     eng: QueryEngine,
     p: GraphFeatureParams = DEFAULT_GRAPH_PARAMS,
     on_stage: Callable[[str], None] | None = None,
+    scope: str | None = None,
 ) -> Iterator[str]:
     """Materialise :data:`GRAPH_FEATURES_TABLE` (one row per ``txn`` row) on ``eng`` for the
     ``with`` block; yields its name. Each stage is dropped once the last stage reading it is
     built (both engines' stages hold their rows, not the plan that made them), the table at
     the end of the block. ``on_stage`` is told each stage's name as soon as it is built (the
-    speed benchmark times the stages with it)."""
-    stages = graph_feature_stages(p)
+    speed benchmark times the stages with it); ``scope`` as in :func:`graph_feature_stages`."""
+    stages = graph_feature_stages(p, scope)
     built: list[str] = []
     try:
         for (name, sql), done in zip(stages, read_last(stages), strict=True):

@@ -139,8 +139,13 @@ _WEEK_GAP = 14 * DAY
 _WEEK_FRAME = 7 * DAY + 6 * DAY
 
 
-def features_sql() -> str:
+def features_sql(scope: str | None = None) -> str:
     """One row per transaction in ``txn``: ``txn_id``, ``ts`` and :func:`feature_names` columns.
+
+    With ``scope`` (a table of accounts, column ``acc``, the one the graph features were staged
+    with), one row per transaction both of whose accounts are in it, with the features it has
+    over the whole of ``txn``: each end's windows read only its own account's payments, and
+    every payment of a scope account is kept.
 
     Point in time: every count, sum and degree covers only transactions booked strictly
     before this one, plus the transaction itself. Rows with the same booking time are not
@@ -152,6 +157,10 @@ def features_sql() -> str:
     ``graph_features``, which ``analytics.graph_features.staged_graph_features`` stages.
     """
     widest = max(FLOW_WINDOWS_DAYS)
+    of_out, of_in = "", ""
+    if scope is not None:
+        of_out = f"\n  WHERE from_account IN (SELECT acc FROM {scope})"
+        of_in = f"\n  WHERE to_account IN (SELECT acc FROM {scope})"
     flow_cols = ", ".join(
         f"COALESCE({end[0]}.{n.removeprefix(end + '_')}, 0) AS {n}"
         for n in flow_statistic_names()[:-1]
@@ -201,11 +210,11 @@ def features_sql() -> str:
 WITH ends AS (
   SELECT txn_id, ts, day, {week} AS week, from_account AS acc, to_account AS cp, 'out' AS role,
          amount_cny_minor AS amt
-  FROM txn
+  FROM txn{of_out}
   UNION ALL
   SELECT txn_id, ts, day, {week} AS week, to_account AS acc, from_account AS cp, 'in' AS role,
          amount_cny_minor AS amt
-  FROM txn
+  FROM txn{of_in}
 ),
 activity AS (
   SELECT txn_id, ts, day, week, acc, cp, role, amt,

@@ -285,13 +285,17 @@ def _check_rates(eng: QueryEngine) -> None:
 BELOW_LINE_LISTED = 1000
 
 
-def _draft(alert: EntityAlert, why: dict[str, str], scored: MatchScores, run_id: str) -> AlertDraft:
+def _draft(
+    alert: EntityAlert,
+    why: dict[str, str],
+    scored: MatchScores,
+    reasons: dict[str, list[dict[str, object]]],
+    run_id: str,
+) -> AlertDraft:
     from integrita.detection.entity_score import explain_score
 
     best = alert.best_txn
-    model: list[dict[str, object]] = (
-        [{"txn_id": best}, *scored.explanations.get(best, [])] if best else []
-    )
+    model: list[dict[str, object]] = [{"txn_id": best}, *reasons.get(best, [])] if best else []
     return AlertDraft(
         customer_id=alert.entity,
         source="detection",
@@ -379,7 +383,9 @@ def _store(
             alerts_without_owner=summary.alerts_without_owner,
             parameter_versions=summary.parameter_versions,
         )
-        drafts = [_draft(a, why, scored, summary.run_id) for a in above]
+        # the model's reasons for the transaction each raised alert shows, those only
+        reasons = scored.explain(a.best_txn for a in above if a.best_txn)
+        drafts = [_draft(a, why, scored, reasons, summary.run_id) for a in above]
         merged = merge_into_open_alerts(session, drafts, at=now)
         summary.alerts_updated = merged.count("merged")
         summary.alerts_duplicate = merged.count("unchanged")
