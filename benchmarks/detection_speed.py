@@ -7,6 +7,8 @@ Usage:
   python benchmarks/detection_speed.py --spark-timeout S  # stop Spark after S seconds [3600]
   python benchmarks/detection_speed.py --spark-cluster    # also on a two-worker standalone cluster
   python benchmarks/detection_speed.py --scoring-only     # features and predictions only
+  python benchmarks/detection_speed.py --model FILE       # detect + score with FILE (trained
+                                                          # and saved there when missing)
 
 Each engine runs ``run_detection`` (every detector, large-value records, alerts
 grouped per customer and stored) in its own process group so its peak memory
@@ -110,6 +112,16 @@ def prepare(bank: Path, data: Path) -> int:
     return stored
 
 
+def _own_peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (``VmHWM``). Not ``ru_maxrss``: Linux
+    carries that over ``exec`` from the forked copy of the parent, so a child started by a
+    parent holding gigabytes reported the parent's peak as its own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # not Linux
+
+
 def child(data: Path, engine: str, master: str | None = None) -> None:
     """Run detection once and print its figures (called in a fresh process)."""
     from integrita.services.monitoring.detection import run_detection
@@ -132,7 +144,7 @@ def child(data: Path, engine: str, master: str | None = None) -> None:
         "alerts_raised": summary.alerts_raised,
         "large_value_records": summary.large_value_records,
         "matches": {t.typology: t.matches for t in summary.typologies},
-        "peak_rss_mb_self": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb_self": _own_peak_rss_mb(),
     }
     print(json.dumps(out))
 
@@ -291,6 +303,12 @@ def main() -> None:
         action="store_true",
         help="also run Spark on a standalone master with two one-core workers on loopback",
     )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="the scoring model of the detect + score run: used if the file exists (and the "
+        "every-transaction scoring is skipped), else trained by it and saved there",
+    )
     parser.add_argument("--child", choices=["duckdb", "spark"])
     parser.add_argument("--master")
     parser.add_argument("--data", type=Path)
@@ -330,8 +348,11 @@ def main() -> None:
             result["spark_cluster_2_workers"] = (
                 {"error": outcome} if isinstance(outcome, str) else outcome
             )
-        model_file = root / "model.txt"
-        result["scoring"] = scoring_speed(base, bank, model_file)
+        model_file = args.model or root / "model.txt"
+        if model_file.exists() and not args.scoring_only:
+            result["scoring"] = {"skipped": f"the model of {model_file} was given"}
+        else:
+            result["scoring"] = scoring_speed(base, bank, model_file)
         if not args.scoring_only:
             # what `integrita detect run` does with a trained model: detect, then score the
             # evidence (not every transaction) with it, group and store the alerts
