@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from integrita.analytics.engine import open_engine
 from integrita.analytics.graph_features import staged_graph_features
@@ -42,8 +43,14 @@ def _ring(b: LedgerBuilder) -> None:
         b.pay("r2", "a1", 20_000, days=day, hours=15)
 
 
-def _run(b: LedgerBuilder, root: Path, scope: list[str] | None) -> dict[str, dict[str, Any]]:
-    eng = open_engine("duckdb", b.write(root), SCAN, fx())
+def _run(
+    b: LedgerBuilder,
+    root: Path,
+    scope: list[str] | None,
+    engine: str = "duckdb",
+    spark: Any = None,
+) -> dict[str, dict[str, Any]]:
+    eng = open_engine(engine, b.write(root), SCAN, fx(), spark=spark)
     try:
         eng.register("membership", pa.Table.from_pylist(_memberships(b), schema=MEMBERSHIP_SCHEMA))
         name = None
@@ -57,6 +64,20 @@ def _run(b: LedgerBuilder, root: Path, scope: list[str] | None) -> dict[str, dic
     return {str(r["txn_id"]): r for r in rows}
 
 
+def _evidence_and_scope(
+    b: LedgerBuilder, whole: dict[str, dict[str, Any]]
+) -> tuple[set[str], list[str]]:
+    """Evidence with a closing cycle and a scatter-gather among it, and its accounts."""
+    closing = [t for t, r in whole.items() if r["cycle_4_hops_7d"] > 0]
+    gathered = [t for t, r in whole.items() if r["scatter_gather_7d"] > 0]
+    assert closing and gathered, "the ledger has no cycle or scatter-gather to check"
+    rng = random.Random(7)
+    evidence = {closing[0], gathered[0], *rng.sample(sorted(whole), 6)}
+    by_id = {str(r["txn_id"]): r for r in b.rows}
+    ends = [str(by_id[t][end]) for t in evidence for end in ("from_account", "to_account")]
+    return evidence, sorted(set(ends))
+
+
 def test_evidence_scored_on_its_accounts_alone_has_the_whole_ledgers_features(
     tmp_path: Path,
 ) -> None:
@@ -64,26 +85,35 @@ def test_evidence_scored_on_its_accounts_alone_has_the_whole_ledgers_features(
     _ring(b)
     whole = _run(b, tmp_path / "whole", None)
     assert set(feature_names()) <= set(next(iter(whole.values())))
-    closing = [t for t, r in whole.items() if r["cycle_4_hops_7d"] > 0]
-    gathered = [t for t, r in whole.items() if r["scatter_gather_7d"] > 0]
-    assert closing and gathered, "the ledger has no cycle or scatter-gather to check"
-    rng = random.Random(7)
-    evidence = {closing[0], gathered[0], *rng.sample(sorted(whole), 6)}
-    by_id = {str(r["txn_id"]): r for r in b.rows}
-    scope = sorted(
-        {by_id[t]["from_account"] for t in evidence} | {by_id[t]["to_account"] for t in evidence}
-    )
+    evidence, scope = _evidence_and_scope(b, whole)
     everyone = {r["from_account"] for r in b.rows} | {r["to_account"] for r in b.rows}
     assert len(scope) < len(everyone) - 3, "the scope leaves no account out"
 
     scoped = _run(b, tmp_path / "scoped", scope)
 
     # every transaction between scope accounts, and only those, evidence among them
+    by_id = {str(r["txn_id"]): r for r in b.rows}
     inside = {
         t for t, r in by_id.items() if r["from_account"] in scope and r["to_account"] in scope
     }
     assert set(scoped) == inside
     assert evidence <= inside
     assert _differing(list(scoped.values()), [whole[t] for t in scoped]) == set()
-    # the cycle through accounts outside the scope is still counted
-    assert scoped[closing[0]]["cycle_4_hops_7d"] == whole[closing[0]]["cycle_4_hops_7d"] > 0
+    # the cycles through accounts outside the scope are still counted
+    closing = [t for t in evidence if whole[t]["cycle_4_hops_7d"] > 0]
+    assert closing
+    assert all(scoped[t]["cycle_4_hops_7d"] == whole[t]["cycle_4_hops_7d"] for t in closing)
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_scores_the_evidence_on_its_accounts_as_duckdb_does_on_the_whole_ledger(
+    spark: Any, tmp_path: Path
+) -> None:
+    b = tangled_ledger(3, days=12)
+    _ring(b)
+    whole = _run(b, tmp_path / "duck", None)
+    _, scope = _evidence_and_scope(b, whole)
+    on_spark = _run(b, tmp_path / "spark", scope, "spark", spark)
+    assert on_spark
+    assert _differing(list(on_spark.values()), [whole[t] for t in on_spark]) == set()
