@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -98,6 +99,13 @@ def test_model_is_trained_with_a_temporal_split_and_a_model_card(
     model_part = next(i for i, e in enumerate(explanation) if "txn_id" in e)
     assert all("feature" in e and "why" in e for e in explanation[1:model_part])
     assert all("feature" in e for e in explanation[model_part + 1 :])
+
+    # the model's reasons (SHAP contributions) of the transaction each alert shows
+    def reasons(ex: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        shown = next((i for i, e in enumerate(ex) if "txn_id" in e), len(ex))
+        return ex[shown + 1 :]
+
+    assert any(e["contribution"] > 0 for a in alerts for e in reasons(a.explanation or []))
 
     report = evaluation.evaluate(ctx, labels)
     # every typology is listed; the labels name none, so no typology's recall is claimed
