@@ -212,7 +212,10 @@ def scoring_speed(data: Path, bank: Path, model_file: Path) -> dict[str, float]:
 
 def activate_model(data: Path, model_file: Path) -> str:
     """Register ``model_file`` as the active scoring model of the data directory ``data``, as
-    ``integrita model train`` leaves it: the next detection run scores its evidence with it."""
+    ``integrita model train`` does: the next detection run scores its evidence with it. Its card
+    has no threshold and no entity-score calibration (the model was not trained with the
+    temporal split), so the run ranks alerts with the default calibration: what is timed is
+    the scoring, not the ranking."""
     from datetime import UTC, datetime
 
     from integrita.detection.features import feature_names
