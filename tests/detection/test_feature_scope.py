@@ -32,15 +32,19 @@ SCOPE = pa.schema([("acc", pa.string())])
 
 
 def _ring(b: LedgerBuilder) -> None:
-    """Cycles and a scatter-gather among accounts of their own (r0..r4), on top of the tangle."""
+    """On top of the tangle, accounts of their own: a cycle of five payments
+    r0 → r1 → r5 → r2 → r3 → r0, and a scatter-gather r6 → {r7, r8} → r9; in each, one payment
+    runs between two accounts that no evidence payment touches (r1 → r5, r6 → r7)."""
     for day in (3, 11, 19):
         b.pay("r0", "r1", 50_000, days=day, hours=9)
-        b.pay("r1", "r2", 48_000, days=day, hours=10)
-        b.pay("r2", "r3", 46_000, days=day, hours=11)
-        b.pay("r3", "r0", 44_000, days=day, hours=12)
-        b.pay("r0", "r4", 30_000, days=day, hours=13)
-        b.pay("r4", "r2", 29_000, days=day, hours=14)
-        b.pay("r2", "a1", 20_000, days=day, hours=15)
+        b.pay("r1", "r5", 48_000, days=day, hours=10)
+        b.pay("r5", "r2", 46_000, days=day, hours=11)
+        b.pay("r2", "r3", 44_000, days=day, hours=12)
+        b.pay("r3", "r0", 42_000, days=day, hours=13)
+        b.pay("r6", "r7", 30_000, days=day, hours=14)
+        b.pay("r6", "r8", 29_000, days=day, hours=14.5)
+        b.pay("r7", "r9", 28_000, days=day, hours=15)
+        b.pay("r8", "r9", 27_000, days=day, hours=15.5)
 
 
 def _run(
@@ -67,13 +71,15 @@ def _run(
 def _evidence_and_scope(
     b: LedgerBuilder, whole: dict[str, dict[str, Any]]
 ) -> tuple[set[str], list[str]]:
-    """Evidence with a closing cycle and a scatter-gather among it, and its accounts."""
-    closing = [t for t, r in whole.items() if r["cycle_4_hops_7d"] > 0]
-    gathered = [t for t, r in whole.items() if r["scatter_gather_7d"] > 0]
-    assert closing and gathered, "the ledger has no cycle or scatter-gather to check"
-    rng = random.Random(7)
-    evidence = {closing[0], gathered[0], *rng.sample(sorted(whole), 6)}
+    """Evidence: the payments closing the cycle (r3 → r0) and the scatter-gather (r8 → r9) on
+    day 11, and payments drawn from the tangle; and the evidence's accounts."""
     by_id = {str(r["txn_id"]): r for r in b.rows}
+
+    def paid(src: str, dst: str) -> list[str]:
+        return [t for t, r in by_id.items() if (r["from_account"], r["to_account"]) == (src, dst)]
+
+    tangle = sorted(t for t, r in by_id.items() if not str(r["from_account"]).startswith("r"))
+    evidence = {paid("r3", "r0")[1], paid("r8", "r9")[1], *random.Random(7).sample(tangle, 6)}
     ends = [str(by_id[t][end]) for t in evidence for end in ("from_account", "to_account")]
     return evidence, sorted(set(ends))
 
@@ -99,10 +105,14 @@ def test_evidence_scored_on_its_accounts_alone_has_the_whole_ledgers_features(
     assert set(scoped) == inside
     assert evidence <= inside
     assert _differing(list(scoped.values()), [whole[t] for t in scoped]) == set()
-    # the cycles through accounts outside the scope are still counted
-    closing = [t for t in evidence if whole[t]["cycle_4_hops_7d"] > 0]
-    assert closing
-    assert all(scoped[t]["cycle_4_hops_7d"] == whole[t]["cycle_4_hops_7d"] for t in closing)
+    # the cycle and the scatter-gather are still counted, though each runs over a payment
+    # between accounts outside the scope (dropping the payments that touch no scope account
+    # would lose both)
+    assert not {"r1", "r5", "r6", "r7"} & set(scope)
+    closing = next(t for t in evidence if by_id[t]["from_account"] == "r3")
+    gathering = next(t for t in evidence if by_id[t]["from_account"] == "r8")
+    assert scoped[closing]["cycle_5_hops_7d"] == whole[closing]["cycle_5_hops_7d"] > 0
+    assert scoped[gathering]["scatter_gather_7d"] == whole[gathering]["scatter_gather_7d"] > 0
 
 
 @pytest.mark.spark
