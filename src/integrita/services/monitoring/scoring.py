@@ -383,7 +383,8 @@ _EVIDENCE_ACCOUNTS = (
 
 
 def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> MatchScores:
-    """Score the evidence transactions with the active model: (score, explanation) per txn id."""
+    """Score the evidence transactions with the active model: a score per txn id, and the
+    means to explain any of them (:meth:`MatchScores.explain`)."""
     with ctx.db.transaction() as session:
         active = repo.active_model(session)
         path = active.path if active else None
