@@ -1,4 +1,6 @@
-"""The model's feature SQL as it stood before the speed rewrite (commit 0bb0a85), verbatim.
+"""The model's feature SQL as it stood before the speed rewrite (commit 0bb0a85), verbatim, and
+the longest-silence features added since, written another way (a join of each payment with the
+account's earlier ones, where the product's SQL uses two window frames).
 
 The model's quality figures were measured on these values; ``test_feature_rewrite.py`` runs
 this text and :func:`integrita.detection.features.features_sql` side by side and requires the
@@ -14,6 +16,7 @@ from integrita.detection.features import (
     _KINDS,
     DAY,
     FLOW_WINDOWS_DAYS,
+    SILENCE_WINDOW_DAYS,
     _code,
     flow_statistic_names,
     typology_names,
@@ -111,6 +114,17 @@ ends AS (
   FROM txn
 ),
 flows AS ({_reference_flows_sql()}),
+gaps AS (
+  SELECT e.txn_id, e.role, e.acc, e.ts, e.ts - MAX(p.ts) AS gap
+  FROM ends AS e LEFT JOIN ends AS p ON p.acc = e.acc AND p.ts < e.ts
+  GROUP BY e.txn_id, e.role, e.acc, e.ts
+),
+silences AS (
+  SELECT e.txn_id, e.role, MAX(g.gap) AS longest
+  FROM ends AS e JOIN gaps AS g
+    ON g.acc = e.acc AND g.ts <= e.ts AND g.ts >= e.ts - {SILENCE_WINDOW_DAYS * DAY}
+  GROUP BY e.txn_id, e.role
+),
 marked AS (
   SELECT txn_id, ts, day, week, acc, role,
          CASE WHEN ROW_NUMBER() OVER (PARTITION BY acc, role, cp, day ORDER BY ts, txn_id) = 1
@@ -139,6 +153,8 @@ SELECT b.txn_id, b.ts, b.from_account, b.to_account,
        b.dst_in_count_1d, CAST(b.dst_in_sum_1d AS DOUBLE) AS dst_in_sum_1d,
        b.dst_in_count_7d, CAST(b.dst_in_sum_7d AS DOUBLE) AS dst_in_sum_7d,
        CAST(COALESCE(b.dst_gap_seconds, -1) AS DOUBLE) AS dst_gap_seconds,
+       CAST(COALESCE(ls.longest, -1) AS DOUBLE) AS src_longest_silence_{SILENCE_WINDOW_DAYS}d,
+       CAST(COALESCE(ld.longest, -1) AS DOUBLE) AS dst_longest_silence_{SILENCE_WINDOW_DAYS}d,
        s.out_day + s.own_new_day AS src_fan_out_day, s.in_day AS src_fan_in_day,
        d.in_day + d.own_new_day AS dst_fan_in_day, d.out_day AS dst_fan_out_day,
        s.out_week + s.own_new_week AS src_fan_out_week,
@@ -155,6 +171,8 @@ JOIN degrees AS s ON s.txn_id = b.txn_id AND s.role = 'out'
 JOIN degrees AS d ON d.txn_id = b.txn_id AND d.role = 'in'
 JOIN flows AS fs ON fs.txn_id = b.txn_id AND fs.role = 'out'
 JOIN flows AS fd ON fd.txn_id = b.txn_id AND fd.role = 'in'
+JOIN silences AS ls ON ls.txn_id = b.txn_id AND ls.role = 'out'
+JOIN silences AS ld ON ld.txn_id = b.txn_id AND ld.role = 'in'
 LEFT JOIN {GRAPH_FEATURES_TABLE} AS g ON g.txn_id = b.txn_id
 LEFT JOIN member AS m ON m.txn_id = b.txn_id
 """

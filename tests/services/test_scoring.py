@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pytest
 
 from integrita.detection.catalogue import detectors
 from integrita.services.core.context import Context
@@ -117,3 +119,21 @@ def test_model_is_trained_with_a_temporal_split_and_a_model_card(
     assert (report.folder / "precision_recall.png").stat().st_size > 1000
     assert (report.folder / "confusion.png").exists()
     assert "Detection evaluation" in (report.folder / "evaluation.html").read_text()
+
+
+def test_a_model_of_other_features_is_set_aside_and_said_so(
+    ctx: Context, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After an upgrade that adds features, the model trained before cannot score the new
+    matrix: alerts are still raised, unscored by it, and the log says why."""
+    labels = _labelled_bank(ctx, tmp_path)
+    scoring.train_model(ctx, labels)
+    model = Path(scoring.list_models(ctx)[0]["path"]) / "model.txt"
+    text = model.read_text()
+    assert "feature_names=amount_cny " in text
+    model.write_text(text.replace("feature_names=amount_cny ", "feature_names=amount_then ", 1))
+    with caplog.at_level(logging.WARNING):
+        summary = run_detection(ctx)
+    assert summary.scored_with is None
+    assert summary.alerts_raised > 0
+    assert any("trained on other features" in r.getMessage() for r in caplog.records)

@@ -89,6 +89,22 @@ def _flow_columns() -> str:
     )
 
 
+#: Window (days) of the longest-silence features (see :func:`silence_names`).
+SILENCE_WINDOW_DAYS = 7
+
+
+def silence_names() -> list[str]:
+    """The longest silence each end broke in the last week: for the sender's and the receiver's
+    payments (in or out) booked in the window up to this one, the longest time from one to the
+    payment before it, however long ago that was.
+
+    Why: a dormant account woken to move money (the dormant-awakening typology) starts a burst
+    of in- and outflows after weeks or months of nothing; every payment of the burst, not only
+    its first, then shows the silence it broke. The gap features show only the time since the
+    account's last payment in the same direction, which the burst's second payment resets."""
+    return [f"{end}_longest_silence_{SILENCE_WINDOW_DAYS}d" for end in ("src", "dst")]
+
+
 def feature_names() -> list[str]:
     return [
         "amount_cny",
@@ -111,6 +127,7 @@ def feature_names() -> list[str]:
         "dst_in_count_7d",
         "dst_in_sum_7d",
         "dst_gap_seconds",
+        *silence_names(),
         "src_fan_out_day",
         "src_fan_in_day",
         "dst_fan_in_day",
@@ -129,7 +146,10 @@ def feature_names() -> list[str]:
 #: windows): the embargo between the temporal splits is at least this long, so no test row's
 #: features reach into training.
 LONGEST_WINDOW_SECONDS = max(
-    7 * DAY, max(FLOW_WINDOWS_DAYS) * DAY, DEFAULT_GRAPH_PARAMS.longest_window_seconds
+    7 * DAY,
+    max(FLOW_WINDOWS_DAYS) * DAY,
+    SILENCE_WINDOW_DAYS * DAY,
+    DEFAULT_GRAPH_PARAMS.longest_window_seconds,
 )
 
 
@@ -168,6 +188,10 @@ def features_sql(scope: str | None = None) -> str:
         if n.startswith(end + "_")
     )
     graph_cols = ", ".join(f"COALESCE(g.{n}, 0) AS {n}" for n in graph_feature_names())
+    silence_cols = ", ".join(
+        f"CAST(COALESCE({end[0]}.longest_silence, -1) AS DOUBLE) AS {n}"
+        for end, n in zip(("src", "dst"), silence_names(), strict=True)
+    )
     typologies = typology_names()
     before = "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
     own = "OVER (PARTITION BY acc, role ORDER BY ts RANGE BETWEEN {} PRECEDING AND 1 PRECEDING)"
@@ -238,12 +262,16 @@ marked AS (
 seen AS (
   SELECT txn_id, ts, acc, role, amt, count_1d, sum_1d, count_7d, sum_7d, gap_seconds,
          own_new_day, own_new_week,
+         ts - MAX(ts) OVER (PARTITION BY acc ORDER BY ts {before}) AS silence,
          {seen("day", DAY)} AS seen_day, {seen("week", _WEEK_FRAME)} AS seen_week
   FROM marked
 ),
 per_end AS (
   SELECT txn_id, role, count_1d, sum_1d, count_7d, sum_7d, gap_seconds,
          own_new_day, own_new_week, {unpacked("day")}, {unpacked("week")},
+         MAX(silence) OVER (PARTITION BY acc ORDER BY ts
+                            RANGE BETWEEN {SILENCE_WINDOW_DAYS * DAY} PRECEDING AND CURRENT ROW)
+             AS longest_silence,
          {_flow_columns()}
   FROM seen
 ),
@@ -265,6 +293,7 @@ SELECT t.txn_id, t.ts, t.from_account, t.to_account,
        d.count_1d AS dst_in_count_1d, CAST(d.sum_1d AS DOUBLE) AS dst_in_sum_1d,
        d.count_7d AS dst_in_count_7d, CAST(d.sum_7d AS DOUBLE) AS dst_in_sum_7d,
        CAST(COALESCE(d.gap_seconds, -1) AS DOUBLE) AS dst_gap_seconds,
+       {silence_cols},
        s.out_day + s.own_new_day AS src_fan_out_day, s.in_day AS src_fan_in_day,
        d.in_day + d.own_new_day AS dst_fan_in_day, d.out_day AS dst_fan_out_day,
        s.out_week + s.own_new_week AS src_fan_out_week,

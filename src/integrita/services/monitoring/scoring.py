@@ -35,6 +35,7 @@ from integrita.detection.features import LONGEST_WINDOW_SECONDS, feature_names, 
 from integrita.detection.matches import Match, build_matches, run_detector
 from integrita.detection.quality import UNLABELLED
 from integrita.errors import InputError, NotFoundError
+from integrita.logging import get_logger
 from integrita.services.core import audit
 from integrita.services.core.context import Context
 from integrita.services.core.ledger import open_ledger
@@ -49,6 +50,8 @@ MEMBERSHIP_SCHEMA = pa.schema([("txn_id", pa.string()), ("typology", pa.string()
 OWNERS_SCHEMA = pa.schema(
     [("account_id", pa.string()), ("customer_id", pa.string()), ("customer_type", pa.string())]
 )
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -397,6 +400,11 @@ def score_matches(ctx: Context, eng: QueryEngine, matches: list[Match]) -> Match
     booster = _load(path)
     names = feature_names()
     if booster.feature_name() != names:  # a model of other features scores nothing
+        log.warning(
+            "the active model was trained on other features than this version computes: "
+            "alerts are ranked without it until a model is trained again",
+            extra={"model_version": version},
+        )
         return MatchScores({}, None, Calibration())
     # what this run knows: the accounts of its matches, as training's daily runs knew theirs
     flags = sorted({(a, m.typology) for m in matches for a in m.accounts})
