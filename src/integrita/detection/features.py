@@ -211,7 +211,8 @@ def features_sql(scope: str | None = None) -> str:
     # far: on ``ts + day * DAY + week * _WEEK_GAP`` the rows of the same day lie less than a
     # day apart, those of an earlier day of the week more than a day, and those of an earlier
     # week more than the week frame (so a constant RANGE frame is "earlier today" or "earlier
-    # this week"; ``ts`` alone orders them the same way).
+    # this week"). The key orders rows exactly as ``ts`` does, so "strictly earlier" on it is
+    # strictly earlier in time: the silence before each payment shares this sort.
     calendar = f"ts + day * {DAY} + week * {_WEEK_GAP}"
 
     def seen(period: str, span: int) -> str:
@@ -262,7 +263,7 @@ marked AS (
 seen AS (
   SELECT txn_id, ts, acc, role, amt, count_1d, sum_1d, count_7d, sum_7d, gap_seconds,
          own_new_day, own_new_week,
-         ts - MAX(ts) OVER (PARTITION BY acc ORDER BY ts {before}) AS silence,
+         ts - MAX(ts) OVER (PARTITION BY acc ORDER BY {calendar} {before}) AS silence,
          {seen("day", DAY)} AS seen_day, {seen("week", _WEEK_FRAME)} AS seen_week
   FROM marked
 ),
