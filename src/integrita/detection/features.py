@@ -143,8 +143,10 @@ def feature_names() -> list[str]:
 
 
 #: The longest window any feature looks back over (the weekly counts, the graph features'
-#: windows): the embargo between the temporal splits is at least this long, so no test row's
-#: features reach into training.
+#: windows, the week of the longest silence): the embargo between the temporal splits is at
+#: least this long, so no test row's counts, sums or degrees reach into training. The gap and
+#: silence features are times to the account's payment before, however old it is: one
+#: timestamp each, no window of rows.
 LONGEST_WINDOW_SECONDS = max(
     7 * DAY,
     max(FLOW_WINDOWS_DAYS) * DAY,
