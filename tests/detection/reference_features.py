@@ -1,6 +1,6 @@
 """The model's feature SQL as it stood before the speed rewrite (commit 0bb0a85), verbatim, and
-the longest-silence features added since, written another way (a join of each payment with the
-account's earlier ones, where the product's SQL uses two window frames).
+the longest-silence features added since, on the booking time where the product's SQL orders
+by its calendar key (the hand-made cases are in ``test_silence_features.py``).
 
 The model's quality figures were measured on these values; ``test_feature_rewrite.py`` runs
 this text and :func:`integrita.detection.features.features_sql` side by side and requires the
@@ -115,15 +115,16 @@ ends AS (
 ),
 flows AS ({_reference_flows_sql()}),
 gaps AS (
-  SELECT e.txn_id, e.role, e.acc, e.ts, e.ts - MAX(p.ts) AS gap
-  FROM ends AS e LEFT JOIN ends AS p ON p.acc = e.acc AND p.ts < e.ts
-  GROUP BY e.txn_id, e.role, e.acc, e.ts
+  SELECT txn_id, role, acc, ts,
+         ts - MAX(ts) OVER (PARTITION BY acc ORDER BY ts {before}) AS gap
+  FROM ends
 ),
 silences AS (
-  SELECT e.txn_id, e.role, MAX(g.gap) AS longest
-  FROM ends AS e JOIN gaps AS g
-    ON g.acc = e.acc AND g.ts <= e.ts AND g.ts >= e.ts - {SILENCE_WINDOW_DAYS * DAY}
-  GROUP BY e.txn_id, e.role
+  SELECT txn_id, role,
+         MAX(gap) OVER (PARTITION BY acc ORDER BY ts
+                        RANGE BETWEEN {SILENCE_WINDOW_DAYS * DAY} PRECEDING AND CURRENT ROW)
+             AS longest
+  FROM gaps
 ),
 marked AS (
   SELECT txn_id, ts, day, week, acc, role,
