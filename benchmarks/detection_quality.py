@@ -116,7 +116,7 @@ def gfp_at_window(
     """IBM's Graph Feature Preprocessor (snapml) + LightGBM, as in the AMLworld GFP example.
 
     With ``features_file``, the preprocessor's output is kept there (NumPy) and read back by
-    the next run instead of computed again: a long window's preprocessing costs an hour here,
+    the next run instead of computed again: a long window's preprocessing can take an hour,
     its training seconds, so the peer can be trained again (when ``model.train`` changes, as
     ours is) without preprocessing again.
 
@@ -127,11 +127,10 @@ def gfp_at_window(
     busy merchant accounts that form costs far more than linear time (scatter-gather on the
     first 200,000 edges: 128 s at once against 3.6 s in batches of 10,000).
     """
-    started = time.perf_counter()
     if features_file is not None and features_file.exists():
         kept = np.load(features_file)
-        if len(kept) == len(ids):
-            return _train_peer(kept, y, ts, started)
+        if len(kept) == len(ids):  # another dataset's features are never taken for these
+            return _train_peer(kept, y, ts, time.perf_counter())
     try:
         from snapml import GraphFeaturePreprocessor
     except Exception as exc:  # pragma: no cover - reported, not faked
