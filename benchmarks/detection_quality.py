@@ -218,6 +218,19 @@ def gfp_at_window(
     return _train_peer(features, y, ts, started)
 
 
+def fit_peer(
+    features: np.ndarray[Any, Any],
+    y: np.ndarray[Any, Any],
+    ts: np.ndarray[Any, Any],
+    seed: int | None = None,
+) -> ml.TrainedModel:
+    """The peer's model: ``model.train`` on the preprocessor's features (rows in booking order),
+    with our embargo, candidates and threshold choice; ``seed`` overrides the product's."""
+    names = [f"gfp_{i}" for i in range(features.shape[1])]
+    params = None if seed is None else {"seed": seed}
+    return ml.train(features, y, ts, names, params=params, embargo_seconds=LONGEST_WINDOW_SECONDS)
+
+
 def _train_peer(
     features: np.ndarray[Any, Any],
     y: np.ndarray[Any, Any],
@@ -225,8 +238,7 @@ def _train_peer(
     started: float,
 ) -> dict[str, Any]:
     """LightGBM on the preprocessor's features, trained and chosen exactly as ours is."""
-    names_out = [f"gfp_{i}" for i in range(features.shape[1])]
-    trained = ml.train(features, y, ts, names_out, embargo_seconds=LONGEST_WINDOW_SECONDS)
+    trained = fit_peer(features, y, ts)
     return {
         "validation": trained.metrics["validation"],
         "test": trained.metrics["test"],

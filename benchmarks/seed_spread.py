@@ -27,6 +27,9 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.detection_quality import fit_peer
+
 from integrita.detection import model as ml
 from integrita.detection.features import LONGEST_WINDOW_SECONDS
 
@@ -108,16 +111,7 @@ def main() -> None:
         )
         ours[seed] = figures(trained)
         for hours, features in sorted(kept.items()):
-            names = [f"gfp_{i}" for i in range(features.shape[1])]
-            peer_model = ml.train(
-                features,
-                y,
-                ts,
-                names,
-                params={"seed": seed},
-                embargo_seconds=LONGEST_WINDOW_SECONDS,
-            )
-            peer[hours][seed] = figures(peer_model)
+            peer[hours][seed] = figures(fit_peer(features, y, ts, seed))
         print(
             json.dumps(
                 {"seed": seed, "ours": ours[seed], "peer": {h: p[seed] for h, p in peer.items()}}
